@@ -1,0 +1,99 @@
+package io.aiobridge;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code asyncio.as_completed}: as many awaitables as inputs; each, when awaited, waits for the
+ * next input to finish and returns its result (or raises its exception), so results come in
+ * completion order. With a timeout, every await after the deadline raises {@link
+ * AsyncTimeoutException}.
+ */
+final class AsCompleted<T> {
+    private final BaseEventLoop loop;
+    private final Set<AioFuture<? extends T>> todo;
+    /** Finished futures not yet handed out; null entries are timeout markers. */
+    private final ArrayDeque<Object> done = new ArrayDeque<>();
+    private AioFuture<Void> getter;
+    private TimerHandle timer;
+    private final Consumer<AioFuture<?>> onCompletion = this::onCompletion;
+
+    private static final Object TIMED_OUT = new Object();
+
+    private AsCompleted(BaseEventLoop loop, Set<AioFuture<? extends T>> todo) {
+        this.loop = loop;
+        this.todo = todo;
+    }
+
+    static <T> List<Awaitable<T>> of(BaseEventLoop loop, List<? extends AioFuture<? extends T>> fs,
+            Double timeout) {
+        Set<AioFuture<? extends T>> todo = new LinkedHashSet<>(fs);
+        AsCompleted<T> ac = new AsCompleted<>(loop, todo);
+        for (AioFuture<? extends T> f : todo) {
+            if (f.loop != loop) {
+                throw new IllegalArgumentException(f + " belongs to another event loop");
+            }
+            f.addDoneCallbackInternal(ac.onCompletion);
+        }
+        if (!todo.isEmpty() && timeout != null) {
+            ac.timer = loop.callLaterInternal(timeout, ac::onTimeout);
+        }
+        List<Awaitable<T>> out = new ArrayList<>(todo.size());
+        for (int i = 0; i < todo.size(); i++) {
+            out.add(ac::next);
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private void onTimeout() {
+        for (AioFuture<? extends T> f : todo) {
+            f.removeDoneCallback(onCompletion);
+            put(TIMED_OUT);
+        }
+        todo.clear();
+    }
+
+    private void onCompletion(AioFuture<?> f) {
+        if (todo.isEmpty()) {
+            return; // the timeout came first
+        }
+        todo.remove(f);
+        put(f);
+        if (todo.isEmpty() && timer != null) {
+            timer.cancel();
+        }
+    }
+
+    private void put(Object item) {
+        done.addLast(item);
+        AioFuture<Void> g = getter;
+        if (g != null && !g.isDone()) {
+            g.doSetResult(null);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T next() {
+        Task<?> task = Task.currentOrThrow("await() of an asCompleted item");
+        while (done.isEmpty()) {
+            AioFuture<Void> g = new AioFuture<>(loop);
+            getter = g;
+            try {
+                task.awaitFuture(g);
+            } catch (CancelledError e) {
+                g.cancel();
+                throw e;
+            }
+        }
+        Object item = done.pollFirst();
+        if (item == TIMED_OUT) {
+            throw new AsyncTimeoutException("asCompleted timed out", null);
+        }
+        return ((AioFuture<T>) item).result();
+    }
+}

@@ -1,0 +1,152 @@
+package io.aiobridge;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/**
+ * A set of {@link ContextVar} values: the counterpart of {@code contextvars.Context}.
+ *
+ * <p>Every thread has a current context; inside an event loop, the code running now (a task or a
+ * callback) has one. A task runs in its own context, a copy taken when the task
+ * was created, so a value a task sets is seen by that task and the tasks it creates later, never by
+ * its parent. A callback runs in the context captured when it was scheduled.
+ *
+ * <p><b>Invariant:</b> {@code data} is an immutable snapshot; {@link ContextVar#set} replaces it
+ * with a new snapshot. Copying is therefore O(1) and a copy never sees later changes of its source.
+ *
+ * <p><b>Threading:</b> a context may be read from any thread. It may be entered with {@link #run}
+ * by one thread at a time; entering a context that is already entered fails, as in Python.
+ */
+public final class Context {
+    private static final ThreadLocal<Context> CURRENT = ThreadLocal.withInitial(Context::new);
+
+    volatile VarMap data;
+    private volatile boolean entered;
+
+    /** Creates an empty context. */
+    public Context() {
+        this.data = VarMap.EMPTY;
+    }
+
+    private Context(VarMap data) {
+        this.data = data;
+    }
+
+    /**
+     * A copy of the current thread's context, as {@code contextvars.copy_context()}.
+     *
+     * @return a new context with the same values
+     */
+    public static Context copyCurrent() {
+        return current().copy();
+    }
+
+    /**
+     * The current thread's context (inside a task: the task's context).
+     *
+     * @return the context, never null
+     */
+    public static Context current() {
+        BaseEventLoop loop = BaseEventLoop.ofCurrentThread();
+        if (loop != null) {
+            Context c = loop.currentContext();
+            return c != null ? c : loop.rootContext;
+        }
+        return CURRENT.get();
+    }
+
+    /**
+     * A copy of this context.
+     *
+     * @return a new context with the same values; later changes to either are not seen by the other
+     */
+    public Context copy() {
+        return new Context(data);
+    }
+
+    /**
+     * Runs {@code body} with this context as the current thread's context, then restores the
+     * previous one.
+     *
+     * @param body the code to run
+     * @param <T> the result type
+     * @return what {@code body} returns
+     * @throws IllegalStateException if this context is already entered
+     * @throws Exception whatever {@code body} throws
+     */
+    public <T> T run(Callable<T> body) throws Exception {
+        Objects.requireNonNull(body, "body is null");
+        Context previous = enter();
+        try {
+            return body.call();
+        } finally {
+            exit(previous);
+        }
+    }
+
+    /**
+     * Runs {@code body} with this context as the current thread's context, then restores the
+     * previous one.
+     *
+     * @param body the code to run
+     * @throws IllegalStateException if this context is already entered
+     */
+    public void run(Runnable body) {
+        Objects.requireNonNull(body, "body is null");
+        Context previous = enter();
+        try {
+            body.run();
+        } finally {
+            exit(previous);
+        }
+    }
+
+    private Context enter() {
+        if (entered) {
+            throw new IllegalStateException(
+                    "cannot enter " + this + ": it is already entered; run a copy() instead");
+        }
+        entered = true;
+        BaseEventLoop loop = BaseEventLoop.ofCurrentThread();
+        if (loop != null) {
+            return loop.swapContext(this);
+        }
+        Context previous = CURRENT.get();
+        CURRENT.set(this);
+        return previous;
+    }
+
+    private void exit(Context previous) {
+        BaseEventLoop loop = BaseEventLoop.ofCurrentThread();
+        if (loop != null) {
+            loop.swapContext(previous);
+        } else {
+            CURRENT.set(previous);
+        }
+        entered = false;
+    }
+
+    /**
+     * Whether {@code var} has a value in this context.
+     *
+     * @param var the variable
+     * @return true if set here
+     */
+    public boolean contains(ContextVar<?> var) {
+        return data.get(var) != VarMap.ABSENT;
+    }
+
+    /**
+     * The number of variables set in this context.
+     *
+     * @return the count
+     */
+    public int size() {
+        return data.size();
+    }
+
+    @Override
+    public String toString() {
+        return "<Context vars=" + data + (entered ? " entered" : "") + ">";
+    }
+}

@@ -1,0 +1,328 @@
+package io.aiobridge;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+
+/**
+ * An event loop: the counterpart of {@code asyncio.AbstractEventLoop}.
+ *
+ * <p>A loop owns a FIFO queue of ready callbacks, a queue of timers (ordered by time, then by
+ * scheduling order) and a thread-safe inbound queue. Exactly one piece of its user code runs at a
+ * time: a callback or a step of a {@link Task}. Tasks run on virtual threads; a task that awaits
+ * something not yet done parks its virtual thread and the loop goes on with the next ready item.
+ *
+ * <h2>Threading</h2>
+ * <p>While the loop runs, its loop-confined methods (everything not named {@code ...Threadsafe}
+ * and not documented otherwise) may be called only by the loop's own code: its callbacks and its
+ * tasks. Called from any other thread they throw {@link WrongThreadException}; use {@link
+ * #callSoonThreadsafe} or {@link Aio#runCoroutineThreadsafe} to reach a running loop from outside.
+ * While the loop is not running, one thread at a time may configure it and schedule work.
+ *
+ * <p><b>Memory consistency:</b> actions in a thread before {@code callSoonThreadsafe(cb)}
+ * happen-before {@code cb} runs; a future's {@code setResult} happens-before the {@code await}
+ * that observes it returns.
+ *
+ * <h2>Lifecycle</h2>
+ * <p>Idle, running (inside {@link #runForever} or {@link #runUntilComplete}), closed. Running a
+ * running loop, or a closed one, fails with {@link IllegalStateException}. {@link #close()}
+ * cancels and finishes every task the loop still owns, so no virtual thread is left parked.
+ */
+public interface EventLoop extends AutoCloseable {
+
+    /**
+     * A new event loop on the real monotonic clock.
+     *
+     * @return the loop
+     */
+    static EventLoop newEventLoop() {
+        return new BaseEventLoop(false);
+    }
+
+    /**
+     * A new event loop on virtual time: when nothing is ready to run and no executor job it started
+     * is in flight, its clock jumps to the next timer instead of waiting. {@code sleep(3600)} under
+     * it returns at once, with {@link #time()} an hour later. For tests, including users' tests.
+     *
+     * @return the loop
+     */
+    static EventLoop newVirtualTimeEventLoop() {
+        return new BaseEventLoop(true);
+    }
+
+    // ---- scheduling ----------------------------------------------------------------------------
+
+    /**
+     * Schedules {@code callback} to run on the next iteration, after the callbacks already
+     * scheduled (FIFO), in a copy of the current context.
+     *
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws WrongThreadException if the loop is running and this is not its thread
+     * @throws IllegalStateException if the loop is closed
+     */
+    Handle callSoon(Runnable callback);
+
+    /**
+     * As {@link #callSoon(Runnable)}, running the callback in {@code context}.
+     *
+     * @param callback the callback
+     * @param context the context to run it in; null for a copy of the current one
+     * @return a handle that can cancel it
+     */
+    Handle callSoon(Runnable callback, Context context);
+
+    /**
+     * Schedules {@code callback} from any thread: the one entry point for threads outside the
+     * loop. Wakes the loop if it is waiting.
+     *
+     * @param callback the callback
+     * @return a handle that can cancel it (from any thread)
+     * @throws IllegalStateException if the loop is closed
+     */
+    Handle callSoonThreadsafe(Runnable callback);
+
+    /**
+     * Schedules {@code callback} to run {@code delay} seconds from now (zero or negative: as soon as
+     * possible, after the callbacks already scheduled).
+     *
+     * @param delay seconds from now
+     * @param callback the callback
+     * @return a handle that can cancel it
+     */
+    TimerHandle callLater(double delay, Runnable callback);
+
+    /**
+     * As {@link #callLater(double, Runnable)} with a {@link Duration}.
+     *
+     * @param delay how long from now
+     * @param callback the callback
+     * @return a handle that can cancel it
+     */
+    default TimerHandle callLater(Duration delay, Runnable callback) {
+        return callLater(delay.toNanos() / 1e9, callback);
+    }
+
+    /**
+     * Schedules {@code callback} to run at {@code when} on the {@link #time()} clock.
+     *
+     * @param when the due time, in seconds
+     * @param callback the callback
+     * @return a handle that can cancel it
+     */
+    TimerHandle callAt(double when, Runnable callback);
+
+    /**
+     * The loop's clock: monotonic seconds (or virtual seconds on a virtual-time loop).
+     *
+     * @return the current time
+     */
+    double time();
+
+    // ---- running -------------------------------------------------------------------------------
+
+    /**
+     * Runs the loop until {@link #stop()} is called. A {@code stop()} from a callback lets the
+     * current iteration finish; callbacks it schedules run in the next {@code runForever}. A
+     * {@code stop()} before {@code runForever} makes it run exactly one iteration.
+     *
+     * @throws IllegalStateException if the loop is already running (here or nested), or closed
+     */
+    void runForever();
+
+    /**
+     * Runs the loop until {@code future} is done and returns its result.
+     *
+     * @param future the future to wait for; must belong to this loop
+     * @param <T> the result type
+     * @return the future's result
+     * @throws IllegalStateException if the loop stopped before the future was done
+     */
+    <T> T runUntilComplete(AioFuture<T> future);
+
+    /**
+     * Wraps {@code coro} in a task and runs the loop until it is done.
+     *
+     * @param coro the coroutine
+     * @param <T> the result type
+     * @return the coroutine's result
+     */
+    <T> T runUntilComplete(Coroutine<T> coro);
+
+    /**
+     * Asks the loop to stop after the current iteration. Loop-confined while running.
+     */
+    void stop();
+
+    /**
+     * Whether the loop is running.
+     *
+     * @return true while inside {@code runForever}/{@code runUntilComplete}
+     */
+    boolean isRunning();
+
+    /**
+     * Whether the loop is closed.
+     *
+     * @return true after {@link #close()}
+     */
+    boolean isClosed();
+
+    /**
+     * Closes the loop: cancels every task it still owns and runs them to their end (their {@code
+     * finally} blocks run; an await during this final phase is cancelled at once), drops pending
+     * callbacks and shuts the default executor down without waiting. Idempotent.
+     *
+     * @throws IllegalStateException if the loop is running
+     */
+    @Override
+    void close();
+
+    // ---- futures and tasks --------------------------------------------------------------------
+
+    /**
+     * A new pending future of this loop.
+     *
+     * @param <T> the result type
+     * @return the future
+     */
+    <T> AioFuture<T> createFuture();
+
+    /**
+     * Wraps {@code coro} in a task scheduled to start on the next iteration.
+     *
+     * @param coro the coroutine
+     * @param <T> the result type
+     * @return the task
+     */
+    <T> Task<T> createTask(Coroutine<T> coro);
+
+    /**
+     * As {@link #createTask(Coroutine)} with a name.
+     *
+     * @param coro the coroutine
+     * @param name the task's name, or null for {@code Task-N}
+     * @param <T> the result type
+     * @return the task
+     */
+    <T> Task<T> createTask(Coroutine<T> coro, String name);
+
+    /**
+     * As {@link #createTask(Coroutine)} with a name and a context.
+     *
+     * @param coro the coroutine
+     * @param name the task's name, or null for {@code Task-N}
+     * @param context the context the task runs in, or null for a copy of the current one
+     * @param <T> the result type
+     * @return the task
+     */
+    <T> Task<T> createTask(Coroutine<T> coro, String name, Context context);
+
+    /**
+     * Sets the task factory used by {@code createTask}; null restores the default.
+     *
+     * @param factory the factory
+     */
+    void setTaskFactory(TaskFactory factory);
+
+    /**
+     * The task factory, or null when the default is used.
+     *
+     * @return the factory
+     */
+    TaskFactory getTaskFactory();
+
+    // ---- errors --------------------------------------------------------------------------------
+
+    /**
+     * Sets the exception handler; null restores the default, which logs through {@link
+     * System.Logger} (route it to SLF4J with {@code slf4j-jdk-platform-logging}).
+     *
+     * @param handler the handler
+     */
+    void setExceptionHandler(ExceptionHandler handler);
+
+    /**
+     * The exception handler, or null when the default is used.
+     *
+     * @return the handler
+     */
+    ExceptionHandler getExceptionHandler();
+
+    /**
+     * Reports an error to the exception handler (or the default one).
+     *
+     * @param context what happened
+     */
+    void callExceptionHandler(ErrorContext context);
+
+    /**
+     * The default exception handler: logs {@code context} at ERROR level.
+     *
+     * @param context what happened
+     */
+    void defaultExceptionHandler(ErrorContext context);
+
+    // ---- executors -----------------------------------------------------------------------------
+
+    /**
+     * Runs blocking {@code fn} on {@code executor} (null: the default executor, a virtual thread
+     * per job) and returns a future of this loop for its result. Unlike {@link Aio#toThread}, the
+     * job does not see the caller's context variables, as in asyncio. Cancelling the future
+     * cancels the job if it has not started.
+     *
+     * @param executor the executor, or null for the default
+     * @param fn the blocking function
+     * @param <T> the result type
+     * @return a future of the result
+     */
+    <T> AioFuture<T> runInExecutor(Executor executor, Callable<T> fn);
+
+    /**
+     * Replaces the default executor.
+     *
+     * @param executor the new default executor
+     */
+    void setDefaultExecutor(Executor executor);
+
+    /**
+     * Shuts the default executor down; the returned future completes once its jobs have finished.
+     * Later {@code runInExecutor(null, ...)} calls fail.
+     *
+     * @return a future that completes when the executor has terminated
+     */
+    AioFuture<Void> shutdownDefaultExecutor();
+
+    // ---- debug ---------------------------------------------------------------------------------
+
+    /**
+     * Turns debug mode on or off. In debug mode the loop records where each task was created and
+     * reports every callback or task step that runs longer than {@link #getSlowCallbackDuration()}
+     * (it holds the loop that long) to the exception handler, naming the task and its creation
+     * site.
+     *
+     * @param enabled true for debug mode
+     */
+    void setDebug(boolean enabled);
+
+    /**
+     * Whether debug mode is on.
+     *
+     * @return true in debug mode
+     */
+    boolean getDebug();
+
+    /**
+     * Sets the slow-step threshold of debug mode.
+     *
+     * @param seconds the threshold (asyncio's default is 0.1)
+     */
+    void setSlowCallbackDuration(double seconds);
+
+    /**
+     * The slow-step threshold of debug mode.
+     *
+     * @return seconds
+     */
+    double getSlowCallbackDuration();
+}

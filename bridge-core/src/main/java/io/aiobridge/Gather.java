@@ -1,0 +1,131 @@
+package io.aiobridge;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * {@code asyncio.gather}: a future of all children's outcomes, in argument order.
+ *
+ * <p>Without {@code returnExceptions}, the first child failure (or cancellation, as a {@link
+ * CancelledError}) becomes the gather's exception and the other children keep running. Cancelling
+ * the gather cancels every child still running; a child cancelled on its own does not cancel the
+ * gather (with {@code returnExceptions} it is reported as a failure in its place).
+ */
+final class Gather {
+    private Gather() {}
+
+    /** The gathering future: cancelling it cancels the children. */
+    static final class GatheringFuture<R> extends AioFuture<R> {
+        private final List<AioFuture<?>> children;
+        boolean cancelRequested;
+
+        GatheringFuture(BaseEventLoop loop, List<AioFuture<?>> children) {
+            super(loop);
+            this.children = children;
+        }
+
+        @Override
+        public boolean cancel(String message) {
+            loop.checkThread("cancel()");
+            if (isDone()) {
+                return false;
+            }
+            boolean any = false;
+            for (AioFuture<?> child : children) {
+                if (child.cancel(message)) {
+                    any = true;
+                }
+            }
+            if (any) {
+                // the last child's callback will end the gather with a CancelledError
+                cancelRequested = true;
+            }
+            return any;
+        }
+
+        @Override
+        public String toString() {
+            return "<GatheringFuture " + stateName() + " children=" + children.size() + ">";
+        }
+    }
+
+    static <R> AioFuture<R> gather(BaseEventLoop loop, List<? extends AioFuture<?>> args,
+            boolean returnExceptions, Function<List<Outcome<Object>>, R> finisher) {
+        if (args.isEmpty()) {
+            AioFuture<R> outer = new AioFuture<>(loop);
+            outer.doSetResult(finisher.apply(List.of()));
+            return outer;
+        }
+        Map<AioFuture<?>, Boolean> seen = new IdentityHashMap<>();
+        List<AioFuture<?>> children = new ArrayList<>(args.size());
+        List<AioFuture<?>> distinct = new ArrayList<>(args.size());
+        for (AioFuture<?> f : args) {
+            if (f.loop != loop) {
+                throw new IllegalArgumentException(
+                        f + " belongs to another event loop than the other awaitables");
+            }
+            if (seen.put(f, Boolean.TRUE) == null) {
+                distinct.add(f);
+            }
+            children.add(f);
+        }
+        GatheringFuture<R> outer = new GatheringFuture<>(loop, children);
+        int total = distinct.size();
+        int[] finished = {0};
+        Consumer<AioFuture<?>> onChildDone = fut -> {
+            finished[0]++;
+            if (outer.isDone()) {
+                if (!fut.isCancelled()) {
+                    fut.exception(); // mark retrieved: the gather has already reported
+                }
+                return;
+            }
+            if (!returnExceptions) {
+                if (fut.isCancelled()) {
+                    outer.doSetException(fut.newCancelledError());
+                    return;
+                }
+                Throwable e = fut.exception();
+                if (e != null) {
+                    outer.doSetException(e);
+                    return;
+                }
+            }
+            if (finished[0] == total) {
+                List<Outcome<Object>> results = new ArrayList<>(children.size());
+                for (AioFuture<?> child : children) {
+                    @SuppressWarnings("unchecked")
+                    Outcome<Object> o = (Outcome<Object>) Outcome.of(child);
+                    results.add(o);
+                }
+                if (outer.cancelRequested) {
+                    outer.doSetException(fut.newCancelledError());
+                } else {
+                    outer.doSetResult(finisher.apply(results));
+                }
+            }
+        };
+        for (AioFuture<?> f : distinct) {
+            f.addDoneCallbackInternal(onChildDone);
+        }
+        return outer;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> List<T> values(List<Outcome<Object>> outcomes) {
+        List<T> values = new ArrayList<>(outcomes.size());
+        for (Outcome<Object> o : outcomes) {
+            values.add((T) ((Outcome.Success<Object>) o).value());
+        }
+        return values;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static <T> List<Outcome<T>> outcomes(List<Outcome<Object>> outcomes) {
+        return (List) List.copyOf(outcomes);
+    }
+}

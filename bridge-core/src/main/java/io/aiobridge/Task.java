@@ -1,0 +1,434 @@
+package io.aiobridge;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A coroutine running on its own virtual thread, scheduled by an event loop: the counterpart of
+ * {@code asyncio.Task}. A task is a future of its coroutine's outcome.
+ *
+ * <p>Of a loop's tasks exactly one runs at a time. A task runs until it awaits something not yet
+ * done; its virtual thread then parks and the loop goes on. When the awaited thing completes, the
+ * task's step is scheduled on the loop like any callback, and it resumes in turn.
+ *
+ * <p><b>Invariant:</b> either {@link #waiter} is null and the task's step is scheduled or running,
+ * or {@code waiter} is the pending future the task awaits and the task's wakeup is registered on
+ * it. The task's step is in the ready queue at most once.
+ *
+ * <p><b>Cancellation</b> follows asyncio: {@link #cancel(String)} raises a {@link CancelledError}
+ * inside the task at its current await (or at its next one, if it is running); the task may catch
+ * it, clean up, and even go on. {@link #cancelling()} counts the requests not yet withdrawn with
+ * {@link #uncancel()}, which lets timeouts and task groups tell their own cancellations from
+ * others.
+ *
+ * <p><b>Threading:</b> as {@link AioFuture}: mutators are loop-confined; state queries and {@link
+ * #join()} work from any thread.
+ *
+ * @param <T> the result type
+ */
+public class Task<T> extends AioFuture<T> {
+    private static final AtomicLong COUNTER = new AtomicLong();
+    private static final ThreadFactory THREADS =
+            Thread.ofVirtual().name("aiobridge-task").factory();
+
+    private final Coroutine<T> coro;
+    private final long id;
+    private volatile String name;
+    private final Context context;
+    /** The context the task's code sees now (differs from context inside Context.run). */
+    Context activeContext;
+    volatile Thread thread;
+    final TaskStep step;
+    AioFuture<?> waiter;
+    boolean mustCancel;
+    private String mustCancelMessage;
+    private int cancelRequests;
+    /** While starting eagerly: the thread to hand the baton back to at the first suspension. */
+    Thread eagerReturn;
+    Task<?> prevLive;
+    Task<?> nextLive;
+    private final StackTraceElement[] createdAt;
+
+    /**
+     * Creates a task of {@code loop}, for task factories; ordinary code calls {@link
+     * EventLoop#createTask} or {@link Aio#createTask}.
+     *
+     * @param loop the loop
+     * @param coro the coroutine
+     * @param name the name, or null for {@code Task-N}
+     * @param context the context, or null for a copy of the current one
+     * @param eagerStart if true and the loop is running, the task runs now, inside this
+     *     constructor, until its first suspension (asyncio's eager start)
+     */
+    public Task(EventLoop loop, Coroutine<T> coro, String name, Context context,
+            boolean eagerStart) {
+        super(requireLoop(loop));
+        this.coro = Objects.requireNonNull(coro, "coro is null");
+        this.loop.checkOpen();
+        this.loop.checkThread("new Task()");
+        this.id = COUNTER.incrementAndGet();
+        this.name = name;
+        this.context = context != null ? context : Context.copyCurrent();
+        this.activeContext = this.context;
+        this.step = new TaskStep(this);
+        this.createdAt = this.loop.getDebug() ? new Throwable().getStackTrace() : null;
+        this.loop.taskCreated(this);
+        if (eagerStart && this.loop.isRunning()) {
+            this.loop.eagerStart(this);
+        } else {
+            this.loop.scheduleStep(this);
+        }
+    }
+
+    private static BaseEventLoop requireLoop(EventLoop loop) {
+        return (BaseEventLoop) Objects.requireNonNull(loop, "loop is null");
+    }
+
+    // ---- the task's thread ---------------------------------------------------------------------
+
+    Thread newThread() {
+        Thread t = THREADS.newThread(this::body);
+        if (loop.getDebug()) {
+            t.setName("aiobridge-task " + getName());
+        }
+        thread = t;
+        return t;
+    }
+
+    /** The virtual thread's body: runs the coroutine, records the outcome, passes the baton on. */
+    private void body() {
+        T value = null;
+        Throwable error = null;
+        try {
+            value = coro.call();
+        } catch (Throwable e) {
+            error = e;
+        }
+        finish(value, error);
+        loop.stepEnded(this);
+        Thread back = eagerReturn;
+        if (back != null) {
+            eagerReturn = null;
+            loop.pass(back);
+            return;
+        }
+        loop.drive(thread, null, true);
+    }
+
+    private void finish(T value, Throwable error) {
+        loop.taskDone(this);
+        if (error == null) {
+            if (mustCancel) {
+                // cancelled while running its last step and returned without awaiting: asyncio
+                // still ends such a task cancelled
+                mustCancel = false;
+                doCancel(mustCancelMessage, null);
+            } else {
+                doSetResult(value);
+            }
+        } else if (error instanceof CancelledError ce) {
+            doCancel(ce.getMessage(), ce);
+        } else {
+            doSetException(error);
+        }
+    }
+
+    /** The first step found the task cancelled: it ends without ever running its code. */
+    void cancelBeforeStart() {
+        mustCancel = false;
+        loop.taskDone(this);
+        doCancel(mustCancelMessage, null);
+    }
+
+    /** Gives the loop up until this task's step is due again. Called on the task's thread. */
+    private void suspend() {
+        Thread self = thread;
+        loop.stepEnded(this);
+        Thread back = eagerReturn;
+        if (back != null) {
+            eagerReturn = null;
+            loop.pass(back);
+            loop.awaitBaton(self);
+        } else {
+            loop.drive(self, this, false);
+        }
+    }
+
+    /** The task running on the current thread, or a clear error. */
+    static Task<?> currentOrThrow(String what) {
+        BaseEventLoop l = BaseEventLoop.ofCurrentThread();
+        Task<?> t = l == null ? null : l.current;
+        if (t == null || t.thread != Thread.currentThread()) {
+            throw new IllegalStateException(what + " must be called from a task of a running"
+                    + " event loop, but thread '" + Thread.currentThread().getName() + "' "
+                    + (l == null
+                            ? "is not running any loop: start one with Aio.run(...), or block"
+                                    + " with join() outside the loop"
+                            : "is running a callback of " + l + ", not a task: wrap the code"
+                                    + " in Aio.createTask(...)"));
+        }
+        return t;
+    }
+
+    /** {@code await f} inside this task (the caller is this task's thread). */
+    <R> R awaitFuture(AioFuture<R> f) {
+        if (f.state == PENDING) {
+            if (f.loop != loop) {
+                throw new IllegalArgumentException(this + " got " + f + " attached to a"
+                        + " different loop; a task awaits futures of its own loop (use"
+                        + " toCompletableFuture() to cross loops)");
+            }
+            if (f == this) {
+                throw new IllegalStateException("Task cannot await on itself: " + this);
+            }
+            if (loop.closing) {
+                throw new CancelledError("event loop is closing; " + this + " cannot await " + f);
+            }
+            f.addWakeup(this);
+            waiter = f;
+            if (mustCancel && f.cancel(mustCancelMessage)) {
+                mustCancel = false;
+            }
+            suspend();
+            waiter = null;
+            if (mustCancel) {
+                mustCancel = false;
+                throw new CancelledError(mustCancelMessage);
+            }
+        }
+        return f.resultForAwait();
+    }
+
+    /** A bare suspension ({@code sleep(0)}): lets every other ready item run once. */
+    void yieldNow() {
+        loop.scheduleStep(this);
+        suspend();
+        if (mustCancel) {
+            mustCancel = false;
+            throw new CancelledError(mustCancelMessage);
+        }
+    }
+
+    // ---- public API ----------------------------------------------------------------------------
+
+    /**
+     * Requests cancellation: a {@link CancelledError} carrying {@code message} is raised in the
+     * task at its current await (or, if it is not suspended, at its next one). If the task awaits
+     * another task, that task is cancelled too.
+     *
+     * @param message the message, may be null
+     * @return false if the task is already done, true otherwise (it may still go on if it
+     *     catches the cancellation)
+     */
+    @Override
+    public boolean cancel(String message) {
+        loop.checkThread("cancel()");
+        markRetrieved();
+        if (isDone()) {
+            return false;
+        }
+        cancelRequests++;
+        AioFuture<?> w = waiter;
+        if (w != null && w.cancel(message)) {
+            // keep waiter: it may be a task that catches the cancellation and must be
+            // cancelled again later
+            return true;
+        }
+        // the task's step is scheduled or running: cancel at its next await
+        mustCancel = true;
+        mustCancelMessage = message;
+        return true;
+    }
+
+    /**
+     * The number of cancellation requests not yet withdrawn by {@link #uncancel()}.
+     *
+     * @return the count
+     */
+    public int cancelling() {
+        return cancelRequests;
+    }
+
+    /**
+     * Withdraws one cancellation request, for code that handled a cancellation it caused (timeouts,
+     * task groups).
+     *
+     * @return the remaining count
+     */
+    public int uncancel() {
+        loop.checkThread("uncancel()");
+        if (cancelRequests > 0) {
+            cancelRequests--;
+        }
+        return cancelRequests;
+    }
+
+    /**
+     * Tasks cannot be completed from outside: their coroutine's return sets the result.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void setResult(T value) {
+        throw new UnsupportedOperationException(
+                "Task does not support setResult(): its coroutine's return value is its result");
+    }
+
+    /**
+     * Tasks cannot be completed from outside: their coroutine's exception is their exception.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void setException(Throwable error) {
+        throw new UnsupportedOperationException(
+                "Task does not support setException(): throw from its coroutine instead");
+    }
+
+    /**
+     * The task's name ({@code Task-N} unless one was given).
+     *
+     * @return the name
+     */
+    public String getName() {
+        String n = name;
+        if (n == null) {
+            n = "Task-" + id;
+            name = n;
+        }
+        return n;
+    }
+
+    /**
+     * Renames the task.
+     *
+     * @param name the new name
+     */
+    public void setName(String name) {
+        this.name = Objects.requireNonNull(name, "name is null");
+    }
+
+    /**
+     * The coroutine the task runs.
+     *
+     * @return the coroutine
+     */
+    public Coroutine<T> getCoro() {
+        return coro;
+    }
+
+    /**
+     * The context the task runs in.
+     *
+     * @return the context
+     */
+    public Context getContext() {
+        return context;
+    }
+
+    /**
+     * Where the task's code is now, read from its virtual thread's real stack, innermost frame
+     * first, without the runtime's own frames: empty before the task starts; the stack of its
+     * exception once it has failed; empty once it is otherwise done.
+     *
+     * @return the frames
+     */
+    public List<StackTraceElement> getStack() {
+        if (isDone()) {
+            if (state == FINISHED) {
+                Throwable e = exceptionQuiet();
+                if (e != null) {
+                    return userFrames(e.getStackTrace());
+                }
+            }
+            return List.of();
+        }
+        Thread t = thread;
+        if (t == null) {
+            return List.of();
+        }
+        return userFrames(t == Thread.currentThread()
+                ? new Throwable().getStackTrace() : t.getStackTrace());
+    }
+
+    /**
+     * Prints the task and its {@link #getStack()} to {@code out}.
+     *
+     * @param out where to print
+     */
+    public void printStack(PrintStream out) {
+        out.println("Stack for " + this + " (most recent call first):");
+        for (StackTraceElement e : getStack()) {
+            out.println("  at " + e);
+        }
+    }
+
+    private Throwable exceptionQuiet() {
+        try {
+            return exception();
+        } catch (RuntimeException | CancelledError e) {
+            return null;
+        }
+    }
+
+    private static final Set<String> RUNTIME_CLASSES = Set.of(
+            "Aio", "AioFuture", "Task", "BaseEventLoop", "Sleep", "Gather", "Wait", "WaitFor",
+            "AsCompleted", "Shield", "Timeout", "TaskGroup", "Runner", "Threads", "Context");
+
+    private static List<StackTraceElement> userFrames(StackTraceElement[] frames) {
+        List<StackTraceElement> out = new ArrayList<>();
+        for (StackTraceElement e : frames) {
+            String cn = e.getClassName();
+            if (cn.startsWith("java.") || cn.startsWith("jdk.") || isRuntimeClass(cn)) {
+                continue;
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    private static boolean isRuntimeClass(String cn) {
+        if (!cn.startsWith("io.aiobridge.") || cn.indexOf('.', 13) >= 0) {
+            return false;
+        }
+        int dollar = cn.indexOf('$');
+        String simple = cn.substring(13, dollar < 0 ? cn.length() : dollar);
+        return RUNTIME_CLASSES.contains(simple);
+    }
+
+    /** The first frame outside the runtime where the task was created (debug mode), or null. */
+    String creationSite() {
+        if (createdAt == null) {
+            return null;
+        }
+        List<StackTraceElement> frames = userFrames(createdAt);
+        return frames.isEmpty() ? null : frames.get(0).toString();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("<Task ");
+        if (state == PENDING && cancelRequests > 0) {
+            sb.append("cancelling");
+        } else {
+            sb.append(stateName());
+        }
+        sb.append(" name='").append(getName()).append('\'');
+        sb.append(outcomeText());
+        AioFuture<?> w = waiter;
+        if (w != null) {
+            sb.append(" wait_for=").append(w instanceof Task<?> wt ? "<Task " + wt.getName() + ">"
+                    : w.toString());
+        }
+        String site = creationSite();
+        if (site != null) {
+            sb.append(" created at ").append(site);
+        }
+        return sb.append('>').toString();
+    }
+}

@@ -1,0 +1,260 @@
+package io.aiobridge;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Structured concurrency: the counterpart of {@code asyncio.TaskGroup}. The scope does not end
+ * until every task created in it is done.
+ *
+ * <pre>{@code
+ * List<String> pages = TaskGroup.run(tg -> {
+ *     Task<String> a = tg.createTask(() -> fetch("a"));
+ *     Task<String> b = tg.createTask(() -> fetch("b"));
+ *     return null;
+ * });
+ * }</pre>
+ *
+ * <p>The first child failure cancels the other children and the body; when all are done the scope
+ * raises an {@link ExceptionGroup} carrying every child failure (and the body's own, last).
+ * Cancellation of the surrounding task is propagated as {@link CancelledError} (unless there are
+ * failures, which take priority). A {@link VirtualMachineError} in a child or the body is raised
+ * as itself, as Python raises {@code KeyboardInterrupt} and {@code SystemExit}.
+ *
+ * <p>The scope takes its body as a lambda because its exit must replace the body's exception,
+ * which try-with-resources cannot do. Checked exceptions arrive inside the group.
+ *
+ * <p><b>Threading:</b> loop-confined; {@link #createTask} is called by the loop's code (the body,
+ * or the group's tasks).
+ */
+public final class TaskGroup {
+
+    /**
+     * The body of a task group scope.
+     *
+     * @param <T> the result type
+     */
+    @FunctionalInterface
+    public interface Body<T> {
+        /**
+         * Runs the body.
+         *
+         * @param group the group, to create tasks in
+         * @return the result of the scope
+         * @throws Exception anything; it cancels the group's tasks and joins the group's errors
+         */
+        T run(TaskGroup group) throws Exception;
+    }
+
+    private boolean entered;
+    private boolean exiting;
+    private boolean aborting;
+    private BaseEventLoop loop;
+    private Task<?> parentTask;
+    private boolean parentCancelRequested;
+    private final Set<Task<?>> tasks = new LinkedHashSet<>();
+    private List<Throwable> errors = new ArrayList<>();
+    private Throwable baseError;
+    private AioFuture<Boolean> onCompleted;
+
+    private TaskGroup() {}
+
+    /**
+     * Runs {@code body} in a new task group, then waits for all its tasks.
+     *
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result, once every task of the group is done
+     * @throws ExceptionGroup if any task (or the body) failed
+     * @throws CancelledError if the surrounding task was cancelled
+     */
+    public static <T> T run(Body<T> body) {
+        Objects.requireNonNull(body, "body is null");
+        TaskGroup g = new TaskGroup();
+        g.enter();
+        T result = null;
+        Throwable error = null;
+        try {
+            result = body.run(g);
+        } catch (Throwable e) {
+            error = e;
+        }
+        Throwable raised = g.exit(error);
+        if (raised != null) {
+            throw AioFuture.rethrowable(raised);
+        }
+        return result;
+    }
+
+    private void enter() {
+        parentTask = Task.currentOrThrow("TaskGroup.run()");
+        loop = parentTask.loop;
+        entered = true;
+    }
+
+    private Throwable exit(Throwable exc) {
+        exiting = true;
+        if (exc != null && isBaseError(exc) && baseError == null) {
+            baseError = exc;
+        }
+        Throwable propagateCancellation = exc instanceof CancelledError ? exc : null;
+        if (parentCancelRequested && parentTask.uncancel() == 0) {
+            // we cancelled the parent ourselves; with no other request left, do not propagate
+            propagateCancellation = null;
+        }
+        if (exc != null && !aborting) {
+            // the parent is being cancelled, or the body raised: stop the children
+            abort();
+        }
+        // a loop, because the wait can be cancelled repeatedly by the parent's own cancellation
+        while (!tasks.isEmpty()) {
+            if (onCompleted == null) {
+                onCompleted = new AioFuture<>(loop);
+            }
+            try {
+                parentTask.awaitFuture(onCompleted);
+            } catch (CancelledError e) {
+                if (!aborting) {
+                    // the parent was cancelled while the children still ran
+                    propagateCancellation = e;
+                    abort();
+                }
+            }
+            onCompleted = null;
+        }
+        if (baseError != null) {
+            return baseError;
+        }
+        if (propagateCancellation != null && errors.isEmpty()) {
+            return propagateCancellation;
+        }
+        if (exc != null && !(exc instanceof CancelledError)) {
+            errors.add(exc);
+        }
+        if (!errors.isEmpty()) {
+            ExceptionGroup group = new ExceptionGroup("unhandled errors in a TaskGroup", errors);
+            errors = null;
+            return group;
+        }
+        return null;
+    }
+
+    /**
+     * Creates a task in this group.
+     *
+     * @param coro the coroutine
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if the group has finished or is shutting down
+     */
+    public <T> Task<T> createTask(Coroutine<T> coro) {
+        return createTask(coro, null, null);
+    }
+
+    /**
+     * Creates a named task in this group.
+     *
+     * @param coro the coroutine
+     * @param name the name, or null
+     * @param <T> the result type
+     * @return the task
+     */
+    public <T> Task<T> createTask(Coroutine<T> coro, String name) {
+        return createTask(coro, name, null);
+    }
+
+    /**
+     * Creates a task in this group with a name and a context.
+     *
+     * @param coro the coroutine
+     * @param name the name, or null
+     * @param context the context, or null for a copy of the current one
+     * @param <T> the result type
+     * @return the task
+     */
+    public <T> Task<T> createTask(Coroutine<T> coro, String name, Context context) {
+        Objects.requireNonNull(coro, "coro is null");
+        if (!entered) {
+            throw new IllegalStateException(this + " has not been entered");
+        }
+        if (exiting && tasks.isEmpty()) {
+            throw new IllegalStateException(this + " is finished; create tasks inside its body");
+        }
+        if (aborting) {
+            throw new IllegalStateException(this + " is shutting down after a failure");
+        }
+        Task<T> task = loop.createTask(coro, name, context);
+        if (task.isDone()) {
+            onTaskDone(task); // finished eagerly
+        } else {
+            tasks.add(task);
+            task.addDoneCallbackInternal(this::onTaskDone);
+        }
+        return task;
+    }
+
+    private static boolean isBaseError(Throwable e) {
+        return e instanceof VirtualMachineError;
+    }
+
+    private void abort() {
+        aborting = true;
+        for (Task<?> t : tasks) {
+            if (!t.isDone()) {
+                t.cancel();
+            }
+        }
+    }
+
+    private void onTaskDone(AioFuture<?> done) {
+        Task<?> task = (Task<?>) done;
+        tasks.remove(task);
+        if (onCompleted != null && tasks.isEmpty() && !onCompleted.isDone()) {
+            onCompleted.doSetResult(true);
+        }
+        if (task.isCancelled()) {
+            return;
+        }
+        Throwable e = task.exception();
+        if (e == null) {
+            return;
+        }
+        errors.add(e);
+        if (isBaseError(e) && baseError == null) {
+            baseError = e;
+        }
+        if (parentTask.isDone()) {
+            loop.callExceptionHandler(new ErrorContext(
+                    "Task " + task.getName() + " has errored out but its parent task "
+                            + parentTask.getName() + " is already completed", e, task, null, null));
+            return;
+        }
+        if (!aborting && !parentCancelRequested) {
+            // cancel the parent so the body stops at its current await; exit() withdraws this
+            // request with uncancel(), so code after the group runs normally
+            abort();
+            parentCancelRequested = true;
+            parentTask.cancel();
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("<TaskGroup");
+        if (!tasks.isEmpty()) {
+            sb.append(" tasks=").append(tasks.size());
+        }
+        if (errors != null && !errors.isEmpty()) {
+            sb.append(" errors=").append(errors.size());
+        }
+        if (aborting) {
+            sb.append(" cancelling");
+        } else if (entered) {
+            sb.append(" entered");
+        }
+        return sb.append('>').toString();
+    }
+}

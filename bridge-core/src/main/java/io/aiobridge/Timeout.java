@@ -1,0 +1,190 @@
+package io.aiobridge;
+
+import java.util.Objects;
+
+/**
+ * A deadline around a block of code: the counterpart of {@code asyncio.timeout} / {@code
+ * asyncio.timeout_at}. When the deadline passes, the task running the block is cancelled; the
+ * block's {@link CancelledError} is turned into an {@link AsyncTimeoutException} when the scope
+ * exits, unless someone else also cancelled the task (then the cancellation goes on).
+ *
+ * <pre>{@code
+ * String page = Timeout.after(2.0, t -> fetch(url));          // AsyncTimeoutException after 2 s
+ * Timeout.after(1.0, t -> { t.reschedule(t.when() + 5); return work(); });
+ * }</pre>
+ *
+ * <p>Because Java's try-with-resources cannot replace the exception of its body, the scope takes
+ * the body as a lambda. Checked exceptions from the body arrive wrapped in {@link
+ * java.util.concurrent.CompletionException}.
+ *
+ * <p><b>States</b> (as asyncio's {@code _State}): created, active, expiring (the deadline passed and
+ * the task was cancelled), expired (the scope exited after expiring), finished.
+ *
+ * <p><b>Threading:</b> loop-confined; used by the task that entered it.
+ */
+public final class Timeout {
+
+    /**
+     * The code a timeout scope runs.
+     *
+     * @param <T> the result type
+     */
+    @FunctionalInterface
+    public interface Body<T> {
+        /**
+         * Runs the body.
+         *
+         * @param timeout the scope, to read or move its deadline
+         * @return the result
+         * @throws Exception anything
+         */
+        T run(Timeout timeout) throws Exception;
+    }
+
+    private enum State {
+        CREATED("created"), ENTERED("active"), EXPIRING("expiring"), EXPIRED("expired"),
+        EXITED("finished");
+
+        final String label;
+
+        State(String label) {
+            this.label = label;
+        }
+    }
+
+    private State state = State.CREATED;
+    private Double when;
+    private Handle handler;
+    private Task<?> task;
+    private int cancellingAtEntry;
+    private BaseEventLoop loop;
+
+    private Timeout(Double when) {
+        this.when = when;
+    }
+
+    /**
+     * Runs {@code body} with a deadline {@code delay} seconds from now.
+     *
+     * @param delay seconds, or null for no deadline (one may be set later with {@link
+     *     #reschedule})
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws AsyncTimeoutException if the deadline passed and cancelled the body
+     */
+    public static <T> T after(Double delay, Body<T> body) {
+        Task<?> t = Task.currentOrThrow("Timeout.after()");
+        return new Timeout(delay == null ? null : t.loop.time() + delay).run(t, body);
+    }
+
+    /**
+     * Runs {@code body} with a deadline at {@code when} on the loop's {@link EventLoop#time()}
+     * clock.
+     *
+     * @param when the deadline, or null for none
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws AsyncTimeoutException if the deadline passed and cancelled the body
+     */
+    public static <T> T at(Double when, Body<T> body) {
+        Task<?> t = Task.currentOrThrow("Timeout.at()");
+        return new Timeout(when).run(t, body);
+    }
+
+    private <T> T run(Task<?> t, Body<T> body) {
+        Objects.requireNonNull(body, "body is null");
+        state = State.ENTERED;
+        task = t;
+        loop = t.loop;
+        cancellingAtEntry = t.cancelling();
+        reschedule(when);
+        T result = null;
+        Throwable error = null;
+        try {
+            result = body.run(this);
+        } catch (Throwable e) {
+            error = e;
+        }
+        Throwable raised = exit(error);
+        if (raised != null) {
+            throw AioFuture.rethrowable(raised);
+        }
+        return result;
+    }
+
+    private Throwable exit(Throwable error) {
+        if (handler != null) {
+            handler.cancel();
+            handler = null;
+        }
+        if (state == State.EXPIRING) {
+            state = State.EXPIRED;
+            if (task.uncancel() <= cancellingAtEntry && error instanceof CancelledError) {
+                // no other cancel request arrived meanwhile: this cancellation is ours
+                return new AsyncTimeoutException("timed out at " + when + " (loop time)", error);
+            }
+        } else if (state == State.ENTERED) {
+            state = State.EXITED;
+        }
+        return error;
+    }
+
+    private void onTimeout() {
+        task.cancel();
+        state = State.EXPIRING;
+        handler = null;
+    }
+
+    /**
+     * The deadline on the loop's clock, or null if there is none.
+     *
+     * @return the deadline
+     */
+    public Double when() {
+        return when;
+    }
+
+    /**
+     * Moves the deadline (null removes it). A deadline in the past expires the scope on the next
+     * loop iteration.
+     *
+     * @param newWhen the new deadline, or null
+     * @throws IllegalStateException if the scope is not active (already expiring, expired or
+     *     finished)
+     */
+    public void reschedule(Double newWhen) {
+        if (state != State.ENTERED) {
+            throw new IllegalStateException("Cannot change state of " + state.label + " Timeout");
+        }
+        when = newWhen;
+        if (handler != null) {
+            handler.cancel();
+        }
+        if (newWhen == null) {
+            handler = null;
+        } else if (newWhen <= loop.time()) {
+            Handle h = new Handle(loop, this::onTimeout, null);
+            loop.schedule(h);
+            handler = h;
+        } else {
+            handler = loop.callAtInternal(newWhen, this::onTimeout);
+        }
+    }
+
+    /**
+     * Whether the deadline passed (the scope is expiring or expired).
+     *
+     * @return true once the deadline cancelled the body
+     */
+    public boolean expired() {
+        return state == State.EXPIRING || state == State.EXPIRED;
+    }
+
+    @Override
+    public String toString() {
+        return "<Timeout [" + state.label + "]" + (state == State.ENTERED ? " when=" + when : "")
+                + ">";
+    }
+}

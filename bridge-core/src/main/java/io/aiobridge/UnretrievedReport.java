@@ -1,0 +1,58 @@
+package io.aiobridge;
+
+import java.lang.ref.Cleaner;
+
+/**
+ * Reports a failed future whose exception nobody retrieved, once the future is garbage-collected:
+ * asyncio's "Future exception was never retrieved". Registered only when a future fails, so
+ * successful futures pay nothing.
+ *
+ * <p>The cleaning action must not reach the future (that would keep it alive), so it holds only
+ * the loop, the exception and a description taken when the failure was recorded.
+ */
+final class UnretrievedReport implements Runnable {
+    private static final Cleaner CLEANER = Cleaner.create(
+            Thread.ofPlatform().daemon().name("aiobridge-unretrieved").factory());
+
+    private final BaseEventLoop loop;
+    private final Throwable exception;
+    private final String description;
+    private final boolean task;
+    private volatile boolean retrieved;
+    private Cleaner.Cleanable cleanable;
+
+    private UnretrievedReport(BaseEventLoop loop, Throwable exception, String description,
+            boolean task) {
+        this.loop = loop;
+        this.exception = exception;
+        this.description = description;
+        this.task = task;
+    }
+
+    static UnretrievedReport register(AioFuture<?> future, Throwable exception) {
+        UnretrievedReport r = new UnretrievedReport(
+                future.loop, exception, future.toString(), future instanceof Task);
+        r.cleanable = CLEANER.register(future, r);
+        return r;
+    }
+
+    /** The exception was seen: nothing to report; frees the cleaner's entry now. */
+    void retrieved() {
+        retrieved = true;
+        cleanable.clean();
+    }
+
+    @Override
+    public void run() {
+        if (retrieved) {
+            return;
+        }
+        ErrorContext ctx = new ErrorContext(
+                (task ? "Task" : "Future") + " exception was never retrieved", exception, null, null,
+                (task ? "task: " : "future: ") + description);
+        if (loop.isRunning() && loop.postFromOutside(() -> loop.callExceptionHandler(ctx))) {
+            return;
+        }
+        loop.callExceptionHandler(ctx);
+    }
+}

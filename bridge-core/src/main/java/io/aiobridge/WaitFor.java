@@ -1,0 +1,72 @@
+package io.aiobridge;
+
+import java.util.function.Consumer;
+
+/**
+ * {@code asyncio.wait_for} (Python 3.11 semantics, which the parity outputs were recorded with): on
+ * timeout the awaited future is cancelled and waited for, so it is no longer running when this
+ * raises {@link AsyncTimeoutException}; a timeout of zero or less cancels at once.
+ */
+final class WaitFor {
+    private WaitFor() {}
+
+    static <T> T await(AioFuture<T> fut, Double timeout) {
+        Task<?> task = Task.currentOrThrow("waitFor()");
+        if (timeout == null) {
+            return task.awaitFuture(fut);
+        }
+        BaseEventLoop loop = task.loop;
+        if (timeout <= 0) {
+            if (fut.isDone()) {
+                return fut.result();
+            }
+            cancelAndWait(task, fut);
+            return resultOrTimeout(fut, timeout);
+        }
+        AioFuture<Void> waiter = new AioFuture<>(loop);
+        TimerHandle timer = loop.callLaterInternal(timeout, () -> Wait.release(waiter));
+        Consumer<AioFuture<T>> onDone = f -> Wait.release(waiter);
+        fut.addDoneCallbackInternal(onDone);
+        try {
+            try {
+                task.awaitFuture(waiter);
+            } catch (CancelledError e) {
+                if (fut.isDone()) {
+                    return fut.result();
+                }
+                fut.removeDoneCallback(onDone);
+                // the inner work must not run on after waitFor returns (bpo-32751)
+                cancelAndWait(task, fut);
+                throw e;
+            }
+            if (fut.isDone()) {
+                return fut.result();
+            }
+            fut.removeDoneCallback(onDone);
+            cancelAndWait(task, fut);
+            return resultOrTimeout(fut, timeout);
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    private static <T> T resultOrTimeout(AioFuture<T> fut, double timeout) {
+        try {
+            return fut.result();
+        } catch (CancelledError e) {
+            throw new AsyncTimeoutException("waitFor timed out after " + timeout + " s", e);
+        }
+    }
+
+    private static void cancelAndWait(Task<?> task, AioFuture<?> fut) {
+        AioFuture<Void> waiter = new AioFuture<>(task.loop);
+        Consumer<AioFuture<?>> onDone = f -> Wait.release(waiter);
+        fut.addDoneCallbackInternal(onDone);
+        try {
+            fut.cancel();
+            task.awaitFuture(waiter);
+        } finally {
+            fut.removeDoneCallback(onDone);
+        }
+    }
+}
