@@ -820,7 +820,7 @@ final class BaseEventLoop implements EventLoop {
             }
             ex = defaultExecutor();
         }
-        AioFuture<T> result = new AioFuture<>(this);
+        ExecutorJobFuture<T> result = new ExecutorJobFuture<>(this);
         FutureTask<T> job = new FutureTask<>(fn) {
             @Override
             protected void done() {
@@ -832,11 +832,7 @@ final class BaseEventLoop implements EventLoop {
                 }
             }
         };
-        result.addDoneCallbackInternal(f -> {
-            if (f.isCancelled()) {
-                job.cancel(false);
-            }
-        });
+        result.job = job;
         executorJobs.incrementAndGet();
         try {
             ex.execute(job);
@@ -845,6 +841,24 @@ final class BaseEventLoop implements EventLoop {
             throw e;
         }
         return result;
+    }
+
+    /** The future of an executor job: cancelling it cancels the job at once if not started. */
+    private static final class ExecutorJobFuture<T> extends AioFuture<T> {
+        FutureTask<T> job;
+
+        ExecutorJobFuture(BaseEventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        public boolean cancel(String message) {
+            boolean cancelled = super.cancel(message);
+            if (cancelled) {
+                job.cancel(false);
+            }
+            return cancelled;
+        }
     }
 
     private static <T> void copyOutcome(java.util.concurrent.Future<T> from, AioFuture<T> to) {
