@@ -47,7 +47,7 @@ public class AioFuture<T> implements Awaitable<T> {
     CancelledError cancelCause;
     /** null, one entry, or an ArrayList of entries; an entry is a Task (its wakeup) or a DoneCallback. */
     private Object callbacks;
-    private UnretrievedReport report;
+    private volatile UnretrievedReport report;
     private volatile int blockedJoiners;
 
     AioFuture(BaseEventLoop loop) {
@@ -198,8 +198,12 @@ public class AioFuture<T> implements Awaitable<T> {
     /** Sets the exception; the caller holds the loop and knows the future is pending. */
     final void doSetException(Throwable error) {
         exception = error;
-        report = UnretrievedReport.register(this, error);
+        // registered before the state is published, so a joiner on another thread that
+        // retrieves the exception at once always finds the report to disarm
+        UnretrievedReport r = UnretrievedReport.register(this, error);
+        report = r;
         complete(FINISHED);
+        r.describe(toString());
     }
 
     InvalidStateException alreadyDone(String what) {

@@ -16,24 +16,26 @@ final class UnretrievedReport implements Runnable {
 
     private final BaseEventLoop loop;
     private final Throwable exception;
-    private final String description;
     private final boolean task;
+    private volatile String description;
     private volatile boolean retrieved;
     private Cleaner.Cleanable cleanable;
 
-    private UnretrievedReport(BaseEventLoop loop, Throwable exception, String description,
-            boolean task) {
+    private UnretrievedReport(BaseEventLoop loop, Throwable exception, boolean task) {
         this.loop = loop;
         this.exception = exception;
-        this.description = description;
         this.task = task;
     }
 
     static UnretrievedReport register(AioFuture<?> future, Throwable exception) {
-        UnretrievedReport r = new UnretrievedReport(
-                future.loop, exception, future.toString(), future instanceof Task);
+        UnretrievedReport r = new UnretrievedReport(future.loop, exception, future instanceof Task);
         r.cleanable = CLEANER.register(future, r);
         return r;
+    }
+
+    /** Records how the failed future looked once done (it must not be reached later). */
+    void describe(String text) {
+        description = text;
     }
 
     /** The exception was seen: nothing to report; frees the cleaner's entry now. */

@@ -1,0 +1,252 @@
+package io.aiobridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class AioFutureTest {
+
+    @Test
+    void resultExceptionAndCancelFollowAsyncioStates() {
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            AioFuture<String> f = loop.createFuture();
+            assertFalse(f.isDone());
+            InvalidStateException notReady = assertThrows(InvalidStateException.class, f::result);
+            assertTrue(notReady.getMessage().startsWith("Result is not ready"));
+            assertThrows(InvalidStateException.class, f::exception);
+            f.setResult("v");
+            assertEquals("v", f.result());
+            assertNull(f.exception());
+            InvalidStateException twice = assertThrows(InvalidStateException.class,
+                    () -> f.setResult("w"));
+            assertTrue(twice.getMessage().contains("already done"));
+            assertThrows(InvalidStateException.class, () -> f.setException(new RuntimeException()));
+            assertFalse(f.cancel(), "a done future cannot be cancelled");
+
+            AioFuture<String> c = loop.createFuture();
+            assertTrue(c.cancel("stop it"));
+            assertTrue(c.isCancelled());
+            assertTrue(c.isDone());
+            CancelledError ce = assertThrows(CancelledError.class, c::result);
+            assertEquals("stop it", ce.getMessage());
+            assertThrows(CancelledError.class, c::exception);
+            assertFalse(c.cancel());
+
+            AioFuture<String> e = loop.createFuture();
+            IllegalArgumentException boom = new IllegalArgumentException("boom");
+            e.setException(boom);
+            assertSame(boom, assertThrows(IllegalArgumentException.class, e::result));
+            assertSame(boom, e.exception());
+
+            AioFuture<String> checked = loop.createFuture();
+            java.io.IOException io = new java.io.IOException("io");
+            checked.setException(io);
+            CompletionException wrapped = assertThrows(CompletionException.class, checked::result);
+            assertSame(io, wrapped.getCause());
+            assertThrows(NullPointerException.class, () -> loop.createFuture().setException(null));
+        }
+    }
+
+    @Test
+    void doneCallbacksAreScheduledInRegistrationOrderNeverInline() {
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            List<String> seen = new ArrayList<>();
+            AioFuture<Integer> f = loop.createFuture();
+            Consumer<AioFuture<Integer>> removed = x -> seen.add("removed");
+            f.addDoneCallback(x -> seen.add("first " + x.result()));
+            f.addDoneCallback(removed);
+            f.addDoneCallback(x -> seen.add("second"));
+            f.addDoneCallback(removed);
+            assertEquals(2, f.removeDoneCallback(removed));
+            assertEquals(0, f.removeDoneCallback(removed));
+            f.setResult(1);
+            assertEquals(List.of(), seen, "callbacks must not run inline");
+            f.addDoneCallback(x -> seen.add("late"));
+            assertEquals(List.of(), seen);
+            loop.callSoon(loop::stop);
+            loop.runForever();
+            assertEquals(List.of("first 1", "second", "late"), seen);
+        }
+    }
+
+    @Test
+    void doneCallbacksRunInTheContextCapturedAtRegistration() {
+        ContextVar<String> var = new ContextVar<>("who", "default");
+        List<String> seen = new ArrayList<>();
+        Steps.virtual(() -> {
+            AioFuture<Void> f = Aio.getRunningLoop().createFuture();
+            var.set("registered");
+            f.addDoneCallback(x -> seen.add(var.get()));
+            var.set("changed later");
+            f.setResult(null);
+            Aio.sleep(0);
+            return null;
+        });
+        assertEquals(List.of("registered"), seen);
+    }
+
+    @Test
+    void toCompletableFutureMirrorsEveryOutcomeAndCancelsBack() throws Exception {
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            AioFuture<String> ok = loop.createFuture();
+            CompletableFuture<String> cf = ok.toCompletableFuture();
+            ok.setResult("done");
+            loop.callSoon(loop::stop);
+            loop.runForever();
+            assertEquals("done", cf.get(1, TimeUnit.SECONDS));
+
+            AioFuture<String> failed = loop.createFuture();
+            failed.setException(new IllegalStateException("bad"));
+            ExecutionException ee = assertThrows(ExecutionException.class,
+                    () -> failed.toCompletableFuture().get());
+            assertInstanceOf(IllegalStateException.class, ee.getCause());
+
+            AioFuture<String> cancelled = loop.createFuture();
+            cancelled.cancel("why");
+            CompletableFuture<String> cancelledCf = cancelled.toCompletableFuture();
+            assertTrue(cancelledCf.isCancelled());
+            CancellationException ce = assertThrows(CancellationException.class, cancelledCf::get);
+            Throwable root = ce;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            assertEquals("why", root.getMessage());
+
+            AioFuture<String> pending = loop.createFuture();
+            assertTrue(pending.toCompletableFuture().cancel(true));
+            assertTrue(pending.isCancelled(), "cancelling the CompletableFuture cancels ours");
+        }
+    }
+
+    @Test
+    void fromStageDeliversCompletionFromAnyThreadThroughTheLoop() {
+        Steps.virtual(() -> {
+            CompletableFuture<String> cf = new CompletableFuture<>();
+            Thread t = new Thread(() -> cf.complete("elsewhere"));
+            AioFuture<String> f = AioFuture.fromStage(Aio.getRunningLoop(), cf);
+            t.start();
+            assertEquals("elsewhere", f.await());
+
+            CompletableFuture<String> failing = CompletableFuture.supplyAsync(() -> {
+                throw new IllegalArgumentException("nope");
+            });
+            IllegalArgumentException iae = assertThrows(IllegalArgumentException.class,
+                    () -> Aio.await(failing));
+            assertEquals("nope", iae.getMessage());
+
+            CompletableFuture<String> cancelledStage = new CompletableFuture<>();
+            cancelledStage.cancel(false);
+            assertTrue(AioFuture.fromStage(Aio.getRunningLoop(), cancelledStage).isCancelled());
+
+            CompletableFuture<String> never = new CompletableFuture<>();
+            AioFuture<String> mirror = AioFuture.fromStage(Aio.getRunningLoop(), never);
+            mirror.cancel();
+            Aio.sleep(0); // the cancel reaches the stage through a done callback
+            assertTrue(never.isCancelled(), "cancelling ours cancels the stage");
+            return null;
+        });
+    }
+
+    @Test
+    void joinFromTheLoopItselfFailsAtOnceInsteadOfDeadlocking() {
+        Steps.virtual(() -> {
+            AioFuture<String> f = Aio.getRunningLoop().createFuture();
+            IllegalStateException e = assertThrows(IllegalStateException.class, f::join);
+            assertTrue(e.getMessage().contains("would deadlock"), e.getMessage());
+            f.setResult("fine");
+            assertEquals("fine", f.join(), "a done future may be joined anywhere");
+            return null;
+        });
+    }
+
+    @Test
+    void joinBlocksAnOutsideThreadUntilTheLoopCompletesTheFuture() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            AioFuture<String> f = loop.createFuture();
+            List<String> got = new CopyOnWriteArrayList<>();
+            Thread waiter = new Thread(() -> got.add(f.join()));
+            waiter.start();
+            AioFuture<String> never = loop.createFuture();
+            assertThrows(AsyncTimeoutException.class, () -> never.join(Duration.ofMillis(20)));
+            loop.callLater(0.02, () -> f.setResult("joined"));
+            loop.runUntilComplete(f);
+            waiter.join(5000);
+            assertEquals(List.of("joined"), got);
+        }
+    }
+
+    @Test
+    void mutatorsFromAnotherThreadWhileRunningFail() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            AioFuture<String> f = loop.createFuture();
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
+            loop.callSoon(() -> {
+                Thread t = new Thread(() -> {
+                    try {
+                        f.setResult("wrong thread");
+                    } catch (WrongThreadException e) {
+                        errors.add(e);
+                    }
+                    loop.callSoonThreadsafe(() -> f.setResult("right thread"));
+                });
+                t.start();
+            });
+            assertEquals("right thread", loop.runUntilComplete(f));
+            assertEquals(1, errors.size());
+            assertTrue(errors.get(0).getMessage().contains("setResult()"));
+        }
+    }
+
+    @Test
+    void anUnretrievedExceptionIsReportedWhenTheFutureIsCollected() throws Exception {
+        List<ErrorContext> reports = new CopyOnWriteArrayList<>();
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            loop.setExceptionHandler((l, ctx) -> reports.add(ctx));
+            failAndDrop(loop, "lost");
+            AioFuture<String> seen = loop.createFuture();
+            seen.setException(new IllegalStateException("seen"));
+            seen.exception();
+            for (int i = 0; i < 200 && reports.isEmpty(); i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(1, reports.size(), "exactly the dropped, unretrieved failure is reported");
+            assertEquals("Future exception was never retrieved", reports.get(0).message());
+            assertEquals("lost", reports.get(0).exception().getMessage());
+            assertTrue(reports.get(0).source().contains("finished exception="));
+            assertEquals("seen", seen.exception().getMessage());
+        }
+    }
+
+    private static void failAndDrop(EventLoop loop, String msg) {
+        AioFuture<String> f = loop.createFuture();
+        f.setException(new IllegalStateException(msg));
+    }
+
+    @Test
+    void toStringShowsState() {
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            AioFuture<String> f = loop.createFuture();
+            f.addDoneCallback(x -> { });
+            assertEquals("<Future pending callbacks=1>", f.toString());
+            f.setResult("r");
+            assertEquals("<Future finished result=r>", f.toString());
+        }
+    }
+}

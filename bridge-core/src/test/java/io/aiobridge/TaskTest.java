@@ -1,0 +1,324 @@
+package io.aiobridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class TaskTest {
+
+    @Test
+    void aNewTaskRunsOnlyWhenItsCreatorSuspends() {
+        Steps s = new Steps();
+        Steps.virtual(() -> {
+            s.expect(1);
+            Task<String> t = Aio.createTask(() -> {
+                s.expect(3);
+                Aio.sleep(0);
+                s.expect(5);
+                return "r";
+            });
+            s.expect(2);
+            Aio.sleep(0);
+            s.expect(4);
+            assertEquals("r", t.await());
+            s.finish(6);
+            return null;
+        });
+    }
+
+    @Test
+    void cancelRaisesAtTheCurrentAwaitWithTheMessage() {
+        Steps s = new Steps();
+        Steps.virtual(() -> {
+            Task<String> t = Aio.createTask(() -> {
+                s.expect(2);
+                try {
+                    Aio.sleep(100);
+                    s.expectUnreached();
+                } catch (CancelledError e) {
+                    s.expect(4);
+                    assertEquals("enough", e.getMessage());
+                    throw e;
+                }
+                return "never";
+            });
+            s.expect(1);
+            Aio.sleep(0);
+            s.expect(3);
+            assertTrue(t.cancel("enough"));
+            assertEquals(1, t.cancelling());
+            CancelledError e = assertThrows(CancelledError.class, t::await);
+            assertEquals("enough", e.getMessage());
+            assertTrue(t.isCancelled());
+            assertFalse(t.cancel(), "a done task cannot be cancelled");
+            s.finish(5);
+            return null;
+        });
+    }
+
+    @Test
+    void aTaskCancelledBeforeItStartsNeverRuns() {
+        Steps.virtual(() -> {
+            Task<String> t = Aio.createTask(() -> {
+                throw new AssertionError("must not run");
+            });
+            t.cancel();
+            assertThrows(CancelledError.class, t::await);
+            assertTrue(t.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void aTaskMayCatchCancellationAndReturnAndUncancel() {
+        Steps.virtual(() -> {
+            Task<String> t = Aio.createTask(() -> {
+                try {
+                    Aio.sleep(10);
+                } catch (CancelledError e) {
+                    Task<?> self = Aio.currentTask();
+                    assertEquals(1, self.cancelling());
+                    assertEquals(0, self.uncancel());
+                    Aio.sleep(1); // awaiting again works once the request is handled
+                    return "survived";
+                }
+                return "slept";
+            });
+            Aio.sleep(0);
+            t.cancel();
+            assertEquals("survived", t.await());
+            assertFalse(t.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void catchExceptionDoesNotSwallowCancellation() {
+        Steps.virtual(() -> {
+            List<String> seen = new ArrayList<>();
+            Task<Void> t = Aio.createTask(() -> {
+                try {
+                    Aio.sleep(10);
+                } catch (Exception careless) {
+                    seen.add("swallowed " + careless);
+                }
+                seen.add("went on");
+                return null;
+            });
+            Aio.sleep(0);
+            t.cancel();
+            assertThrows(CancelledError.class, t::await);
+            assertEquals(List.of(), seen);
+            return null;
+        });
+    }
+
+    @Test
+    void aTaskThatCancelsItselfAndReturnsEndsCancelled() {
+        Steps.virtual(() -> {
+            Task<String> t = Aio.createTask(() -> {
+                Aio.currentTask().cancel("self");
+                return "returned anyway";
+            });
+            CancelledError e = assertThrows(CancelledError.class, t::await);
+            assertEquals("self", e.getMessage());
+            return null;
+        });
+    }
+
+    @Test
+    void cancellingATaskCancelsTheTaskItAwaits() {
+        Steps.virtual(() -> {
+            Task<String> inner = Aio.createTask(() -> Aio.sleep(100, "inner"));
+            Task<String> outer = Aio.createTask(inner::await);
+            Aio.sleep(0);
+            outer.cancel();
+            assertThrows(CancelledError.class, outer::await);
+            assertTrue(inner.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void failuresKeepTheirIdentityAndCheckedOnesAreWrapped() {
+        Steps.virtual(() -> {
+            IllegalStateException ise = new IllegalStateException("x");
+            Task<Object> unchecked = Aio.createTask(() -> {
+                throw ise;
+            });
+            assertSame(ise, assertThrows(IllegalStateException.class, unchecked::await));
+            Task<Object> checked = Aio.createTask(() -> {
+                throw new IOException("disk");
+            });
+            CompletionException ce = assertThrows(CompletionException.class, checked::await);
+            assertInstanceOf(IOException.class, ce.getCause());
+            assertInstanceOf(IOException.class, checked.exception());
+            return null;
+        });
+    }
+
+    @Test
+    void awaitingOutsideATaskIsAClearError() {
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            AioFuture<String> f = loop.createFuture();
+            IllegalStateException main = assertThrows(IllegalStateException.class, f::await);
+            assertTrue(main.getMessage().contains("not running any loop"), main.getMessage());
+            List<Throwable> inCallback = new ArrayList<>();
+            loop.callSoon(() -> {
+                try {
+                    Aio.sleep(1);
+                } catch (IllegalStateException e) {
+                    inCallback.add(e);
+                }
+                loop.stop();
+            });
+            loop.runForever();
+            assertTrue(inCallback.get(0).getMessage().contains("callback"),
+                    inCallback.get(0).getMessage());
+        }
+    }
+
+    @Test
+    void aTaskCannotAwaitItselfOrAFutureOfAnotherLoop() {
+        try (EventLoop other = EventLoop.newVirtualTimeEventLoop()) {
+            Steps.virtual(() -> {
+                Task<?> self = Aio.currentTask();
+                IllegalStateException e = assertThrows(IllegalStateException.class, self::await);
+                assertTrue(e.getMessage().contains("itself"));
+                AioFuture<String> foreign = other.createFuture();
+                assertThrows(IllegalArgumentException.class, foreign::await);
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void eagerStartRunsSynchronouslyUntilTheFirstSuspension() {
+        Steps s = new Steps();
+        Steps.virtual(() -> {
+            s.expect(1);
+            Task<String> t = new Task<>(Aio.getRunningLoop(), () -> {
+                s.expect(2);
+                assertEquals("eager", Aio.currentTask().getName());
+                Aio.sleep(0);
+                s.expect(4);
+                return "e";
+            }, "eager", null, true);
+            s.expect(3);
+            assertNull(t.isDone() ? "done" : null);
+            assertEquals("e", t.await());
+            s.finish(5);
+            return null;
+        });
+    }
+
+    @Test
+    void namesCurrentTaskAndAllTasks() {
+        Steps.virtual(() -> {
+            Task<?> main = Aio.currentTask();
+            assertTrue(main.getName().startsWith("Task-"));
+            Task<Void> t = Aio.createTask(() -> Aio.sleep(1, null), "worker");
+            assertEquals("worker", t.getName());
+            t.setName("renamed");
+            assertEquals(List.of(main, t), new ArrayList<>(Aio.allTasks()));
+            List<Task<?>> inCallback = new ArrayList<>();
+            Aio.getRunningLoop().callSoon(() -> inCallback.add(Aio.currentTask()));
+            t.await();
+            assertEquals(java.util.Collections.singletonList(null), inCallback);
+            assertEquals(List.of(main), new ArrayList<>(Aio.allTasks()));
+            assertTrue(t.toString().contains("name='renamed'"));
+            return null;
+        });
+        assertNull(Aio.currentTask());
+    }
+
+    static void deepInUserCode() {
+        Aio.sleep(100);
+    }
+
+    @Test
+    void getStackShowsWhereASuspendedTaskIs() {
+        Steps.virtual(() -> {
+            Task<Void> t = Aio.createTask(() -> {
+                deepInUserCode();
+                return null;
+            });
+            assertEquals(List.of(), t.getStack(), "not started yet");
+            Aio.sleep(0);
+            List<StackTraceElement> stack = t.getStack();
+            assertEquals("deepInUserCode", stack.get(0).getMethodName(), stack.toString());
+            assertTrue(stack.stream().noneMatch(e -> e.getClassName().equals("io.aiobridge.Task")));
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            t.printStack(new java.io.PrintStream(buf, true));
+            assertTrue(buf.toString().contains("deepInUserCode"));
+            t.cancel();
+            assertThrows(CancelledError.class, t::await);
+            assertEquals(List.of(), t.getStack());
+            return null;
+        });
+    }
+
+    @Test
+    void setResultOnATaskIsUnsupported() {
+        Steps.virtual(() -> {
+            Task<?> self = Aio.currentTask();
+            assertThrows(UnsupportedOperationException.class, () -> self.setException(
+                    new RuntimeException()));
+            return null;
+        });
+    }
+
+    @Test
+    void anUnretrievedTaskFailureIsReportedWhenCollected() throws Exception {
+        List<ErrorContext> reports = new CopyOnWriteArrayList<>();
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            loop.setExceptionHandler((l, c) -> reports.add(c));
+            startFailingTask(loop);
+            loop.callLater(1, loop::stop);
+            loop.runForever();
+            for (int i = 0; i < 200 && reports.isEmpty(); i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+        }
+        assertEquals(1, reports.size());
+        assertEquals("Task exception was never retrieved", reports.get(0).message());
+        assertTrue(reports.get(0).source().contains("name='doomed'"), reports.get(0).source());
+    }
+
+    private static void startFailingTask(EventLoop loop) {
+        loop.createTask(() -> {
+            throw new IllegalStateException("nobody looks");
+        }, "doomed");
+    }
+
+    @Test
+    void eachTaskRunsInACopyOfItsCreatorsContext() {
+        ContextVar<String> var = new ContextVar<>("v", "root");
+        Steps.virtual(() -> {
+            var.set("parent");
+            Task<String> child = Aio.createTask(() -> {
+                String seen = var.get();
+                var.set("child");
+                return seen;
+            });
+            assertEquals("parent", child.await());
+            assertEquals("parent", var.get(), "the child's set does not leak to the parent");
+            Context custom = new Context();
+            Task<String> inCustom = Aio.getRunningLoop().createTask(var::get, null, custom);
+            assertEquals("root", inCustom.await());
+            return null;
+        });
+    }
+}
