@@ -566,15 +566,23 @@ final class BaseEventLoop implements EventLoop {
         return (long) Math.ceil(seconds * 1e9);
     }
 
+    /**
+     * Waits up to {@code timeoutNanos} (negative: no limit) for work from other threads. On
+     * virtual time, with nothing in flight, the clock jumps to the next timer instead; while a job
+     * the loop started on another thread is in flight, virtual time runs at real speed, so a
+     * timeout cannot fire "early" against real work, and a job that waits for the loop's timers
+     * still sees them fire.
+     */
     private void waitForEvents(Thread self, long timeoutNanos) {
         if (virtualTime && timeoutNanos > 0 && executorJobs.get() == 0 && inbound.isEmpty()) {
             virtualNanos = Math.max(virtualNanos, toNanos(timers.peek().when));
             return;
         }
+        long started = System.nanoTime();
         sleeper = self;
         try {
             if (inbound.isEmpty()) {
-                if (timeoutNanos < 0 || virtualTime) {
+                if (timeoutNanos < 0) {
                     LockSupport.park(this);
                 } else {
                     LockSupport.parkNanos(this, timeoutNanos);
@@ -582,6 +590,9 @@ final class BaseEventLoop implements EventLoop {
             }
         } finally {
             sleeper = null;
+        }
+        if (virtualTime && timeoutNanos > 0) {
+            virtualNanos += Math.min(System.nanoTime() - started, timeoutNanos);
         }
         if (Thread.interrupted()) {
             interruptedWhileRunning = true;

@@ -1,0 +1,102 @@
+package io.aiobridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.junit.jupiter.api.Test;
+
+class ContextVarTest {
+
+    @Test
+    void setGetResetWithTokens() throws Exception {
+        ContextVar<String> v = new ContextVar<>("v");
+        new Context().run(() -> {
+            NoSuchElementException e = assertThrows(NoSuchElementException.class, v::get);
+            assertTrue(e.getMessage().contains("'v'"));
+            assertEquals("fallback", v.get("fallback"));
+            ContextVar.Token<String> t1 = v.set("one");
+            assertFalse(t1.hadOldValue());
+            ContextVar.Token<String> t2 = v.set("two");
+            assertEquals("two", v.get());
+            v.reset(t2);
+            assertEquals("one", v.get());
+            IllegalStateException used = assertThrows(IllegalStateException.class,
+                    () -> v.reset(t2));
+            assertTrue(used.getMessage().contains("already been used"));
+            v.reset(t1);
+            assertThrows(NoSuchElementException.class, v::get);
+            ContextVar<String> other = new ContextVar<>("other");
+            ContextVar.Token<String> t3 = other.set("x");
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            ContextVar.Token<String> wrong = (ContextVar.Token) t3;
+            assertThrows(IllegalArgumentException.class, () -> v.reset(wrong));
+            return null;
+        });
+    }
+
+    @Test
+    void copiesAreIndependentAndRunRestoresTheCurrentContext() throws Exception {
+        ContextVar<Integer> v = new ContextVar<>("n", 0);
+        Context a = new Context();
+        a.run(() -> v.set(1));
+        Context b = a.copy();
+        b.run(() -> v.set(2));
+        assertEquals(1, v.getIn(a));
+        assertEquals(2, v.getIn(b));
+        Context before = Context.current();
+        a.run(() -> {
+            assertEquals(1, v.get());
+            IllegalStateException twice = assertThrows(IllegalStateException.class,
+                    () -> a.run(() -> { }));
+            assertTrue(twice.getMessage().contains("already entered"));
+        });
+        assertTrue(Context.current() == before);
+        assertEquals(1, a.size());
+        assertTrue(a.contains(v));
+    }
+
+    @Test
+    void callbacksRunInTheContextCapturedWhenScheduled() {
+        ContextVar<String> v = new ContextVar<>("v", "default");
+        List<String> seen = new ArrayList<>();
+        Steps.virtual(() -> {
+            EventLoop loop = Aio.getRunningLoop();
+            v.set("at schedule time");
+            loop.callSoon(() -> seen.add(v.get()));
+            v.set("later");
+            Context explicit = new Context();
+            loop.callSoon(() -> seen.add(v.get()), explicit);
+            Aio.sleep(0);
+            assertEquals("later", v.get(), "callbacks do not disturb the task's context");
+            return null;
+        });
+        assertEquals(List.of("at schedule time", "default"), seen);
+    }
+
+    @Test
+    void contextRunInsideATaskSurvivesSuspension() {
+        ContextVar<String> v = new ContextVar<>("v", "task");
+        Steps.virtual(() -> {
+            Context other = new Context();
+            Task<Void> noise = Aio.createTask(() -> {
+                v.set("noise");
+                Aio.sleep(0);
+                return null;
+            });
+            String inside = other.run(() -> {
+                v.set("other");
+                Aio.sleep(0); // other tasks run meanwhile
+                return v.get();
+            });
+            assertEquals("other", inside);
+            assertEquals("task", v.get());
+            noise.await();
+            return null;
+        });
+    }
+}

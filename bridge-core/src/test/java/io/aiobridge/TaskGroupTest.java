@@ -1,0 +1,193 @@
+package io.aiobridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TaskGroupTest {
+
+    @Test
+    void firstFailureCancelsSiblingsAndBodyAndAllFailuresAreGrouped() {
+        Steps s = new Steps();
+        Steps.virtual(() -> {
+            IllegalStateException first = new IllegalStateException("first");
+            IllegalArgumentException second = new IllegalArgumentException("second");
+            List<Task<?>> tasks = new ArrayList<>();
+            ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
+                tasks.add(tg.createTask(() -> {
+                    Aio.sleep(1);
+                    s.expect(2);
+                    throw first;
+                }));
+                tasks.add(tg.createTask(() -> {
+                    try {
+                        Aio.sleep(10);
+                    } finally {
+                        s.expect(3); // aborting cancels the children first...
+                    }
+                    return null;
+                }));
+                tasks.add(tg.createTask(() -> {
+                    try {
+                        Aio.sleep(10);
+                    } catch (CancelledError e) {
+                        s.expect(4);
+                        throw second; // fails while being cancelled: also reported
+                    }
+                    return null;
+                }));
+                s.expect(1);
+                try {
+                    Aio.sleep(100);
+                } catch (CancelledError e) {
+                    s.expect(5); // ...then the parent, so the body's wakeup comes last
+                    throw e;
+                }
+                return null;
+            }));
+            s.expect(6);
+            assertEquals(List.of(first, second), g.exceptions());
+            assertEquals("unhandled errors in a TaskGroup (2 sub-exceptions)", g.getMessage());
+            assertTrue(tasks.get(1).isCancelled());
+            assertEquals(0, Aio.currentTask().cancelling(), "the group withdrew its cancel");
+            Aio.sleep(0); // the parent goes on normally
+            s.finish(7);
+            return null;
+        });
+    }
+
+    @Test
+    void theBodysOwnFailureJoinsTheGroupLast() {
+        Steps.virtual(() -> {
+            IllegalStateException child = new IllegalStateException("child");
+            RuntimeException body = new RuntimeException("body");
+            ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
+                tg.createTask(() -> {
+                    try {
+                        Aio.sleep(10);
+                    } catch (CancelledError e) {
+                        throw child; // fails while the body's failure cancels it
+                    }
+                    return null;
+                });
+                Aio.sleep(0); // the child starts and waits
+                throw body;
+            }));
+            assertEquals(List.of(child, body), g.exceptions());
+            return null;
+        });
+    }
+
+    @Test
+    void aChildThatFailsImmediatelyCancelsTheBodyBeforeItsOwnFailure() {
+        Steps.virtual(() -> {
+            IllegalStateException child = new IllegalStateException("child");
+            ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
+                tg.createTask(() -> {
+                    throw child;
+                });
+                Aio.sleep(0); // the child fails; its done callback is queued after our step
+                Aio.sleep(0); // the callback cancels the body here, as in asyncio
+                throw new AssertionError("the body must be cancelled at its await");
+            }));
+            assertEquals(List.of(child), g.exceptions());
+            return null;
+        });
+    }
+
+    @Test
+    void cancellingTheParentCancelsChildrenAndPropagates() {
+        Steps.virtual(() -> {
+            List<Task<?>> children = new ArrayList<>();
+            Task<Object> parent = Aio.createTask(() -> TaskGroup.run(tg -> {
+                children.add(tg.createTask(() -> Aio.sleep(10, "c")));
+                Aio.sleep(10);
+                return null;
+            }));
+            Aio.sleep(1);
+            parent.cancel("stop");
+            CancelledError e = assertThrows(CancelledError.class, parent::await);
+            assertEquals("stop", e.getMessage());
+            assertTrue(children.get(0).isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeWaitsForEveryChildAndReturnsTheBodysResult() {
+        Steps.virtual(() -> {
+            List<Task<String>> ts = new ArrayList<>();
+            String r = TaskGroup.run(tg -> {
+                ts.add(tg.createTask(() -> Aio.sleep(2, "a")));
+                ts.add(tg.createTask(() -> Aio.sleep(1, "b")));
+                return "body";
+            });
+            assertEquals("body", r);
+            assertTrue(ts.stream().allMatch(Task::isDone));
+            return null;
+        });
+    }
+
+    @Test
+    void creatingTasksAfterTheGroupIsFinishedOrAbortingFails() {
+        Steps.virtual(() -> {
+            TaskGroup[] kept = new TaskGroup[1];
+            TaskGroup.run(tg -> kept[0] = tg);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> kept[0].createTask(() -> 1));
+            assertTrue(e.getMessage().contains("is finished"));
+            assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
+                tg.createTask(() -> {
+                    throw new IllegalStateException("x");
+                });
+                try {
+                    Aio.sleep(1);
+                } catch (CancelledError c) {
+                    IllegalStateException aborting = assertThrows(IllegalStateException.class,
+                            () -> tg.createTask(() -> 2));
+                    assertTrue(aborting.getMessage().contains("shutting down"));
+                    throw c;
+                }
+                return null;
+            }));
+            return null;
+        });
+    }
+
+    @Test
+    void aVirtualMachineErrorIsRaisedAsItself() {
+        Steps.virtual(() -> {
+            StackOverflowError soe = new StackOverflowError("deep");
+            StackOverflowError raised = assertThrows(StackOverflowError.class,
+                    () -> TaskGroup.run(tg -> {
+                        tg.createTask(() -> {
+                            throw soe;
+                        });
+                        return null;
+                    }));
+            assertSame(soe, raised);
+            return null;
+        });
+    }
+
+    @Test
+    void checkedChildFailuresArePreservedInTheGroup() {
+        Steps.virtual(() -> {
+            ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
+                tg.createTask(() -> {
+                    throw new java.io.IOException("io");
+                });
+                return null;
+            }));
+            assertInstanceOf(java.io.IOException.class, g.exceptions().get(0));
+            assertEquals(1, g.getSuppressed().length);
+            return null;
+        });
+    }
+}
