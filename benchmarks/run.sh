@@ -25,8 +25,12 @@ else
   jmh_args=()
   mem_n=100000
 fi
+# default engine (public JDK API only), then the opt-in carrier engine (see docs/engine.md)
 "$java" -jar benchmarks/target/benchmarks.jar SwitchBenchmark -foe true "${jmh_args[@]}" \
-  -rf json -rff "$out/jmh.json" | tail -n 8
+  -rf json -rff "$out/jmh.json" | tail -n 6
+carrier=(--add-opens java.base/java.lang=ALL-UNNAMED -Daiobridge.engine=carrier)
+"$java" -jar benchmarks/target/benchmarks.jar SwitchBenchmark -foe true "${jmh_args[@]}" \
+  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | tail -n 6
 "$java" -Xmx2g -cp benchmarks/target/benchmarks.jar io.aiobridge.bench.MemoryPerTask "$mem_n" \
   | tee "$out/mem.txt"
 
@@ -40,24 +44,31 @@ fi
 python3 - "$out" <<'PY'
 import json, sys, os
 out = sys.argv[1]
-jmh = {}
-for r in json.load(open(os.path.join(out, "jmh.json"))):
-    name = r["benchmark"].rsplit(".", 1)[1]
-    tasks = r["params"]["tasks"]
-    jmh[(name, tasks)] = r["primaryMetric"]["score"]
+def load(name):
+    res = {}
+    for r in json.load(open(os.path.join(out, name))):
+        res[(r["benchmark"].rsplit(".", 1)[1], r["params"]["tasks"])] = r["primaryMetric"]["score"]
+    return res
+jmh, car = load("jmh.json"), load("jmh-carrier.json")
 py = dict(l.strip().split("=", 1) for l in open(os.path.join(out, "py.txt")) if "=" in l)
 mem = dict(kv.split("=") for kv in open(os.path.join(out, "mem.txt")).read().split())
 rows = [
-    ("sleep(0) round trip, 1 task (ns)", jmh.get(("sleepZeroRoundTrip", "1")), py.get("sleep0_1task_ns")),
-    ("sleep(0) round trip, 1,000 tasks (ns)", jmh.get(("sleepZeroRoundTrip", "1000")), py.get("sleep0_1000tasks_ns")),
-    ("create + run + join (ns)", jmh.get(("createRunJoin", "1")), py.get("create_join_ns")),
-    (f"heap per suspended task, {mem['tasks']} tasks (bytes)", float(mem["bytes_per_task"]), py.get("bytes_per_task")),
+    ("sleep(0) round trip, 1 task (ns)", ("sleepZeroRoundTrip", "1"), "sleep0_1task_ns"),
+    ("sleep(0) round trip, 1,000 tasks (ns)", ("sleepZeroRoundTrip", "1000"), "sleep0_1000tasks_ns"),
+    ("create + run + join (ns)", ("createRunJoin", "1"), "create_join_ns"),
 ]
+def fmt(v):
+    return f"{v:,.0f}" if v is not None else "n/a"
+def ratio(p, a):
+    return f"{p / a:.1f}x" if a and p else "n/a"
 print()
-print(f"| measurement | aiobridge | CPython {py.get('python', '?')} asyncio | CPython / aiobridge |")
-print("|---|---|---|---|")
-for name, a, p in rows:
-    p = float(p) if p else None
-    ratio = f"{p / a:.1f}x" if a and p else "n/a"
-    print(f"| {name} | {a:,.0f} | {p:,.0f} | {ratio} |" if p else f"| {name} | {a:,.0f} | n/a | n/a |")
+print(f"| measurement | aiobridge default engine | aiobridge carrier engine | CPython {py.get('python', '?')} asyncio | CPython / default | CPython / carrier |")
+print("|---|---|---|---|---|---|")
+for name, key, pykey in rows:
+    a, c = jmh.get(key), car.get(key)
+    p = float(py[pykey]) if pykey in py else None
+    print(f"| {name} | {fmt(a)} | {fmt(c)} | {fmt(p)} | {ratio(p, a)} | {ratio(p, c)} |")
+m = float(mem["bytes_per_task"])
+p = float(py["bytes_per_task"]) if "bytes_per_task" in py else None
+print(f"| heap per suspended task, {mem['tasks']} tasks (bytes) | {fmt(m)} | (same) | {fmt(p)} | {ratio(p, m)} | |")
 PY

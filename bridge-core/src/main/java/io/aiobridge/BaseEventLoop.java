@@ -16,6 +16,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import io.aiobridge.internal.TaskThreads;
 
 /**
  * The event loop implementation.
@@ -30,8 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * virtual threads; the runner's platform thread is involved only when the loop starts and stops.
  *
  * <p><b>Invariants.</b> (1) While running, {@code holder != null} and only the holder runs loop
- * code. (2) A task has at most one step scheduled; its {@link Task#step} is in {@link #ready} at
- * most once. (3) A thread other than the runner receives the baton only when its task's step is
+ * code. (2) A task has at most one step scheduled; it is in {@link #ready} at
+ * most once: the task object itself is its step's queue entry. (3) A thread other than the runner receives the baton only when its task's step is
  * due, so a parked task resumes exactly when its step is run; the runner receives it back only
  * when the loop stops. (4) {@link #batchRemaining} counts the items of the current iteration not
  * yet taken from {@link #ready}; items added meanwhile run in the next iteration, as in asyncio.
@@ -60,7 +61,8 @@ final class BaseEventLoop implements EventLoop {
     private volatile long virtualNanos;
 
     // ---- loop-confined state (the holder's) ----------------------------------------------------
-    private final ArrayDeque<Handle> ready = new ArrayDeque<>();
+    /** Ready items: {@link Handle}s (callbacks) and {@link Task}s (a task's next step). */
+    private final ArrayDeque<Object> ready = new ArrayDeque<>();
     private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>(BaseEventLoop::compare);
     private int cancelledTimers;
     private long timerSeq;
@@ -99,8 +101,12 @@ final class BaseEventLoop implements EventLoop {
     private boolean defaultExecutorOwned;
     private boolean executorShutdownCalled;
 
+    /** The switching engine: where this loop's task threads come from. */
+    final TaskThreads taskThreads;
+
     BaseEventLoop(boolean virtualTime) {
         this.virtualTime = virtualTime;
+        this.taskThreads = TaskThreads.forNewLoop();
     }
 
     private static int compare(TimerHandle a, TimerHandle b) {
@@ -214,7 +220,7 @@ final class BaseEventLoop implements EventLoop {
 
     /** Schedules a task's step (invariant 2 is the caller's duty). */
     void scheduleStep(Task<?> t) {
-        ready.addLast(t.step);
+        ready.addLast(t);
     }
 
     @Override
@@ -324,7 +330,9 @@ final class BaseEventLoop implements EventLoop {
         holder = self;
         register(this, true);
         try {
-            drive(self, null, false);
+            if (drive(self, null)) {
+                awaitBaton(self); // handed back when the loop stops
+            }
         } finally {
             stopping = false;
             batchOpen = false;
@@ -383,47 +391,45 @@ final class BaseEventLoop implements EventLoop {
     }
 
     /**
-     * Runs loop iterations on the calling thread, which holds the baton, until it may return to
-     * its own code: a task's thread returns when its own step is due (current is then that task);
-     * the runner returns when the loop has stopped; an exiting thread returns as soon as it has
-     * passed the baton on. <b>This is the only place where callbacks are called.</b>
+     * Runs loop iterations on the calling thread, which holds the baton, until it may return:
+     * <b>This is the only place where callbacks are called.</b>
+     *
+     * @return false if the caller keeps the baton and goes on (its own task's step is due, and
+     *     current is that task; or the caller is the runner and the loop has stopped); true if it
+     *     passed the baton to another thread, after which it must not touch the loop: it parks in
+     *     {@link #awaitBaton} (returning from here first keeps this frame off its parked stack)
+     *     or, if its task has finished, ends.
      */
-    void drive(Thread self, Task<?> selfTask, boolean exiting) {
+    boolean drive(Thread self, Task<?> selfTask) {
         for (;;) {
             if (batchRemaining == 0) {
                 if (batchOpen) {
                     batchOpen = false;
                     if (stopping) {
                         if (self == runner) {
-                            return;
+                            return false;
                         }
                         pass(runner);
-                        if (!exiting) {
-                            awaitBaton(self);
-                        }
-                        return;
+                        return true;
                     }
                 }
                 prepareBatch(self);
                 batchOpen = true;
                 continue;
             }
-            Handle h = ready.pollFirst();
+            Object item = ready.pollFirst();
             batchRemaining--;
-            if (h instanceof TaskStep step) {
-                Task<?> t = step.task;
+            if (item instanceof Task<?> t) {
                 if (t == selfTask) {
                     beginStep(t);
-                    return;
+                    return false;
                 }
-                if (!startOrResume(t)) {
-                    continue;
+                if (startOrResume(t)) {
+                    return true;
                 }
-                if (!exiting) {
-                    awaitBaton(self);
-                }
-                return;
+                continue;
             }
+            Handle h = (Handle) item;
             if (!h.isCancelled()) {
                 runCallback(h);
             }
@@ -656,6 +662,7 @@ final class BaseEventLoop implements EventLoop {
         ready.clear();
         timers.clear();
         inbound.clear();
+        taskThreads.close();
         if (defaultExecutorOwned && defaultExecutor instanceof ExecutorService es) {
             es.shutdown();
         }
@@ -989,6 +996,7 @@ final class BaseEventLoop implements EventLoop {
             default -> "idle";
         };
         return "<EventLoop " + st + (virtualTime ? " virtual-time" : "") + (debug ? " debug" : "")
+                + (taskThreads.name().equals("default") ? "" : " engine=" + taskThreads.name())
                 + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + liveCount + ">";
     }
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Invariant:</b> either {@link #waiter} is null and the task's step is scheduled or running,
  * or {@code waiter} is the pending future the task awaits and the task's wakeup is registered on
- * it. The task's step is in the ready queue at most once.
+ * it. The task is in the loop's ready queue (as its own next
+ * step) at most once.
  *
  * <p><b>Cancellation</b> follows asyncio: {@link #cancel(String)} raises a {@link CancelledError}
  * inside the task at its current await (or at its next one, if it is running); the task may catch
@@ -33,8 +33,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class Task<T> extends AioFuture<T> {
     private static final AtomicLong COUNTER = new AtomicLong();
-    private static final ThreadFactory THREADS =
-            Thread.ofVirtual().name("aiobridge-task").factory();
 
     private final Coroutine<T> coro;
     private final long id;
@@ -43,7 +41,6 @@ public class Task<T> extends AioFuture<T> {
     /** The context the task's code sees now (differs from context inside Context.run). */
     Context activeContext;
     volatile Thread thread;
-    final TaskStep step;
     AioFuture<?> waiter;
     boolean mustCancel;
     private String mustCancelMessage;
@@ -75,7 +72,6 @@ public class Task<T> extends AioFuture<T> {
         this.name = name;
         this.context = context != null ? context : Context.copyCurrent();
         this.activeContext = this.context;
-        this.step = new TaskStep(this);
         this.createdAt = this.loop.getDebug() ? new Throwable().getStackTrace() : null;
         this.loop.taskCreated(this);
         if (eagerStart && this.loop.isRunning()) {
@@ -92,7 +88,7 @@ public class Task<T> extends AioFuture<T> {
     // ---- the task's thread ---------------------------------------------------------------------
 
     Thread newThread() {
-        Thread t = THREADS.newThread(this::body);
+        Thread t = loop.taskThreads.newThread(this::body);
         if (loop.getDebug()) {
             t.setName("aiobridge-task " + getName());
         }
@@ -117,7 +113,7 @@ public class Task<T> extends AioFuture<T> {
             loop.pass(back);
             return;
         }
-        loop.drive(thread, null, true);
+        loop.drive(thread, null); // always passes the baton on: this thread then ends
     }
 
     private void finish(T value, Throwable error) {
@@ -154,8 +150,8 @@ public class Task<T> extends AioFuture<T> {
             eagerReturn = null;
             loop.pass(back);
             loop.awaitBaton(self);
-        } else {
-            loop.drive(self, this, false);
+        } else if (loop.drive(self, this)) {
+            loop.awaitBaton(self);
         }
     }
 

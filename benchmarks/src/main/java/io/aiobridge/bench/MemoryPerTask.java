@@ -6,14 +6,17 @@ import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Heap bytes per suspended task: starts N tasks that each await one shared pending future (so
- * every task is parked at an await, its virtual thread's stack on the heap), measures the heap
- * after full GCs, and prints {@code bytes/task}. Usage: {@code MemoryPerTask [N]} (default
- * 100000).
+ * every task is parked at an await, its virtual thread's stack on the heap) and prints {@code
+ * bytes/task}: the growth of live objects, read from the JVM's class histogram (which runs a full
+ * GC first). Unlike "heap used after GC", that total does not depend on the collector's region
+ * slack. Usage: {@code MemoryPerTask [N]} (default 100000).
  */
 public final class MemoryPerTask {
     private MemoryPerTask() {}
@@ -54,13 +57,19 @@ public final class MemoryPerTask {
         }
     }
 
-    private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            Thread.sleep(50);
-            used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
+    /** Live heap bytes: the "Total" line of {@code GC.class_histogram} (a full GC runs first). */
+    private static long usedAfterGc(MemoryMXBean mem) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        String histogram = (String) server.invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        for (String line : histogram.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("Total")) {
+                String[] parts = t.split("\\s+");
+                return Long.parseLong(parts[2]);
+            }
         }
-        return used;
+        throw new IllegalStateException("no Total line in the class histogram");
     }
 }

@@ -1,0 +1,81 @@
+package io.aiobridge.internal;
+
+import java.lang.reflect.Constructor;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The one seam through which an event loop gets the virtual threads its tasks run on: the
+ * switching engine. Everything else in the runtime only parks and unparks these threads.
+ *
+ * <ul>
+ *   <li>{@code default}: public JDK API only. Task threads run on the JVM's shared virtual-thread
+ *       scheduler (a ForkJoinPool with one carrier per core). A baton handoff unparks the next
+ *       task, which the JDK submits with a wake-up signal; on a machine whose other carriers are
+ *       idle, one of them may wake and take the task, so a handoff then crosses carriers.
+ *   <li>{@code carrier}: the loop is the scheduler of its own task threads: each loop runs them on
+ *       one dedicated platform thread (its carrier), so a handoff is a queue push and never wakes
+ *       another core. It needs a non-public JDK constructor, opened with {@code --add-opens
+ *       java.base/java.lang=ALL-UNNAMED} (or {@code =io.aiobridge.core} on the module path), and
+ *       is chosen with {@code -Daiobridge.engine=carrier}.
+ * </ul>
+ *
+ * <p>Selected once per loop from the system property {@code aiobridge.engine} ({@code default}
+ * when absent). Asking for {@code carrier} on a JVM where it is not available fails loudly rather
+ * than silently falling back.
+ */
+public abstract class TaskThreads {
+    /** The engine's name, for toString and docs. */
+    public abstract String name();
+
+    /** A new, unstarted virtual thread running {@code body}. */
+    public abstract Thread newThread(Runnable body);
+
+    /** Releases the engine's resources once the loop has no task threads left. */
+    public void close() {}
+
+    /** The engine for a new loop, as the {@code aiobridge.engine} property says. */
+    public static TaskThreads forNewLoop() {
+        String want = System.getProperty("aiobridge.engine", "default").trim()
+                .toLowerCase(Locale.ROOT);
+        return switch (want) {
+            case "default" -> SharedScheduler.INSTANCE;
+            case "carrier" -> LoopCarrier.create();
+            default -> throw new IllegalArgumentException("unknown aiobridge.engine '" + want
+                    + "'; use 'default' or 'carrier'");
+        };
+    }
+
+    /** The public-API engine: virtual threads on the JVM's shared scheduler. */
+    static final class SharedScheduler extends TaskThreads {
+        static final SharedScheduler INSTANCE = new SharedScheduler();
+        private final ThreadFactory factory = Thread.ofVirtual().name("aiobridge-task").factory();
+
+        @Override
+        public String name() {
+            return "default";
+        }
+
+        @Override
+        public Thread newThread(Runnable body) {
+            return factory.newThread(body);
+        }
+    }
+
+    /** Builds virtual threads with a custom scheduler through the JDK's non-public constructor. */
+    static ThreadFactory virtualThreadsScheduledBy(Executor scheduler) {
+        try {
+            Class<?> builder = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
+            Constructor<?> ctor = builder.getDeclaredConstructor(Executor.class);
+            ctor.setAccessible(true);
+            Thread.Builder.OfVirtual b = (Thread.Builder.OfVirtual) ctor.newInstance(scheduler);
+            return b.name("aiobridge-task").factory();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("aiobridge.engine=carrier needs the JDK's virtual"
+                    + " thread builder with a custom scheduler; start the JVM with --add-opens"
+                    + " java.base/java.lang=ALL-UNNAMED (or =io.aiobridge.core on the module"
+                    + " path), or use -Daiobridge.engine=default (" + e + ")", e);
+        }
+    }
+}
