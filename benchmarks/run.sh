@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the core benchmarks and their CPython asyncio counterparts in one go, and prints the
-# figures side by side with ratios. Takes about 3 minutes. Not part of CI (timing on shared
+# Runs the core benchmarks (both switching engines, see docs/engine.md) and their CPython asyncio counterparts in one go, and prints the
+# figures side by side with ratios. Takes about 5 minutes. Not part of CI (timing on shared
 # 2-core machines is for people to read, not for builds to assert).
 #
 #   benchmarks/run.sh            # full run
@@ -26,11 +26,11 @@ else
   mem_n=100000
 fi
 # default engine (public JDK API only), then the opt-in carrier engine (see docs/engine.md)
-"$java" -jar benchmarks/target/benchmarks.jar SwitchBenchmark -foe true "${jmh_args[@]}" \
-  -rf json -rff "$out/jmh.json" | tail -n 6
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark" -foe true "${jmh_args[@]}" \
+  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark)'
 carrier=(--add-opens java.base/java.lang=ALL-UNNAMED -Daiobridge.engine=carrier)
-"$java" -jar benchmarks/target/benchmarks.jar SwitchBenchmark -foe true "${jmh_args[@]}" \
-  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | tail -n 6
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark" -foe true "${jmh_args[@]}" \
+  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark)'
 "$java" -Xmx2g -cp benchmarks/target/benchmarks.jar io.aiobridge.bench.MemoryPerTask "$mem_n" \
   | tee "$out/mem.txt"
 
@@ -47,7 +47,7 @@ out = sys.argv[1]
 def load(name):
     res = {}
     for r in json.load(open(os.path.join(out, name))):
-        res[(r["benchmark"].rsplit(".", 1)[1], r["params"]["tasks"])] = r["primaryMetric"]["score"]
+        res[(r["benchmark"].rsplit(".", 1)[1], r.get("params", {}).get("tasks", "-"))] = r["primaryMetric"]["score"]
     return res
 jmh, car = load("jmh.json"), load("jmh-carrier.json")
 py = dict(l.strip().split("=", 1) for l in open(os.path.join(out, "py.txt")) if "=" in l)
@@ -55,7 +55,7 @@ mem = dict(kv.split("=") for kv in open(os.path.join(out, "mem.txt")).read().spl
 rows = [
     ("sleep(0) round trip, 1 task (ns)", ("sleepZeroRoundTrip", "1"), "sleep0_1task_ns"),
     ("sleep(0) round trip, 1,000 tasks (ns)", ("sleepZeroRoundTrip", "1000"), "sleep0_1000tasks_ns"),
-    ("create + run + join (ns)", ("createRunJoin", "1"), "create_join_ns"),
+    ("create + run + join (ns)", ("createRunJoin", "-"), "create_join_ns"),
 ]
 def fmt(v):
     return f"{v:,.0f}" if v is not None else "n/a"

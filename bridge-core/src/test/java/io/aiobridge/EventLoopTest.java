@@ -15,9 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class EventLoopTest {
@@ -219,68 +216,32 @@ class EventLoopTest {
 
     @Test
     void defaultHandlerLogsThroughSystemLoggerAndHandlerFailuresAreLogged() {
-        List<LogRecord> records = new ArrayList<>();
-        Logger jul = Logger.getLogger("io.aiobridge.EventLoop");
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        jul.addHandler(capture);
-        jul.setUseParentHandlers(false);
-        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+        try (LogCapture log = new LogCapture();
+                EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
             loop.callExceptionHandler(ErrorContext.of("something broke", new IllegalStateException("x")));
-            assertEquals(1, records.size());
-            assertEquals("something broke", records.get(0).getMessage());
-            assertInstanceOf(IllegalStateException.class, records.get(0).getThrown());
+            assertEquals(List.of("something broke"), log.messages());
+            assertInstanceOf(IllegalStateException.class, log.records.get(0).getThrown());
             loop.setExceptionHandler((l, c) -> {
                 throw new RuntimeException("handler broke");
             });
             loop.callExceptionHandler(ErrorContext.of("second", null));
-            assertEquals(2, records.size());
-            assertTrue(records.get(1).getMessage().contains("Unhandled error in exception handler"));
-            assertTrue(records.get(1).getMessage().contains("second"));
-        } finally {
-            jul.removeHandler(capture);
-            jul.setUseParentHandlers(true);
+            assertEquals(2, log.records.size());
+            assertTrue(log.messages().get(1).contains("Unhandled error in exception handler"));
+            assertTrue(log.messages().get(1).contains("second"));
         }
     }
 
     @Test
     void debugModeWarnsAboutSlowStepsNamingTaskAndCreationSite() {
-        List<String> warnings = new ArrayList<>();
-        Logger jul = Logger.getLogger("io.aiobridge.EventLoop");
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                warnings.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        jul.addHandler(capture);
-        jul.setUseParentHandlers(false);
-        try (EventLoop loop = EventLoop.newEventLoop()) {
+        List<String> warnings;
+        try (LogCapture log = new LogCapture(); EventLoop loop = EventLoop.newEventLoop()) {
             loop.setDebug(true);
             loop.setSlowCallbackDuration(0.01);
             loop.runUntilComplete(loop.createTask(() -> {
                 Thread.sleep(30); // blocks the loop: exactly what debug mode should flag
                 return null;
             }, "blocker"));
-        } finally {
-            jul.removeHandler(capture);
-            jul.setUseParentHandlers(true);
+            warnings = log.messages();
         }
         assertTrue(warnings.stream().anyMatch(w -> w.contains("name='blocker'")
                 && w.contains("created at") && w.contains("EventLoopTest")

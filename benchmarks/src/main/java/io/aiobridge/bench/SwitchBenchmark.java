@@ -23,8 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of one suspend/resume round trip ({@code Aio.sleep(0)}) with 1 and 1,000 tasks taking
- * turns, and of creating, running and joining one task. The CPython counterparts in {@code
- * python/asyncio_bench.py} run the same loops.
+ * turns. The CPython counterpart in {@code python/asyncio_bench.py} runs the same loop.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -35,7 +34,6 @@ import org.openjdk.jmh.annotations.Warmup;
 public class SwitchBenchmark {
     /** Total round trips per invocation, spread over the tasks. */
     static final int ROUND_TRIPS = 100_000;
-    static final int JOINS = 10_000;
 
     @Param({"1", "1000"})
     public int tasks;
@@ -69,22 +67,6 @@ public class SwitchBenchmark {
             int sum = 0;
             for (Task<Integer> t : ts) {
                 sum += t.await();
-            }
-            return sum;
-        }));
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(JOINS)
-    public long createRunJoin() {
-        if (tasks != 1) {
-            return 0; // one shape is enough for this measurement
-        }
-        return loop.runUntilComplete(loop.createTask(() -> {
-            long sum = 0;
-            for (int i = 0; i < JOINS; i++) {
-                int v = i;
-                sum += Aio.createTask(() -> v).await();
             }
             return sum;
         }));

@@ -1,0 +1,39 @@
+package io.aiobridge;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Captures what the runtime logs through System.Logger (backed by java.util.logging by default)
+ * on the logger {@code io.aiobridge.EventLoop}, for the duration of a try-with-resources block.
+ */
+final class LogCapture extends Handler implements AutoCloseable {
+    final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final Logger jul = Logger.getLogger("io.aiobridge.EventLoop");
+
+    LogCapture() {
+        jul.addHandler(this);
+        jul.setUseParentHandlers(false);
+    }
+
+    List<String> messages() {
+        return records.stream().map(LogRecord::getMessage).toList();
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        records.add(record);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+        jul.removeHandler(this);
+        jul.setUseParentHandlers(true);
+    }
+}
