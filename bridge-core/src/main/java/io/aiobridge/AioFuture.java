@@ -451,7 +451,9 @@ public class AioFuture<T> implements Awaitable<T> {
     /**
      * A {@link CompletableFuture} completed with this future's outcome (cancellation becomes
      * {@link CancellationException}). Cancelling the returned future cancels this one, through the
-     * loop. Callable from any thread.
+     * loop. Callable from any thread. Blocking on the returned future from the loop's own code
+     * deadlocks the loop (the JDK's {@code join()} cannot be intercepted there, unlike {@link
+     * #join()}); inside the loop, {@link #await()} instead.
      *
      * @return a new CompletableFuture
      */
