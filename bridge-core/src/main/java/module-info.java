@@ -1,10 +1,13 @@
 /**
  * aiobridge core: Python's asyncio programming model on virtual threads.
  *
- * <p>{@code io.aiobridge} holds the public API; the implementation classes are package-private in
- * the same package, and {@code io.aiobridge.internal} (not exported) is reserved for runtime pieces
- * shared by several packages.
+ * <p>{@code io.aiobridge} holds the runtime (loop, futures, tasks, timeouts, task groups, context
+ * variables); {@code io.aiobridge.sync} the synchronization primitives; {@code io.aiobridge.queue}
+ * the queues. Implementation classes are package-private, and {@code io.aiobridge.internal} (not
+ * exported) holds runtime pieces shared by several packages.
  */
 module io.aiobridge.core {
     exports io.aiobridge;
+    exports io.aiobridge.sync;
+    exports io.aiobridge.queue;
 }

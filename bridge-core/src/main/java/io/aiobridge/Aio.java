@@ -81,6 +81,16 @@ public final class Aio {
     }
 
     /**
+     * The loop the calling code runs on, or null if the calling thread is not running one. Any
+     * thread; for libraries that pick a loop (the caller's, else another).
+     *
+     * @return the loop or null
+     */
+    public static EventLoop runningLoopOrNull() {
+        return BaseEventLoop.ofCurrentThread();
+    }
+
+    /**
      * The task running the calling code, or null in a callback or outside any loop. Any thread.
      *
      * @return the task or null

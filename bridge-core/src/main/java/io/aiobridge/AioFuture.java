@@ -141,13 +141,7 @@ public class AioFuture<T> implements Awaitable<T> {
     }
 
     static RuntimeException rethrowable(Throwable e) {
-        if (e instanceof RuntimeException re) {
-            return re;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        return new CompletionException(e);
+        return io.aiobridge.internal.Failures.rethrowable(e);
     }
 
     final void markRetrieved() {

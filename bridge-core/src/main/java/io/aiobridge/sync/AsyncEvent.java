@@ -1,0 +1,79 @@
+package io.aiobridge.sync;
+
+import io.aiobridge.AioFuture;
+import io.aiobridge.EventLoop;
+import io.aiobridge.internal.LoopBinding;
+import java.util.ArrayDeque;
+
+/**
+ * A flag tasks can wait for: the counterpart of {@code asyncio.Event}. {@link #set()} wakes every
+ * waiter; {@link #clear()} resets the flag. ({@code Event.wait()} is {@link #await()} here:
+ * {@code wait()} is final on {@code Object}.)
+ *
+ * <p>Waiting holds no resource, so cancelling a waiter loses nothing.
+ *
+ * <p><b>Threading:</b> loop-confined. To set it from another thread, use {@code
+ * loop.callSoonThreadsafe(event::set)}.
+ */
+public final class AsyncEvent {
+    private final LoopBinding binding = new LoopBinding(this, null);
+    private final ArrayDeque<AioFuture<Boolean>> waiters = new ArrayDeque<>();
+    private boolean value;
+
+    /** Creates a cleared event. */
+    public AsyncEvent() {}
+
+    /**
+     * Whether the flag is set.
+     *
+     * @return true if set
+     */
+    public boolean isSet() {
+        return value;
+    }
+
+    /** Sets the flag and wakes every waiter; waits that start later return at once. */
+    public void set() {
+        binding.check("set()");
+        if (!value) {
+            value = true;
+            for (AioFuture<Boolean> f : waiters) {
+                if (!f.isDone()) {
+                    f.setResult(true);
+                }
+            }
+        }
+    }
+
+    /** Clears the flag. */
+    public void clear() {
+        binding.check("clear()");
+        value = false;
+    }
+
+    /**
+     * Waits until the flag is set; returns at once if it is.
+     *
+     * @return true
+     */
+    public boolean await() {
+        EventLoop loop = binding.check("await()");
+        if (value) {
+            return true;
+        }
+        AioFuture<Boolean> fut = loop.createFuture();
+        waiters.addLast(fut);
+        try {
+            fut.await();
+            return true;
+        } finally {
+            waiters.remove(fut);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<AsyncEvent [" + (value ? "set" : "unset")
+                + (waiters.isEmpty() ? "" : ", waiters:" + waiters.size()) + "]>";
+    }
+}

@@ -1,0 +1,146 @@
+package io.aiobridge.sync;
+
+import io.aiobridge.AioFuture;
+import io.aiobridge.CancelledError;
+import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoop;
+import io.aiobridge.internal.LoopBinding;
+import java.util.ArrayDeque;
+
+/**
+ * A mutual-exclusion lock for tasks: the counterpart of {@code asyncio.Lock}.
+ *
+ * <pre>{@code
+ * AsyncLock lock = new AsyncLock();
+ * lock.withLock(() -> { ...; return null; });       // async with lock:
+ * try (Held held = lock.hold()) { ... }             // the same, for statement bodies
+ * }</pre>
+ *
+ * <p><b>Fair (FIFO):</b> {@link #release()} wakes the first waiter and the lock stays free until
+ * that waiter runs and takes it; a task arriving meanwhile queues behind it instead of barging.
+ *
+ * <p><b>Invariant:</b> if the lock is free and a waiter is not cancelled, the first such waiter's
+ * future is done (it has been woken and will take the lock when it runs), or will be by whoever
+ * freed the lock. Every cancellation path below restores it.
+ *
+ * <p><b>Threading:</b> loop-confined; bound to the first loop that waits on it. A lock is not
+ * owned by a task: any of the loop's code may release it, as in asyncio.
+ */
+public final class AsyncLock {
+    private final LoopBinding binding = new LoopBinding(this, null);
+    private ArrayDeque<AioFuture<Boolean>> waiters;
+    private boolean locked;
+
+    /** Creates an unlocked lock. */
+    public AsyncLock() {}
+
+    /**
+     * Whether the lock is held.
+     *
+     * @return true if locked
+     */
+    public boolean locked() {
+        return locked;
+    }
+
+    /**
+     * Acquires the lock, waiting (in FIFO order) while it is held.
+     *
+     * @throws CancelledError if the task is cancelled while waiting (the lock is not held then)
+     */
+    public void acquire() {
+        EventLoop loop = binding.check("acquire()");
+        if (!locked && noLiveWaiter()) {
+            locked = true;
+            return;
+        }
+        if (waiters == null) {
+            waiters = new ArrayDeque<>();
+        }
+        AioFuture<Boolean> fut = loop.createFuture();
+        waiters.addLast(fut);
+        try {
+            try {
+                fut.await();
+            } finally {
+                waiters.remove(fut);
+            }
+        } catch (CancelledError e) {
+            // We may have been woken (our future done) and then cancelled before running: the
+            // lock is free and someone else must be woken in our place, or it stays free forever.
+            if (!locked) {
+                wakeUpFirst();
+            }
+            throw e;
+        }
+        locked = true;
+    }
+
+    private boolean noLiveWaiter() {
+        if (waiters == null) {
+            return true;
+        }
+        for (AioFuture<Boolean> w : waiters) {
+            if (!w.isCancelled()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Releases the lock and wakes the first waiter.
+     *
+     * @throws IllegalStateException if the lock is not held
+     */
+    public void release() {
+        binding.check("release()");
+        if (!locked) {
+            throw new IllegalStateException("Lock is not acquired: " + this
+                    + "; release() must follow a successful acquire()");
+        }
+        locked = false;
+        wakeUpFirst();
+    }
+
+    /** Makes sure the first waiter will run (a done future means it is already woken). */
+    private void wakeUpFirst() {
+        if (waiters == null || waiters.isEmpty()) {
+            return;
+        }
+        AioFuture<Boolean> first = waiters.peekFirst();
+        if (!first.isDone()) {
+            first.setResult(true);
+        }
+    }
+
+    /**
+     * Runs {@code body} holding the lock, as {@code async with lock:}; releases it however the body
+     * ends.
+     *
+     * @param body the critical section
+     * @param <T> the result type
+     * @return the body's result
+     */
+    public <T> T withLock(Coroutine<T> body) {
+        acquire();
+        return Scopes.around(body, this::release);
+    }
+
+    /**
+     * Acquires the lock and returns a {@link Held} that releases it, for try-with-resources.
+     *
+     * @return the held lock
+     */
+    public Held hold() {
+        acquire();
+        return Scopes.once(this::release);
+    }
+
+    @Override
+    public String toString() {
+        int n = waiters == null ? 0 : waiters.size();
+        return "<AsyncLock [" + (locked ? "locked" : "unlocked") + (n > 0 ? ", waiters:" + n : "")
+                + "]>";
+    }
+}
