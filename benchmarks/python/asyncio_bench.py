@@ -2,7 +2,8 @@
 
 Prints one line per measurement: name=value, where value is ns per operation or bytes per task.
 Same workloads as the JMH benchmarks: 100,000 sleep(0) round trips spread over 1 or 1,000 tasks,
-10,000 sequential create+await of a trivial task, and 100,000 tasks parked on one future.
+10,000 sequential create+await of a trivial task, 100,000 tasks parked on one future, 100,000
+uncontended Lock acquire+release, and 100,000 Queue put_nowait+get_nowait(+task_done).
 """
 import asyncio
 import gc
@@ -12,6 +13,7 @@ import tracemalloc
 
 ROUND_TRIPS = 100_000
 JOINS = 10_000
+SYNC_OPS = 100_000
 
 
 async def round_trips(tasks):
@@ -33,6 +35,26 @@ async def create_join():
     s = 0
     for i in range(JOINS):
         s += await asyncio.create_task(child(i))
+    return s
+
+
+async def lock_acquire_release():
+    lock = asyncio.Lock()
+    n = 0
+    for _ in range(SYNC_OPS):
+        await lock.acquire()
+        n += 1
+        lock.release()
+    return n
+
+
+async def queue_put_get_nowait():
+    q = asyncio.Queue()
+    s = 0
+    for i in range(SYNC_OPS):
+        q.put_nowait(i)
+        s += q.get_nowait()
+        q.task_done()
     return s
 
 
@@ -72,6 +94,8 @@ def main():
     print(f"sleep0_1task_ns={best_of(lambda: round_trips(1), ROUND_TRIPS):.1f}")
     print(f"sleep0_1000tasks_ns={best_of(lambda: round_trips(1000), ROUND_TRIPS):.1f}")
     print(f"create_join_ns={best_of(create_join, JOINS):.1f}")
+    print(f"lock_ns={best_of(lock_acquire_release, SYNC_OPS):.1f}")
+    print(f"queue_ns={best_of(queue_put_get_nowait, SYNC_OPS):.1f}")
     print(f"bytes_per_task={memory_per_task(n):.0f}")
 
 
