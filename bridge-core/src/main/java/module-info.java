@@ -10,4 +10,5 @@ module io.aiobridge.core {
     exports io.aiobridge;
     exports io.aiobridge.sync;
     exports io.aiobridge.queue;
+    exports io.aiobridge.iter;
 }

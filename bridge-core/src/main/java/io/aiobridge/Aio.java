@@ -101,7 +101,7 @@ public final class Aio {
             return null;
         }
         Task<?> t = loop.current;
-        return t != null && t.thread == Thread.currentThread() ? t : null;
+        return t != null && t.activeThread == Thread.currentThread() ? t : null;
     }
 
     /**

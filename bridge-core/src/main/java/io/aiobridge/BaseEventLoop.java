@@ -16,6 +16,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import io.aiobridge.internal.RuntimeAccess;
 import io.aiobridge.internal.TaskThreads;
 
 /**
@@ -100,6 +101,14 @@ final class BaseEventLoop implements EventLoop {
     private Executor defaultExecutor;
     private boolean defaultExecutorOwned;
     private boolean executorShutdownCalled;
+
+    static {
+        io.aiobridge.internal.RuntimeAccess.install(new RuntimeAccessImpl());
+    }
+
+    /** Started, unfinished async generators, closed by shutdownAsyncgens() (loop-confined). */
+    final java.util.Set<io.aiobridge.internal.RuntimeAccess.LiveAsyncgen> asyncgens =
+            new java.util.LinkedHashSet<>();
 
     /** The switching engine: where this loop's task threads come from. */
     final TaskThreads taskThreads;
@@ -445,7 +454,7 @@ final class BaseEventLoop implements EventLoop {
 
     /** Passes the baton to task {@code t}; false if the task finished without a thread. */
     private boolean startOrResume(Task<?> t) {
-        Thread th = t.thread;
+        Thread th = t.activeThread;
         if (th == null) {
             if (t.mustCancel) {
                 t.cancelBeforeStart();
@@ -670,6 +679,16 @@ final class BaseEventLoop implements EventLoop {
 
     /** Cancels every live task and runs the loop until all are done (no thread left parked). */
     private void finishAllTasks() {
+        finishLiveTasks();
+        if (!asyncgens.isEmpty()) {
+            // generators left parked at a yield: close them (their finally blocks run) in tasks,
+            // then finish whatever those tasks left
+            runUntilComplete(shutdownAsyncgens());
+            finishLiveTasks();
+        }
+    }
+
+    private void finishLiveTasks() {
         if (liveCount == 0) {
             return;
         }
@@ -948,6 +967,38 @@ final class BaseEventLoop implements EventLoop {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        });
+        return done;
+    }
+
+    @Override
+    public AioFuture<Void> shutdownAsyncgens() {
+        checkUsable("shutdownAsyncgens()");
+        AioFuture<Void> done = new AioFuture<>(this);
+        List<RuntimeAccess.LiveAsyncgen> closing = new ArrayList<>(asyncgens);
+        asyncgens.clear();
+        if (closing.isEmpty()) {
+            done.setResult(null);
+            return done;
+        }
+        List<Task<Void>> closers = new ArrayList<>(closing.size());
+        for (RuntimeAccess.LiveAsyncgen g : closing) {
+            closers.add(new Task<>(this, () -> {
+                g.acloseForShutdown();
+                return null;
+            }, "aclose " + g, rootContext, false));
+        }
+        AioFuture<Object> all = Gather.gather(this, closers, true, x -> null);
+        all.addDoneCallbackInternal(f -> {
+            for (int i = 0; i < closers.size(); i++) {
+                Task<Void> t = closers.get(i);
+                if (!t.isCancelled() && t.exception() != null) {
+                    callExceptionHandler(new ErrorContext("an error occurred during closing of"
+                            + " asynchronous generator " + closing.get(i), t.exception(), t, null,
+                            null));
+                }
+            }
+            done.doSetResult(null);
         });
         return done;
     }

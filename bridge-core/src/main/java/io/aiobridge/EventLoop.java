@@ -293,6 +293,16 @@ public interface EventLoop extends AutoCloseable {
      */
     AioFuture<Void> shutdownDefaultExecutor();
 
+    /**
+     * Closes every async generator of this loop that was started and has not finished, each in a
+     * task of its own, concurrently ({@code aclose()}: their {@code finally} blocks run). Failures
+     * go to the exception handler. {@link Runner} and {@link Aio#run} call it at exit, and {@link
+     * #close()} does for generators still alive then.
+     *
+     * @return a future that completes when all are closed
+     */
+    AioFuture<Void> shutdownAsyncgens();
+
     // ---- debug ---------------------------------------------------------------------------------
 
     /**

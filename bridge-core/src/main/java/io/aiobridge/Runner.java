@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  *
  * <p>All runs share one context, so context variables set by one run are seen by the next. Closing
  * cancels the tasks still running and waits for them, reports any that failed meanwhile to the
- * exception handler, shuts the default executor down and closes the loop.
+ * exception handler, closes the async generators still open, shuts the default executor down and
+ * closes the loop.
  *
  * <p><b>Threading:</b> use a runner from one thread at a time, never from inside a running loop.
  */
@@ -100,6 +101,7 @@ public final class Runner implements AutoCloseable {
         }
         try {
             cancelAllTasks();
+            loop.runUntilComplete(loop.shutdownAsyncgens());
             loop.runUntilComplete(loop.shutdownDefaultExecutor());
         } finally {
             loop.close();

@@ -41,6 +41,13 @@ public class Task<T> extends AioFuture<T> {
     /** The context the task's code sees now (differs from context inside Context.run). */
     Context activeContext;
     volatile Thread thread;
+    /**
+     * The thread running this task's code now: {@link #thread}, or the thread of an async
+     * generator the task is iterating (its body runs as part of the task, as in Python).
+     */
+    volatile Thread activeThread;
+    /** Run before the task's code suspends (a batched generator flushes its items here). */
+    Runnable suspendHook;
     AioFuture<?> waiter;
     boolean mustCancel;
     private String mustCancelMessage;
@@ -93,6 +100,7 @@ public class Task<T> extends AioFuture<T> {
             t.setName("aiobridge-task " + getName());
         }
         thread = t;
+        activeThread = t;
         return t;
     }
 
@@ -143,7 +151,7 @@ public class Task<T> extends AioFuture<T> {
 
     /** Gives the loop up until this task's step is due again. Called on the task's thread. */
     private void suspend() {
-        Thread self = thread;
+        Thread self = Thread.currentThread();
         loop.stepEnded(this);
         Thread back = eagerReturn;
         if (back != null) {
@@ -159,7 +167,7 @@ public class Task<T> extends AioFuture<T> {
     static Task<?> currentOrThrow(String what) {
         BaseEventLoop l = BaseEventLoop.ofCurrentThread();
         Task<?> t = l == null ? null : l.current;
-        if (t == null || t.thread != Thread.currentThread()) {
+        if (t == null || t.activeThread != Thread.currentThread()) {
             throw new IllegalStateException(what + " must be called from a task of a running"
                     + " event loop, but thread '" + Thread.currentThread().getName() + "' "
                     + (l == null
@@ -172,7 +180,19 @@ public class Task<T> extends AioFuture<T> {
     }
 
     /** {@code await f} inside this task (the caller is this task's thread). */
+    /** Runs the suspend hook, before anything is registered for the coming suspension. */
+    private void beforeSuspend() {
+        Runnable hook = suspendHook;
+        if (hook != null) {
+            suspendHook = null;
+            hook.run();
+        }
+    }
+
     <R> R awaitFuture(AioFuture<R> f) {
+        if (f.state == PENDING && suspendHook != null) {
+            beforeSuspend(); // a batched generator hands its items over first
+        }
         if (f.state == PENDING) {
             if (f.loop != loop) {
                 throw new IllegalArgumentException(this + " got " + f + " attached to a"
@@ -202,6 +222,7 @@ public class Task<T> extends AioFuture<T> {
 
     /** A bare suspension ({@code sleep(0)}): lets every other ready item run once. */
     void yieldNow() {
+        beforeSuspend();
         loop.scheduleStep(this);
         suspend();
         if (mustCancel) {

@@ -1,0 +1,475 @@
+package io.aiobridge.iter;
+
+import io.aiobridge.Awaitable;
+import io.aiobridge.EventLoop;
+import io.aiobridge.Task;
+import io.aiobridge.internal.Failures;
+import io.aiobridge.internal.RuntimeAccess;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * An async generator: the counterpart of an {@code async def} with {@code yield}. Its body calls
+ * {@code y.yield(x)} to produce an item and receives the value the consumer sends in.
+ *
+ * <pre>{@code
+ * AsyncGenerator<Integer, Void> ticker = AsyncGenerator.of(y -> {
+ *     for (int i = 0; i < 3; i++) {
+ *         y.yield(i);
+ *         Aio.sleep(1.0);
+ *     }
+ * });
+ * for (int i : ticker) { ... }       // async for i in ticker
+ * }</pre>
+ *
+ * <p><b>Execution.</b> As in Python, the body runs as part of the task that consumes it: awaits in
+ * the body suspend that task, and {@link io.aiobridge.Aio#currentTask()} in the body is that task.
+ * The body has a virtual thread of its own (its stack), and the task is handed between the
+ * consumer's thread and the body's thread directly, without going through the loop's queue.
+ *
+ * <p><b>Laziness and batching.</b> Iterating a generator runs its body only as far as the next
+ * {@code yield}, one item per {@code anext}, exactly as asyncio does. That costs a thread handoff
+ * per item. A consumer that can take many items at once iterates {@link #prefetch(int)}
+ * instead: the body then runs ahead up to that many items per handoff, and hands what it has over
+ * before it would suspend at an await. Batching changes when the body's side effects happen
+ * relative to the consumer's, which is why it is the consumer's choice.
+ *
+ * <p><b>States and invariant:</b> created (the body has not started), suspended (at a yield),
+ * running (the body's thread runs the task), closed. At any time exactly one of the consumer's
+ * thread and the body's thread runs; the other is parked in a handoff. The exchange fields are
+ * written only by the running side before it hands off (the handoff's volatile write publishes
+ * them).
+ *
+ * <p><b>Closing.</b> {@link #aclose()} raises {@link GeneratorExit} at the body's yield, so its
+ * {@code finally} blocks run; a body that yields again while closing is an error. A generator
+ * dropped unfinished is closed by its loop's {@link EventLoop#shutdownAsyncgens()} (at {@code
+ * Aio.run}/{@code Runner} exit and at {@code close()}). Try-with-resources closes it
+ * explicitly.
+ *
+ * <p><b>Threading:</b> loop-confined: used from tasks of one loop.
+ *
+ * @param <T> the yielded item type
+ * @param <S> the type of the values sent in with {@link #asend}
+ */
+public final class AsyncGenerator<T, S>
+        implements AsyncIterable<T>, AsyncIterator<T>, AutoCloseable {
+
+    /**
+     * The body of a generator.
+     *
+     * @param <T> the yielded item type
+     * @param <S> the sent value type
+     */
+    @FunctionalInterface
+    public interface Body<T, S> {
+        /**
+         * Runs the body.
+         *
+         * @param y yields items
+         * @throws Exception anything; the consumer's await raises it
+         */
+        void run(Yield<T, S> y) throws Exception;
+    }
+
+    /**
+     * What the body calls to produce an item.
+     *
+     * @param <T> the yielded item type
+     * @param <S> the sent value type
+     */
+    public interface Yield<T, S> {
+        /**
+         * Produces {@code value} and waits until the consumer asks for the next one.
+         *
+         * @param value the item (may be null)
+         * @return the value sent with {@link AsyncGenerator#asend}, or null for {@code anext}
+         * @throws GeneratorExit when the generator is closed (let it propagate)
+         */
+        S yield(T value);
+    }
+
+    private static final RuntimeAccess ACCESS = RuntimeAccess.get();
+    private static final Object NULL = new Object();
+
+    private enum State { CREATED, SUSPENDED, RUNNING, CLOSED }
+
+    private final Body<T, S> body;
+    private State state = State.CREATED;
+    private Thread thread;
+    private EventLoop loop;
+    private final Closer closer = new Closer();
+    // consumer -> body
+    private Task<?> task;
+    private Thread consumer;
+    private S sent;
+    private Throwable thrown;
+    private boolean closeRequested;
+    private int batchLimit;
+    // body -> consumer
+    private T yielded;
+    private Throwable failure;
+    private boolean finished;
+    private final ArrayDeque<Object> batch = new ArrayDeque<>();
+    private final Runnable flushBeforeSuspend = this::flushBeforeSuspend;
+
+    private AsyncGenerator(Body<T, S> body) {
+        this.body = body;
+    }
+
+    /**
+     * A generator running {@code body}; nothing runs until the first {@code anext}.
+     *
+     * @param body the body
+     * @param <T> the yielded item type
+     * @param <S> the sent value type
+     * @return the generator
+     */
+    public static <T, S> AsyncGenerator<T, S> of(Body<T, S> body) {
+        return new AsyncGenerator<>(Objects.requireNonNull(body, "body is null"));
+    }
+
+    // ---- the asyncio protocol --------------------------------------------------------------
+
+    @Override
+    public AsyncIterator<T> aiter() {
+        return this;
+    }
+
+    /**
+     * An awaitable of the next item: resumes the body until its next yield.
+     *
+     * @return the awaitable; raises {@link StopAsyncIteration} when the body has returned
+     */
+    @Override
+    public Awaitable<T> anext() {
+        return () -> resume(null, null, false, 0);
+    }
+
+    /**
+     * An awaitable that sends {@code value} in (the body's {@code yield} returns it) and returns
+     * the next item. The first send must be null, which starts the body.
+     *
+     * @param value the value
+     * @return the awaitable
+     * @throws IllegalArgumentException (when awaited) for a non-null first send
+     */
+    public Awaitable<T> asend(S value) {
+        return () -> resume(value, null, false, 0);
+    }
+
+    /**
+     * An awaitable that raises {@code error} at the body's yield and returns the next item the
+     * body yields (if it catches the error). On a generator that has not started, the error is
+     * raised at once and the generator closes; on a closed one, awaiting raises {@link
+     * StopAsyncIteration}.
+     *
+     * @param error the error to raise in the body
+     * @return the awaitable
+     */
+    public Awaitable<T> athrow(Throwable error) {
+        Objects.requireNonNull(error, "error is null");
+        return () -> resume(null, error, false, 0);
+    }
+
+    /**
+     * Closes the generator: raises {@link GeneratorExit} at its yield and waits until the body has
+     * finished ({@code finally} blocks run). Does nothing if not started or already closed.
+     *
+     * @throws IllegalStateException if the body yields again instead of finishing
+     */
+    @Override
+    public void aclose() {
+        resume(null, null, true, 0);
+    }
+
+    /** Closes the generator ({@link #aclose()}), for try-with-resources. */
+    @Override
+    public void close() {
+        aclose();
+    }
+
+    /**
+     * Whether the generator has finished or been closed.
+     *
+     * @return true if closed
+     */
+    public boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    // ---- iteration ---------------------------------------------------------------------------
+
+    /** Lazy, asyncio-exact iteration: one resume per item. */
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private T next;
+            private byte st; // 0 unknown, 1 ready, 2 ended
+
+            @Override
+            public boolean hasNext() {
+                if (st == 0) {
+                    try {
+                        next = resume(null, null, false, 0);
+                        st = 1;
+                    } catch (StopAsyncIteration e) {
+                        st = 2;
+                    }
+                }
+                return st == 1;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("async generator exhausted");
+                }
+                st = 0;
+                T v = next;
+                next = null;
+                return v;
+            }
+        };
+    }
+
+    /**
+     * A view that iterates this generator in batches: each handoff lets the body run ahead by up
+     * to {@code batch} items (it hands over early before suspending at an await, and at its end).
+     * Values sent in are null. Closing the view closes the generator.
+     *
+     * @param batch the most items per handoff, at least 1
+     * @return the batched view
+     */
+    public Batched prefetch(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        return new Batched(batch);
+    }
+
+    /** A batched view of the generator (see {@link #prefetch(int)}). */
+    public final class Batched implements AsyncIterable<T>, AsyncIterator<T>, AutoCloseable {
+        private final int limit;
+
+        Batched(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public AsyncIterator<T> aiter() {
+            return this;
+        }
+
+        @Override
+        public Awaitable<T> anext() {
+            return this::nextItem;
+        }
+
+        private T nextItem() {
+            if (batch.isEmpty()) {
+                if (state == State.CLOSED) {
+                    throw new StopAsyncIteration();
+                }
+                try {
+                    resume(null, null, false, limit);
+                } catch (StopAsyncIteration end) {
+                    if (batch.isEmpty()) {
+                        throw end;
+                    }
+                }
+                if (batch.isEmpty()) {
+                    throw new StopAsyncIteration();
+                }
+            }
+            return unmask(batch.pollFirst());
+        }
+
+        @Override
+        public Iterator<T> iterator() {
+            return new AsyncIterable.Awaiting<>(this);
+        }
+
+        @Override
+        public void aclose() {
+            batch.clear();
+            AsyncGenerator.this.aclose();
+        }
+
+        @Override
+        public void close() {
+            aclose();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T unmask(Object o) {
+        return o == NULL ? null : (T) o;
+    }
+
+    // ---- consumer side -----------------------------------------------------------------------
+
+    /** Resumes the body on the calling task's behalf; returns what it yields. */
+    private T resume(S send, Throwable throwIn, boolean close, int limit) {
+        Task<?> t = ACCESS.currentTask(close ? "aclose()" : "anext()");
+        switch (state) {
+            case RUNNING -> throw new IllegalStateException(
+                    "asynchronous generator is already running: " + this);
+            case CLOSED -> {
+                if (close) {
+                    return null;
+                }
+                throw new StopAsyncIteration();
+            }
+            case CREATED -> {
+                if (close) {
+                    state = State.CLOSED;
+                    return null;
+                }
+                if (throwIn != null) {
+                    state = State.CLOSED;
+                    throw Failures.rethrowable(throwIn);
+                }
+                if (send != null) {
+                    throw new IllegalArgumentException(
+                            "can't send non-None value to a just-started async generator");
+                }
+            }
+            default -> { }
+        }
+        sent = send;
+        thrown = throwIn;
+        closeRequested = close;
+        batchLimit = limit;
+        task = t;
+        consumer = Thread.currentThread();
+        boolean start = thread == null;
+        state = State.RUNNING;
+        if (start) {
+            loop = t.getLoop();
+            thread = ACCESS.newThread(t, this::runBody);
+            ACCESS.asyncgenStarted(loop, closer);
+        }
+        ACCESS.handOff(t, thread, start);
+        // the body yielded, flushed a batch, or finished
+        if (finished) {
+            state = State.CLOSED;
+            ACCESS.asyncgenFinished(loop, closer);
+            Throwable f = failure;
+            failure = null;
+            if (f != null && !(close && f instanceof GeneratorExit)) {
+                throw Failures.rethrowable(f);
+            }
+            if (close) {
+                return null;
+            }
+            throw new StopAsyncIteration();
+        }
+        state = State.SUSPENDED;
+        if (close) {
+            throw new IllegalStateException("async generator ignored GeneratorExit: its body"
+                    + " yielded while being closed (" + this + ")");
+        }
+        T v = yielded;
+        yielded = null;
+        return v;
+    }
+
+    // ---- body side ---------------------------------------------------------------------------
+
+    private final Yield<T, S> yieldImpl = this::yieldValue;
+
+    private void runBody() {
+        Throwable f = null;
+        try {
+            armBatching();
+            afterResume();
+            body.run(yieldImpl);
+        } catch (Throwable e) {
+            f = e;
+        }
+        if (batchLimit > 0) {
+            ACCESS.setSuspendHook(task, null);
+        }
+        failure = f;
+        finished = true;
+        ACCESS.handOffAndLeave(task, consumer);
+    }
+
+    private S yieldValue(T value) {
+        if (batchLimit > 0) {
+            batch.addLast(value == null ? NULL : value);
+            if (batch.size() < batchLimit) {
+                return null; // the consumer keeps up: run ahead without a handoff
+            }
+        } else {
+            yielded = value;
+        }
+        handBack();
+        return afterResume();
+    }
+
+    /** Before the body's task suspends at an await: hand the items gathered so far over. */
+    private void flushBeforeSuspend() {
+        if (!batch.isEmpty()) {
+            handBack();
+            afterResume();
+        } else {
+            armBatching();
+        }
+    }
+
+    private void handBack() {
+        if (batchLimit > 0) {
+            ACCESS.setSuspendHook(task, null);
+        }
+        ACCESS.handOff(task, consumer, false);
+        armBatching(); // resumed, possibly for another task
+    }
+
+    private void armBatching() {
+        if (batchLimit > 0) {
+            ACCESS.setSuspendHook(task, flushBeforeSuspend);
+        }
+    }
+
+    /** The consumer's request as the body sees it: a close, a thrown error, or a sent value. */
+    private S afterResume() {
+        if (closeRequested) {
+            throw new GeneratorExit();
+        }
+        Throwable t = thrown;
+        if (t != null) {
+            thrown = null;
+            throw AsyncGenerator.<RuntimeException>sneaky(t);
+        }
+        S s = sent;
+        sent = null;
+        return s;
+    }
+
+    /** Rethrows any throwable, checked ones included, so athrow keeps the exception's identity. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    /** What the loop closes at shutdown. */
+    private final class Closer implements RuntimeAccess.LiveAsyncgen {
+        @Override
+        public void acloseForShutdown() {
+            aclose();
+        }
+
+        @Override
+        public String toString() {
+            return AsyncGenerator.this.toString();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<AsyncGenerator " + state.name().toLowerCase() + ">";
+    }
+}
