@@ -1,0 +1,289 @@
+package io.aiobridge.iter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.Aio;
+import io.aiobridge.CancelledError;
+import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoop;
+import io.aiobridge.Runner;
+import io.aiobridge.Task;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AsyncGeneratorTest {
+
+    static <T> T virtual(Coroutine<T> main) {
+        try (Runner r = new Runner(EventLoop::newVirtualTimeEventLoop, null)) {
+            return r.run(main);
+        }
+    }
+
+    /** A generator of 0..n-1 that records its finally and the thread its body ran on. */
+    static AsyncGenerator<Integer, Void> counting(int n, List<String> log, Thread[] bodyThread) {
+        return AsyncGenerator.of(y -> {
+            bodyThread[0] = Thread.currentThread();
+            try {
+                for (int i = 0; i < n; i++) {
+                    y.yield(i);
+                }
+            } finally {
+                log.add("finally");
+            }
+        });
+    }
+
+    static void assertEnded(Thread t) throws InterruptedException {
+        t.join(5000);
+        assertFalse(t.isAlive(), "the generator's thread is still alive");
+    }
+
+    @Test
+    void anEarlyBreakInTryWithResourcesClosesTheGenerator() throws Exception {
+        List<String> log = new ArrayList<>();
+        Thread[] body = new Thread[1];
+        virtual(() -> {
+            try (AsyncGenerator<Integer, Void> gen = counting(100, log, body)) {
+                for (int i : gen) {
+                    if (i == 2) {
+                        break;
+                    }
+                }
+            }
+            assertEquals(List.of("finally"), log);
+            return null;
+        });
+        assertEnded(body[0]);
+    }
+
+    @Test
+    void anExceptionInTheConsumerClosesTheGenerator() throws Exception {
+        List<String> log = new ArrayList<>();
+        Thread[] body = new Thread[1];
+        virtual(() -> {
+            assertThrows(IllegalStateException.class, () -> {
+                try (var items = AsyncIterables.iterate(counting(100, log, body))) {
+                    for (int i : items) {
+                        if (i == 3) {
+                            throw new IllegalStateException("consumer failed");
+                        }
+                    }
+                }
+            });
+            assertEquals(List.of("finally"), log);
+            return null;
+        });
+        assertEnded(body[0]);
+    }
+
+    @Test
+    void cancellingTheConsumerWhileTheBodyAwaitsRunsTheBodysFinally() throws Exception {
+        List<String> log = new ArrayList<>();
+        Thread[] body = new Thread[1];
+        virtual(() -> {
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                body[0] = Thread.currentThread();
+                try {
+                    y.yield(1);
+                    Aio.sleep(100); // the consumer's task is suspended here, inside the body
+                    y.yield(2);
+                } catch (CancelledError e) {
+                    log.add("body saw the cancellation");
+                    throw e;
+                } finally {
+                    log.add("finally");
+                }
+            });
+            Task<Integer> consumer = Aio.createTask(() -> {
+                int sum = 0;
+                for (int i : gen) {
+                    sum += i;
+                }
+                return sum;
+            });
+            Aio.sleep(1);
+            consumer.cancel();
+            assertThrows(CancelledError.class, consumer::await);
+            assertTrue(gen.isClosed());
+            assertEquals(List.of("body saw the cancellation", "finally"), log);
+            return null;
+        });
+        assertEnded(body[0]);
+    }
+
+    @Test
+    void cancellingTheConsumerWhileTheGeneratorIsParkedClosesItAtShutdown() throws Exception {
+        List<String> log = new ArrayList<>();
+        Thread[] body = new Thread[1];
+        virtual(() -> {
+            AsyncGenerator<Integer, Void> gen = counting(100, log, body);
+            Task<Void> consumer = Aio.createTask(() -> {
+                for (int i : gen) {
+                    Aio.sleep(10); // cancelled here: the generator stays parked at its yield
+                }
+                return null;
+            });
+            Aio.sleep(1);
+            consumer.cancel();
+            assertThrows(CancelledError.class, consumer::await);
+            assertEquals(List.of(), log, "nobody closed it yet");
+            return null;
+        });
+        assertEquals(List.of("finally"), log, "Runner exit closed the generator");
+        assertEnded(body[0]);
+    }
+
+    @Test
+    void closingTheLoopClosesGeneratorsLeftOpen() throws Exception {
+        List<String> log = new ArrayList<>();
+        Thread[] body = new Thread[1];
+        EventLoop loop = EventLoop.newVirtualTimeEventLoop();
+        AsyncGenerator<Integer, Void> gen = counting(10, log, body);
+        loop.runUntilComplete(loop.createTask(() -> AsyncIterables.anext(gen)));
+        loop.close();
+        assertEquals(List.of("finally"), log);
+        assertEnded(body[0]);
+    }
+
+    @Test
+    void theBodyRunsAsPartOfTheConsumersTask() {
+        virtual(() -> {
+            Task<?> me = Aio.currentTask();
+            Task<?>[] seen = new Task<?>[1];
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                seen[0] = Aio.currentTask();
+                y.yield(1);
+            });
+            assertEquals(1, AsyncIterables.anext(gen));
+            assertSame(me, seen[0]);
+            return null;
+        });
+    }
+
+    @Test
+    void bodyExceptionsReachTheConsumerAndEndTheGenerator() {
+        virtual(() -> {
+            IllegalArgumentException boom = new IllegalArgumentException("boom");
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                y.yield(1);
+                throw boom;
+            });
+            assertEquals(1, gen.anext().await());
+            assertSame(boom, assertThrows(IllegalArgumentException.class,
+                    () -> gen.anext().await()));
+            assertTrue(gen.isClosed());
+            assertThrows(StopAsyncIteration.class, () -> gen.anext().await());
+            return null;
+        });
+    }
+
+    @Test
+    void athrowAndAcloseFollowCPython() {
+        virtual(() -> {
+            List<String> log = new ArrayList<>();
+            AsyncGenerator<String, Void> gen = AsyncGenerator.of(y -> {
+                try {
+                    y.yield("a");
+                } catch (IllegalStateException e) {
+                    log.add("caught " + e.getMessage());
+                    y.yield("recovered");
+                }
+            });
+            assertEquals("a", gen.anext().await());
+            assertEquals("recovered", gen.athrow(new IllegalStateException("x")).await());
+            gen.aclose();
+            gen.aclose(); // idempotent
+            assertThrows(StopAsyncIteration.class,
+                    () -> gen.athrow(new IllegalStateException("late")).await());
+            assertEquals(List.of("caught x"), log);
+
+            AsyncGenerator<String, Void> fresh = AsyncGenerator.of(y -> log.add("never runs"));
+            IllegalStateException thrown = new IllegalStateException("into a fresh generator");
+            assertSame(thrown, assertThrows(IllegalStateException.class,
+                    () -> fresh.athrow(thrown).await()));
+            assertTrue(fresh.isClosed());
+
+            AsyncGenerator<String, Void> stubborn = AsyncGenerator.of(y -> {
+                try {
+                    y.yield("1");
+                } finally {
+                    y.yield("yield while closing");
+                }
+            });
+            stubborn.anext().await();
+            IllegalStateException ignored = assertThrows(IllegalStateException.class,
+                    stubborn::aclose);
+            assertTrue(ignored.getMessage().startsWith("async generator ignored GeneratorExit"));
+            return null;
+        });
+    }
+
+    @Test
+    void catchExceptionInTheBodyDoesNotSwallowClose() {
+        List<String> log = new ArrayList<>();
+        virtual(() -> {
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                try {
+                    y.yield(1);
+                    y.yield(2);
+                } catch (Exception careless) {
+                    log.add("swallowed");
+                }
+                log.add("after");
+            });
+            gen.anext().await();
+            gen.aclose();
+            return null;
+        });
+        assertEquals(List.of(), log);
+    }
+
+    @Test
+    void prefetchRunsAheadInBatchesButFlushesBeforeAwaiting() {
+        List<String> log = new ArrayList<>();
+        virtual(() -> {
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                for (int i = 0; i < 5; i++) {
+                    log.add("yield " + i);
+                    y.yield(i);
+                }
+                Aio.sleep(1); // flush before suspending: 0..4 reach the consumer first
+                log.add("yield 5");
+                y.yield(5);
+            });
+            try (var batched = gen.prefetch(3)) {
+                for (int i : batched) {
+                    log.add("got " + i);
+                }
+            }
+            return null;
+        });
+        assertEquals(List.of("yield 0", "yield 1", "yield 2", "got 0", "got 1", "got 2",
+                "yield 3", "yield 4", "got 3", "got 4", "yield 5", "got 5"), log);
+    }
+
+    @Test
+    void aGeneratorIsNotReentrant() {
+        virtual(() -> {
+            AsyncGenerator<Integer, Void>[] self = new AsyncGenerator[1];
+            self[0] = AsyncGenerator.of(y -> y.yield(self[0].anext().await()));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> self[0].anext().await());
+            assertTrue(e.getMessage().contains("already running"));
+            return null;
+        });
+    }
+
+    @Test
+    void usingAGeneratorOutsideATaskIsAClearError() {
+        AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> y.yield(1));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> gen.anext().await());
+        assertTrue(e.getMessage().contains("must be called from a task"), e.getMessage());
+    }
+}
