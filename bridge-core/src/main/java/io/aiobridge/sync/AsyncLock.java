@@ -26,7 +26,7 @@ import java.util.ArrayDeque;
  * <p><b>Threading:</b> loop-confined; bound to the first loop that waits on it. A lock is not
  * owned by a task: any of the loop's code may release it, as in asyncio.
  */
-public final class AsyncLock {
+public final class AsyncLock implements io.aiobridge.AsyncContextManager<AsyncLock> {
     private final LoopBinding binding = new LoopBinding(this, null);
     private ArrayDeque<AioFuture<Boolean>> waiters;
     private boolean locked;
@@ -135,6 +135,29 @@ public final class AsyncLock {
     public Held hold() {
         acquire();
         return Scopes.once(this::release);
+    }
+
+    /**
+     * Acquires, as {@code async with}'s enter ({@code AsyncContextManager.with(lock, l -> ...)}).
+     *
+     * @return this
+     */
+    @Override
+    public AsyncLock aenter() {
+        acquire();
+        return this;
+    }
+
+    /**
+     * Releases, as {@code async with}'s exit; never suppresses.
+     *
+     * @param error the body's exception, or null
+     * @return false
+     */
+    @Override
+    public boolean aexit(Throwable error) {
+        release();
+        return false;
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.ArrayDeque;
  *
  * <p><b>Threading:</b> loop-confined.
  */
-public class AsyncSemaphore {
+public class AsyncSemaphore implements io.aiobridge.AsyncContextManager<AsyncSemaphore> {
     private final LoopBinding binding = new LoopBinding(this, null);
     private ArrayDeque<AioFuture<Boolean>> waiters;
     int value;
@@ -158,6 +158,29 @@ public class AsyncSemaphore {
 
     int waiterCount() {
         return waiters == null ? 0 : waiters.size();
+    }
+
+    /**
+     * Acquires, as {@code async with}'s enter ({@code AsyncContextManager.with(lock, l -> ...)}).
+     *
+     * @return this
+     */
+    @Override
+    public AsyncSemaphore aenter() {
+        acquire();
+        return this;
+    }
+
+    /**
+     * Releases, as {@code async with}'s exit; never suppresses.
+     *
+     * @param error the body's exception, or null
+     * @return false
+     */
+    @Override
+    public boolean aexit(Throwable error) {
+        release();
+        return false;
     }
 
     @Override

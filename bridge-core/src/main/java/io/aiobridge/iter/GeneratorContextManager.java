@@ -1,0 +1,93 @@
+package io.aiobridge.iter;
+
+import io.aiobridge.AsyncContextManager;
+import java.util.Objects;
+
+/**
+ * A context manager written as a generator that yields once: the counterpart of {@code
+ * @contextlib.asynccontextmanager}. The code before the yield is the enter, the yielded value is
+ * the {@code as} target, and the code after it (usually in a {@code finally}) is the exit. An
+ * exception from the {@code async with} body is raised at the yield: if the generator catches it
+ * and finishes, it is suppressed.
+ *
+ * <pre>{@code
+ * AsyncContextManager<Conn> connection = GeneratorContextManager.of(y -> {
+ *     Conn c = connect();
+ *     try {
+ *         y.yield(c);
+ *     } finally {
+ *         c.close();
+ *     }
+ * });
+ * }</pre>
+ *
+ * <p>Each {@link #aenter()} starts a fresh run of the body, so one instance can be entered again
+ * after it exited (not while it is entered).
+ *
+ * @param <T> the yielded value type
+ */
+public final class GeneratorContextManager<T> implements AsyncContextManager<T> {
+    private final AsyncGenerator.Body<T, Void> body;
+    private AsyncGenerator<T, Void> gen;
+
+    private GeneratorContextManager(AsyncGenerator.Body<T, Void> body) {
+        this.body = body;
+    }
+
+    /**
+     * A context manager from a generator body that yields exactly once.
+     *
+     * @param body the body
+     * @param <T> the yielded value type
+     * @return the context manager
+     */
+    public static <T> GeneratorContextManager<T> of(AsyncGenerator.Body<T, Void> body) {
+        return new GeneratorContextManager<>(Objects.requireNonNull(body, "body is null"));
+    }
+
+    @Override
+    public T aenter() {
+        if (gen != null) {
+            throw new IllegalStateException(this + " is already entered");
+        }
+        gen = AsyncGenerator.of(body);
+        try {
+            return gen.anext().await();
+        } catch (StopAsyncIteration e) {
+            gen = null;
+            throw new IllegalStateException("generator didn't yield");
+        }
+    }
+
+    @Override
+    public boolean aexit(Throwable error) throws Exception {
+        AsyncGenerator<T, Void> g = gen;
+        gen = null;
+        if (error == null) {
+            try {
+                g.anext().await();
+            } catch (StopAsyncIteration end) {
+                return false;
+            }
+            g.aclose();
+            throw new IllegalStateException("generator didn't stop");
+        }
+        try {
+            g.athrow(error).await();
+        } catch (StopAsyncIteration end) {
+            return true; // the generator caught the error and finished: suppressed
+        } catch (Throwable raised) {
+            if (raised == error) {
+                return false; // it let the error through
+            }
+            throw raised instanceof Exception ex ? ex : new RuntimeException(raised);
+        }
+        g.aclose();
+        throw new IllegalStateException("generator didn't stop after athrow()");
+    }
+
+    @Override
+    public String toString() {
+        return "<GeneratorContextManager " + (gen == null ? "idle" : "entered") + ">";
+    }
+}
