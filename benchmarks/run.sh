@@ -26,11 +26,11 @@ else
   mem_n=100000
 fi
 # default engine (public JDK API only), then the opt-in carrier engine (see docs/engine.md)
-"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark" -foe true "${jmh_args[@]}" \
-  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark)'
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark" -foe true "${jmh_args[@]}" \
+  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark)'
 carrier=(--add-opens java.base/java.lang=ALL-UNNAMED -Daiobridge.engine=carrier)
-"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark" -foe true "${jmh_args[@]}" \
-  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark)'
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark" -foe true "${jmh_args[@]}" \
+  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark)'
 "$java" -Xmx2g -cp benchmarks/target/benchmarks.jar io.aiobridge.bench.MemoryPerTask "$mem_n" \
   | tee "$out/mem.txt"
 
@@ -58,6 +58,8 @@ rows = [
     ("create + run + join (ns)", ("createRunJoin", "-"), "create_join_ns"),
     ("uncontended Lock acquire + release (ns)", ("lockAcquireRelease", "-"), "lock_ns"),
     ("Queue putNowait + getNowait (ns)", ("queuePutGetNowait", "-"), "queue_ns"),
+    ("generator item via for-each, unbatched (ns)", ("unbatched", "-"), "gen_ns"),
+    ("generator item via for-each, prefetch(256) (ns)", ("batched", "-"), "gen_ns"),
 ]
 def fmt(v):
     return f"{v:,.0f}" if v is not None else "n/a"

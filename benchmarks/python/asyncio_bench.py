@@ -3,7 +3,8 @@
 Prints one line per measurement: name=value, where value is ns per operation or bytes per task.
 Same workloads as the JMH benchmarks: 100,000 sleep(0) round trips spread over 1 or 1,000 tasks,
 10,000 sequential create+await of a trivial task, 100,000 tasks parked on one future, 100,000
-uncontended Lock acquire+release, and 100,000 Queue put_nowait+get_nowait(+task_done).
+uncontended Lock acquire+release, 100,000 Queue put_nowait+get_nowait(+task_done), and
+`async for` over an async generator of 100,000 integers.
 """
 import asyncio
 import gc
@@ -58,6 +59,21 @@ async def queue_put_get_nowait():
     return s
 
 
+GEN_ITEMS = 100_000
+
+
+async def numbers():
+    for i in range(GEN_ITEMS):
+        yield i
+
+
+async def async_for_generator():
+    s = 0
+    async for v in numbers():
+        s += v
+    return s
+
+
 def best_of(fn, ops, repeats=7):
     best = float("inf")
     for _ in range(repeats):
@@ -96,6 +112,7 @@ def main():
     print(f"create_join_ns={best_of(create_join, JOINS):.1f}")
     print(f"lock_ns={best_of(lock_acquire_release, SYNC_OPS):.1f}")
     print(f"queue_ns={best_of(queue_put_get_nowait, SYNC_OPS):.1f}")
+    print(f"gen_ns={best_of(async_for_generator, GEN_ITEMS):.1f}")
     print(f"bytes_per_task={memory_per_task(n):.0f}")
 
 

@@ -5,7 +5,6 @@ import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
 import io.aiobridge.internal.RuntimeAccess;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -91,7 +90,6 @@ public final class AsyncGenerator<T, S>
     }
 
     private static final RuntimeAccess ACCESS = RuntimeAccess.get();
-    private static final Object NULL = new Object();
 
     private enum State { CREATED, SUSPENDED, RUNNING, CLOSED }
 
@@ -111,7 +109,14 @@ public final class AsyncGenerator<T, S>
     private T yielded;
     private Throwable failure;
     private boolean finished;
-    private final ArrayDeque<Object> batch = new ArrayDeque<>();
+    /**
+     * Batched mode's buffer: the body fills buf[0..bufCount) and hands over; the consumer reads
+     * buf[bufHead..bufCount) and resumes the body only once it has read everything, so the body
+     * always starts filling from index 0.
+     */
+    private Object[] buf = new Object[0];
+    private int bufHead;
+    private int bufCount;
     private final Runnable flushBeforeSuspend = this::flushBeforeSuspend;
 
     private AsyncGenerator(Body<T, S> body) {
@@ -268,32 +273,72 @@ public final class AsyncGenerator<T, S>
         }
 
         private T nextItem() {
-            if (batch.isEmpty()) {
+            if (bufHead == bufCount) {
                 if (state == State.CLOSED) {
                     throw new StopAsyncIteration();
+                }
+                bufHead = 0;
+                bufCount = 0;
+                if (buf.length < limit) {
+                    buf = new Object[limit];
                 }
                 try {
                     resume(null, null, false, limit);
                 } catch (StopAsyncIteration end) {
-                    if (batch.isEmpty()) {
+                    if (bufCount == 0) {
                         throw end;
                     }
                 }
-                if (batch.isEmpty()) {
+                if (bufCount == 0) {
                     throw new StopAsyncIteration();
                 }
             }
-            return unmask(batch.pollFirst());
+            return takeBuffered();
         }
 
+        /** For-each straight over the batch: no awaitable per item. */
         @Override
         public Iterator<T> iterator() {
-            return new AsyncIterable.Awaiting<>(this);
+            return new Iterator<>() {
+                private T next;
+                private byte st; // 0 unknown, 1 ready, 2 ended
+
+                @Override
+                public boolean hasNext() {
+                    if (st == 0) {
+                        if (bufHead < bufCount) {
+                            next = takeBuffered();
+                            st = 1;
+                        } else {
+                            try {
+                                next = nextItem();
+                                st = 1;
+                            } catch (StopAsyncIteration e) {
+                                st = 2;
+                            }
+                        }
+                    }
+                    return st == 1;
+                }
+
+                @Override
+                public T next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException("async generator exhausted");
+                    }
+                    st = 0;
+                    T v = next;
+                    next = null;
+                    return v;
+                }
+            };
         }
 
         @Override
         public void aclose() {
-            batch.clear();
+            java.util.Arrays.fill(buf, null);
+            bufHead = 0;
+            bufCount = 0;
             AsyncGenerator.this.aclose();
         }
 
@@ -304,8 +349,10 @@ public final class AsyncGenerator<T, S>
     }
 
     @SuppressWarnings("unchecked")
-    private T unmask(Object o) {
-        return o == NULL ? null : (T) o;
+    private T takeBuffered() {
+        Object v = buf[bufHead];
+        buf[bufHead++] = null; // do not keep consumed items reachable
+        return (T) v;
     }
 
     // ---- consumer side -----------------------------------------------------------------------
@@ -399,8 +446,8 @@ public final class AsyncGenerator<T, S>
 
     private S yieldValue(T value) {
         if (batchLimit > 0) {
-            batch.addLast(value == null ? NULL : value);
-            if (batch.size() < batchLimit) {
+            buf[bufCount++] = value;
+            if (bufCount < batchLimit) {
                 return null; // the consumer keeps up: run ahead without a handoff
             }
         } else {
@@ -412,7 +459,7 @@ public final class AsyncGenerator<T, S>
 
     /** Before the body's task suspends at an await: hand the items gathered so far over. */
     private void flushBeforeSuspend() {
-        if (!batch.isEmpty()) {
+        if (bufCount > 0) {
             handBack();
             afterResume();
         } else {
