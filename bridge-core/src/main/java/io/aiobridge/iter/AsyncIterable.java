@@ -1,6 +1,5 @@
 package io.aiobridge.iter;
 
-import io.aiobridge.CancelledError;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -54,13 +53,13 @@ public interface AsyncIterable<T> extends Iterable<T> {
         @Override
         public boolean hasNext() {
             if (state == 0) {
+                // async iteration belongs in a task, even over a source that never suspends
+                io.aiobridge.internal.RuntimeAccess.get().currentTask("async iteration");
                 try {
                     next = it.anext().await();
                     state = 1;
                 } catch (StopAsyncIteration e) {
                     state = 2;
-                } catch (CancelledError e) {
-                    throw e;
                 }
             }
             return state == 1;

@@ -43,6 +43,7 @@ public final class AsyncIterables {
             Function<? super T, ? extends R> map) {
         Objects.requireNonNull(filter, "filter is null");
         Objects.requireNonNull(map, "map is null");
+        io.aiobridge.internal.RuntimeAccess.get().currentTask("toList()");
         List<R> out = new ArrayList<>();
         AsyncIterator<T> it = iterable.aiter();
         boolean completed = false;

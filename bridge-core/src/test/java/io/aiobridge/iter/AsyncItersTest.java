@@ -221,4 +221,16 @@ class AsyncItersTest {
             return null;
         });
     }
+
+    @Test
+    void iteratingOutsideATaskIsAClearErrorEvenForInMemorySources() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            for (int x : map(ints(1, 2), v -> v)) {
+                throw new AssertionError("iterated outside a task: " + x);
+            }
+        });
+        assertTrue(e.getMessage().contains("async iteration must be called from a task"),
+                e.getMessage());
+        assertThrows(IllegalStateException.class, () -> toList(ints(1)));
+    }
 }
