@@ -6,7 +6,6 @@ import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
 import io.aiobridge.internal.RuntimeAccess;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -209,32 +208,10 @@ public final class AsyncGenerator<T, S>
     /** Lazy, asyncio-exact iteration: one resume per item. */
     @Override
     public Iterator<T> iterator() {
-        return new Iterator<>() {
-            private T next;
-            private byte st; // 0 unknown, 1 ready, 2 ended
-
+        return new PullIterator<>() {
             @Override
-            public boolean hasNext() {
-                if (st == 0) {
-                    try {
-                        next = resume(null, null, false, 0);
-                        st = 1;
-                    } catch (StopAsyncIteration e) {
-                        st = 2;
-                    }
-                }
-                return st == 1;
-            }
-
-            @Override
-            public T next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("async generator exhausted");
-                }
-                st = 0;
-                T v = next;
-                next = null;
-                return v;
+            T pull() {
+                return resume(null, null, false, 0);
             }
         };
     }
@@ -299,37 +276,10 @@ public final class AsyncGenerator<T, S>
         /** For-each straight over the batch: no awaitable per item. */
         @Override
         public Iterator<T> iterator() {
-            return new Iterator<>() {
-                private T next;
-                private byte st; // 0 unknown, 1 ready, 2 ended
-
+            return new PullIterator<>() {
                 @Override
-                public boolean hasNext() {
-                    if (st == 0) {
-                        if (bufHead < bufCount) {
-                            next = takeBuffered();
-                            st = 1;
-                        } else {
-                            try {
-                                next = nextItem();
-                                st = 1;
-                            } catch (StopAsyncIteration e) {
-                                st = 2;
-                            }
-                        }
-                    }
-                    return st == 1;
-                }
-
-                @Override
-                public T next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException("async generator exhausted");
-                    }
-                    st = 0;
-                    T v = next;
-                    next = null;
-                    return v;
+                T pull() {
+                    return bufHead < bufCount ? takeBuffered() : nextItem();
                 }
             };
         }

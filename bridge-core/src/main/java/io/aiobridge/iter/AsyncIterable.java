@@ -1,7 +1,6 @@
 package io.aiobridge.iter;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * Something an {@code async for} can iterate ({@code __aiter__}). Also a plain {@link Iterable},
@@ -41,39 +40,18 @@ public interface AsyncIterable<T> extends Iterable<T> {
     }
 
     /** Adapts an async iterator to {@link Iterator}: hasNext() awaits and keeps the item. */
-    final class Awaiting<T> implements Iterator<T> {
+    final class Awaiting<T> extends PullIterator<T> {
         private final AsyncIterator<T> it;
-        private T next;
-        private byte state; // 0: unknown, 1: item ready, 2: ended
 
         Awaiting(AsyncIterator<T> it) {
             this.it = it;
         }
 
         @Override
-        public boolean hasNext() {
-            if (state == 0) {
-                // async iteration belongs in a task, even over a source that never suspends
-                io.aiobridge.internal.RuntimeAccess.get().currentTask("async iteration");
-                try {
-                    next = it.anext().await();
-                    state = 1;
-                } catch (StopAsyncIteration e) {
-                    state = 2;
-                }
-            }
-            return state == 1;
-        }
-
-        @Override
-        public T next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("async iteration ended");
-            }
-            T item = next;
-            next = null;
-            state = 0;
-            return item;
+        T pull() {
+            // async iteration belongs in a task, even over a source that never suspends
+            io.aiobridge.internal.RuntimeAccess.get().currentTask("async iteration");
+            return it.anext().await();
         }
     }
 }

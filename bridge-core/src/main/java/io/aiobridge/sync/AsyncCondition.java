@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Threading:</b> loop-confined.
  */
-public final class AsyncCondition {
+public final class AsyncCondition implements Acquirable<AsyncCondition> {
     private final LoopBinding binding = new LoopBinding(this, null);
     private final AsyncLock lock;
     private final ArrayDeque<AioFuture<Boolean>> waiters = new ArrayDeque<>();
@@ -53,11 +53,13 @@ public final class AsyncCondition {
     }
 
     /** Acquires the underlying lock. */
+    @Override
     public void acquire() {
         lock.acquire();
     }
 
     /** Releases the underlying lock. */
+    @Override
     public void release() {
         lock.release();
     }
@@ -70,16 +72,7 @@ public final class AsyncCondition {
      * @return the body's result
      */
     public <T> T withLock(Coroutine<T> body) {
-        return lock.withLock(body);
-    }
-
-    /**
-     * Acquires the lock for try-with-resources.
-     *
-     * @return the held lock
-     */
-    public Held hold() {
-        return lock.hold();
+        return scoped(body);
     }
 
     /**

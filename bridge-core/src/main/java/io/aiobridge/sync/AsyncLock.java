@@ -26,7 +26,7 @@ import java.util.ArrayDeque;
  * <p><b>Threading:</b> loop-confined; bound to the first loop that waits on it. A lock is not
  * owned by a task: any of the loop's code may release it, as in asyncio.
  */
-public final class AsyncLock implements io.aiobridge.AsyncContextManager<AsyncLock> {
+public final class AsyncLock implements Acquirable<AsyncLock> {
     private final LoopBinding binding = new LoopBinding(this, null);
     private ArrayDeque<AioFuture<Boolean>> waiters;
     private boolean locked;
@@ -48,6 +48,7 @@ public final class AsyncLock implements io.aiobridge.AsyncContextManager<AsyncLo
      *
      * @throws CancelledError if the task is cancelled while waiting (the lock is not held then)
      */
+    @Override
     public void acquire() {
         EventLoop loop = binding.check("acquire()");
         if (!locked && noLiveWaiter()) {
@@ -93,6 +94,7 @@ public final class AsyncLock implements io.aiobridge.AsyncContextManager<AsyncLo
      *
      * @throws IllegalStateException if the lock is not held
      */
+    @Override
     public void release() {
         binding.check("release()");
         if (!locked) {
@@ -123,41 +125,7 @@ public final class AsyncLock implements io.aiobridge.AsyncContextManager<AsyncLo
      * @return the body's result
      */
     public <T> T withLock(Coroutine<T> body) {
-        acquire();
-        return Scopes.around(body, this::release);
-    }
-
-    /**
-     * Acquires the lock and returns a {@link Held} that releases it, for try-with-resources.
-     *
-     * @return the held lock
-     */
-    public Held hold() {
-        acquire();
-        return Scopes.once(this::release);
-    }
-
-    /**
-     * Acquires, as {@code async with}'s enter ({@code AsyncContextManager.with(lock, l -> ...)}).
-     *
-     * @return this
-     */
-    @Override
-    public AsyncLock aenter() {
-        acquire();
-        return this;
-    }
-
-    /**
-     * Releases, as {@code async with}'s exit; never suppresses.
-     *
-     * @param error the body's exception, or null
-     * @return false
-     */
-    @Override
-    public boolean aexit(Throwable error) {
-        release();
-        return false;
+        return scoped(body);
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.ArrayDeque;
  *
  * <p><b>Threading:</b> loop-confined.
  */
-public class AsyncSemaphore implements io.aiobridge.AsyncContextManager<AsyncSemaphore> {
+public class AsyncSemaphore implements Acquirable<AsyncSemaphore> {
     private final LoopBinding binding = new LoopBinding(this, null);
     private ArrayDeque<AioFuture<Boolean>> waiters;
     int value;
@@ -79,6 +79,7 @@ public class AsyncSemaphore implements io.aiobridge.AsyncContextManager<AsyncSem
      *
      * @throws CancelledError if cancelled while waiting; no permit is held then
      */
+    @Override
     public void acquire() {
         EventLoop loop = binding.check("acquire()");
         if (!locked()) {
@@ -113,6 +114,7 @@ public class AsyncSemaphore implements io.aiobridge.AsyncContextManager<AsyncSem
     }
 
     /** Returns a permit and wakes the first waiter. */
+    @Override
     public void release() {
         binding.check("release()");
         value++;
@@ -142,45 +144,11 @@ public class AsyncSemaphore implements io.aiobridge.AsyncContextManager<AsyncSem
      * @return the body's result
      */
     public <T> T withPermit(Coroutine<T> body) {
-        acquire();
-        return Scopes.around(body, this::release);
-    }
-
-    /**
-     * Takes a permit and returns a {@link Held} that returns it, for try-with-resources.
-     *
-     * @return the held permit
-     */
-    public Held hold() {
-        acquire();
-        return Scopes.once(this::release);
+        return scoped(body);
     }
 
     int waiterCount() {
         return waiters == null ? 0 : waiters.size();
-    }
-
-    /**
-     * Acquires, as {@code async with}'s enter ({@code AsyncContextManager.with(lock, l -> ...)}).
-     *
-     * @return this
-     */
-    @Override
-    public AsyncSemaphore aenter() {
-        acquire();
-        return this;
-    }
-
-    /**
-     * Releases, as {@code async with}'s exit; never suppresses.
-     *
-     * @param error the body's exception, or null
-     * @return false
-     */
-    @Override
-    public boolean aexit(Throwable error) {
-        release();
-        return false;
     }
 
     @Override

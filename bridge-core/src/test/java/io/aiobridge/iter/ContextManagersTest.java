@@ -55,13 +55,10 @@ class ContextManagersTest {
             });
             assertNull(r);
             List<String> log = new ArrayList<>();
-            AsyncExitStack kept;
-            try (var ignored = AsyncIterables.iterate(AsyncIters.fromIterable(List.of(1)))) {
-                AsyncExitStack stack = new AsyncExitStack();
-                stack.callback(() -> log.add("closed later"));
-                kept = stack.popAll();
-                stack.aclose();
-            }
+            AsyncExitStack stack = new AsyncExitStack();
+            stack.callback(() -> log.add("closed later"));
+            AsyncExitStack kept = stack.popAll();
+            stack.aclose();
             assertEquals(List.of(), log, "popAll moved the callback away");
             kept.aclose();
             assertEquals(List.of("closed later"), log);
