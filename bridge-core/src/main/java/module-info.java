@@ -7,8 +7,11 @@
  * exported) holds runtime pieces shared by several packages.
  */
 module io.aiobridge.core {
+    requires transitive org.reactivestreams;
+
     exports io.aiobridge;
     exports io.aiobridge.sync;
     exports io.aiobridge.queue;
     exports io.aiobridge.iter;
+    exports io.aiobridge.flow;
 }

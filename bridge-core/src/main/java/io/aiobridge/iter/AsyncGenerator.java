@@ -298,6 +298,48 @@ public final class AsyncGenerator<T, S>
         }
     }
 
+    /**
+     * Hands up to {@code max} items to {@code sink}, letting the body run ahead by at most that
+     * many items since the last handoff (batched mode; sent values are null). For bridges that
+     * know their consumer's demand: the body then suspends at a {@code yield} exactly when the
+     * demand is used up. Stops early when {@code sink} returns false.
+     *
+     * @param max the most items to take now, at least 1
+     * @param sink receives the items; returns false to stop taking
+     * @return how many items were handed to the sink
+     * @throws StopAsyncIteration when the generator has ended and nothing is left
+     */
+    public int drain(int max, java.util.function.Predicate<? super T> sink) {
+        if (bufHead == bufCount) {
+            if (state == State.CLOSED) {
+                throw new StopAsyncIteration();
+            }
+            bufHead = 0;
+            bufCount = 0;
+            if (buf.length < max) {
+                buf = new Object[Math.max(max, Math.min(2 * buf.length, 1 << 16))];
+            }
+            try {
+                resume(null, null, false, max);
+            } catch (StopAsyncIteration end) {
+                if (bufCount == 0) {
+                    throw end;
+                }
+            }
+            if (bufCount == 0) {
+                throw new StopAsyncIteration();
+            }
+        }
+        int n = 0;
+        while (bufHead < bufCount && n < max) {
+            n++;
+            if (!sink.test(takeBuffered())) {
+                break;
+            }
+        }
+        return n;
+    }
+
     @SuppressWarnings("unchecked")
     private T takeBuffered() {
         Object v = buf[bufHead];

@@ -1,0 +1,300 @@
+package io.aiobridge.flow;
+
+import io.aiobridge.AioFuture;
+import io.aiobridge.CancelledError;
+import io.aiobridge.EventLoop;
+import io.aiobridge.Task;
+import io.aiobridge.internal.RuntimeAccess;
+import io.aiobridge.iter.AsyncIterable;
+import io.aiobridge.iter.AsyncIterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.Flow;
+import org.reactivestreams.FlowAdapters;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * Consuming Reactive Streams and {@link Flow} publishers from tasks: as async iterables with
+ * bounded prefetch, or awaited with explicit semantics (first, first-or-default, single, last,
+ * completion). Making publishers: {@link AsyncPublisher}.
+ *
+ * <pre>{@code
+ * for (String s : Publishers.toAsyncIterable(flux)) { ... }     // backpressured, 256 at a time
+ * String first = Publishers.awaitFirst(flux);
+ * }</pre>
+ *
+ * <p><b>Threading:</b> call from a task; the publisher may signal on any thread, and the task is
+ * woken through its loop. Cancelling the awaiting or iterating task cancels the subscription.
+ */
+public final class Publishers {
+    private Publishers() {}
+
+    /** Reactor's default prefetch. */
+    public static final int DEFAULT_PREFETCH = 256;
+    /** Reactor's replenish rule: request more once 75% of the prefetch was consumed. */
+    public static final double DEFAULT_REPLENISH = 0.75;
+
+    // ---- publisher -> async iterable ---------------------------------------------------------
+
+    /**
+     * {@code publisher} as an async iterable with prefetch 256 and replenish at 75%.
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher) {
+        return toAsyncIterable(publisher, DEFAULT_PREFETCH, DEFAULT_REPLENISH);
+    }
+
+    /**
+     * {@code publisher} as an async iterable that requests {@code prefetch} items up front and
+     * {@code prefetch * replenish} more each time that many were consumed; it never holds more
+     * than {@code prefetch} items. Closing the iterator, or cancelling the consuming task,
+     * cancels the subscription; a misbehaving publisher (items without demand, null items,
+     * signals after its end) is cancelled and the consumer gets a clear error.
+     *
+     * @param publisher the publisher
+     * @param prefetch the most items held, at least 1
+     * @param replenish the fraction of prefetch consumed before requesting more, in (0, 1]
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher,
+            int prefetch, double replenish) {
+        Objects.requireNonNull(publisher, "publisher is null");
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("prefetch must be >= 1, got " + prefetch);
+        }
+        if (!(replenish > 0 && replenish <= 1)) {
+            throw new IllegalArgumentException("replenish must be in (0, 1], got " + replenish);
+        }
+        return () -> new PublisherIterator<T>(publisher, prefetch, replenish);
+    }
+
+    /**
+     * A {@link Flow.Publisher} as an async iterable (prefetch 256, replenish at 75%).
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return an iterable
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Flow.Publisher<? extends T> publisher) {
+        return toAsyncIterable(FlowAdapters.toPublisher(publisher));
+    }
+
+    // ---- publisher -> awaitable --------------------------------------------------------------
+
+    /**
+     * The first item; cancels the subscription after it.
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return the first item
+     * @throws NoSuchElementException if the publisher completes empty
+     */
+    public static <T> T awaitFirst(Publisher<? extends T> publisher) {
+        return await(publisher, Mode.FIRST, null);
+    }
+
+    /**
+     * The first item, or {@code defaultValue} if the publisher completes empty.
+     *
+     * @param publisher the publisher
+     * @param defaultValue the value for an empty publisher
+     * @param <T> the item type
+     * @return the first item or the default
+     */
+    public static <T> T awaitFirstOrDefault(Publisher<? extends T> publisher, T defaultValue) {
+        return await(publisher, Mode.FIRST_OR_DEFAULT, defaultValue);
+    }
+
+    /**
+     * The only item.
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return the item
+     * @throws NoSuchElementException if the publisher completes empty
+     * @throws IllegalArgumentException if it emits a second item (then it is cancelled)
+     */
+    public static <T> T awaitSingle(Publisher<? extends T> publisher) {
+        return await(publisher, Mode.SINGLE, null);
+    }
+
+    /**
+     * The last item, once the publisher completes.
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return the last item
+     * @throws NoSuchElementException if the publisher completes empty
+     */
+    public static <T> T awaitLast(Publisher<? extends T> publisher) {
+        return await(publisher, Mode.LAST, null);
+    }
+
+    /**
+     * Waits until the publisher completes, ignoring its items.
+     *
+     * @param publisher the publisher
+     */
+    public static void awaitCompletion(Publisher<?> publisher) {
+        await(publisher, Mode.COMPLETION, null);
+    }
+
+    private enum Mode { FIRST, FIRST_OR_DEFAULT, SINGLE, LAST, COMPLETION }
+
+    private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {
+        Objects.requireNonNull(publisher, "publisher is null");
+        Task<?> task = RuntimeAccess.get().currentTask("await" + mode.name().toLowerCase()
+                .replace("_", "") + "()");
+        EventLoop loop = task.getLoop();
+        AioFuture<T> result = loop.createFuture();
+        AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, result, mode, defaultValue);
+        publisher.subscribe(subscriber);
+        try {
+            return result.await();
+        } catch (CancelledError e) {
+            subscriber.cancel(); // the awaiting task was cancelled: so is the subscription
+            throw e;
+        }
+    }
+
+    /** Completes a future of the awaiting task's loop from signals on any thread. */
+    private static final class AwaitSubscriber<T> implements Subscriber<T> {
+        private final EventLoop loop;
+        private final AioFuture<T> result;
+        private final Mode mode;
+        private final T defaultValue;
+        private volatile Subscription subscription;
+        private volatile boolean finished;
+        private boolean seen;
+        private T value;
+
+        AwaitSubscriber(EventLoop loop, AioFuture<T> result, Mode mode, T defaultValue) {
+            this.loop = loop;
+            this.result = result;
+            this.mode = mode;
+            this.defaultValue = defaultValue;
+        }
+
+        void cancel() {
+            finished = true;
+            Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (subscription != null || finished) {
+                s.cancel();
+                return;
+            }
+            subscription = s;
+            long n = switch (mode) {
+                case FIRST, FIRST_OR_DEFAULT -> 1;
+                case SINGLE -> 2;
+                default -> Long.MAX_VALUE;
+            };
+            s.request(n);
+        }
+
+        @Override
+        public void onNext(T item) {
+            if (finished) {
+                return;
+            }
+            if (item == null) {
+                cancel();
+                settle(null, new NullPointerException("§2.13 violated: onNext(null)"));
+                return;
+            }
+            switch (mode) {
+                case FIRST, FIRST_OR_DEFAULT -> {
+                    cancel();
+                    settle(item, null);
+                }
+                case SINGLE -> {
+                    if (seen) {
+                        cancel();
+                        settle(null, new IllegalArgumentException(
+                                "awaitSingle(): the publisher emitted more than one item"));
+                    } else {
+                        seen = true;
+                        value = item;
+                    }
+                }
+                default -> {
+                    seen = true;
+                    value = item;
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            settle(null, t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            switch (mode) {
+                case FIRST_OR_DEFAULT -> settle(defaultValue, null);
+                case COMPLETION -> settle(null, null);
+                default -> {
+                    if (seen) {
+                        settle(value, null);
+                    } else {
+                        settle(null, new NoSuchElementException(
+                                "await" + (mode == Mode.LAST ? "Last" : mode == Mode.SINGLE
+                                        ? "Single" : "First") + "(): the publisher completed empty"));
+                    }
+                }
+            }
+        }
+
+        private void settle(T v, Throwable error) {
+            Runnable r = () -> {
+                if (result.isDone()) {
+                    return;
+                }
+                if (error != null) {
+                    result.setException(error);
+                } else {
+                    result.setResult(v);
+                }
+            };
+            try {
+                loop.callSoonThreadsafe(r);
+            } catch (IllegalStateException closed) {
+                // the awaiting loop is gone
+            }
+        }
+    }
+
+    // ---- convenience ---------------------------------------------------------------------------
+
+    /**
+     * An iterator of {@code publisher} for direct {@code anext()} use (prefetch 256).
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return a new iterator
+     */
+    public static <T> AsyncIterator<T> iterator(Publisher<? extends T> publisher) {
+        return new PublisherIterator<T>(publisher, DEFAULT_PREFETCH, DEFAULT_REPLENISH);
+    }
+}

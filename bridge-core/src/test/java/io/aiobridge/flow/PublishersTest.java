@@ -1,0 +1,312 @@
+package io.aiobridge.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.Aio;
+import io.aiobridge.CancelledError;
+import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoop;
+import io.aiobridge.Runner;
+import io.aiobridge.Task;
+import io.aiobridge.iter.AsyncIterables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+class PublishersTest {
+
+    static <T> T virtual(Coroutine<T> main) {
+        try (Runner r = new Runner(EventLoop::newVirtualTimeEventLoop, null)) {
+            return r.run(main);
+        }
+    }
+
+    static AsyncPublisher<Long> range(long n, List<String> log) {
+        return AsyncPublisher.fromGenerator(y -> {
+            try {
+                for (long i = 0; i < n; i++) {
+                    y.yield(i);
+                }
+            } finally {
+                log.add("finally");
+            }
+        });
+    }
+
+    @Test
+    void roundTripOfAMillionItemsInOrderWithRandomCancellationPoints() {
+        int scale = Integer.getInteger("stress.scale", 1);
+        List<String> log = new CopyOnWriteArrayList<>();
+        Random rnd = new Random(Long.getLong("stress.seed", 5L));
+        virtual(() -> {
+            long expected = 0;
+            for (long v : Publishers.toAsyncIterable(range(1_000_000L * scale, log))) {
+                assertEquals(expected++, v);
+            }
+            assertEquals(1_000_000L * scale, expected);
+            for (int round = 0; round < 20; round++) {
+                long stopAt = rnd.nextInt(5_000);
+                long seen = 0;
+                try (var it = AsyncIterables.iterate(Publishers.toAsyncIterable(
+                        range(10_000, log), 1 + rnd.nextInt(300), 0.75))) {
+                    for (long v : it) {
+                        assertEquals(seen++, v);
+                        if (v == stopAt) {
+                            break;
+                        }
+                    }
+                }
+            }
+            Aio.sleep(0.01); // the cancelled drivers close their generators on the loop
+            return null;
+        });
+        assertEquals(21, log.size(), "every generator's finally ran: " + log.size());
+    }
+
+    @Test
+    void theGeneratorRunsOnlyWhileThereIsDemand() throws Exception {
+        List<Long> produced = new CopyOnWriteArrayList<>();
+        AtomicReference<Subscription> sub = new AtomicReference<>();
+        List<Long> got = new CopyOnWriteArrayList<>();
+        CountDownLatch three = new CountDownLatch(3);
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            Thread runner = new Thread(loop::runForever);
+            runner.start();
+            AsyncPublisher.<Long>fromGenerator(y -> {
+                for (long i = 0; ; i++) {
+                    produced.add(i);
+                    y.yield(i);
+                }
+            }).on(loop).subscribe(new Subscriber<Long>() {
+                @Override
+                public void onSubscribe(Subscription s) {
+                    sub.set(s);
+                    s.request(3);
+                }
+
+                @Override
+                public void onNext(Long v) {
+                    got.add(v);
+                    three.countDown();
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onComplete() {}
+            });
+            assertTrue(three.await(5, TimeUnit.SECONDS));
+            Thread.sleep(50);
+            assertEquals(List.of(0L, 1L, 2L), got);
+            assertEquals(List.of(0L, 1L, 2L), produced, "yield suspends when demand is zero");
+            sub.get().cancel();
+            loop.callSoonThreadsafe(loop::stop);
+            runner.join(5000);
+        }
+    }
+
+    @Test
+    void requestZeroSignalsIllegalArgumentException() throws Exception {
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        range(10, new ArrayList<>()).subscribe(new Subscriber<Long>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                s.request(0);
+            }
+
+            @Override
+            public void onNext(Long v) {}
+
+            @Override
+            public void onError(Throwable t) {
+                error.set(t);
+                done.countDown();
+            }
+
+            @Override
+            public void onComplete() {}
+        });
+        assertTrue(done.await(5, TimeUnit.SECONDS), "the default loop group delivered the error");
+        assertInstanceOf(IllegalArgumentException.class, error.get());
+        assertTrue(error.get().getMessage().contains("§3.9"));
+    }
+
+    @Test
+    void awaitFunctionsStateWhatTheyWaitFor() {
+        virtual(() -> {
+            List<String> log = new ArrayList<>();
+            assertEquals(0L, Publishers.awaitFirst(range(5, log)));
+            assertEquals(4L, Publishers.awaitLast(range(5, log)));
+            assertEquals(7L, Publishers.awaitSingle(range(1, log).on(Aio.getRunningLoop())) + 7L);
+            assertEquals(-1L, Publishers.awaitFirstOrDefault(range(0, log), -1L));
+            assertThrows(NoSuchElementException.class, () -> Publishers.awaitFirst(range(0, log)));
+            assertThrows(IllegalArgumentException.class, () -> Publishers.awaitSingle(range(3, log)));
+            Publishers.awaitCompletion(range(3, log));
+            IllegalStateException boom = new IllegalStateException("boom");
+            assertThrows(IllegalStateException.class, () -> Publishers.awaitLast(
+                    AsyncPublisher.fromGenerator(y -> {
+                        y.yield(1);
+                        throw boom;
+                    })));
+            Aio.sleep(0.01);
+            assertEquals(7, log.size(), "each run's finally ran, cancelled or not");
+            return null;
+        });
+    }
+
+    @Test
+    void cancellingTheAwaitingTaskCancelsTheSubscription() {
+        List<String> log = new ArrayList<>();
+        virtual(() -> {
+            AsyncPublisher<Long> slow = AsyncPublisher.fromGenerator(y -> {
+                try {
+                    Aio.sleep(100);
+                    y.yield(1L);
+                } finally {
+                    log.add("finally");
+                }
+            });
+            Task<Long> waiter = Aio.createTask(() -> Publishers.awaitFirst(slow));
+            Aio.sleep(1);
+            waiter.cancel();
+            assertThrows(CancelledError.class, waiter::await);
+            Aio.sleep(0.01);
+            return null;
+        });
+        assertEquals(List.of("finally"), log);
+    }
+
+    @Test
+    void futuresAndCoroutinesAsPublishers() {
+        virtual(() -> {
+            AtomicInteger runs = new AtomicInteger();
+            AsyncPublisher<String> lazy = AsyncPublisher.fromCoroutine(() -> {
+                runs.incrementAndGet();
+                return Aio.sleep(1, "done");
+            });
+            assertEquals(0, runs.get(), "nothing runs before a subscription");
+            assertEquals("done", Publishers.awaitSingle(lazy));
+            assertEquals("done", Publishers.awaitSingle(lazy));
+            assertEquals(2, runs.get(), "one run per subscription");
+            assertNull(Publishers.awaitFirstOrDefault(AsyncPublisher.fromCoroutine(() -> null),
+                    null), "a null result is an empty publisher");
+            Task<String> task = Aio.createTask(() -> Aio.sleep(100, "late"));
+            Task<String> waiter = Aio.createTask(() -> Publishers.awaitFirst(
+                    AsyncPublisher.fromFuture(task)));
+            Aio.sleep(1);
+            waiter.cancel();
+            assertThrows(CancelledError.class, waiter::await);
+            Aio.sleep(0.01);
+            assertTrue(task.isCancelled(), "cancelling the subscription cancelled the task");
+            return null;
+        });
+    }
+
+    /** A publisher that breaks the rules in the given way. */
+    static Publisher<Integer> misbehaving(String how) {
+        return s -> {
+            s.onSubscribe(new Subscription() {
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {}
+            });
+            Thread t = new Thread(() -> {
+                switch (how) {
+                    case "without demand" -> {
+                        for (int i = 0; i < 1000; i++) {
+                            s.onNext(i);
+                        }
+                    }
+                    case "null" -> s.onNext(null);
+                    case "after complete" -> {
+                        s.onComplete();
+                        s.onNext(1);
+                        s.onComplete();
+                    }
+                    default -> throw new IllegalArgumentException(how);
+                }
+            });
+            t.start();
+        };
+    }
+
+    @Test
+    void misbehavingPublishersGiveAClearErrorAndNothingHangs() {
+        virtual(() -> {
+            IllegalStateException tooMany = assertThrows(IllegalStateException.class,
+                    () -> AsyncIterables.toList(Publishers.toAsyncIterable(
+                            misbehaving("without demand"), 16, 0.75)));
+            assertTrue(tooMany.getMessage().contains("§1.1"), tooMany.getMessage());
+            NullPointerException npe = assertThrows(NullPointerException.class,
+                    () -> AsyncIterables.toList(Publishers.toAsyncIterable(misbehaving("null"))));
+            assertTrue(npe.getMessage().contains("§2.13"));
+            assertEquals(List.of(), AsyncIterables.toList(Publishers.toAsyncIterable(
+                    misbehaving("after complete"))), "the first terminal signal stands");
+            return null;
+        });
+    }
+
+    @Test
+    void aNullItemFromASourceEndsTheStreamWithAnError() {
+        virtual(() -> {
+            NullPointerException e = assertThrows(NullPointerException.class,
+                    () -> Publishers.awaitLast(AsyncPublisher.fromGenerator(y -> y.yield(null))));
+            assertTrue(e.getMessage().contains("§2.13"));
+            return null;
+        });
+    }
+
+    @Test
+    void subscribersFromAnyThreadAndTheFlowFlavour() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        java.util.concurrent.Flow.Publisher<Long> flow = range(5, log).toFlow();
+        List<Long> got = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        flow.subscribe(new java.util.concurrent.Flow.Subscriber<Long>() {
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(Long v) {
+                got.add(v);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onComplete() {
+                done.countDown();
+            }
+        });
+        assertTrue(done.await(5, TimeUnit.SECONDS));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), got);
+        assertFalse(Thread.currentThread().getName().startsWith("aiobridge-default-loop"));
+        virtual(() -> {
+            assertEquals(List.of(0L, 1L, 2L), AsyncIterables.toList(
+                    Publishers.toAsyncIterable(range(3, log).toFlow())));
+            return null;
+        });
+    }
+}
