@@ -37,7 +37,8 @@ import org.reactivestreams.Subscriber;
  * come from that loop, one at a time.
  *
  * <p><b>Demand:</b> a generator runs only while there is demand: its {@code yield} suspends when the
- * outstanding demand is zero, and it hands items over in batches of up to 256 while demand
+ * outstanding demand is zero (at subscription it runs up to its first {@code yield}, so a source
+ * that fails or ends at once is signalled without demand, as kotlinx's {@code publish} does), and it hands items over in batches of up to 256 while demand
  * allows. {@code request(n <= 0)} signals {@link IllegalArgumentException} (rule 3.9); demand adds
  * up to {@code Long.MAX_VALUE}, meaning unbounded (3.17). Cancelling closes the generator (its
  * {@code finally} runs) or cancels the task. A null item ends the stream with {@link
@@ -102,8 +103,8 @@ public final class AsyncPublisher<T> implements Publisher<T> {
     }
 
     /**
-     * A publisher that runs {@code coro} as a task for each subscription (lazily, on the first
-     * request) and publishes its result: one item (none if null), then completion. Cancelling the
+     * A publisher that runs {@code coro} as a task for each subscription (lazily: when it is
+     * subscribed, not before) and publishes its result: one item (none if null), then completion. Cancelling the
      * subscription cancels the task.
      *
      * @param coro the coroutine
@@ -169,6 +170,15 @@ public final class AsyncPublisher<T> implements Publisher<T> {
 
         @Override
         void emitAll() {
+            gen.prime(); // runs to the first yield: failures and empty sources need no demand
+            if (gen.isClosed()) {
+                try {
+                    gen.drain(1, this::emit);
+                } catch (StopAsyncIteration end) {
+                    complete();
+                    return;
+                }
+            }
             for (;;) {
                 long r = awaitDemand();
                 if (r == 0) {
@@ -207,6 +217,15 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         @Override
         void emitAll() {
             it = iterable.aiter();
+            // read the first item ahead: failures and empty sources need no demand (rule 1.4)
+            boolean havePrimed = true;
+            T primed;
+            try {
+                primed = it.anext().await();
+            } catch (StopAsyncIteration end) {
+                complete();
+                return;
+            }
             for (;;) {
                 long r = awaitDemand();
                 if (r == 0) {
@@ -215,12 +234,17 @@ public final class AsyncPublisher<T> implements Publisher<T> {
                 long sent = 0;
                 while (sent < r) {
                     T item;
-                    try {
-                        item = it.anext().await();
-                    } catch (StopAsyncIteration end) {
-                        produced(sent);
-                        complete();
-                        return;
+                    if (havePrimed) {
+                        havePrimed = false;
+                        item = primed;
+                    } else {
+                        try {
+                            item = it.anext().await();
+                        } catch (StopAsyncIteration end) {
+                            produced(sent);
+                            complete();
+                            return;
+                        }
                     }
                     sent++;
                     if (!emit(item)) {
@@ -251,12 +275,17 @@ public final class AsyncPublisher<T> implements Publisher<T> {
 
         @Override
         void emitAll() {
+            // the task starts at subscription, so a failure needs no demand (rule 1.4)
+            future = source.get();
+            T value = future.await();
+            if (value == null) {
+                complete();
+                return;
+            }
             if (awaitDemand() == 0) {
                 return;
             }
-            future = source.get();
-            T value = future.await();
-            if (value != null && !emit(value)) {
+            if (!emit(value)) {
                 awaitDemand(); // signals a bad request, if that is why
                 return;
             }

@@ -27,7 +27,8 @@ abstract class EmitterSubscription<T> implements Subscription {
     /** The most items emitted per handoff with a generator, bounding run-ahead. */
     static final int BATCH = 256;
 
-    final Subscriber<? super T> downstream;
+    /** Null once cancelled or terminated: the subscriber must not be kept (rule 3.13). */
+    private volatile Subscriber<? super T> downstream;
     final EventLoop loop;
     private final AtomicLong requested = new AtomicLong();
     private volatile boolean cancelled;
@@ -53,8 +54,12 @@ abstract class EmitterSubscription<T> implements Subscription {
             });
         } catch (IllegalStateException closed) {
             // the loop is closed: nothing will ever run; say so once
+            Subscriber<? super T> d = downstream;
             cancelled = true;
-            downstream.onError(closed);
+            downstream = null;
+            if (d != null) {
+                d.onError(closed);
+            }
         }
     }
 
@@ -67,10 +72,7 @@ abstract class EmitterSubscription<T> implements Subscription {
             terminated = true; // cancelled: no further signal (3.7)
         } catch (Throwable e) {
             terminated = true;
-            if (!cancelled) {
-                cancelled = true;
-                downstream.onError(e);
-            }
+            error(e);
         } finally {
             try {
                 release();
@@ -100,10 +102,7 @@ abstract class EmitterSubscription<T> implements Subscription {
         for (;;) {
             Throwable bad = badRequest;
             if (bad != null) {
-                if (!cancelled) {
-                    cancelled = true;
-                }
-                downstream.onError(bad);
+                error(bad);
                 return 0;
             }
             if (cancelled) {
@@ -153,14 +152,29 @@ abstract class EmitterSubscription<T> implements Subscription {
             throw new NullPointerException("§2.13 violated: the source produced a null item;"
                     + " Reactive Streams never carries null");
         }
-        downstream.onNext(item);
+        Subscriber<? super T> d = downstream;
+        if (d == null) {
+            return false;
+        }
+        d.onNext(item);
         return !cancelled && badRequest == null;
     }
 
     final void complete() {
-        if (!cancelled) {
+        Subscriber<? super T> d = downstream;
+        if (!cancelled && d != null) {
             cancelled = true;
-            downstream.onComplete();
+            downstream = null;
+            d.onComplete();
+        }
+    }
+
+    final void error(Throwable e) {
+        Subscriber<? super T> d = downstream;
+        if (d != null) {
+            cancelled = true;
+            downstream = null;
+            d.onError(e);
         }
     }
 
@@ -198,6 +212,7 @@ abstract class EmitterSubscription<T> implements Subscription {
             return;
         }
         cancelled = true;
+        downstream = null; // §3.13: drop the subscriber now, not when the loop gets to it
         try {
             loop.callSoonThreadsafe(() -> {
                 Task<Void> d = driver;

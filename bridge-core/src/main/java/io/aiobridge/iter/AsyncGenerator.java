@@ -340,6 +340,30 @@ public final class AsyncGenerator<T, S>
         return n;
     }
 
+    /**
+     * Runs a generator that has not started up to its first {@code yield} and keeps that item for
+     * the next {@link #drain}, without handing it to anyone. A bridge primes at subscription, so a
+     * body that fails or ends at once can be signalled without demand (Reactive Streams rule 1.4).
+     * Does nothing if the generator has started.
+     *
+     * @throws RuntimeException what the body throws before its first yield
+     */
+    public void prime() {
+        if (state != State.CREATED) {
+            return;
+        }
+        bufHead = 0;
+        bufCount = 0;
+        if (buf.length < 1) {
+            buf = new Object[1];
+        }
+        try {
+            resume(null, null, false, 1);
+        } catch (StopAsyncIteration end) {
+            // ended without an item: closed; drain() reports the end
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private T takeBuffered() {
         Object v = buf[bufHead];

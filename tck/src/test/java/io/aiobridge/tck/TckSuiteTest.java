@@ -1,0 +1,84 @@
+package io.aiobridge.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+
+/**
+ * Runs each TCK suite through the JUnit Platform's TestNG engine and fails unless every TCK test
+ * that ran passed and at least the expected number of them ran: a suite that silently does not
+ * run (a missing engine, a renamed class) is a red build. The expected counts are the suites'
+ * TCK tests minus the TCK's own optional/untested skips, listed with reasons in tck/README.md.
+ */
+class TckSuiteTest {
+
+    record Suite(Class<?> type, int minPassed) {
+        @Override
+        public String toString() {
+            return type.getSimpleName();
+        }
+    }
+
+    static List<Suite> suites() {
+        return List.of(
+                new Suite(PublisherTcks.GeneratorExplicitLoopTck.class, 31),
+                new Suite(PublisherTcks.GeneratorDefaultLoopTck.class, 31),
+                new Suite(PublisherTcks.GeneratorFlowExplicitLoopTck.class, 31),
+                new Suite(PublisherTcks.GeneratorFlowDefaultLoopTck.class, 31),
+                new Suite(PublisherTcks.IterableExplicitLoopTck.class, 31),
+                new Suite(PublisherTcks.IterableFlowDefaultLoopTck.class, 31),
+                new Suite(PublisherTcks.CoroutineExplicitLoopTck.class, 12),
+                new Suite(PublisherTcks.CoroutineFlowDefaultLoopTck.class, 12));
+    }
+
+    @ParameterizedTest
+    @MethodSource("suites")
+    void tckSuitePasses(Suite suite) {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(suite.type())).build();
+        Launcher launcher = LauncherFactory.create();
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        java.util.List<String> skipped = new java.util.ArrayList<>();
+        org.junit.platform.launcher.TestExecutionListener names =
+                new org.junit.platform.launcher.TestExecutionListener() {
+                    @Override
+                    public void executionSkipped(org.junit.platform.launcher.TestIdentifier id,
+                            String reason) {
+                        skipped.add(id.getDisplayName());
+                    }
+
+                    @Override
+                    public void executionFinished(org.junit.platform.launcher.TestIdentifier id,
+                            org.junit.platform.engine.TestExecutionResult result) {
+                        if (id.isTest() && result.getStatus()
+                                == org.junit.platform.engine.TestExecutionResult.Status.ABORTED) {
+                            skipped.add(id.getDisplayName());
+                        }
+                    }
+                };
+        launcher.execute(request, listener, names);
+        System.out.println("TCK " + suite + " skipped: " + skipped);
+        TestExecutionSummary summary = listener.getSummary();
+        StringWriter failures = new StringWriter();
+        summary.printFailuresTo(new PrintWriter(failures), 20);
+        System.out.printf("TCK %s: %d passed, %d failed, %d skipped%n", suite,
+                summary.getTestsSucceededCount(), summary.getTestsFailedCount(),
+                summary.getTestsSkippedCount() + summary.getTestsAbortedCount());
+        assertEquals(0, summary.getTestsFailedCount(), suite + " failures:\n" + failures);
+        assertTrue(summary.getTestsSucceededCount() >= suite.minPassed(), suite + ": only "
+                + summary.getTestsSucceededCount() + " TCK tests passed, expected at least "
+                + suite.minPassed() + " (did the TestNG engine run?)");
+    }
+}
