@@ -25,7 +25,7 @@ import org.reactivestreams.Subscription;
  */
 abstract class EmitterSubscription<T> implements Subscription {
     /** The most items emitted per handoff with a generator, bounding run-ahead. */
-    static final int BATCH = 256;
+    static final int BATCH = 1024;
 
     /** Null once cancelled or terminated: the subscriber must not be kept (rule 3.13). */
     private volatile Subscriber<? super T> downstream;
@@ -145,19 +145,16 @@ abstract class EmitterSubscription<T> implements Subscription {
 
     /** Delivers one item, checking rule 2.13; false if emission must stop. */
     final boolean emit(T item) {
-        if (cancelled || badRequest != null) {
-            return false; // awaitDemand() signals the bad request, serially
+        Subscriber<? super T> d = downstream; // null once cancelled or terminated
+        if (d == null || badRequest != null) {
+            return false; // awaitDemand() signals a bad request, serially
         }
         if (item == null) {
             throw new NullPointerException("§2.13 violated: the source produced a null item;"
                     + " Reactive Streams never carries null");
         }
-        Subscriber<? super T> d = downstream;
-        if (d == null) {
-            return false;
-        }
         d.onNext(item);
-        return !cancelled && badRequest == null;
+        return downstream != null && badRequest == null;
     }
 
     final void complete() {

@@ -9,7 +9,6 @@ import io.aiobridge.internal.Failures;
 import io.aiobridge.internal.RuntimeAccess;
 import io.aiobridge.iter.AsyncIterator;
 import io.aiobridge.iter.StopAsyncIteration;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -20,11 +19,13 @@ import org.reactivestreams.Subscription;
  * {@code prefetch} items, and requests more each time {@code limit} items were consumed (Reactor's
  * replenish rule), so it never holds more than {@code prefetch} items.
  *
- * <p><b>Invariants.</b> Signals may arrive on any thread (serially, rule 1.3): they go into a
- * lock-free queue, and wake the consuming task through its loop only if it is waiting (a {@code
- * waiter} published before it re-checks the queue, so no wake-up is lost). The items received
- * never exceed the items requested; a publisher that breaks that (or sends null, or signals after
- * its end) gets cancelled and the consumer gets a clear error.
+ * <p><b>Invariants.</b> Signals may arrive on any thread, but serially (rule 1.3), and never more
+ * items than requested, so at most {@code prefetch} are outstanding: they go into a
+ * single-producer, single-consumer ring of that size (the producer publishes its index with a
+ * release store; the terminal signal is published after the last item). The consuming task is
+ * woken through its loop only if it is waiting: it publishes a {@code waiter} before re-checking
+ * the ring, so no wake-up is lost. A publisher that sends more than requested (or null, or
+ * signals after its end) gets cancelled and the consumer gets a clear error.
  *
  * @param <T> the item type
  */
@@ -34,7 +35,15 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
     private final Publisher<? extends T> source;
     private final int prefetch;
     private final int limit;
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final Object[] ring;
+    private final int mask;
+    /** Items published by the producer (release-stored). */
+    private final java.util.concurrent.atomic.AtomicLong produced =
+            new java.util.concurrent.atomic.AtomicLong();
+    /** Items taken by the consumer (consumer-confined). */
+    private long consumed;
+    /** COMPLETE or a Failure, published after the last item. */
+    private volatile Object terminal;
     private final AtomicReference<AioFuture<Void>> waiter = new AtomicReference<>();
     private volatile Subscription subscription;
     private volatile EventLoop loop;
@@ -52,6 +61,9 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
         this.source = source;
         this.prefetch = prefetch;
         this.limit = Math.max(1, (int) Math.round(prefetch * replenish));
+        int cap = Integer.highestOneBit(Math.max(1, prefetch - 1)) << 1;
+        this.ring = new Object[Math.max(2, cap)];
+        this.mask = ring.length - 1;
     }
 
     // ---- consumer side (a task of the loop) --------------------------------------------------
@@ -73,25 +85,29 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
             source.subscribe(this);
         }
         for (;;) {
-            Object o = queue.poll();
-            if (o != null) {
-                if (o == COMPLETE) {
-                    done = true;
-                    throw new StopAsyncIteration();
-                }
-                if (o instanceof Failure f) {
-                    done = true;
-                    throw Failures.rethrowable(f.error);
-                }
+            if (consumed < produced.get()) {
+                int i = (int) consumed & mask;
+                Object o = ring[i];
+                ring[i] = null;
+                consumed++;
                 if (++consumedSinceRequest == limit) {
                     consumedSinceRequest = 0;
                     request(limit);
                 }
                 return (T) o;
             }
+            Object end = terminal;
+            if (end != null && consumed == produced.get()) {
+                // the terminal signal was published after the last item: nothing is left
+                done = true;
+                if (end instanceof Failure f) {
+                    throw Failures.rethrowable(f.error);
+                }
+                throw new StopAsyncIteration();
+            }
             AioFuture<Void> w = task.getLoop().createFuture();
             waiter.set(w);
-            if (!queue.isEmpty()) {
+            if (consumed < produced.get() || terminal != null) {
                 waiter.compareAndSet(w, null);
                 continue;
             }
@@ -122,7 +138,7 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
         if (s != null) {
             s.cancel();
         }
-        queue.clear();
+        java.util.Arrays.fill(ring, null);
     }
 
     // ---- subscriber side (any thread) --------------------------------------------------------
@@ -157,7 +173,9 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
                     + received + ") than were requested (" + requestedTotal.get() + ")"));
             return;
         }
-        queue.offer(item);
+        long p = produced.get();
+        ring[(int) p & mask] = item;
+        produced.lazySet(p + 1); // release: the item is visible before the index moves
         wakeConsumer();
     }
 
@@ -167,8 +185,8 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
             return; // a second terminal signal: ignored, the first one stands
         }
         terminalSeen = true;
-        queue.offer(new Failure(t == null ? new NullPointerException(
-                "§2.13 violated: onError(null) from " + source) : t));
+        terminal = new Failure(t == null ? new NullPointerException(
+                "§2.13 violated: onError(null) from " + source) : t);
         wakeConsumer();
     }
 
@@ -178,7 +196,7 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
             return;
         }
         terminalSeen = true;
-        queue.offer(COMPLETE);
+        terminal = COMPLETE;
         wakeConsumer();
     }
 
@@ -192,11 +210,24 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
         if (s != null) {
             s.cancel();
         }
-        queue.offer(new Failure(error));
-        wakeConsumer();
+        if (terminal == null) {
+            terminal = new Failure(error);
+            wakeConsumer();
+        } else {
+            // the consumer already has the first terminal signal, which stands; the broken
+            // publisher is still reported, never silently dropped
+            EventLoop l = loop;
+            if (l != null && !l.isClosed()) {
+                l.callSoonThreadsafe(() -> l.callExceptionHandler(io.aiobridge.ErrorContext.of(
+                        "a publisher signalled after its end", error)));
+            }
+        }
     }
 
     private void wakeConsumer() {
+        if (waiter.get() == null) {
+            return; // the consumer is not waiting: it will find the item itself
+        }
         AioFuture<Void> w = waiter.getAndSet(null);
         if (w != null) {
             EventLoop l = loop;
