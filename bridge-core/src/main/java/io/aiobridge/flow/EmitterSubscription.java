@@ -24,8 +24,11 @@ import org.reactivestreams.Subscription;
  * @param <T> the item type
  */
 abstract class EmitterSubscription<T> implements Subscription {
-    /** The most items emitted per handoff with a generator, bounding run-ahead. */
-    static final int BATCH = 1024;
+    /**
+     * The most items a generator runs ahead per handoff (with less demand, the demand): each
+     * handoff costs about a microsecond, so large batches make it negligible per item.
+     */
+    static final int BATCH = Integer.getInteger("aiobridge.publisherBatch", 4096);
 
     /** Null once cancelled or terminated: the subscriber must not be kept (rule 3.13). */
     private volatile Subscriber<? super T> downstream;
@@ -146,15 +149,16 @@ abstract class EmitterSubscription<T> implements Subscription {
     /** Delivers one item, checking rule 2.13; false if emission must stop. */
     final boolean emit(T item) {
         Subscriber<? super T> d = downstream; // null once cancelled or terminated
-        if (d == null || badRequest != null) {
-            return false; // awaitDemand() signals a bad request, serially
+        if (d == null) {
+            return false;
         }
         if (item == null) {
             throw new NullPointerException("§2.13 violated: the source produced a null item;"
                     + " Reactive Streams never carries null");
         }
         d.onNext(item);
-        return downstream != null && badRequest == null;
+        // a bad request(n <= 0) is signalled at the next batch boundary, by awaitDemand()
+        return downstream != null;
     }
 
     final void complete() {

@@ -331,9 +331,13 @@ public final class AsyncGenerator<T, S>
             }
         }
         int n = 0;
+        Object[] b = buf;
         while (bufHead < bufCount && n < max) {
             n++;
-            if (!sink.test(takeBuffered())) {
+            // no write-back per item: the next fill overwrites the slot, aclose() clears them
+            @SuppressWarnings("unchecked")
+            T item = (T) b[bufHead++];
+            if (!sink.test(item)) {
                 break;
             }
         }
