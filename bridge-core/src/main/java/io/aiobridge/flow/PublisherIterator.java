@@ -29,7 +29,7 @@ import org.reactivestreams.Subscription;
  *
  * @param <T> the item type
  */
-final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
+final class PublisherIterator<T> implements IteratorSubscriber<T> {
     private static final Object COMPLETE = new Object();
 
     private final Publisher<? extends T> source;
@@ -57,6 +57,13 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
     private boolean subscribed;
     private boolean done;
 
+    /** Subscribed by someone else, iterated by a task of {@code loop}. */
+    PublisherIterator(EventLoop loop, int prefetch, double replenish) {
+        this((Publisher<? extends T>) null, prefetch, replenish);
+        this.loop = loop;
+        this.subscribed = true;
+    }
+
     PublisherIterator(Publisher<? extends T> source, int prefetch, double replenish) {
         this.source = source;
         this.prefetch = prefetch;
@@ -83,6 +90,9 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
             subscribed = true;
             loop = task.getLoop();
             source.subscribe(this);
+        } else if (loop != task.getLoop()) {
+            throw new IllegalStateException("this subscriber wakes tasks of " + loop
+                    + "; iterate it in a task of that loop");
         }
         for (;;) {
             if (consumed < produced.get()) {
@@ -161,15 +171,17 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
     public void onNext(T item) {
         if (terminalSeen) {
             violation(new IllegalStateException("§1.7 violated: onNext after the publisher's"
-                    + " onComplete/onError; the publisher " + source + " is broken"));
+                    + " onComplete/onError; the publisher " + describeSource() + " is broken"));
             return;
         }
         if (item == null) {
-            violation(new NullPointerException("§2.13 violated: onNext(null) from " + source));
-            return;
+            NullPointerException npe = new NullPointerException(
+                    "§2.13 violated: onNext(null) from " + describeSource());
+            violation(npe);
+            throw npe; // §2.13: a null parameter is thrown back to the caller
         }
         if (++received > requestedTotal.get()) {
-            violation(new IllegalStateException("§1.1 violated: " + source + " sent more items ("
+            violation(new IllegalStateException("§1.1 violated: " + describeSource() + " sent more items ("
                     + received + ") than were requested (" + requestedTotal.get() + ")"));
             return;
         }
@@ -185,9 +197,13 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
             return; // a second terminal signal: ignored, the first one stands
         }
         terminalSeen = true;
-        terminal = new Failure(t == null ? new NullPointerException(
-                "§2.13 violated: onError(null) from " + source) : t);
+        NullPointerException npe = t == null ? new NullPointerException(
+                "§2.13 violated: onError(null) from " + describeSource()) : null;
+        terminal = new Failure(npe != null ? npe : t);
         wakeConsumer();
+        if (npe != null) {
+            throw npe;
+        }
     }
 
     @Override
@@ -242,6 +258,10 @@ final class PublisherIterator<T> implements AsyncIterator<T>, Subscriber<T> {
                 // the consumer's loop is closed: nobody is waiting any more
             }
         }
+    }
+
+    private String describeSource() {
+        return source != null ? String.valueOf(source) : "the publisher";
     }
 
     private record Failure(Throwable error) {}

@@ -285,6 +285,25 @@ public final class Publishers {
         }
     }
 
+    /**
+     * A subscriber to subscribe by hand (to any publisher, from any thread) and iterate in a task
+     * of {@code loop}, with the given prefetch and replenish rule.
+     *
+     * @param loop the loop whose task will iterate it
+     * @param prefetch the most items held, at least 1
+     * @param replenish the fraction of prefetch consumed before requesting more, in (0, 1]
+     * @param <T> the item type
+     * @return the subscriber
+     */
+    public static <T> IteratorSubscriber<T> subscriber(EventLoop loop, int prefetch,
+            double replenish) {
+        Objects.requireNonNull(loop, "loop is null");
+        if (prefetch < 1 || !(replenish > 0 && replenish <= 1)) {
+            throw new IllegalArgumentException("prefetch must be >= 1 and replenish in (0, 1]");
+        }
+        return new PublisherIterator<T>(loop, prefetch, replenish);
+    }
+
     // ---- convenience ---------------------------------------------------------------------------
 
     /**

@@ -40,7 +40,9 @@ class TckSuiteTest {
                 new Suite(PublisherTcks.IterableExplicitLoopTck.class, 31),
                 new Suite(PublisherTcks.IterableFlowDefaultLoopTck.class, 31),
                 new Suite(PublisherTcks.CoroutineExplicitLoopTck.class, 12),
-                new Suite(PublisherTcks.CoroutineFlowDefaultLoopTck.class, 12));
+                new Suite(PublisherTcks.CoroutineFlowDefaultLoopTck.class, 12),
+                new Suite(SubscriberTcks.IteratorSubscriberBlackboxTck.class, 11),
+                new Suite(SubscriberTcks.IteratorSubscriberFlowBlackboxTck.class, 11));
     }
 
     @ParameterizedTest
