@@ -26,11 +26,11 @@ else
   mem_n=100000
 fi
 # default engine (public JDK API only), then the opt-in carrier engine (see docs/engine.md)
-"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark" -foe true "${jmh_args[@]}" \
-  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark)'
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark" -foe true "${jmh_args[@]}" \
+  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark)'
 carrier=(--add-opens java.base/java.lang=ALL-UNNAMED -Daiobridge.engine=carrier)
-"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark" -foe true "${jmh_args[@]}" \
-  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark)'
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark" -foe true "${jmh_args[@]}" \
+  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark)'
 "$java" -Xmx2g -cp benchmarks/target/benchmarks.jar io.aiobridge.bench.MemoryPerTask "$mem_n" \
   | tee "$out/mem.txt"
 
@@ -75,4 +75,17 @@ for name, key, pykey in rows:
 m = float(mem["bytes_per_task"])
 p = float(py["bytes_per_task"]) if "bytes_per_task" in py else None
 print(f"| heap per suspended task, {mem['tasks']} tasks (bytes) | {fmt(m)} | (same) | {fmt(p)} | {ratio(p, m)} | |")
+
+flow = [
+    ("generator -> Publisher -> subscriber, unbounded", "generatorPublisherUnbounded", "reactorFluxGenerateUnbounded", "Flux.generate"),
+    ("generator -> Publisher -> subscriber, request(256)", "generatorPublisherRequest256", "reactorFluxGenerateRequest256", "Flux.generate"),
+    ("Flux.range -> async iterator (prefetch 256)", "fluxRangeToAsyncIterator", "reactorFluxRangeToIterable", "Flux.range.toIterable()"),
+]
+print()
+print("| flow bridge (ns/item; M items/s) | aiobridge default | aiobridge carrier | Reactor, same run | peer |")
+print("|---|---|---|---|---|")
+for name, ours, theirs, peer in flow:
+    a, c, r = jmh.get((ours, "-")), car.get((ours, "-")), jmh.get((theirs, "-"))
+    cell = lambda v: f"{v:.1f} ns ({1000 / v:.0f}M/s)" if v else "n/a"
+    print(f"| {name} | {cell(a)} | {cell(c)} | {cell(r)} | {peer} |")
 PY

@@ -73,6 +73,7 @@ class PublishersTest {
                 }
             }
             Aio.sleep(0.01); // the cancelled drivers close their generators on the loop
+            assertEquals(1, Aio.allTasks().size(), "no driver task is left: " + Aio.allTasks());
             return null;
         });
         assertEquals(21, log.size(), "every generator's finally ran: " + log.size());
