@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the core benchmarks (both switching engines, see docs/engine.md) and their CPython asyncio counterparts in one go, and prints the
-# figures side by side with ratios. Takes about 5 minutes. Not part of CI (timing on shared
+# figures side by side with ratios. Takes about 10 minutes. Not part of CI (timing on shared
 # 2-core machines is for people to read, not for builds to assert).
 #
 #   benchmarks/run.sh            # full run
