@@ -145,6 +145,61 @@ public final class Publishers {
         await(publisher, Mode.COMPLETION, null);
     }
 
+    /**
+     * {@link #awaitFirst(Publisher)} for a {@link Flow.Publisher}.
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return the first item
+     */
+    public static <T> T awaitFirst(Flow.Publisher<? extends T> publisher) {
+        return awaitFirst(FlowAdapters.toPublisher(publisher));
+    }
+
+    /**
+     * {@link #awaitFirstOrDefault(Publisher, Object)} for a {@link Flow.Publisher}.
+     *
+     * @param publisher the publisher
+     * @param defaultValue the value for an empty publisher
+     * @param <T> the item type
+     * @return the first item or the default
+     */
+    public static <T> T awaitFirstOrDefault(Flow.Publisher<? extends T> publisher,
+            T defaultValue) {
+        return awaitFirstOrDefault(FlowAdapters.toPublisher(publisher), defaultValue);
+    }
+
+    /**
+     * {@link #awaitSingle(Publisher)} for a {@link Flow.Publisher}.
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return the only item
+     */
+    public static <T> T awaitSingle(Flow.Publisher<? extends T> publisher) {
+        return awaitSingle(FlowAdapters.toPublisher(publisher));
+    }
+
+    /**
+     * {@link #awaitLast(Publisher)} for a {@link Flow.Publisher}.
+     *
+     * @param publisher the publisher
+     * @param <T> the item type
+     * @return the last item
+     */
+    public static <T> T awaitLast(Flow.Publisher<? extends T> publisher) {
+        return awaitLast(FlowAdapters.toPublisher(publisher));
+    }
+
+    /**
+     * {@link #awaitCompletion(Publisher)} for a {@link Flow.Publisher}.
+     *
+     * @param publisher the publisher
+     */
+    public static void awaitCompletion(Flow.Publisher<?> publisher) {
+        awaitCompletion(FlowAdapters.toPublisher(publisher));
+    }
+
     private enum Mode { FIRST, FIRST_OR_DEFAULT, SINGLE, LAST, COMPLETION }
 
     private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {

@@ -164,4 +164,48 @@ final class PublisherTcks {
             return 1;
         }
     }
+
+    // ---- future -> Publisher (0 or 1 element, always on the future's loop) ---------------------
+
+    public static class FutureTck extends PublisherVerification<Long> {
+        public FutureTck() {
+            super(env());
+        }
+
+        @Override
+        public Publisher<Long> createPublisher(long elements) {
+            return Sources.future(elements);
+        }
+
+        @Override
+        public Publisher<Long> createFailedPublisher() {
+            return Sources.failingFuture();
+        }
+
+        @Override
+        public long maxElementsFromPublisher() {
+            return 1;
+        }
+    }
+
+    public static class FutureFlowTck extends FlowPublisherVerification<Long> {
+        public FutureFlowTck() {
+            super(env());
+        }
+
+        @Override
+        public Flow.Publisher<Long> createFlowPublisher(long elements) {
+            return Sources.future(elements).toFlow();
+        }
+
+        @Override
+        public Flow.Publisher<Long> createFailedFlowPublisher() {
+            return Sources.failingFuture().toFlow();
+        }
+
+        @Override
+        public long maxElementsFromPublisher() {
+            return 1;
+        }
+    }
 }

@@ -55,6 +55,23 @@ final class Sources {
         });
     }
 
+    /** A future of the explicit loop, completed with 0 (or null for an empty publisher). */
+    static AsyncPublisher<Long> future(long elements) {
+        return AsyncPublisher.fromFuture(io.aiobridge.Aio.runCoroutineThreadsafe(() -> {
+            io.aiobridge.AioFuture<Long> f = EXPLICIT.createFuture();
+            f.setResult(elements == 0 ? null : 0L);
+            return f;
+        }, EXPLICIT).join());
+    }
+
+    static AsyncPublisher<Long> failingFuture() {
+        return AsyncPublisher.fromFuture(io.aiobridge.Aio.runCoroutineThreadsafe(() -> {
+            io.aiobridge.AioFuture<Long> f = EXPLICIT.createFuture();
+            f.setException(new IllegalStateException("the future failed (TCK)"));
+            return f;
+        }, EXPLICIT).join());
+    }
+
     static <T> AsyncPublisher<T> on(AsyncPublisher<T> p, boolean explicit) {
         return explicit ? p.on(EXPLICIT) : p;
     }

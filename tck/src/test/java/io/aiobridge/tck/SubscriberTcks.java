@@ -55,4 +55,60 @@ final class SubscriberTcks {
             return element;
         }
     }
+
+    /**
+     * Whitebox: our subscriber, wrapped so the TCK's probe sees each signal after ours handled
+     * it, and can request and cancel through the subscription as a puppet.
+     */
+    public static class IteratorSubscriberWhiteboxTck
+            extends org.reactivestreams.tck.SubscriberWhiteboxVerification<Integer> {
+        public IteratorSubscriberWhiteboxTck() {
+            super(PublisherTcks.env());
+        }
+
+        @Override
+        public Subscriber<Integer> createSubscriber(WhiteboxSubscriberProbe<Integer> probe) {
+            IteratorSubscriber<Integer> inner = drained();
+            return new Subscriber<Integer>() {
+                @Override
+                public void onSubscribe(org.reactivestreams.Subscription s) {
+                    inner.onSubscribe(s);
+                    probe.registerOnSubscribe(new SubscriberPuppet() {
+                        @Override
+                        public void triggerRequest(long elements) {
+                            s.request(elements);
+                        }
+
+                        @Override
+                        public void signalCancel() {
+                            s.cancel();
+                        }
+                    });
+                }
+
+                @Override
+                public void onNext(Integer item) {
+                    inner.onNext(item);
+                    probe.registerOnNext(item);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    inner.onError(t);
+                    probe.registerOnError(t);
+                }
+
+                @Override
+                public void onComplete() {
+                    inner.onComplete();
+                    probe.registerOnComplete();
+                }
+            };
+        }
+
+        @Override
+        public Integer createElement(int element) {
+            return element;
+        }
+    }
 }

@@ -41,8 +41,11 @@ class TckSuiteTest {
                 new Suite(PublisherTcks.IterableFlowDefaultLoopTck.class, 31),
                 new Suite(PublisherTcks.CoroutineExplicitLoopTck.class, 12),
                 new Suite(PublisherTcks.CoroutineFlowDefaultLoopTck.class, 12),
+                new Suite(PublisherTcks.FutureTck.class, 12),
+                new Suite(PublisherTcks.FutureFlowTck.class, 12),
                 new Suite(SubscriberTcks.IteratorSubscriberBlackboxTck.class, 11),
-                new Suite(SubscriberTcks.IteratorSubscriberFlowBlackboxTck.class, 11));
+                new Suite(SubscriberTcks.IteratorSubscriberFlowBlackboxTck.class, 11),
+                new Suite(SubscriberTcks.IteratorSubscriberWhiteboxTck.class, 14));
     }
 
     @ParameterizedTest
