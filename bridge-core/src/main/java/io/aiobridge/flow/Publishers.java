@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.Flow;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
+import io.aiobridge.flow.AwaitingSubscriber.Mode;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
@@ -200,15 +201,14 @@ public final class Publishers {
         awaitCompletion(FlowAdapters.toPublisher(publisher));
     }
 
-    private enum Mode { FIRST, FIRST_OR_DEFAULT, SINGLE, LAST, COMPLETION }
-
     private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {
         Objects.requireNonNull(publisher, "publisher is null");
         Task<?> task = RuntimeAccess.get().currentTask("await" + mode.name().toLowerCase()
                 .replace("_", "") + "()");
         EventLoop loop = task.getLoop();
-        AioFuture<T> result = loop.createFuture();
-        AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, result, mode, defaultValue);
+        AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, loop.createFuture(), mode,
+                defaultValue);
+        AioFuture<T> result = subscriber.result();
         publisher.subscribe(subscriber);
         try {
             return result.await();
@@ -218,8 +218,24 @@ public final class Publishers {
         }
     }
 
-    /** Completes a future of the awaiting task's loop from signals on any thread. */
-    private static final class AwaitSubscriber<T> implements Subscriber<T> {
+    /**
+     * A subscriber to subscribe by hand, from any thread, whose outcome is a future of {@code
+     * loop}, settled as {@code mode} says. Must be called from {@code loop}'s code (the future is
+     * created there); the signals may arrive on any thread.
+     *
+     * @param loop the loop of the result future
+     * @param mode what to wait for
+     * @param defaultValue the result for an empty publisher in FIRST_OR_DEFAULT mode
+     * @param <T> the item type
+     * @return the subscriber
+     */
+    public static <T> AwaitingSubscriber<T> awaiting(EventLoop loop, Mode mode, T defaultValue) {
+        Objects.requireNonNull(loop, "loop is null");
+        Objects.requireNonNull(mode, "mode is null");
+        return new AwaitSubscriber<>(loop, loop.createFuture(), mode, defaultValue);
+    }
+
+    private static final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
         private final EventLoop loop;
         private final AioFuture<T> result;
         private final Mode mode;
@@ -236,7 +252,13 @@ public final class Publishers {
             this.defaultValue = defaultValue;
         }
 
-        void cancel() {
+        @Override
+        public AioFuture<T> result() {
+            return result;
+        }
+
+        @Override
+        public void cancel() {
             finished = true;
             Subscription s = subscription;
             if (s != null) {
@@ -246,6 +268,7 @@ public final class Publishers {
 
         @Override
         public void onSubscribe(Subscription s) {
+            Objects.requireNonNull(s, "§2.13 violated: onSubscribe(null)");
             if (subscription != null || finished) {
                 s.cancel();
                 return;
@@ -265,9 +288,10 @@ public final class Publishers {
                 return;
             }
             if (item == null) {
+                NullPointerException npe = new NullPointerException("§2.13 violated: onNext(null)");
                 cancel();
-                settle(null, new NullPointerException("§2.13 violated: onNext(null)"));
-                return;
+                settle(null, npe);
+                throw npe; // §2.13: a null parameter is thrown back to the caller
             }
             switch (mode) {
                 case FIRST, FIRST_OR_DEFAULT -> {
@@ -293,6 +317,7 @@ public final class Publishers {
 
         @Override
         public void onError(Throwable t) {
+            Objects.requireNonNull(t, "§2.13 violated: onError(null)");
             if (finished) {
                 return;
             }

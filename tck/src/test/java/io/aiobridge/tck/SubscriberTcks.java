@@ -111,4 +111,40 @@ final class SubscriberTcks {
             return element;
         }
     }
+
+    /** The subscriber behind Publishers.awaitLast (unbounded demand). */
+    public static class AwaitLastBlackboxTck extends SubscriberBlackboxVerification<Integer> {
+        public AwaitLastBlackboxTck() {
+            super(PublisherTcks.env());
+        }
+
+        @Override
+        public Subscriber<Integer> createSubscriber() {
+            return Publishers.awaiting(Sources.EXPLICIT,
+                    io.aiobridge.flow.AwaitingSubscriber.Mode.LAST, null);
+        }
+
+        @Override
+        public Integer createElement(int element) {
+            return element;
+        }
+    }
+
+    /** The subscriber behind Publishers.awaitFirst (requests one, cancels after it). */
+    public static class AwaitFirstBlackboxTck extends SubscriberBlackboxVerification<Integer> {
+        public AwaitFirstBlackboxTck() {
+            super(PublisherTcks.env());
+        }
+
+        @Override
+        public Subscriber<Integer> createSubscriber() {
+            return Publishers.awaiting(Sources.EXPLICIT,
+                    io.aiobridge.flow.AwaitingSubscriber.Mode.FIRST, null);
+        }
+
+        @Override
+        public Integer createElement(int element) {
+            return element;
+        }
+    }
 }

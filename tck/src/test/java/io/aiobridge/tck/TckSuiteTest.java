@@ -45,7 +45,9 @@ class TckSuiteTest {
                 new Suite(PublisherTcks.FutureFlowTck.class, 12),
                 new Suite(SubscriberTcks.IteratorSubscriberBlackboxTck.class, 11),
                 new Suite(SubscriberTcks.IteratorSubscriberFlowBlackboxTck.class, 11),
-                new Suite(SubscriberTcks.IteratorSubscriberWhiteboxTck.class, 14));
+                new Suite(SubscriberTcks.IteratorSubscriberWhiteboxTck.class, 14),
+                new Suite(SubscriberTcks.AwaitLastBlackboxTck.class, 11),
+                new Suite(SubscriberTcks.AwaitFirstBlackboxTck.class, 11));
     }
 
     @ParameterizedTest
