@@ -267,6 +267,56 @@ class PublishersTest {
     }
 
     @Test
+    void aPublisherThatEmitsAfterCancelIsIgnoredAndNothingHangs() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean cancelled =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch emittedAfterCancel = new CountDownLatch(1);
+        Publisher<Integer> stubborn = s -> {
+            s.onSubscribe(new Subscription() {
+                @Override
+                public void request(long n) {
+                    Thread t = new Thread(() -> {
+                        for (int i = 0; i < n; i++) {
+                            s.onNext(i);
+                        }
+                        if (cancelled.get()) {
+                            s.onNext(-1); // after cancel: must be ignored
+                            emittedAfterCancel.countDown();
+                        }
+                    });
+                    t.start();
+                }
+
+                @Override
+                public void cancel() {
+                    cancelled.set(true);
+                }
+            });
+        };
+        virtual(() -> {
+            int seen = 0;
+            try (var it = AsyncIterables.iterate(Publishers.toAsyncIterable(stubborn, 8, 0.75))) {
+                for (int v : it) {
+                    if (++seen == 3) {
+                        break;
+                    }
+                }
+            }
+            assertTrue(cancelled.get());
+            assertEquals(3, seen);
+            return null;
+        });
+        emittedAfterCancel.await(5, TimeUnit.SECONDS);
+        virtual(() -> {
+            // a fresh iteration of the same stubborn publisher still works
+            try (var it = AsyncIterables.iterate(Publishers.toAsyncIterable(stubborn, 4, 0.75))) {
+                assertEquals(0, it.aiter().anext().await());
+            }
+            return null;
+        });
+    }
+
+    @Test
     void aNullItemFromASourceEndsTheStreamWithAnError() {
         virtual(() -> {
             NullPointerException e = assertThrows(NullPointerException.class,
