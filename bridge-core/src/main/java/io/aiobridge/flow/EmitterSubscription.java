@@ -176,6 +176,10 @@ abstract class EmitterSubscription<T> implements Subscription {
             cancelled = true;
             downstream = null;
             d.onError(e);
+        } else if (!(e instanceof io.aiobridge.CancelledError)) {
+            // the subscriber is gone (cancelled, or already terminated): never lose the error
+            loop.callExceptionHandler(ErrorContext.of(
+                    "a publisher's source failed after its subscriber had cancelled", e));
         }
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
+import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Runner;
 import io.aiobridge.Task;
@@ -314,6 +315,28 @@ class PublishersTest {
             }
             return null;
         });
+    }
+
+    @Test
+    void aSourceFailingAfterCancelIsReportedNotLost() {
+        List<ErrorContext> reported = new CopyOnWriteArrayList<>();
+        virtual(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> reported.add(c));
+            AsyncPublisher<Long> failsOnClose = AsyncPublisher.fromGenerator(y -> {
+                try {
+                    for (long i = 0; ; i++) {
+                        y.yield(i);
+                    }
+                } finally {
+                    throw new IllegalStateException("cleanup failed");
+                }
+            });
+            assertEquals(0L, Publishers.awaitFirst(failsOnClose));
+            Aio.sleep(0.01); // the driver closes the generator after the cancel
+            return null;
+        });
+        assertEquals(1, reported.size(), reported.toString());
+        assertEquals("cleanup failed", reported.get(0).exception().getMessage());
     }
 
     @Test
