@@ -1003,15 +1003,6 @@ final class BaseEventLoop implements EventLoop {
         return done;
     }
 
-    /** Virtual time must not jump while work started outside the loop is under way. */
-    void externalWorkStarted() {
-        executorJobs.incrementAndGet();
-    }
-
-    void externalWorkEnded() {
-        executorJobs.decrementAndGet();
-    }
-
     // =============================================================================================
     // Debug
     // =============================================================================================

@@ -53,9 +53,4 @@ final class RuntimeAccessImpl extends RuntimeAccess {
     public void asyncgenFinished(EventLoop loop, LiveAsyncgen closer) {
         ((BaseEventLoop) loop).asyncgens.remove(closer);
     }
-
-    @Override
-    public void markRetrieved(AioFuture<?> f) {
-        f.markRetrieved();
-    }
 }

@@ -300,9 +300,4 @@ public final class AsyncPublisher<T> implements Publisher<T> {
             }
         }
     }
-
-    /** The task running a subscription, for tests and diagnostics. */
-    static boolean isDriverTask(Task<?> t) {
-        return t.getName().startsWith("publisher ");
-    }
 }

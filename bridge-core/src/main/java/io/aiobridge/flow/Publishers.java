@@ -6,7 +6,6 @@ import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import io.aiobridge.internal.RuntimeAccess;
 import io.aiobridge.iter.AsyncIterable;
-import io.aiobridge.iter.AsyncIterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.Flow;
@@ -382,18 +381,5 @@ public final class Publishers {
             throw new IllegalArgumentException("prefetch must be >= 1 and replenish in (0, 1]");
         }
         return new PublisherIterator<T>(loop, prefetch, replenish);
-    }
-
-    // ---- convenience ---------------------------------------------------------------------------
-
-    /**
-     * An iterator of {@code publisher} for direct {@code anext()} use (prefetch 256).
-     *
-     * @param publisher the publisher
-     * @param <T> the item type
-     * @return a new iterator
-     */
-    public static <T> AsyncIterator<T> iterator(Publisher<? extends T> publisher) {
-        return new PublisherIterator<T>(publisher, DEFAULT_PREFETCH, DEFAULT_REPLENISH);
     }
 }

@@ -1,6 +1,5 @@
 package io.aiobridge.internal;
 
-import io.aiobridge.AioFuture;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 
@@ -104,11 +103,4 @@ public abstract class RuntimeAccess {
         /** Closes the generator ({@code aclose()}); runs in a task of the loop. */
         void acloseForShutdown();
     }
-
-    /**
-     * Marks a future's exception as seen (for the unretrieved-exception report).
-     *
-     * @param f the future
-     */
-    public abstract void markRetrieved(AioFuture<?> f);
 }

@@ -143,15 +143,4 @@ public final class AsyncIterables {
             it.aclose();
         }
     }
-
-    /**
-     * An awaitable of the next item, for code that wants the asyncio shape {@code anext(it)}.
-     *
-     * @param it the iterator
-     * @param <T> the item type
-     * @return the awaitable
-     */
-    public static <T> Awaitable<T> anextAwaitable(AsyncIterator<T> it) {
-        return it.anext();
-    }
 }
