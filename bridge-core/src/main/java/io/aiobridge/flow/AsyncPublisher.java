@@ -52,14 +52,21 @@ import org.reactivestreams.Subscriber;
 public final class AsyncPublisher<T> implements Publisher<T> {
     private final Function<EmitterArgs<T>, EmitterSubscription<T>> factory;
     private final EventLoop loop;
+    private final java.util.function.Consumer<Throwable> errorDropped;
 
     /** What a source needs to make a subscription. */
     record EmitterArgs<T>(Subscriber<? super T> subscriber, EventLoop loop) {}
 
     private AsyncPublisher(Function<EmitterArgs<T>, EmitterSubscription<T>> factory,
             EventLoop loop) {
+        this(factory, loop, null);
+    }
+
+    private AsyncPublisher(Function<EmitterArgs<T>, EmitterSubscription<T>> factory,
+            EventLoop loop, java.util.function.Consumer<Throwable> errorDropped) {
         this.factory = factory;
         this.loop = loop;
+        this.errorDropped = errorDropped;
     }
 
     /**
@@ -124,7 +131,20 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      * @return a publisher pinned to that loop
      */
     public AsyncPublisher<T> on(EventLoop eventLoop) {
-        return new AsyncPublisher<>(factory, Objects.requireNonNull(eventLoop, "loop is null"));
+        return new AsyncPublisher<>(factory, Objects.requireNonNull(eventLoop, "loop is null"),
+                errorDropped);
+    }
+
+    /**
+     * The same publisher, sending errors that can no longer be delivered (the subscriber has
+     * cancelled or terminated) to {@code handler} instead of the loop's exception handler. The
+     * Reactor and RxJava adapters route them to their library's hook this way.
+     *
+     * @param handler receives each undeliverable error
+     * @return a publisher with that policy
+     */
+    public AsyncPublisher<T> onErrorDropped(java.util.function.Consumer<Throwable> handler) {
+        return new AsyncPublisher<>(factory, loop, Objects.requireNonNull(handler, "handler"));
     }
 
     /**
@@ -148,6 +168,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
             target = DefaultLoops.next();
         }
         EmitterSubscription<T> s = factory.apply(new EmitterArgs<>(subscriber, target));
+        s.errorDropped = errorDropped;
         subscriber.onSubscribe(s);
         s.start();
     }

@@ -40,6 +40,8 @@ abstract class EmitterSubscription<T> implements Subscription {
     /** Loop-confined: the future the driver awaits while there is no demand. */
     private AioFuture<Void> demand;
     private Task<Void> driver;
+    /** Where undeliverable errors go (an adapter's hook), else the loop's exception handler. */
+    java.util.function.Consumer<Throwable> errorDropped;
 
     EmitterSubscription(Subscriber<? super T> downstream, EventLoop loop) {
         this.downstream = downstream;
@@ -80,8 +82,7 @@ abstract class EmitterSubscription<T> implements Subscription {
             try {
                 release();
             } catch (Throwable e) {
-                loop.callExceptionHandler(ErrorContext.of(
-                        "error while closing the source of a cancelled or finished publisher", e));
+                dropped(e, "error while closing the source of a cancelled or finished publisher");
             }
             if (!terminated) {
                 cancelled = true;
@@ -178,8 +179,17 @@ abstract class EmitterSubscription<T> implements Subscription {
             d.onError(e);
         } else if (!(e instanceof io.aiobridge.CancelledError)) {
             // the subscriber is gone (cancelled, or already terminated): never lose the error
-            loop.callExceptionHandler(ErrorContext.of(
-                    "a publisher's source failed after its subscriber had cancelled", e));
+            dropped(e, "a publisher's source failed after its subscriber had cancelled");
+        }
+    }
+
+    /** Reports an error nobody can receive any more. */
+    final void dropped(Throwable e, String what) {
+        java.util.function.Consumer<Throwable> hook = errorDropped;
+        if (hook != null) {
+            hook.accept(e);
+        } else {
+            loop.callExceptionHandler(ErrorContext.of(what, e));
         }
     }
 

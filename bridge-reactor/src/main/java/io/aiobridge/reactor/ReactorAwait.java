@@ -1,0 +1,117 @@
+package io.aiobridge.reactor;
+
+import io.aiobridge.flow.Publishers;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Awaiting Reactor types from a task, each stating what it waits for. The task suspends (its
+ * loop goes on); the Mono or Flux may complete on any thread, and the task resumes on its loop.
+ * Cancelling the awaiting task cancels the subscription.
+ *
+ * <pre>{@code
+ * User user = ReactorAwait.awaitSingle(webClient.get().uri("/users/1").retrieve().bodyToMono(User.class));
+ * List<Order> orders = ReactorAwait.awaitList(orderFlux);
+ * }</pre>
+ *
+ * <p>Empty versus null: a {@code Mono} never carries null. {@link #awaitSingle(Mono)} fails on an
+ * empty Mono; {@link #awaitSingleOrNull(Mono)} maps empty to null; {@link #awaitOptional(Mono)} to
+ * an empty Optional.
+ */
+public final class ReactorAwait {
+    private ReactorAwait() {}
+
+    /**
+     * The Mono's value.
+     *
+     * @param mono the Mono
+     * @param <T> the value type
+     * @return the value
+     * @throws NoSuchElementException if the Mono completes empty
+     */
+    public static <T> T awaitSingle(Mono<T> mono) {
+        return Publishers.awaitSingle(mono);
+    }
+
+    /**
+     * The Mono's value, or null if it completes empty.
+     *
+     * @param mono the Mono
+     * @param <T> the value type
+     * @return the value or null
+     */
+    public static <T> T awaitSingleOrNull(Mono<T> mono) {
+        return Publishers.awaitFirstOrDefault(mono, null);
+    }
+
+    /**
+     * The Mono's value, as an Optional that is empty if the Mono completes empty.
+     *
+     * @param mono the Mono
+     * @param <T> the value type
+     * @return the optional value
+     */
+    public static <T> Optional<T> awaitOptional(Mono<T> mono) {
+        return Optional.ofNullable(awaitSingleOrNull(mono));
+    }
+
+    /**
+     * The Flux's first item; cancels after it.
+     *
+     * @param flux the Flux
+     * @param <T> the item type
+     * @return the first item
+     * @throws NoSuchElementException if the Flux completes empty
+     */
+    public static <T> T awaitFirst(Flux<T> flux) {
+        return Publishers.awaitFirst(flux);
+    }
+
+    /**
+     * The Flux's only item.
+     *
+     * @param flux the Flux
+     * @param <T> the item type
+     * @return the item
+     * @throws NoSuchElementException if empty
+     * @throws IllegalArgumentException if it emits a second item
+     */
+    public static <T> T awaitSingle(Flux<T> flux) {
+        return Publishers.awaitSingle(flux);
+    }
+
+    /**
+     * The Flux's last item, at completion.
+     *
+     * @param flux the Flux
+     * @param <T> the item type
+     * @return the last item
+     * @throws NoSuchElementException if empty
+     */
+    public static <T> T awaitLast(Flux<T> flux) {
+        return Publishers.awaitLast(flux);
+    }
+
+    /**
+     * Waits for the Flux (or Mono) to complete, ignoring its items.
+     *
+     * @param publisher the Flux or Mono
+     */
+    public static void awaitCompletion(org.reactivestreams.Publisher<?> publisher) {
+        Publishers.awaitCompletion(publisher);
+    }
+
+    /**
+     * All items of the Flux, at completion.
+     *
+     * @param flux the Flux
+     * @param <T> the item type
+     * @return the items in order
+     */
+    public static <T> List<T> awaitList(Flux<T> flux) {
+        return Publishers.awaitSingle(flux.collectList());
+    }
+}

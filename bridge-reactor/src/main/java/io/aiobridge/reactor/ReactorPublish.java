@@ -1,0 +1,114 @@
+package io.aiobridge.reactor;
+
+import io.aiobridge.AioFuture;
+import io.aiobridge.Coroutine;
+import io.aiobridge.flow.AsyncPublisher;
+import io.aiobridge.flow.Publishers;
+import io.aiobridge.iter.AsyncGenerator;
+import io.aiobridge.iter.AsyncIterable;
+import java.util.Objects;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+
+/**
+ * From asyncio-style code to Reactor, and Flux iteration in a task: generators as {@link Flux}
+ * (kotlinx's {@code flux { }}), coroutines and tasks as {@link Mono} (kotlinx's {@code mono { }}).
+ * A thin layer over {@link AsyncPublisher}: demand, cancellation and the loop a subscription runs
+ * on are as there, and errors that can no longer be delivered go to Reactor's {@code
+ * Hooks.onErrorDropped}.
+ *
+ * <pre>{@code
+ * Flux<Long> ticks = ReactorPublish.flux(y -> {
+ *     for (long i = 0; ; i++) { y.yield(i); Aio.sleep(1.0); }
+ * });
+ * Mono<String> page = ReactorPublish.mono(() -> fetch(url));   // one run per subscription
+ * for (Order o : ReactorPublish.iterate(orders, 64)) { ... }   // backpressured, 64 at a time
+ * }</pre>
+ */
+public final class ReactorPublish {
+    private ReactorPublish() {}
+
+    /** Reactor's policy for errors nobody can receive. */
+    private static void dropped(Throwable e) {
+        Operators.onErrorDropped(e, reactor.util.context.Context.empty());
+    }
+
+    /**
+     * A Flux running a new generator with {@code body} for each subscription; the generator's
+     * {@code yield} suspends while the subscriber has no outstanding demand, and cancelling
+     * closes it (its {@code finally} runs).
+     *
+     * @param body the generator body
+     * @param <T> the item type
+     * @return the Flux
+     */
+    public static <T> Flux<T> flux(AsyncGenerator.Body<T, Void> body) {
+        return Flux.from(AsyncPublisher.fromGenerator(body).onErrorDropped(ReactorPublish::dropped));
+    }
+
+    /**
+     * A Flux of an async iterable's items, iterated afresh per subscription.
+     *
+     * @param iterable the source
+     * @param <T> the item type
+     * @return the Flux
+     */
+    public static <T> Flux<T> flux(AsyncIterable<T> iterable) {
+        return Flux.from(AsyncPublisher.fromIterable(iterable)
+                .onErrorDropped(ReactorPublish::dropped));
+    }
+
+    /**
+     * A Mono that runs {@code coro} as a task for each subscription; a null result is an empty
+     * Mono; cancelling the subscription cancels the task.
+     *
+     * @param coro the coroutine
+     * @param <T> the value type
+     * @return the Mono
+     */
+    public static <T> Mono<T> mono(Coroutine<T> coro) {
+        Objects.requireNonNull(coro, "coro is null");
+        return Mono.fromDirect(AsyncPublisher.fromCoroutine(coro)
+                .onErrorDropped(ReactorPublish::dropped));
+    }
+
+    /**
+     * A Mono of a future's or task's outcome (null result: empty); cancelling the subscription
+     * cancels the future.
+     *
+     * @param future the future or task
+     * @param <T> the value type
+     * @return the Mono
+     */
+    public static <T> Mono<T> mono(AioFuture<T> future) {
+        return Mono.fromDirect(AsyncPublisher.fromFuture(future)
+                .onErrorDropped(ReactorPublish::dropped));
+    }
+
+    /**
+     * A Flux (or Mono) as an async iterable for a task, requesting {@code prefetch} items up front
+     * and replenishing at 75%.
+     *
+     * @param publisher the Flux or Mono
+     * @param prefetch the most items held
+     * @param <T> the item type
+     * @return the iterable
+     */
+    public static <T> AsyncIterable<T> iterate(org.reactivestreams.Publisher<T> publisher,
+            int prefetch) {
+        return Publishers.toAsyncIterable(publisher, prefetch, Publishers.DEFAULT_REPLENISH);
+    }
+
+    /**
+     * As {@link #iterate(org.reactivestreams.Publisher, int)} with Reactor's default prefetch,
+     * 256.
+     *
+     * @param publisher the Flux or Mono
+     * @param <T> the item type
+     * @return the iterable
+     */
+    public static <T> AsyncIterable<T> iterate(org.reactivestreams.Publisher<T> publisher) {
+        return iterate(publisher, Publishers.DEFAULT_PREFETCH);
+    }
+}

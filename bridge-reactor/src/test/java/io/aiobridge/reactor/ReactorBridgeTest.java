@@ -1,0 +1,240 @@
+package io.aiobridge.reactor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.Aio;
+import io.aiobridge.CancelledError;
+import io.aiobridge.Task;
+import io.aiobridge.iter.AsyncIterables;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+class ReactorBridgeTest {
+
+    // ---- to Reactor ----------------------------------------------------------------------------
+
+    @Test
+    void monoFromACoroutineValueEmptyAndError() {
+        StepVerifier.create(ReactorPublish.mono(() -> Aio.sleep(0.01, "v")))
+                .expectNext("v").verifyComplete();
+        StepVerifier.create(ReactorPublish.mono(() -> null)).verifyComplete();
+        StepVerifier.create(ReactorPublish.mono(() -> {
+            throw new IllegalStateException("boom");
+        })).expectErrorMessage("boom").verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void monoIsLazyOneRunPerSubscription() {
+        List<String> runs = new CopyOnWriteArrayList<>();
+        Mono<String> mono = ReactorPublish.mono(() -> {
+            runs.add("run");
+            return "x";
+        });
+        assertEquals(List.of(), runs);
+        StepVerifier.create(mono).expectNext("x").verifyComplete();
+        StepVerifier.create(mono).expectNext("x").verifyComplete();
+        assertEquals(2, runs.size());
+    }
+
+    @Test
+    void cancellingTheMonoCancelsTheTask() throws Exception {
+        CountDownLatch cleaned = new CountDownLatch(1);
+        Mono<String> slow = ReactorPublish.mono(() -> {
+            try {
+                return Aio.sleep(60, "late");
+            } finally {
+                cleaned.countDown();
+            }
+        });
+        StepVerifier.create(slow).thenAwait(Duration.ofMillis(50)).thenCancel().verify();
+        assertTrue(cleaned.await(5, TimeUnit.SECONDS), "the task's finally ran");
+    }
+
+    @Test
+    void fluxFromAGeneratorHonoursBackpressureAndClosesOnCancel() throws Exception {
+        List<Long> produced = new CopyOnWriteArrayList<>();
+        CountDownLatch closed = new CountDownLatch(1);
+        Flux<Long> flux = ReactorPublish.flux(y -> {
+            try {
+                for (long i = 0; ; i++) {
+                    produced.add(i);
+                    y.yield(i);
+                }
+            } finally {
+                closed.countDown();
+            }
+        });
+        StepVerifier.create(flux, 0)
+                .thenRequest(2).expectNext(0L, 1L)
+                .thenAwait(Duration.ofMillis(50))
+                .then(() -> assertTrue(produced.size() <= 3,
+                        "the generator runs only with demand (one primed): " + produced))
+                .thenRequest(1).expectNext(2L)
+                .thenCancel().verify(Duration.ofSeconds(5));
+        assertTrue(closed.await(5, TimeUnit.SECONDS), "cancel closed the generator");
+    }
+
+    @Test
+    void generatorErrorsAndEmptyGenerators() {
+        StepVerifier.create(ReactorPublish.<Integer>flux(y -> {
+            y.yield(1);
+            throw new IllegalArgumentException("bad");
+        })).expectNext(1).expectError(IllegalArgumentException.class).verify(Duration.ofSeconds(5));
+        StepVerifier.create(ReactorPublish.<Integer>flux(y -> { })).verifyComplete();
+    }
+
+    @Test
+    void monoOfATask() {
+        Aio.run(() -> {
+            Task<String> t = Aio.createTask(() -> Aio.sleep(0.01, "from task"));
+            assertEquals("from task", ReactorAwait.awaitSingle(ReactorPublish.mono(t)));
+            return null;
+        });
+    }
+
+    @Test
+    void undeliverableErrorsGoToReactorsDroppedHook() throws Exception {
+        List<Throwable> dropped = new CopyOnWriteArrayList<>();
+        CountDownLatch seen = new CountDownLatch(1);
+        Hooks.onErrorDropped(e -> {
+            dropped.add(e);
+            seen.countDown();
+        });
+        try {
+            Flux<Integer> failsOnClose = ReactorPublish.flux(y -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        y.yield(i);
+                    }
+                } finally {
+                    throw new IllegalStateException("cleanup failed");
+                }
+            });
+            StepVerifier.create(failsOnClose.take(2)).expectNext(0, 1).verifyComplete();
+            assertTrue(seen.await(5, TimeUnit.SECONDS));
+            assertEquals("cleanup failed", dropped.get(0).getMessage());
+        } finally {
+            Hooks.resetOnErrorDropped();
+        }
+    }
+
+    // ---- awaiting Reactor ----------------------------------------------------------------------
+
+    @Test
+    void awaitingMonosStatesTheirEmptyHandling() {
+        Aio.run(() -> {
+            assertEquals("a", ReactorAwait.awaitSingle(Mono.just("a")));
+            assertThrows(NoSuchElementException.class, () -> ReactorAwait.awaitSingle(Mono.empty()));
+            assertNull(ReactorAwait.awaitSingleOrNull(Mono.<String>empty()));
+            assertEquals(Optional.empty(), ReactorAwait.awaitOptional(Mono.empty()));
+            IllegalStateException boom = new IllegalStateException("x");
+            assertSame(boom, assertThrows(IllegalStateException.class,
+                    () -> ReactorAwait.awaitSingle(Mono.error(boom))));
+            return null;
+        });
+    }
+
+    @Test
+    void awaitingFluxes() {
+        Aio.run(() -> {
+            assertEquals(List.of(0, 1, 2, 3, 4), ReactorAwait.awaitList(Flux.range(0, 5)));
+            assertEquals(0, ReactorAwait.awaitFirst(Flux.range(0, 5)));
+            assertEquals(4, ReactorAwait.awaitLast(Flux.range(0, 5)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> ReactorAwait.awaitSingle(Flux.range(0, 2)));
+            ReactorAwait.awaitCompletion(Flux.range(0, 3));
+            return null;
+        });
+    }
+
+    @Test
+    void aMonoCompletingOnAnotherThreadResumesTheTaskOnItsLoop() {
+        Aio.run(() -> {
+            Task<?> me = Aio.currentTask();
+            Thread[] emittedOn = new Thread[1];
+            String v = ReactorAwait.awaitSingle(Mono.delay(Duration.ofMillis(20))
+                    .publishOn(Schedulers.boundedElastic())
+                    .map(x -> {
+                        emittedOn[0] = Thread.currentThread();
+                        return "late";
+                    }));
+            assertEquals("late", v);
+            assertSame(me, Aio.currentTask(), "resumed as the same task, on its loop");
+            assertTrue(emittedOn[0].getName().startsWith("boundedElastic"), emittedOn[0].getName());
+            return null;
+        });
+    }
+
+    @Test
+    void cancellingTheAwaitingTaskCancelsTheSubscription() {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Aio.run(() -> {
+            Task<Object> waiter = Aio.createTask(() -> ReactorAwait.awaitSingle(
+                    Mono.never().doOnCancel(() -> cancelled.set(true))));
+            Aio.sleep(0.05);
+            waiter.cancel();
+            assertThrows(CancelledError.class, waiter::await);
+            return null;
+        });
+        assertTrue(cancelled.get());
+    }
+
+    @Test
+    void iteratingAFluxIsBackpressuredByThePrefetch() {
+        List<Long> requests = new CopyOnWriteArrayList<>();
+        long sum = Aio.run(() -> {
+            long s = 0;
+            for (int v : ReactorPublish.iterate(Flux.range(0, 1000).doOnRequest(requests::add), 64)) {
+                s += v;
+            }
+            return s;
+        });
+        assertEquals(499_500L, sum);
+        assertEquals(64L, requests.get(0));
+        assertTrue(requests.stream().allMatch(r -> r <= 64), requests.toString());
+    }
+
+    @Test
+    void leavingAFluxIterationEarlyCancelsIt() {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Aio.run(() -> {
+            try (var it = AsyncIterables.iterate(ReactorPublish.iterate(
+                    Flux.interval(Duration.ofMillis(1)).doOnCancel(() -> cancelled.set(true))))) {
+                for (long v : it) {
+                    if (v == 3) {
+                        break;
+                    }
+                }
+            }
+            return null;
+        });
+        assertTrue(cancelled.get());
+        assertFalse(Thread.currentThread().isVirtual());
+    }
+
+    @Test
+    void reactorSeesNoNullAndDropsNothing() {
+        List<Integer> got = new ArrayList<>();
+        StepVerifier.create(ReactorPublish.flux(io.aiobridge.iter.AsyncIters.fromIterable(
+                List.of(1, 2, 3)))).recordWith(() -> got).expectNextCount(3).verifyComplete();
+        assertEquals(List.of(1, 2, 3), got);
+    }
+}
