@@ -137,6 +137,17 @@ public final class Context {
     }
 
     /**
+     * The variables set in this context and their values, as an unmodifiable snapshot (later
+     * changes are not reflected). For bridges that carry context variables into another library's
+     * context.
+     *
+     * @return the snapshot, in the order the variables were first set
+     */
+    public java.util.Map<ContextVar<?>, Object> snapshot() {
+        return data.toMap();
+    }
+
+    /**
      * The number of variables set in this context.
      *
      * @return the count

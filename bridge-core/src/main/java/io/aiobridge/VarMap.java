@@ -55,6 +55,14 @@ final class VarMap {
         return entries.length / 2;
     }
 
+    java.util.Map<ContextVar<?>, Object> toMap() {
+        java.util.Map<ContextVar<?>, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < entries.length; i += 2) {
+            m.put((ContextVar<?>) entries[i], entries[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("{");

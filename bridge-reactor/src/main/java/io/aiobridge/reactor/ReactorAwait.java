@@ -10,7 +10,8 @@ import reactor.core.publisher.Mono;
 /**
  * Awaiting Reactor types from a task, each stating what it waits for. The task suspends (its
  * loop goes on); the Mono or Flux may complete on any thread, and the task resumes on its loop.
- * Cancelling the awaiting task cancels the subscription.
+ * Cancelling the awaiting task cancels the subscription. The task's context variables are written
+ * into the subscription's Reactor Context ({@link ReactorContexts}).
  *
  * <pre>{@code
  * User user = ReactorAwait.awaitSingle(webClient.get().uri("/users/1").retrieve().bodyToMono(User.class));
@@ -24,6 +25,15 @@ import reactor.core.publisher.Mono;
 public final class ReactorAwait {
     private ReactorAwait() {}
 
+    /** The task's context variables written into the subscription's Reactor Context. */
+    private static <T> Mono<T> vars(Mono<T> mono) {
+        return mono.contextWrite(ReactorContexts::writeTaskVars);
+    }
+
+    private static <T> Flux<T> vars(Flux<T> flux) {
+        return flux.contextWrite(ReactorContexts::writeTaskVars);
+    }
+
     /**
      * The Mono's value.
      *
@@ -33,7 +43,7 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if the Mono completes empty
      */
     public static <T> T awaitSingle(Mono<T> mono) {
-        return Publishers.awaitSingle(mono);
+        return Publishers.awaitSingle(vars(mono));
     }
 
     /**
@@ -44,7 +54,7 @@ public final class ReactorAwait {
      * @return the value or null
      */
     public static <T> T awaitSingleOrNull(Mono<T> mono) {
-        return Publishers.awaitFirstOrDefault(mono, null);
+        return Publishers.awaitFirstOrDefault(vars(mono), null);
     }
 
     /**
@@ -67,7 +77,7 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if the Flux completes empty
      */
     public static <T> T awaitFirst(Flux<T> flux) {
-        return Publishers.awaitFirst(flux);
+        return Publishers.awaitFirst(vars(flux));
     }
 
     /**
@@ -80,7 +90,7 @@ public final class ReactorAwait {
      * @throws IllegalArgumentException if it emits a second item
      */
     public static <T> T awaitSingle(Flux<T> flux) {
-        return Publishers.awaitSingle(flux);
+        return Publishers.awaitSingle(vars(flux));
     }
 
     /**
@@ -92,7 +102,7 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if empty
      */
     public static <T> T awaitLast(Flux<T> flux) {
-        return Publishers.awaitLast(flux);
+        return Publishers.awaitLast(vars(flux));
     }
 
     /**
@@ -101,7 +111,7 @@ public final class ReactorAwait {
      * @param publisher the Flux or Mono
      */
     public static void awaitCompletion(org.reactivestreams.Publisher<?> publisher) {
-        Publishers.awaitCompletion(publisher);
+        Publishers.awaitCompletion(Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars));
     }
 
     /**
@@ -112,6 +122,6 @@ public final class ReactorAwait {
      * @return the items in order
      */
     public static <T> List<T> awaitList(Flux<T> flux) {
-        return Publishers.awaitSingle(flux.collectList());
+        return Publishers.awaitSingle(vars(flux.collectList()));
     }
 }

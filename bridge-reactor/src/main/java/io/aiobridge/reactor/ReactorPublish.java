@@ -16,7 +16,7 @@ import reactor.core.publisher.Operators;
  * (kotlinx's {@code flux { }}), coroutines and tasks as {@link Mono} (kotlinx's {@code mono { }}).
  * A thin layer over {@link AsyncPublisher}: demand, cancellation and the loop a subscription runs
  * on are as there, and errors that can no longer be delivered go to Reactor's {@code
- * Hooks.onErrorDropped}.
+ * Hooks.onErrorDropped}. Context variables cross as {@link ReactorContexts} describes.
  *
  * <pre>{@code
  * Flux<Long> ticks = ReactorPublish.flux(y -> {
@@ -44,7 +44,9 @@ public final class ReactorPublish {
      * @return the Flux
      */
     public static <T> Flux<T> flux(AsyncGenerator.Body<T, Void> body) {
-        return Flux.from(AsyncPublisher.fromGenerator(body).onErrorDropped(ReactorPublish::dropped));
+        Objects.requireNonNull(body, "body is null");
+        return Flux.deferContextual(view -> Flux.from(AsyncPublisher.fromGenerator(
+                ReactorContexts.withVars(view, body)).onErrorDropped(ReactorPublish::dropped)));
     }
 
     /**
@@ -69,8 +71,8 @@ public final class ReactorPublish {
      */
     public static <T> Mono<T> mono(Coroutine<T> coro) {
         Objects.requireNonNull(coro, "coro is null");
-        return Mono.fromDirect(AsyncPublisher.fromCoroutine(coro)
-                .onErrorDropped(ReactorPublish::dropped));
+        return Mono.deferContextual(view -> Mono.fromDirect(AsyncPublisher.fromCoroutine(
+                ReactorContexts.withVars(view, coro)).onErrorDropped(ReactorPublish::dropped)));
     }
 
     /**
@@ -97,7 +99,8 @@ public final class ReactorPublish {
      */
     public static <T> AsyncIterable<T> iterate(org.reactivestreams.Publisher<T> publisher,
             int prefetch) {
-        return Publishers.toAsyncIterable(publisher, prefetch, Publishers.DEFAULT_REPLENISH);
+        Flux<T> withVars = Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars);
+        return Publishers.toAsyncIterable(withVars, prefetch, Publishers.DEFAULT_REPLENISH);
     }
 
     /**

@@ -1,0 +1,72 @@
+package io.aiobridge.reactor;
+
+import io.aiobridge.Context;
+import io.aiobridge.ContextVar;
+import io.aiobridge.Coroutine;
+import io.aiobridge.iter.AsyncGenerator;
+import java.util.Map;
+import reactor.util.context.ContextView;
+
+/**
+ * The mapping between Reactor's {@code Context} and aiobridge's {@link ContextVar}s: a {@code
+ * ContextVar} is itself the Reactor Context key.
+ *
+ * <ul>
+ *   <li><b>Reactor -> aiobridge.</b> A Mono or Flux made by {@link ReactorPublish} from a
+ *       coroutine or generator sets, in its task's context, every {@code ContextVar} key of the
+ *       subscriber's Reactor Context to that key's value: {@code
+ *       mono.contextWrite(Context.of(REQUEST_ID, "r-1"))} makes {@code REQUEST_ID.get()} return
+ *       {@code "r-1"} in the coroutine. Other keys are ignored.
+ *   <li><b>aiobridge -> Reactor.</b> A Mono or Flux awaited or iterated in a task through {@link
+ *       ReactorAwait} or {@link ReactorPublish#iterate} gets the task's context variables written
+ *       into its Reactor Context, under the same keys, so operators upstream can read them with
+ *       {@code ctx.get(REQUEST_ID)}.
+ * </ul>
+ */
+public final class ReactorContexts {
+    private ReactorContexts() {}
+
+    /** Sets each ContextVar key of {@code view} in the current (task's) context. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static void install(ContextView view) {
+        view.stream().forEach(e -> {
+            if (e.getKey() instanceof ContextVar var) {
+                var.set(e.getValue());
+            }
+        });
+    }
+
+    /** The coroutine, run with the subscriber's context variables installed first. */
+    static <T> Coroutine<T> withVars(ContextView view, Coroutine<T> coro) {
+        if (view.isEmpty()) {
+            return coro;
+        }
+        return () -> {
+            install(view);
+            return coro.call();
+        };
+    }
+
+    /** The generator body, run with the subscriber's context variables installed first. */
+    static <T> AsyncGenerator.Body<T, Void> withVars(ContextView view,
+            AsyncGenerator.Body<T, Void> body) {
+        if (view.isEmpty()) {
+            return body;
+        }
+        return y -> {
+            install(view);
+            body.run(y);
+        };
+    }
+
+    /** The current task's context variables as a Reactor Context modification. */
+    static reactor.util.context.Context writeTaskVars(reactor.util.context.Context ctx) {
+        Map<ContextVar<?>, Object> vars = Context.current().snapshot();
+        for (Map.Entry<ContextVar<?>, Object> e : vars.entrySet()) {
+            if (e.getValue() != null) { // Reactor Context values are never null
+                ctx = ctx.put(e.getKey(), e.getValue());
+            }
+        }
+        return ctx;
+    }
+}

@@ -1,0 +1,84 @@
+package io.aiobridge.reactor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.Aio;
+import io.aiobridge.ContextVar;
+import io.aiobridge.EventLoop;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+class ReactorContextsAndSchedulersTest {
+    static final ContextVar<String> REQUEST_ID = new ContextVar<>("request_id", "none");
+
+    @Test
+    void aCoroutineMonoSeesTheSubscribersReactorContext() {
+        StepVerifier.create(ReactorPublish.mono(REQUEST_ID::get)
+                        .contextWrite(reactor.util.context.Context.of(REQUEST_ID, "r-1")))
+                .expectNext("r-1").verifyComplete();
+        StepVerifier.create(ReactorPublish.mono(REQUEST_ID::get)).expectNext("none")
+                .verifyComplete();
+    }
+
+    @Test
+    void aGeneratorFluxSeesTheSubscribersReactorContext() {
+        StepVerifier.create(ReactorPublish.<String>flux(y -> {
+                    y.yield(REQUEST_ID.get());
+                    y.yield(REQUEST_ID.get() + "!");
+                }).contextWrite(reactor.util.context.Context.of(REQUEST_ID, "r-2")))
+                .expectNext("r-2", "r-2!").verifyComplete();
+    }
+
+    @Test
+    void aFluxAwaitedInATaskGetsTheTasksContextVariables() {
+        List<String> seenUpstream = new CopyOnWriteArrayList<>();
+        String r = Aio.run(() -> {
+            REQUEST_ID.set("t-9");
+            String single = ReactorAwait.awaitSingle(
+                    Mono.deferContextual(ctx -> Mono.just(ctx.get(REQUEST_ID))));
+            for (String s : ReactorPublish.iterate(Flux.deferContextual(ctx -> Flux.just(
+                    ctx.getOrDefault(REQUEST_ID, "missing"))))) {
+                seenUpstream.add(s);
+            }
+            return single;
+        });
+        assertEquals("t-9", r);
+        assertEquals(List.of("t-9"), seenUpstream);
+    }
+
+    @Test
+    void aLoopAsAReactorSchedulerRunsWorkOnTheLoop() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            Thread runner = new Thread(loop::runForever, "loop-runner");
+            runner.start();
+            List<Boolean> onLoop = new CopyOnWriteArrayList<>();
+            StepVerifier.create(Flux.range(0, 3)
+                            .publishOn(ReactorSchedulers.of(loop))
+                            .doOnNext(x -> onLoop.add(Aio.runningLoopOrNull() == loop)))
+                    .expectNext(0, 1, 2).verifyComplete();
+            assertEquals(List.of(true, true, true), onLoop);
+            StepVerifier.create(Mono.delay(Duration.ofMillis(20), ReactorSchedulers.of(loop))
+                            .map(x -> Aio.runningLoopOrNull() == loop))
+                    .expectNext(true).verifyComplete();
+            loop.callSoonThreadsafe(loop::stop);
+            runner.join(5000);
+        }
+    }
+
+    @Test
+    void aReactorSchedulerAsTheExecutorOfRunInExecutor() {
+        String thread = Aio.run(() -> Aio.getRunningLoop().runInExecutor(
+                ReactorSchedulers.asExecutor(Schedulers.boundedElastic()),
+                () -> Thread.currentThread().getName()).await());
+        assertTrue(thread.startsWith("boundedElastic"), thread);
+        assertSame(null, Aio.currentTask());
+    }
+}
