@@ -29,6 +29,12 @@ import reactor.test.StepVerifier;
 
 class ReactorBridgeTest {
 
+    /** A bug must fail the test, not hang the build: StepVerifier's default timeout is none. */
+    @org.junit.jupiter.api.BeforeAll
+    static void verifyTimeout() {
+        StepVerifier.setDefaultTimeout(Duration.ofSeconds(10));
+    }
+
     // ---- to Reactor ----------------------------------------------------------------------------
 
     @Test

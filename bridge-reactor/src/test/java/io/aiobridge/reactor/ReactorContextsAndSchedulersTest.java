@@ -17,6 +17,12 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 class ReactorContextsAndSchedulersTest {
+
+    /** A bug must fail the test, not hang the build: StepVerifier's default timeout is none. */
+    @org.junit.jupiter.api.BeforeAll
+    static void verifyTimeout() {
+        StepVerifier.setDefaultTimeout(Duration.ofSeconds(10));
+    }
     static final ContextVar<String> REQUEST_ID = new ContextVar<>("request_id", "none");
 
     @Test
@@ -68,6 +74,33 @@ class ReactorContextsAndSchedulersTest {
             StepVerifier.create(Mono.delay(Duration.ofMillis(20), ReactorSchedulers.of(loop))
                             .map(x -> Aio.runningLoopOrNull() == loop))
                     .expectNext(true).verifyComplete();
+            loop.callSoonThreadsafe(loop::stop);
+            runner.join(5000);
+        }
+    }
+
+    @Test
+    void delayedLoopSchedulerTasksAllRunAndDisposedOnesDoNot() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            Thread runner = new Thread(loop::runForever, "loop-runner");
+            runner.start();
+            reactor.core.scheduler.Scheduler scheduler = ReactorSchedulers.of(loop);
+            int n = 500;
+            java.util.concurrent.CountDownLatch kept = new java.util.concurrent.CountDownLatch(n);
+            java.util.concurrent.atomic.AtomicInteger disposedRan =
+                    new java.util.concurrent.atomic.AtomicInteger();
+            for (int i = 0; i < n; i++) {
+                // submitted from this thread while the loop runs: the arming may beat the
+                // submitter's own bookkeeping, which must not cancel the timer
+                scheduler.schedule(kept::countDown, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+                reactor.core.Disposable d = scheduler.schedule(disposedRan::incrementAndGet, 50,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                d.dispose();
+            }
+            assertTrue(kept.await(10, java.util.concurrent.TimeUnit.SECONDS),
+                    "delayed tasks lost: " + kept.getCount());
+            Thread.sleep(100);
+            assertEquals(0, disposedRan.get(), "a disposed delayed task ran");
             loop.callSoonThreadsafe(loop::stop);
             runner.join(5000);
         }

@@ -47,7 +47,9 @@ class TckSuiteTest {
                 new Suite(SubscriberTcks.IteratorSubscriberFlowBlackboxTck.class, 11),
                 new Suite(SubscriberTcks.IteratorSubscriberWhiteboxTck.class, 14),
                 new Suite(SubscriberTcks.AwaitLastBlackboxTck.class, 11),
-                new Suite(SubscriberTcks.AwaitFirstBlackboxTck.class, 11));
+                new Suite(SubscriberTcks.AwaitFirstBlackboxTck.class, 11),
+                new Suite(ReactorTcks.GeneratorFluxTck.class, 31),
+                new Suite(ReactorTcks.CoroutineMonoTck.class, 12));
     }
 
     @ParameterizedTest
