@@ -4,7 +4,6 @@ import io.aiobridge.Aio;
 import io.aiobridge.AioFuture;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
-import io.aiobridge.Task;
 import io.aiobridge.iter.AsyncGenerator;
 import io.aiobridge.iter.AsyncIterable;
 import io.aiobridge.iter.AsyncIterator;

@@ -7,11 +7,9 @@ import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
 import io.aiobridge.internal.RuntimeAccess;
-import io.aiobridge.iter.AsyncIterator;
 import io.aiobridge.iter.StopAsyncIteration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 /**

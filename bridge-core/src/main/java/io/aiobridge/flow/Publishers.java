@@ -12,7 +12,6 @@ import java.util.concurrent.Flow;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
 import io.aiobridge.flow.AwaitingSubscriber.Mode;
-import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 /**

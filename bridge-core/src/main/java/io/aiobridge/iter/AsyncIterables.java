@@ -1,6 +1,5 @@
 package io.aiobridge.iter;
 
-import io.aiobridge.Awaitable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
