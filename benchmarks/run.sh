@@ -26,11 +26,11 @@ else
   mem_n=100000
 fi
 # default engine (public JDK API only), then the opt-in carrier engine (see docs/engine.md)
-"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark" -foe true "${jmh_args[@]}" \
-  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark)'
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark" -foe true "${jmh_args[@]}" \
+  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark)'
 carrier=(--add-opens java.base/java.lang=ALL-UNNAMED -Daiobridge.engine=carrier)
-"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark" -foe true "${jmh_args[@]}" \
-  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark)'
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark" -foe true "${jmh_args[@]}" \
+  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark)'
 "$java" -Xmx2g -cp benchmarks/target/benchmarks.jar io.aiobridge.bench.MemoryPerTask "$mem_n" \
   | tee "$out/mem.txt"
 
@@ -88,4 +88,19 @@ for name, ours, theirs, peer in flow:
     a, c, r = jmh.get((ours, "-")), car.get((ours, "-")), jmh.get((theirs, "-"))
     cell = lambda v: f"{v:.1f} ns ({1000 / v:.0f}M/s)" if v else "n/a"
     print(f"| {name} | {cell(a)} | {cell(c)} | {cell(r)} | {peer} |")
+
+reactor = [
+    ("Flux.range iterated in a task (ReactorPublish.iterate)", "iterateFluxRangeInTask",
+     [("reactorFluxRangeToIterable", "toIterable()"), ("reactorFluxRangeBlockLast", "blockLast()")]),
+    ("generator as Flux, blockLast() (ReactorPublish.flux)", "generatorFluxBlockLast",
+     [("reactorFluxGenerateBlockLast", "Flux.generate"), ("reactorFluxCreateBlockLast", "Flux.create")]),
+]
+print()
+print("| bridge-reactor (ns/item; M items/s) | aiobridge default | aiobridge carrier | plain Reactor, same run |")
+print("|---|---|---|---|")
+for name, ours, peers in reactor:
+    a, c = jmh.get((ours, "-")), car.get((ours, "-"))
+    cell = lambda v: f"{v:.1f} ns ({1000 / v:.0f}M/s)" if v else "n/a"
+    ps = "; ".join(f"{label} {cell(jmh.get((key, '-')))}" for key, label in peers)
+    print(f"| {name} | {cell(a)} | {cell(c)} | {ps} |")
 PY

@@ -22,6 +22,15 @@ import reactor.util.context.ContextView;
  *       into its Reactor Context, under the same keys, so operators upstream can read them with
  *       {@code ctx.get(REQUEST_ID)}.
  * </ul>
+ *
+ * <p><b>ThreadLocals</b> (MDC, tracing) cross too, in both directions, through Micrometer's
+ * {@code context-propagation} library, when it is on the class path and Reactor's automatic
+ * context propagation is on ({@code Hooks.enableAutomaticContextPropagation()}, or Spring Boot's
+ * {@code spring.reactor.context-propagation=auto}): a coroutine or generator body behind a Mono or
+ * Flux runs with the ThreadLocals that the subscriber's Reactor Context holds; a Mono or Flux
+ * awaited or iterated in a task gets the task thread's ThreadLocals in its Reactor Context, where
+ * Reactor restores them in its operators. Since a task is a thread, ThreadLocals set in a task
+ * stay set across its awaits.
  */
 public final class ReactorContexts {
     private ReactorContexts() {}
@@ -36,18 +45,26 @@ public final class ReactorContexts {
         });
     }
 
-    /** The coroutine, run with the subscriber's context variables installed first. */
+    /**
+     * The coroutine, run with the subscriber's context variables installed first, and its
+     * ThreadLocals set while it runs.
+     */
     static <T> Coroutine<T> withVars(ContextView view, Coroutine<T> coro) {
         if (view.isEmpty()) {
             return coro;
         }
         return () -> {
             install(view);
-            return coro.call();
+            try (ThreadLocalContexts.Restored restored = ThreadLocalContexts.restore(view)) {
+                return coro.call();
+            }
         };
     }
 
-    /** The generator body, run with the subscriber's context variables installed first. */
+    /**
+     * The generator body, run with the subscriber's context variables installed first, and its
+     * ThreadLocals set while it runs (the body runs on a thread of its own).
+     */
     static <T> AsyncGenerator.Body<T, Void> withVars(ContextView view,
             AsyncGenerator.Body<T, Void> body) {
         if (view.isEmpty()) {
@@ -55,11 +72,17 @@ public final class ReactorContexts {
         }
         return y -> {
             install(view);
-            body.run(y);
+            try (ThreadLocalContexts.Restored restored = ThreadLocalContexts.restore(view)) {
+                body.run(y);
+            }
         };
     }
 
-    /** The current task's context variables as a Reactor Context modification. */
+    /**
+     * The current task's context variables, and the current thread's ThreadLocals when
+     * propagation is on, as a Reactor Context modification. Runs at subscription, on the
+     * subscribing task's thread.
+     */
     static reactor.util.context.Context writeTaskVars(reactor.util.context.Context ctx) {
         Map<ContextVar<?>, Object> vars = Context.current().snapshot();
         for (Map.Entry<ContextVar<?>, Object> e : vars.entrySet()) {
@@ -67,6 +90,6 @@ public final class ReactorContexts {
                 ctx = ctx.put(e.getKey(), e.getValue());
             }
         }
-        return ctx;
+        return ThreadLocalContexts.capture(ctx);
     }
 }
