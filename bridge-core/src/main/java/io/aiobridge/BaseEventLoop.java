@@ -246,6 +246,51 @@ final class BaseEventLoop implements EventLoop {
         return h;
     }
 
+    @Override
+    public Handle callLaterThreadsafe(double delay, Runnable callback) {
+        Objects.requireNonNull(callback, "callback is null");
+        requireTime(delay, "delay");
+        DeferredTimer d = new DeferredTimer(this, callback, Context.copyCurrent(), delay);
+        callSoonThreadsafe(d::arm);
+        return d;
+    }
+
+    /**
+     * A timer armed by a hop onto the loop. <b>Invariant:</b> {@code cancel} sets the flag before
+     * reading {@code timer}, and {@code arm} publishes {@code timer} before reading the flag (both
+     * volatile), so whichever runs second sees the other: a cancel racing with the arming still
+     * cancels the armed timer.
+     */
+    private static final class DeferredTimer extends Handle {
+        private final double delay;
+        private volatile TimerHandle timer;
+
+        DeferredTimer(BaseEventLoop loop, Runnable callback, Context context, double delay) {
+            super(loop, callback, context);
+            this.delay = delay;
+        }
+
+        void arm() {
+            if (isCancelled()) {
+                return;
+            }
+            TimerHandle t = loop.addTimer(loop.time() + delay, callback, context);
+            timer = t;
+            if (isCancelled()) {
+                t.cancel();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            super.cancel();
+            TimerHandle t = timer;
+            if (t != null) {
+                t.cancel();
+            }
+        }
+    }
+
     /** Posts {@code callback} from outside; drops it silently if the loop has closed meanwhile. */
     boolean postFromOutside(Runnable callback) {
         if (state.get() == ST_CLOSED) {

@@ -93,6 +93,20 @@ public interface EventLoop extends AutoCloseable {
     TimerHandle callLater(double delay, Runnable callback);
 
     /**
+     * Schedules {@code callback} from any thread to run {@code delay} seconds after the loop
+     * receives the request, on the loop's clock (virtual time included). asyncio spells this
+     * {@code call_soon_threadsafe(loop.call_later, ...)}, which gives the caller no handle; this
+     * one can be cancelled from any thread, before or after the timer is armed. It is what the
+     * Reactor and RxJava schedulers over a loop use for delayed work.
+     *
+     * @param delay seconds
+     * @param callback the callback
+     * @return a handle that can cancel it (from any thread)
+     * @throws IllegalStateException if the loop is closed
+     */
+    Handle callLaterThreadsafe(double delay, Runnable callback);
+
+    /**
      * As {@link #callLater(double, Runnable)} with a {@link Duration}.
      *
      * @param delay how long from now

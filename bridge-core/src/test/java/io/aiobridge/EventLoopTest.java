@@ -369,6 +369,44 @@ class EventLoopTest {
     }
 
     @Test
+    void callLaterThreadsafeArmsOnTheLoopClockAndCancelsFromAnyThread() throws Exception {
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+            AioFuture<Double> fired = loop.createFuture();
+            Handle late = loop.callLaterThreadsafe(20, () -> steps.add("late"));
+            Thread t = new Thread(() -> {
+                Handle before = loop.callLaterThreadsafe(5, () -> steps.add("cancelled before"));
+                before.cancel(); // before or after the hop arms it: it must not run
+                loop.callLaterThreadsafe(10, () -> {
+                    steps.add("at " + loop.time());
+                    // by now `late` is an armed timer; cancel it from yet another thread
+                    Thread c = new Thread(late::cancel);
+                    c.start();
+                    try {
+                        c.join();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    fired.setResult(loop.time());
+                });
+            });
+            t.start();
+            t.join(); // all requests are in before the loop starts: its clock is still at 0
+            assertEquals(10.0, loop.runUntilComplete(fired), 1e-9);
+            AioFuture<Void> end = loop.createFuture();
+            loop.callLater(30, () -> end.setResult(null));
+            loop.runUntilComplete(end);
+            assertEquals(List.of("at 10.0"), steps);
+            assertTrue(late.isCancelled());
+        }
+        EventLoop closed = EventLoop.newEventLoop();
+        closed.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> closed.callLaterThreadsafe(1, () -> { }));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    @Test
     void nanDelaysAreRejected() {
         try (EventLoop loop = EventLoop.newEventLoop()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -105,7 +105,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      */
     public static <T> AsyncPublisher<T> fromFuture(AioFuture<T> future) {
         Objects.requireNonNull(future, "future is null");
-        return new AsyncPublisher<>(a -> new FutureEmitter<>(a, () -> future), future.getLoop());
+        return new AsyncPublisher<>(a -> new FutureEmitter<>(a, future), future.getLoop());
     }
 
     /**
@@ -286,11 +286,19 @@ public final class AsyncPublisher<T> implements Publisher<T> {
     /** Publishes a future's outcome once demand arrives. */
     private static final class FutureEmitter<T> extends EmitterSubscription<T> {
         private final java.util.function.Supplier<AioFuture<T>> source;
+        /** Loop-confined: the future once obtained (a given future: from the start). */
         private AioFuture<T> future;
 
+        /** Publishes a future made at subscription (a coroutine's task). */
         FutureEmitter(EmitterArgs<T> a, java.util.function.Supplier<AioFuture<T>> source) {
             super(a.subscriber(), a.loop());
             this.source = source;
+        }
+
+        /** Publishes a given future; a cancel cancels it even before the driver has run. */
+        FutureEmitter(EmitterArgs<T> a, AioFuture<T> given) {
+            this(a, () -> given);
+            this.future = given;
         }
 
         @Override

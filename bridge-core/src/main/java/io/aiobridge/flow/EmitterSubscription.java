@@ -40,6 +40,8 @@ abstract class EmitterSubscription<T> implements Subscription {
     /** Loop-confined: the future the driver awaits while there is no demand. */
     private AioFuture<Void> demand;
     private Task<Void> driver;
+    /** Loop-confined: {@link #release()} has run. */
+    private boolean released;
     /** Where undeliverable errors go (an adapter's hook), else the loop's exception handler. */
     java.util.function.Consumer<Throwable> errorDropped;
 
@@ -53,9 +55,12 @@ abstract class EmitterSubscription<T> implements Subscription {
         try {
             loop.callSoonThreadsafe(() -> {
                 if (cancelled && badRequest == null) {
+                    releaseOnce(); // cancelled before it started: a given future is still freed
                     return;
                 }
                 driver = loop.createTask(this::drive, "publisher " + this, null);
+                // a driver cancelled before its first step never runs drive()
+                driver.addDoneCallback(t -> releaseOnce());
             });
         } catch (IllegalStateException closed) {
             // the loop is closed: nothing will ever run; say so once
@@ -79,11 +84,7 @@ abstract class EmitterSubscription<T> implements Subscription {
             terminated = true;
             error(e);
         } finally {
-            try {
-                release();
-            } catch (Throwable e) {
-                dropped(e, "error while closing the source of a cancelled or finished publisher");
-            }
+            releaseOnce();
             if (!terminated) {
                 cancelled = true;
             }
@@ -96,6 +97,18 @@ abstract class EmitterSubscription<T> implements Subscription {
 
     /** Frees the source (closes a generator, cancels a task); runs on the loop. */
     void release() {}
+
+    private void releaseOnce() {
+        if (released) {
+            return;
+        }
+        released = true;
+        try {
+            release();
+        } catch (Throwable e) {
+            dropped(e, "error while closing the source of a cancelled or finished publisher");
+        }
+    }
 
     /**
      * Waits until there is demand, the subscription is cancelled, or request() was invalid;

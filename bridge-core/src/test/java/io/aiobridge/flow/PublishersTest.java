@@ -221,6 +221,53 @@ class PublishersTest {
         });
     }
 
+    @Test
+    void aFuturesSubscriptionCancelledAtOnceStillCancelsTheFuture() {
+        virtual(() -> {
+            Task<String> task = Aio.createTask(() -> Aio.sleep(100, "late"));
+            // cancelled inside onSubscribe: before the driver task exists
+            AsyncPublisher.fromFuture(task).subscribe(new org.reactivestreams.Subscriber<>() {
+                @Override
+                public void onSubscribe(Subscription s) {
+                    s.cancel();
+                }
+
+                @Override
+                public void onNext(String item) {}
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onComplete() {}
+            });
+            Aio.sleep(0.01);
+            assertTrue(task.isCancelled(), "the given future was cancelled");
+            // cancelled after the driver was created but before it ran its first step
+            Task<String> second = Aio.createTask(() -> Aio.sleep(100, "late"));
+            Subscription[] sub = new Subscription[1];
+            AsyncPublisher.fromFuture(second).subscribe(new org.reactivestreams.Subscriber<>() {
+                @Override
+                public void onSubscribe(Subscription s) {
+                    sub[0] = s;
+                }
+
+                @Override
+                public void onNext(String item) {}
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onComplete() {}
+            });
+            Aio.getRunningLoop().callSoon(sub[0]::cancel); // runs right after the driver is made
+            Aio.sleep(0.01);
+            assertTrue(second.isCancelled(), "the given future was cancelled");
+            return null;
+        });
+    }
+
     /** A publisher that breaks the rules in the given way. */
     static Publisher<Integer> misbehaving(String how) {
         return s -> {

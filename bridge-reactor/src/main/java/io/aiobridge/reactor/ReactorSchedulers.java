@@ -25,8 +25,8 @@ public final class ReactorSchedulers {
 
     /**
      * {@code loop} as a Reactor scheduler. Work is submitted with {@code callSoonThreadsafe}
-     * (from any thread); delayed work with the loop's {@code callLater}. Disposing a scheduled
-     * task cancels its handle.
+     * (from any thread); delayed work with {@code callLaterThreadsafe}, on the loop's clock.
+     * Disposing a scheduled task cancels its handle.
      *
      * @param loop the loop; it must be running (or run later) for work to happen
      * @return the scheduler
@@ -56,15 +56,12 @@ public final class ReactorSchedulers {
 
         @Override
         public Disposable schedule(Runnable task) {
-            Handle h = loop.callSoonThreadsafe(task);
-            return h::cancel;
+            return disposable(loop.callSoonThreadsafe(task));
         }
 
         @Override
         public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-            DelayedTask d = new DelayedTask(loop, task, unit.toNanos(delay) / 1e9);
-            d.start();
-            return d;
+            return disposable(loop.callLaterThreadsafe(unit.toNanos(delay) / 1e9, task));
         }
 
         @Override
@@ -72,62 +69,23 @@ public final class ReactorSchedulers {
             return new LoopWorker(this);
         }
 
+        private static Disposable disposable(Handle h) {
+            return new Disposable() {
+                @Override
+                public void dispose() {
+                    h.cancel(); // threadsafe
+                }
+
+                @Override
+                public boolean isDisposed() {
+                    return h.isCancelled();
+                }
+            };
+        }
+
         @Override
         public String toString() {
             return "ReactorSchedulers.of(" + loop + ")";
-        }
-    }
-
-    /**
-     * Delayed work: a threadsafe hop onto the loop that arms a loop timer.
-     *
-     * <p><b>Invariant:</b> {@code handle} ends up holding the timer once it is armed: the arming
-     * callback may run before the submitting thread stores the hop's handle, so that store only
-     * succeeds while nothing is stored yet. {@code disposed} is re-checked after arming, so a
-     * dispose racing with the arming still cancels the timer.
-     */
-    private static final class DelayedTask implements Disposable {
-        private final EventLoop loop;
-        private final Runnable task;
-        private final double seconds;
-        private final java.util.concurrent.atomic.AtomicReference<Handle> handle =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        private volatile boolean disposed;
-
-        DelayedTask(EventLoop loop, Runnable task, double seconds) {
-            this.loop = loop;
-            this.task = task;
-            this.seconds = seconds;
-        }
-
-        void start() {
-            Handle hop = loop.callSoonThreadsafe(this::arm);
-            handle.compareAndSet(null, hop); // the armed timer, if already there, wins
-        }
-
-        private void arm() {
-            if (disposed) {
-                return;
-            }
-            Handle timer = loop.callLater(seconds, task);
-            handle.set(timer);
-            if (disposed) {
-                timer.cancel();
-            }
-        }
-
-        @Override
-        public void dispose() {
-            disposed = true;
-            Handle h = handle.get();
-            if (h != null) {
-                h.cancel(); // Handle.cancel is threadsafe
-            }
-        }
-
-        @Override
-        public boolean isDisposed() {
-            return disposed;
         }
     }
 

@@ -49,7 +49,10 @@ class TckSuiteTest {
                 new Suite(SubscriberTcks.AwaitLastBlackboxTck.class, 11),
                 new Suite(SubscriberTcks.AwaitFirstBlackboxTck.class, 11),
                 new Suite(ReactorTcks.GeneratorFluxTck.class, 31),
-                new Suite(ReactorTcks.CoroutineMonoTck.class, 12));
+                new Suite(ReactorTcks.CoroutineMonoTck.class, 12),
+                new Suite(RxJavaTcks.GeneratorFlowableTck.class, 31),
+                new Suite(RxJavaTcks.IterableFlowableTck.class, 31),
+                new Suite(RxJavaTcks.CoroutineMaybeFlowableTck.class, 12));
     }
 
     @ParameterizedTest

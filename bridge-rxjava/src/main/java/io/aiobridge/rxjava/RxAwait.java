@@ -1,0 +1,202 @@
+package io.aiobridge.rxjava;
+
+import io.aiobridge.flow.Publishers;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Flowable;
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.Single;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Awaiting RxJava types from a task, each stating what it waits for. The task suspends (its loop
+ * goes on); the source may signal on any thread, and the task resumes on its loop. Cancelling the
+ * awaiting task disposes the subscription (cancels the upstream).
+ *
+ * <pre>{@code
+ * User user = RxAwait.await(userService.load(id));                 // Single
+ * Optional<Avatar> avatar = RxAwait.awaitOptional(avatars.find(id)); // Maybe: empty is explicit
+ * RxAwait.await(audit.record(user));                                 // Completable
+ * List<Order> orders = RxAwait.awaitList(orderFlowable);
+ * }</pre>
+ *
+ * <p>Outside a task these throw {@link IllegalStateException}: use RxJava's {@code blockingGet()}
+ * there.
+ */
+public final class RxAwait {
+    private RxAwait() {}
+
+    /**
+     * The Single's value.
+     *
+     * @param single the Single
+     * @param <T> the value type
+     * @return the value
+     */
+    public static <T> T await(Single<T> single) {
+        Objects.requireNonNull(single, "single is null");
+        return Publishers.awaitSingle(single.toFlowable());
+    }
+
+    /**
+     * Waits for the Completable to complete.
+     *
+     * @param completable the Completable
+     */
+    public static void await(Completable completable) {
+        Objects.requireNonNull(completable, "completable is null");
+        Publishers.awaitCompletion(completable.toFlowable());
+    }
+
+    /**
+     * The Maybe's value, or an empty Optional if it completes empty.
+     *
+     * @param maybe the Maybe
+     * @param <T> the value type
+     * @return the optional value
+     */
+    public static <T> Optional<T> awaitOptional(Maybe<T> maybe) {
+        return Optional.ofNullable(awaitOrDefault(maybe, null));
+    }
+
+    /**
+     * The Maybe's value, or null if it completes empty.
+     *
+     * @param maybe the Maybe
+     * @param <T> the value type
+     * @return the value or null
+     */
+    public static <T> T awaitOrNull(Maybe<T> maybe) {
+        return awaitOrDefault(maybe, null);
+    }
+
+    /**
+     * The Maybe's value, or {@code defaultValue} if it completes empty.
+     *
+     * @param maybe the Maybe
+     * @param defaultValue the result for an empty Maybe (may be null)
+     * @param <T> the value type
+     * @return the value or the default
+     */
+    public static <T> T awaitOrDefault(Maybe<T> maybe, T defaultValue) {
+        Objects.requireNonNull(maybe, "maybe is null");
+        return Publishers.awaitFirstOrDefault(maybe.toFlowable(), defaultValue);
+    }
+
+    /**
+     * The Flowable's first item; cancels after it.
+     *
+     * @param flowable the Flowable
+     * @param <T> the item type
+     * @return the first item
+     * @throws NoSuchElementException if it completes empty
+     */
+    public static <T> T awaitFirst(Flowable<T> flowable) {
+        return Publishers.awaitFirst(flowable);
+    }
+
+    /**
+     * The Flowable's only item.
+     *
+     * @param flowable the Flowable
+     * @param <T> the item type
+     * @return the item
+     * @throws NoSuchElementException if it completes empty
+     * @throws IllegalArgumentException if it emits a second item (then it is cancelled)
+     */
+    public static <T> T awaitSingle(Flowable<T> flowable) {
+        return Publishers.awaitSingle(flowable);
+    }
+
+    /**
+     * The Flowable's last item, at completion.
+     *
+     * @param flowable the Flowable
+     * @param <T> the item type
+     * @return the last item
+     * @throws NoSuchElementException if it completes empty
+     */
+    public static <T> T awaitLast(Flowable<T> flowable) {
+        return Publishers.awaitLast(flowable);
+    }
+
+    /**
+     * Waits for the Flowable to complete, ignoring its items.
+     *
+     * @param flowable the Flowable
+     */
+    public static void awaitCompletion(Flowable<?> flowable) {
+        Publishers.awaitCompletion(flowable);
+    }
+
+    /**
+     * All the Flowable's items, at completion.
+     *
+     * @param flowable the Flowable
+     * @param <T> the item type
+     * @return the items in order
+     */
+    public static <T> List<T> awaitList(Flowable<T> flowable) {
+        return await(flowable.toList());
+    }
+
+    /**
+     * The Observable's first item; disposes it after that.
+     *
+     * @param observable the Observable
+     * @param <T> the item type
+     * @return the first item
+     * @throws NoSuchElementException if it completes empty
+     */
+    public static <T> T awaitFirst(Observable<T> observable) {
+        return await(observable.firstOrError());
+    }
+
+    /**
+     * The Observable's only item.
+     *
+     * @param observable the Observable
+     * @param <T> the item type
+     * @return the item
+     * @throws NoSuchElementException if it completes empty
+     * @throws IllegalArgumentException if it emits a second item (then it is disposed)
+     */
+    public static <T> T awaitSingle(Observable<T> observable) {
+        return await(observable.singleOrError());
+    }
+
+    /**
+     * The Observable's last item, at completion.
+     *
+     * @param observable the Observable
+     * @param <T> the item type
+     * @return the last item
+     * @throws NoSuchElementException if it completes empty
+     */
+    public static <T> T awaitLast(Observable<T> observable) {
+        return await(observable.lastOrError());
+    }
+
+    /**
+     * Waits for the Observable to complete, ignoring its items.
+     *
+     * @param observable the Observable
+     */
+    public static void awaitCompletion(Observable<?> observable) {
+        await(observable.ignoreElements());
+    }
+
+    /**
+     * All the Observable's items, at completion.
+     *
+     * @param observable the Observable
+     * @param <T> the item type
+     * @return the items in order
+     */
+    public static <T> List<T> awaitList(Observable<T> observable) {
+        return await(observable.toList());
+    }
+}

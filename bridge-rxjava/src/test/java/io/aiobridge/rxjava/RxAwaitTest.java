@@ -1,0 +1,234 @@
+package io.aiobridge.rxjava;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.Aio;
+import io.aiobridge.CancelledError;
+import io.aiobridge.Task;
+import io.aiobridge.iter.AsyncIterables;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Flowable;
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.exceptions.MissingBackpressureException;
+import io.reactivex.rxjava3.schedulers.Schedulers;
+import io.reactivex.rxjava3.subjects.PublishSubject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** From RxJava to aiobridge: awaiting and iterating RxJava types in a task. */
+class RxAwaitTest {
+
+    @Test
+    void singleMaybeAndCompletableStateTheirEmptyHandling() {
+        Aio.run(() -> {
+            assertEquals("a", RxAwait.await(Single.just("a")));
+            IllegalStateException boom = new IllegalStateException("x");
+            assertSame(boom, assertThrows(IllegalStateException.class,
+                    () -> RxAwait.await(Single.error(boom))));
+            assertEquals(Optional.of("m"), RxAwait.awaitOptional(Maybe.just("m")));
+            assertEquals(Optional.empty(), RxAwait.awaitOptional(Maybe.<String>empty()));
+            assertNull(RxAwait.awaitOrNull(Maybe.<String>empty()));
+            assertEquals("dflt", RxAwait.awaitOrDefault(Maybe.<String>empty(), "dflt"));
+            assertSame(boom, assertThrows(IllegalStateException.class,
+                    () -> RxAwait.awaitOrNull(Maybe.error(boom))));
+            RxAwait.await(Completable.complete());
+            assertSame(boom, assertThrows(IllegalStateException.class,
+                    () -> RxAwait.await(Completable.error(boom))));
+            return null;
+        });
+    }
+
+    @Test
+    void flowablesAndObservables() {
+        Aio.run(() -> {
+            assertEquals(List.of(0, 1, 2, 3, 4), RxAwait.awaitList(Flowable.range(0, 5)));
+            assertEquals(0, RxAwait.awaitFirst(Flowable.range(0, 5)));
+            assertEquals(4, RxAwait.awaitLast(Flowable.range(0, 5)));
+            assertEquals(7, RxAwait.awaitSingle(Flowable.just(7)));
+            assertThrows(IllegalArgumentException.class, () -> RxAwait.awaitSingle(Flowable.range(0, 2)));
+            assertThrows(NoSuchElementException.class, () -> RxAwait.awaitFirst(Flowable.empty()));
+            RxAwait.awaitCompletion(Flowable.range(0, 3));
+
+            assertEquals(List.of(0, 1, 2, 3, 4), RxAwait.awaitList(Observable.range(0, 5)));
+            assertEquals(0, RxAwait.awaitFirst(Observable.range(0, 5)));
+            assertEquals(4, RxAwait.awaitLast(Observable.range(0, 5)));
+            assertEquals(7, RxAwait.awaitSingle(Observable.just(7)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> RxAwait.awaitSingle(Observable.range(0, 2)));
+            assertThrows(NoSuchElementException.class, () -> RxAwait.awaitLast(Observable.empty()));
+            RxAwait.awaitCompletion(Observable.range(0, 3));
+            return null;
+        });
+    }
+
+    @Test
+    void aSingleCompletingOnAnRxThreadResumesTheTaskOnItsLoop() {
+        Aio.run(() -> {
+            Task<?> me = Aio.currentTask();
+            Thread[] on = new Thread[1];
+            String v = RxAwait.await(Single.timer(20, TimeUnit.MILLISECONDS)
+                    .observeOn(Schedulers.io())
+                    .map(x -> {
+                        on[0] = Thread.currentThread();
+                        return "late";
+                    }));
+            assertEquals("late", v);
+            assertSame(me, Aio.currentTask());
+            assertTrue(on[0].getName().startsWith("RxCachedThreadScheduler"), on[0].getName());
+            return null;
+        });
+    }
+
+    @Test
+    void cancellingTheAwaitingTaskDisposesEachKind() {
+        List<String> disposed = new CopyOnWriteArrayList<>();
+        Aio.run(() -> {
+            List<Task<Object>> waiters = List.of(
+                    Aio.createTask(() -> RxAwait.await(
+                            Single.never().doOnDispose(() -> disposed.add("single")))),
+                    Aio.createTask(() -> RxAwait.awaitOrNull(
+                            Maybe.never().doOnDispose(() -> disposed.add("maybe")))),
+                    Aio.createTask(() -> {
+                        RxAwait.await(Completable.never().doOnDispose(() -> disposed.add("completable")));
+                        return null;
+                    }),
+                    Aio.createTask(() -> RxAwait.awaitLast(
+                            Flowable.never().doOnCancel(() -> disposed.add("flowable")))),
+                    Aio.createTask(() -> RxAwait.awaitFirst(
+                            Observable.never().doOnDispose(() -> disposed.add("observable")))));
+            Aio.sleep(0.02);
+            for (Task<Object> w : waiters) {
+                w.cancel();
+            }
+            for (Task<Object> w : waiters) {
+                assertThrows(CancelledError.class, w::await);
+            }
+            return null;
+        });
+        assertEquals(List.of("completable", "flowable", "maybe", "observable", "single"),
+                disposed.stream().sorted().toList());
+    }
+
+    @Test
+    void awaitingOutsideATaskSaysSo() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> RxAwait.await(Single.just(1)));
+        assertTrue(e.getMessage().toLowerCase().contains("task"), e.getMessage());
+    }
+
+    // ---- iterating -----------------------------------------------------------------------------
+
+    @Test
+    void iteratingAFlowableIsBackpressuredByThePrefetch() {
+        List<Long> requests = new CopyOnWriteArrayList<>();
+        long sum = Aio.run(() -> {
+            long s = 0;
+            for (int v : RxPublish.iterate(Flowable.range(0, 1000).doOnRequest(requests::add), 64)) {
+                s += v;
+            }
+            return s;
+        });
+        assertEquals(499_500L, sum);
+        assertEquals(64L, requests.get(0));
+        assertTrue(requests.stream().allMatch(r -> r <= 64), requests.toString());
+    }
+
+    @Test
+    void leavingAFlowableIterationEarlyCancelsIt() {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Aio.run(() -> {
+            try (var it = AsyncIterables.iterate(RxPublish.iterate(
+                    Flowable.interval(1, TimeUnit.MILLISECONDS).doOnCancel(() -> cancelled.set(true))))) {
+                for (long v : it) {
+                    if (v == 3) {
+                        break;
+                    }
+                }
+            }
+            return null;
+        });
+        assertTrue(cancelled.get());
+    }
+
+    /** An Observable.range emits all 100 items at subscription, before the task takes one. */
+    private static List<Integer> iterateBurst(int capacity, Overflow overflow) {
+        return Aio.run(() -> {
+            List<Integer> got = new ArrayList<>();
+            for (int v : RxPublish.iterate(Observable.range(0, 100), capacity, overflow)) {
+                got.add(v);
+            }
+            return got;
+        });
+    }
+
+    private static List<Integer> range(int from, int to) {
+        return IntStream.range(from, to).boxed().toList();
+    }
+
+    @Test
+    void observableOverflowStrategiesOnABurst() {
+        assertEquals(range(0, 100), iterateBurst(100, Overflow.BUFFER));
+        MissingBackpressureException full = assertThrows(MissingBackpressureException.class,
+                () -> iterateBurst(10, Overflow.BUFFER));
+        assertTrue(full.getMessage().contains("more than 10 items"), full.getMessage());
+
+        assertEquals(range(0, 10), iterateBurst(10, Overflow.DROP_LATEST));
+        List<Integer> oldestDropped = new ArrayList<>(List.of(0)); // in the task's hand
+        oldestDropped.addAll(range(91, 100));
+        assertEquals(oldestDropped, iterateBurst(10, Overflow.DROP_OLDEST));
+
+        MissingBackpressureException strict = assertThrows(MissingBackpressureException.class,
+                () -> iterateBurst(10, Overflow.ERROR));
+        assertTrue(strict.getMessage().contains("Overflow.ERROR"), strict.getMessage());
+
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> RxPublish.iterate(Observable.just(1), 0, Overflow.BUFFER));
+        assertTrue(bad.getMessage().contains("capacity"), bad.getMessage());
+    }
+
+    @Test
+    void aSlowerObservableLosesNothingUnderEveryStrategy() {
+        for (Overflow overflow : Overflow.values()) {
+            List<Integer> got = Aio.run(() -> {
+                PublishSubject<Integer> subject = PublishSubject.create();
+                Thread emitter = Thread.ofVirtual().unstarted(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        subject.onNext(i);
+                        try {
+                            Thread.sleep(2);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    subject.onComplete();
+                });
+                List<Integer> out = new ArrayList<>();
+                boolean started = false;
+                for (int v : RxPublish.iterate(subject.startWithItem(-1), 4, overflow)) {
+                    if (!started) { // subscribed: start emitting
+                        started = true;
+                        emitter.start();
+                    }
+                    out.add(v);
+                }
+                return out;
+            });
+            List<Integer> expected = new ArrayList<>(List.of(-1));
+            expected.addAll(range(0, 20));
+            assertEquals(expected, got, overflow.name());
+        }
+    }
+}

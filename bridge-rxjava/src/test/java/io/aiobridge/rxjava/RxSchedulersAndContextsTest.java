@@ -1,0 +1,222 @@
+package io.aiobridge.rxjava;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.Aio;
+import io.aiobridge.ContextVar;
+import io.aiobridge.EventLoop;
+import io.aiobridge.Runner;
+import io.reactivex.rxjava3.core.Flowable;
+import io.reactivex.rxjava3.core.Scheduler;
+import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.disposables.Disposable;
+import io.reactivex.rxjava3.plugins.RxJavaPlugins;
+import io.reactivex.rxjava3.schedulers.Schedulers;
+import io.reactivex.rxjava3.schedulers.TestScheduler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RxSchedulersAndContextsTest {
+    static final ContextVar<String> REQUEST_ID = new ContextVar<>("request_id", "none");
+
+    @AfterEach
+    void reset() {
+        RxContexts.uninstall();
+        RxJavaPlugins.reset();
+    }
+
+    // ---- the loop as an RxJava Scheduler -------------------------------------------------------
+
+    @Test
+    void observeOnTheLoopDeliversAsLoopCallbacks() {
+        List<String> seen = Aio.run(() -> {
+            EventLoop loop = Aio.getRunningLoop();
+            Scheduler onLoop = RxSchedulers.of(loop);
+            List<String> out = new CopyOnWriteArrayList<>();
+            RxAwait.awaitCompletion(Flowable.range(0, 3)
+                    .subscribeOn(Schedulers.computation())
+                    .observeOn(onLoop)
+                    .doOnNext(i -> out.add(i + ":" + (Aio.getRunningLoop() == loop))));
+            return out;
+        });
+        assertEquals(List.of("0:true", "1:true", "2:true"), seen);
+    }
+
+    @Test
+    void delaysIntervalsAndNowFollowAVirtualTimeLoop() {
+        try (Runner r = new Runner(EventLoop::newVirtualTimeEventLoop, null)) {
+            List<Long> ticksAt = r.run(() -> {
+                EventLoop loop = Aio.getRunningLoop();
+                Scheduler onLoop = RxSchedulers.of(loop);
+                List<Long> at = new ArrayList<>();
+                for (long tick : RxPublish.iterate(
+                        Flowable.interval(10, TimeUnit.SECONDS, onLoop).take(3))) {
+                    at.add(onLoop.now(TimeUnit.SECONDS));
+                }
+                long before = onLoop.now(TimeUnit.SECONDS);
+                String late = RxAwait.await(Single.just("x").delay(1, TimeUnit.HOURS, onLoop));
+                at.add(onLoop.now(TimeUnit.SECONDS) - before);
+                assertEquals("x", late);
+                return at;
+            });
+            // an hour of virtual time passes at once
+            assertEquals(List.of(10L, 20L, 30L, 3600L), ticksAt);
+        }
+    }
+
+    @Test
+    void disposedDelayedWorkNeverRuns() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            Thread runner = Thread.ofPlatform().daemon().start(loop::runForever);
+            try {
+                Scheduler s = RxSchedulers.of(loop);
+                Scheduler.Worker w = s.createWorker();
+                AtomicInteger ran = new AtomicInteger();
+                CountDownLatch kept = new CountDownLatch(500);
+                List<Disposable> toDispose = new ArrayList<>();
+                for (int i = 0; i < 500; i++) {
+                    toDispose.add(s.scheduleDirect(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS));
+                    toDispose.add(w.schedule(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS));
+                    s.scheduleDirect(kept::countDown, 5, TimeUnit.MILLISECONDS);
+                }
+                toDispose.forEach(Disposable::dispose);
+                assertTrue(kept.await(10, TimeUnit.SECONDS));
+                Thread.sleep(60);
+                assertEquals(0, ran.get(), "disposed work ran");
+                w.dispose();
+                assertTrue(w.isDisposed());
+                assertTrue(w.schedule(ran::incrementAndGet).isDisposed(),
+                        "a disposed worker accepts nothing");
+            } finally {
+                loop.callSoonThreadsafe(loop::stop);
+                runner.join();
+            }
+        }
+    }
+
+    @Test
+    void aWorkersTasksRunInOrderAndErrorsGoToRxJavaPlugins() throws Exception {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        RxJavaPlugins.setErrorHandler(errors::add);
+        List<Integer> order = Aio.run(() -> {
+            Scheduler.Worker w = RxSchedulers.of(Aio.getRunningLoop()).createWorker();
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                w.schedule(() -> out.add(n));
+            }
+            w.schedule(() -> {
+                throw new IllegalStateException("task failed");
+            });
+            Aio.sleep(0.01);
+            w.dispose();
+            return out;
+        });
+        assertEquals(List.of(0, 1, 2, 3, 4), order);
+        assertEquals(1, errors.size());
+        Throwable e = errors.get(0);
+        assertEquals("task failed", (e.getCause() != null ? e.getCause() : e).getMessage());
+    }
+
+    @Test
+    void anRxSchedulerAsTheExecutorOfRunInExecutor() {
+        String name = Aio.run(() -> Aio.getRunningLoop().runInExecutor(
+                RxSchedulers.asExecutor(Schedulers.io()),
+                () -> Thread.currentThread().getName()).await());
+        assertTrue(name.startsWith("RxCachedThreadScheduler"), name);
+    }
+
+    @Test
+    void aTaskAwaitsATestSchedulerTimerAdvancedFromOutside() throws Exception {
+        TestScheduler clock = new TestScheduler();
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            Thread runner = Thread.ofPlatform().daemon().start(loop::runForever);
+            try {
+                var result = Aio.runCoroutineThreadsafe(() -> RxAwait.await(
+                        Single.timer(5, TimeUnit.SECONDS, clock).map(x -> "fired")), loop);
+                Thread.sleep(20);
+                clock.advanceTimeBy(4, TimeUnit.SECONDS);
+                Thread.sleep(20);
+                assertFalse(result.isDone(), "not before 5 s of scheduler time");
+                clock.advanceTimeBy(1, TimeUnit.SECONDS);
+                assertEquals("fired", result.get(10, TimeUnit.SECONDS));
+            } finally {
+                loop.callSoonThreadsafe(loop::stop);
+                runner.join();
+            }
+        }
+    }
+
+    // ---- context variables across RxJava's scheduler hops ---------------------------------------
+
+    private static List<String> seenOnRxThreads() {
+        return Aio.run(() -> {
+            REQUEST_ID.set("t-1");
+            List<String> out = new ArrayList<>();
+            out.add(RxAwait.await(Single.fromCallable(REQUEST_ID::get)
+                    .subscribeOn(Schedulers.io())));
+            out.add(RxAwait.await(Single.just(0).delay(1, TimeUnit.MILLISECONDS)
+                    .map(x -> REQUEST_ID.get())));
+            return out;
+        });
+    }
+
+    @Test
+    void contextVariablesCrossSchedulerHopsOnlyWhenInstalled() {
+        assertEquals(List.of("none", "none"), seenOnRxThreads());
+        RxContexts.install();
+        assertTrue(RxContexts.isInstalled());
+        assertEquals(List.of("t-1", "t-1"), seenOnRxThreads());
+        RxContexts.uninstall();
+        assertEquals(List.of("none", "none"), seenOnRxThreads());
+    }
+
+    @Test
+    void installKeepsTheScheduleHandlerAlreadyThere() {
+        AtomicInteger wrapped = new AtomicInteger();
+        RxJavaPlugins.setScheduleHandler(r -> {
+            wrapped.incrementAndGet();
+            return r;
+        });
+        RxContexts.install();
+        RxContexts.install(); // idempotent
+        assertEquals(List.of("t-1", "t-1"), seenOnRxThreads());
+        assertTrue(wrapped.get() >= 2, "the earlier handler still runs: " + wrapped.get());
+        RxContexts.uninstall();
+        int before = wrapped.get();
+        seenOnRxThreads();
+        assertTrue(wrapped.get() > before, "uninstall put the earlier handler back");
+    }
+
+    @Test
+    void carryBindsWorkToTheCallersContext() throws Exception {
+        Runnable[] bound = new Runnable[1];
+        List<String> inside = new CopyOnWriteArrayList<>();
+        Aio.run(() -> {
+            REQUEST_ID.set("bound");
+            bound[0] = RxContexts.carry(() -> inside.add(REQUEST_ID.get()));
+            return null;
+        });
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Aio.run(() -> {
+            REQUEST_ID.set("other");
+            Thread t = new Thread(() -> {
+                bound[0].run();
+                seen.add(REQUEST_ID.get());
+            });
+            t.start();
+            t.join();
+            return null;
+        });
+        assertEquals(List.of("bound"), inside, "ran with the context it was bound in");
+        assertEquals(List.of("none"), seen, "the binding does not leak into the thread after");
+    }
+}
