@@ -26,11 +26,11 @@ else
   mem_n=100000
 fi
 # default engine (public JDK API only), then the opt-in carrier engine (see docs/engine.md)
-"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark" -foe true "${jmh_args[@]}" \
-  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark)'
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark|RxJavaBenchmark" -foe true "${jmh_args[@]}" \
+  -rf json -rff "$out/jmh.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark|RxJavaBenchmark)'
 carrier=(--add-opens java.base/java.lang=ALL-UNNAMED -Daiobridge.engine=carrier)
-"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark" -foe true "${jmh_args[@]}" \
-  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark)'
+"$java" -jar benchmarks/target/benchmarks.jar "SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark|RxJavaBenchmark" -foe true "${jmh_args[@]}" \
+  -jvmArgsAppend "${carrier[*]}" -rf json -rff "$out/jmh-carrier.json" | grep -E '^(Benchmark|SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark|RxJavaBenchmark)'
 "$java" -Xmx2g -cp benchmarks/target/benchmarks.jar io.aiobridge.bench.MemoryPerTask "$mem_n" \
   | tee "$out/mem.txt"
 
@@ -95,8 +95,14 @@ reactor = [
     ("generator as Flux, blockLast() (ReactorPublish.flux)", "generatorFluxBlockLast",
      [("reactorFluxGenerateBlockLast", "Flux.generate"), ("reactorFluxCreateBlockLast", "Flux.create")]),
 ]
+reactor += [
+    ("Flowable.range iterated in a task (RxPublish.iterate)", "iterateFlowableRangeInTask",
+     [("rxFlowableRangeBlockingIterable", "blockingIterable()"), ("rxFlowableRangeBlockingLast", "blockingLast()")]),
+    ("generator as Flowable, blockingLast() (RxPublish.flowable)", "generatorFlowableBlockingLast",
+     [("rxFlowableGenerateBlockingLast", "Flowable.generate"), ("rxFlowableCreateBlockingLast", "Flowable.create")]),
+]
 print()
-print("| bridge-reactor (ns/item; M items/s) | aiobridge default | aiobridge carrier | plain Reactor, same run |")
+print("| bridge-reactor / bridge-rxjava (ns/item; M items/s) | aiobridge default | aiobridge carrier | plain Reactor / RxJava, same run |")
 print("|---|---|---|---|")
 for name, ours, peers in reactor:
     a, c = jmh.get((ours, "-")), car.get((ours, "-"))
