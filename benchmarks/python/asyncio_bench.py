@@ -1,16 +1,25 @@
-"""CPython asyncio counterparts of SwitchBenchmark and MemoryPerTask.
+"""CPython counterparts of the JMH benchmarks, on asyncio's own loop or on uvloop.
 
 Prints one line per measurement: name=value, where value is ns per operation or bytes per task.
 Same workloads as the JMH benchmarks: 100,000 sleep(0) round trips spread over 1 or 1,000 tasks,
-10,000 sequential create+await of a trivial task, 100,000 tasks parked on one future, 100,000
-uncontended Lock acquire+release, 100,000 Queue put_nowait+get_nowait(+task_done), and
-`async for` over an async generator of 100,000 integers.
+10,000 sequential create+await of a trivial task, N tasks parked on one future (for each N
+given), 100,000 uncontended Lock acquire+release, 100,000 Queue put_nowait+get_nowait(+task_done),
+`async for` over an async generator of 100,000 integers, and the fan-out workload of FanOut.java.
+
+    python3 asyncio_bench.py [--loop asyncio|uvloop] [--quick] [N ...]
+
+uvloop comes from Debian's python3-uvloop (benchmarks/run.sh installs it when it can).
 """
+import argparse
 import asyncio
+import concurrent.futures
 import gc
+import statistics
 import sys
 import time
 import tracemalloc
+
+LOOP_FACTORY = None  # None: asyncio's default loop
 
 ROUND_TRIPS = 100_000
 JOINS = 10_000
@@ -74,13 +83,61 @@ async def async_for_generator():
     return s
 
 
-def best_of(fn, ops, repeats=7):
+def run(coro):
+    with asyncio.Runner(loop_factory=LOOP_FACTORY) as runner:
+        return runner.run(coro)
+
+
+REPEATS = 7
+
+
+def best_of(fn, ops, repeats=None):
     best = float("inf")
-    for _ in range(repeats):
+    for _ in range(repeats or REPEATS):
         t0 = time.perf_counter_ns()
-        asyncio.run(fn())
+        run(fn())
         best = min(best, (time.perf_counter_ns() - t0) / ops)
     return best
+
+
+FANOUT_TASKS = 10_000
+FANOUT_TIMER = 0.010
+
+
+async def fan_out(pool, measure):
+    """FanOut.java: each task waits on a 10 ms timer, then on a value another thread produces."""
+    loop = asyncio.get_running_loop()
+
+    async def one(i):
+        await asyncio.sleep(FANOUT_TIMER)
+        return await loop.run_in_executor(pool, int, i)
+
+    if measure:
+        gc.collect()
+        tracemalloc.start()
+    ts = [asyncio.create_task(one(i)) for i in range(FANOUT_TASKS)]
+    grown = 0
+    if measure:
+        await asyncio.sleep(0)  # every task now waits on its timer
+        gc.collect()
+        grown, _peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    total = sum(await asyncio.gather(*ts))
+    assert total == FANOUT_TASKS * (FANOUT_TASKS - 1) // 2, total
+    return grown
+
+
+def fan_out_figures(warmups, runs):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        for _ in range(warmups):
+            run(fan_out(pool, False))
+        walls = []
+        for _ in range(runs):
+            t0 = time.perf_counter_ns()
+            run(fan_out(pool, False))
+            walls.append((time.perf_counter_ns() - t0) / 1e6)
+        live = run(fan_out(pool, True))
+    return statistics.median(walls), live
 
 
 def memory_per_task(n):
@@ -101,19 +158,39 @@ def memory_per_task(n):
         await asyncio.gather(*ts)
         return used / n
 
-    return asyncio.run(main())
+    return run(main())
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    global LOOP_FACTORY, REPEATS
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    ap.add_argument("--quick", action="store_true", help="one repetition each: checks that all runs")
+    ap.add_argument("tasks", nargs="*", type=int, default=[100_000],
+                    help="task counts for the memory measurement")
+    args = ap.parse_args()
+    if args.loop == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            sys.exit("uvloop is not installed: apt-get install -y python3-uvloop")
+        LOOP_FACTORY = uvloop.new_event_loop
+        print(f"uvloop={uvloop.__version__}")
+    if args.quick:
+        REPEATS = 1
     print(f"python={sys.version.split()[0]}")
+    print(f"loop={args.loop}")
     print(f"sleep0_1task_ns={best_of(lambda: round_trips(1), ROUND_TRIPS):.1f}")
     print(f"sleep0_1000tasks_ns={best_of(lambda: round_trips(1000), ROUND_TRIPS):.1f}")
     print(f"create_join_ns={best_of(create_join, JOINS):.1f}")
     print(f"lock_ns={best_of(lock_acquire_release, SYNC_OPS):.1f}")
     print(f"queue_ns={best_of(queue_put_get_nowait, SYNC_OPS):.1f}")
     print(f"gen_ns={best_of(async_for_generator, GEN_ITEMS):.1f}")
-    print(f"bytes_per_task={memory_per_task(n):.0f}")
+    for n in args.tasks:
+        print(f"bytes_per_task_{n}={memory_per_task(n):.0f}")
+    wall, live = fan_out_figures(1 if args.quick else 3, 1 if args.quick else 7)
+    print(f"fanout_wall_ms={wall:.1f}")
+    print(f"fanout_live_bytes={live}")
 
 
 if __name__ == "__main__":

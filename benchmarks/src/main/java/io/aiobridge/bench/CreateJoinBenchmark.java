@@ -23,4 +23,11 @@ public class CreateJoinBenchmark extends LoopBenchmark {
             return sum;
         }));
     }
+
+    /** kotlinx-coroutines: {@code launch { }.join()} on runBlocking's single-threaded loop. */
+    @Benchmark
+    @OperationsPerInvocation(JOINS)
+    public long kotlinxLaunchJoin() {
+        return io.aiobridge.bench.peers.KotlinPeers.launchJoin(JOINS);
+    }
 }

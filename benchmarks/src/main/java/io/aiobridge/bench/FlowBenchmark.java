@@ -22,7 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
+import io.aiobridge.bench.peers.KotlinPeers;
+import io.reactivex.rxjava3.core.Flowable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 
 /**
  * The flow bridge next to Reactor, consumed the same way in the same run (ns per item; items/s
@@ -30,8 +33,11 @@ import reactor.core.publisher.Flux;
  * <ul>
  *   <li>generator -> Publisher -> a plain subscriber requesting unbounded, and in request(256)
  *       batches; Reactor's {@code Flux.generate} with the same subscribers;
- *   <li>a {@code Flux.range} -> async iterator iterated in a task (prefetch 256); Reactor's
- *       {@code Flux.range(...).toIterable()} for reference.
+ *   <li>the same subscribers on Reactor's {@code Flux.create}, RxJava's {@code
+ *       Flowable.generate} and kotlinx's {@code flux { }} builder;
+ *   <li>a {@code Flux.range} -> async iterator iterated in a task (prefetch 256); next to
+ *       Reactor's {@code toIterable()}, RxJava's {@code blockingIterable()} and kotlinx's {@code
+ *       asFlow().collect}.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -151,6 +157,89 @@ public class FlowBenchmark {
         CountingSubscriber<Long> s = new CountingSubscriber<>(256);
         fluxGenerate().subscribe(s);
         return s.await();
+    }
+
+    private static Flux<Long> fluxCreate() {
+        return Flux.create(sink -> {
+            for (long i = 0; i < N && !sink.isCancelled(); i++) {
+                sink.next(i);
+            }
+            sink.complete();
+        }, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    private static Flowable<Long> flowableGenerate() {
+        return Flowable.generate(() -> 0L, (i, emitter) -> {
+            emitter.onNext(i);
+            if (i == N - 1) {
+                emitter.onComplete();
+            }
+            return i + 1;
+        });
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long reactorFluxCreateUnbounded() throws InterruptedException {
+        CountingSubscriber<Long> s = new CountingSubscriber<>(Long.MAX_VALUE);
+        fluxCreate().subscribe(s);
+        return s.await();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long reactorFluxCreateRequest256() throws InterruptedException {
+        CountingSubscriber<Long> s = new CountingSubscriber<>(256);
+        fluxCreate().subscribe(s);
+        return s.await();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long rxFlowableGenerateUnbounded() throws InterruptedException {
+        CountingSubscriber<Long> s = new CountingSubscriber<>(Long.MAX_VALUE);
+        flowableGenerate().subscribe(s);
+        return s.await();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long rxFlowableGenerateRequest256() throws InterruptedException {
+        CountingSubscriber<Long> s = new CountingSubscriber<>(256);
+        flowableGenerate().subscribe(s);
+        return s.await();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long kotlinxFluxUnbounded() throws InterruptedException {
+        CountingSubscriber<Long> s = new CountingSubscriber<>(Long.MAX_VALUE);
+        KotlinPeers.fluxBuilder(N).subscribe(s);
+        return s.await();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long kotlinxFluxRequest256() throws InterruptedException {
+        CountingSubscriber<Long> s = new CountingSubscriber<>(256);
+        KotlinPeers.fluxBuilder(N).subscribe(s);
+        return s.await();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long rxFluxRangeBlockingIterable() {
+        long sum = 0;
+        for (int v : Flowable.fromPublisher(Flux.range(0, N)).blockingIterable()) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long kotlinxFluxRangeAsFlowCollect() {
+        return KotlinPeers.collectAsFlow(Flux.range(0, N));
     }
 
     @Benchmark

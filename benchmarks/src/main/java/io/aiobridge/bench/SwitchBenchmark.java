@@ -40,4 +40,11 @@ public class SwitchBenchmark extends LoopBenchmark {
             return sum;
         }));
     }
+
+    /** kotlinx-coroutines: {@code yield()} round trips on runBlocking's single-threaded loop. */
+    @Benchmark
+    @OperationsPerInvocation(ROUND_TRIPS)
+    public int kotlinxYieldRoundTrip() {
+        return io.aiobridge.bench.peers.KotlinPeers.yieldRoundTrips(tasks, ROUND_TRIPS);
+    }
 }
