@@ -105,6 +105,8 @@ w("Same machine, same run, same workloads. JVM figures are JMH averages (ns per 
   "the default engine, with the carrier engine's in parentheses. kotlinx runs on `runBlocking`'s "
   "single-threaded event loop, as aiobridge runs its loop on the calling thread.")
 w("")
+w("Where the time goes, and what would close each missed target: [performance.md](performance.md).")
+w("")
 
 # 1, 2, 7: the runtime
 w("## Tasks: suspend/resume, create + join, locks and queues")

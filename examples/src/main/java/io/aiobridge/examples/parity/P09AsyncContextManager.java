@@ -1,31 +1,16 @@
-package io.aiobridge.parity;
+package io.aiobridge.examples.parity;
 
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncContextManager;
+import io.aiobridge.EventLoop;
 import java.io.PrintStream;
-import org.junit.jupiter.api.Test;
+import java.util.function.Supplier;
 
-/** Port of parity program 09: __aenter__/__aexit__ order, exception info, suppression. */
-class ContextManagerParityTest {
+/** Parity 09: {@code __aenter__}/{@code __aexit__} order, exception info and suppression. */
+public final class P09AsyncContextManager {
+    private P09AsyncContextManager() {}
 
-    static final class LookupError extends RuntimeException {
-        LookupError(String m) {
-            super(m);
-        }
-    }
-
-    static final class ValueError extends RuntimeException {
-        ValueError(String m) {
-            super(m);
-        }
-    }
-
-    static final class RuntimeError extends RuntimeException {
-        RuntimeError(String m) {
-            super(m);
-        }
-    }
-
+    /** A resource that says when it is entered and exited, and may suppress the exception. */
     record Res(PrintStream out, String name, boolean suppress) implements AsyncContextManager<String> {
         Res(PrintStream out, String name) {
             this(out, name, false);
@@ -42,16 +27,14 @@ class ContextManagerParityTest {
         @Override
         public boolean aexit(Throwable e) {
             out.println(name + ": aexit " + (e == null ? "None" : e.getClass().getSimpleName())
-                    + " " + (e == null ? "None" : e.getMessage()) + " "
-                    + (e != null ? "True" : "False"));
+                    + " " + (e == null ? "None" : e.getMessage()) + " " + Py.py(e != null));
             Aio.sleep(0);
             return suppress;
         }
     }
 
-    @Test
-    void p09AsyncContextManager() {
-        IterParityTest.assertParity("09_async_context_manager", out -> IterParityTest.run(() -> {
+    public static void run(PrintStream out, Supplier<EventLoop> loops) {
+        Py.run(loops, () -> {
             AsyncContextManager.with(new Res(out, "a"), v -> {
                 out.println("body a, value " + v);
                 return null;
@@ -62,25 +45,29 @@ class ContextManagerParityTest {
             });
             try {
                 AsyncContextManager.with(new Res(out, "b"), v -> {
-                    throw new LookupError("k");
+                    throw new Py.LookupError("k");
                 });
-            } catch (LookupError e) {
+            } catch (Py.LookupError e) {
                 out.println("propagated LookupError " + e.getMessage());
             }
             AsyncContextManager.with(new Res(out, "c", true), v -> {
-                throw new ValueError("boom");
+                throw new Py.ValueError("boom");
             });
             out.println("after suppressed block");
             try {
                 AsyncContextManager.with(new Res(out, "d", true),
                         v -> AsyncContextManager.with(new Res(out, "e"), w -> {
-                            throw new RuntimeError("deep");
+                            throw new Py.RuntimeError("deep");
                         }));
-            } catch (RuntimeError e) {
+            } catch (Py.RuntimeError e) {
                 out.println("not reached");
             }
             out.println("end");
             return null;
-        }));
+        });
+    }
+
+    public static void main(String[] args) {
+        run(System.out, EventLoop::newEventLoop);
     }
 }
