@@ -190,6 +190,16 @@ public class Task<T> extends AioFuture<T> {
     }
 
     <R> R awaitFuture(AioFuture<R> f) {
+        return awaitFuture(f, false);
+    }
+
+    /**
+     * As {@link #awaitFuture(AioFuture)}; with {@code whileClosing}, the await is allowed while
+     * the loop is closing. Only for waits that end because close() cancelled their cause: a
+     * TaskGroup waiting for its cancelled children. (Any other await fails at once then, so that
+     * a task that catches CancelledError cannot keep a closing loop alive.)
+     */
+    <R> R awaitFuture(AioFuture<R> f, boolean whileClosing) {
         if (f.state == PENDING && suspendHook != null) {
             beforeSuspend(); // a batched generator hands its items over first
         }
@@ -202,7 +212,7 @@ public class Task<T> extends AioFuture<T> {
             if (f == this) {
                 throw new IllegalStateException("Task cannot await on itself: " + this);
             }
-            if (loop.closing) {
+            if (loop.closing && !whileClosing) {
                 throw new CancelledError("event loop is closing; " + this + " cannot await " + f);
             }
             f.addWakeup(this);

@@ -115,7 +115,8 @@ public final class TaskGroup {
                 onCompleted = new AioFuture<>(loop);
             }
             try {
-                parentTask.awaitFuture(onCompleted);
+                // also while the loop closes: close() cancelled the children, which then finish
+                parentTask.awaitFuture(onCompleted, true);
             } catch (CancelledError e) {
                 if (!aborting) {
                     // the parent was cancelled while the children still ran

@@ -190,4 +190,37 @@ class TaskGroupTest {
             return null;
         });
     }
+
+    /**
+     * A loop closed while a TaskGroup still waits for its children: close() cancels them all,
+     * the group waits for its cancelled children (it may, although the loop is closing) and
+     * every finally runs. This hung once: the group's wait failed at once while closing, and
+     * its retry loop spun without ever letting the children run.
+     */
+    @Test
+    void closingTheLoopFinishesALiveTaskGroupAndItsChildren() throws Exception {
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        EventLoop loop = EventLoop.newEventLoop();
+        Task<Void> group = loop.createTask(() -> TaskGroup.<Void>run(tg -> {
+            for (String name : List.of("a", "b")) {
+                tg.createTask(() -> {
+                    try {
+                        return Aio.sleep(3600, name);
+                    } finally {
+                        log.add(name + " finally");
+                    }
+                }, name);
+            }
+            return null;
+        }), "group");
+        AioFuture<Void> started = loop.createFuture();
+        loop.callLater(0.01, () -> started.setResult(null));
+        loop.runUntilComplete(started); // the group waits on its children; the loop stops
+        Thread closer = Thread.ofPlatform().start(loop::close);
+        closer.join(10_000);
+        assertTrue(!closer.isAlive(), "close() hung on a live TaskGroup");
+        assertTrue(loop.isClosed());
+        assertTrue(group.isCancelled(), group.toString());
+        assertEquals(List.of("a finally", "b finally"), log.stream().sorted().toList());
+    }
 }

@@ -2,6 +2,7 @@ package io.aiobridge.reactor;
 
 import io.aiobridge.AioFuture;
 import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoop;
 import io.aiobridge.flow.AsyncPublisher;
 import io.aiobridge.flow.Publishers;
 import io.aiobridge.iter.AsyncGenerator;
@@ -44,9 +45,39 @@ public final class ReactorPublish {
      * @return the Flux
      */
     public static <T> Flux<T> flux(AsyncGenerator.Body<T, Void> body) {
+        return generatorFlux(body, null);
+    }
+
+    private static <T> Flux<T> generatorFlux(AsyncGenerator.Body<T, Void> body, EventLoop loop) {
         Objects.requireNonNull(body, "body is null");
-        return Flux.deferContextual(view -> Flux.from(AsyncPublisher.fromGenerator(
-                ReactorContexts.withVars(view, body)).onErrorDropped(ReactorPublish::dropped)));
+        return Flux.deferContextual(view -> Flux.from(reactorPolicy(AsyncPublisher.fromGenerator(
+                ReactorContexts.withVars(view, body)), loop)));
+    }
+
+    private static <T> Mono<T> coroutineMono(Coroutine<T> coro, EventLoop loop) {
+        Objects.requireNonNull(coro, "coro is null");
+        return Mono.deferContextual(view -> Mono.fromDirect(reactorPolicy(
+                AsyncPublisher.fromCoroutine(ReactorContexts.withVars(view, coro)), loop)));
+    }
+
+    /** Reactor's dropped-error hook, and the loop if one is given. */
+    private static <T> AsyncPublisher<T> reactorPolicy(AsyncPublisher<T> p, EventLoop loop) {
+        AsyncPublisher<T> withHook = p.onErrorDropped(ReactorPublish::dropped);
+        return loop == null ? withHook : withHook.on(loop);
+    }
+
+    /**
+     * As {@link #flux(AsyncGenerator.Body)}, with every subscription's generator running on
+     * {@code loop} (instead of the subscribing task's loop or a default loop): for generators
+     * that use a loop's own objects, such as its queues.
+     *
+     * @param body the generator body
+     * @param loop the loop to run on
+     * @param <T> the item type
+     * @return the Flux
+     */
+    public static <T> Flux<T> flux(AsyncGenerator.Body<T, Void> body, EventLoop loop) {
+        return generatorFlux(body, Objects.requireNonNull(loop, "loop is null"));
     }
 
     /**
@@ -57,8 +88,7 @@ public final class ReactorPublish {
      * @return the Flux
      */
     public static <T> Flux<T> flux(AsyncIterable<T> iterable) {
-        return Flux.from(AsyncPublisher.fromIterable(iterable)
-                .onErrorDropped(ReactorPublish::dropped));
+        return Flux.from(reactorPolicy(AsyncPublisher.fromIterable(iterable), null));
     }
 
     /**
@@ -70,9 +100,20 @@ public final class ReactorPublish {
      * @return the Mono
      */
     public static <T> Mono<T> mono(Coroutine<T> coro) {
-        Objects.requireNonNull(coro, "coro is null");
-        return Mono.deferContextual(view -> Mono.fromDirect(AsyncPublisher.fromCoroutine(
-                ReactorContexts.withVars(view, coro)).onErrorDropped(ReactorPublish::dropped)));
+        return coroutineMono(coro, null);
+    }
+
+    /**
+     * As {@link #mono(Coroutine)}, with the task running on {@code loop}: for coroutines that use
+     * a loop's own objects (its queues, locks, or state only that loop touches).
+     *
+     * @param coro the coroutine
+     * @param loop the loop to run on
+     * @param <T> the value type
+     * @return the Mono
+     */
+    public static <T> Mono<T> mono(Coroutine<T> coro, EventLoop loop) {
+        return coroutineMono(coro, Objects.requireNonNull(loop, "loop is null"));
     }
 
     /**
@@ -84,8 +125,7 @@ public final class ReactorPublish {
      * @return the Mono
      */
     public static <T> Mono<T> mono(AioFuture<T> future) {
-        return Mono.fromDirect(AsyncPublisher.fromFuture(future)
-                .onErrorDropped(ReactorPublish::dropped));
+        return Mono.fromDirect(reactorPolicy(AsyncPublisher.fromFuture(future), null));
     }
 
     /**

@@ -108,6 +108,25 @@ class ReactorBridgeTest {
     }
 
     @Test
+    void monoAndFluxPinnedToALoopRunThere() throws Exception {
+        try (io.aiobridge.EventLoop loop = io.aiobridge.EventLoop.newEventLoop()) {
+            Thread runner = Thread.ofPlatform().daemon().start(loop::runForever);
+            try {
+                StepVerifier.create(ReactorPublish.mono(() -> Aio.getRunningLoop() == loop, loop))
+                        .expectNext(true).verifyComplete();
+                StepVerifier.create(ReactorPublish.<Boolean>flux(
+                                y -> y.yield(Aio.getRunningLoop() == loop), loop))
+                        .expectNext(true).verifyComplete();
+                assertThrows(NullPointerException.class,
+                        () -> ReactorPublish.mono(() -> 1, null));
+            } finally {
+                loop.callSoonThreadsafe(loop::stop);
+                runner.join();
+            }
+        }
+    }
+
+    @Test
     void monoOfATask() {
         Aio.run(() -> {
             Task<String> t = Aio.createTask(() -> Aio.sleep(0.01, "from task"));
