@@ -51,6 +51,7 @@ public class QuoteController {
         return ReactorAwait.awaitSingle(upstream.get().uri(path).retrieve().bodyToMono(String.class));
     }
 
+    // tag::quote-handler[]
     @GetMapping("/quotes/{id}")
     Mono<ResponseEntity<Map<String, Object>>> quote(@PathVariable String id) {
         return ReactorPublish.mono(() -> {
@@ -72,4 +73,5 @@ public class QuoteController {
             }
         });
     }
+    // end::quote-handler[]
 }
