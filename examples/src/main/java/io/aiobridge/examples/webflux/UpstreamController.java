@@ -12,6 +12,14 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 public class UpstreamController {
+    private final java.util.concurrent.atomic.AtomicInteger abandoned =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Upstream answers the client gave up on (the connection closed before the answer). */
+    int abandoned() {
+        return abandoned.get();
+    }
+
     static Duration delayFor(String id) {
         return id.startsWith("slow") ? Duration.ofSeconds(5) : Duration.ofMillis(20);
     }
@@ -19,11 +27,13 @@ public class UpstreamController {
     @GetMapping("/upstream/price/{id}")
     Mono<String> price(@PathVariable String id) {
         return Mono.just(String.format("%d.%02d", 10 + Math.abs(id.hashCode()) % 90,
-                Math.abs(id.hashCode()) % 100)).delayElement(delayFor(id));
+                Math.abs(id.hashCode()) % 100)).delayElement(delayFor(id))
+                .doOnCancel(abandoned::incrementAndGet);
     }
 
     @GetMapping("/upstream/name/{id}")
     Mono<String> name(@PathVariable String id) {
-        return Mono.just("Instrument " + id.toUpperCase()).delayElement(delayFor(id));
+        return Mono.just("Instrument " + id.toUpperCase()).delayElement(delayFor(id))
+                .doOnCancel(abandoned::incrementAndGet);
     }
 }

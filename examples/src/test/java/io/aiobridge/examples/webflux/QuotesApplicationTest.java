@@ -40,6 +40,9 @@ class QuotesApplicationTest {
     @Autowired
     TickerController ticker;
 
+    @Autowired
+    UpstreamController upstream;
+
     @LocalServerPort
     int port;
 
@@ -77,6 +80,18 @@ class QuotesApplicationTest {
                 .jsonPath("$.detail").value(d -> assertTrue(d.toString().contains("0.5 s"), d.toString()));
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertTrue(seconds < 3, "answered after the 0.5 s timeout, not the upstream's 5 s: " + seconds);
+    }
+
+    @Test
+    void theTimeoutCancelsBothUpstreamRequests() throws Exception {
+        int before = upstream.abandoned();
+        web.get().uri("/quotes/slow-3").exchange().expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
+        // task cancelled -> Mono cancelled -> WebClient closes the request -> the upstream sees it
+        long deadline = System.nanoTime() + 4_000_000_000L; // before the upstream's own 5 s
+        while (upstream.abandoned() < before + 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(before + 2, upstream.abandoned(), "both upstream calls were abandoned");
     }
 
     @Test
