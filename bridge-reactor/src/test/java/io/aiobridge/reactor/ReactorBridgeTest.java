@@ -126,6 +126,48 @@ class ReactorBridgeTest {
         }
     }
 
+    /**
+     * Reactor's virtual time reaches into a coroutine: a Mono made by the bridge awaits
+     * {@code Mono.delay(1 hour)}, which StepVerifier's virtual clock completes at once. A
+     * generator Flux paced by Reactor timers works the same way. The coroutine runs on its
+     * loop's thread, so the clock is advanced only once the virtual scheduler has its timer.
+     */
+    @Test
+    void reactorVirtualTimeDrivesTimersAwaitedInsideCoroutines() {
+        long[] armed = {0};
+        Runnable waitArmed = () -> { // the scheduler's count of timers ever scheduled grows by one
+            armed[0]++;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (reactor.test.scheduler.VirtualTimeScheduler.get().getScheduledTaskCount()
+                    < armed[0]) {
+                assertTrue(System.nanoTime() < deadline, "the timer was never armed");
+                Thread.onSpinWait();
+            }
+        };
+        StepVerifier.withVirtualTime(() -> ReactorPublish.mono(() -> {
+                    long ticks = ReactorAwait.awaitSingle(Mono.delay(Duration.ofHours(1)));
+                    return "after an hour: " + ticks;
+                }))
+                .expectSubscription()
+                .then(waitArmed)
+                .expectNoEvent(Duration.ofMinutes(59))
+                .thenAwait(Duration.ofMinutes(1))
+                .expectNext("after an hour: 0")
+                .verifyComplete();
+        armed[0] = 0; // a new virtual scheduler
+        StepVerifier.withVirtualTime(() -> ReactorPublish.<Integer>flux(y -> {
+                    for (int i = 0; i < 3; i++) {
+                        ReactorAwait.awaitSingle(Mono.delay(Duration.ofDays(1)));
+                        y.yield(i);
+                    }
+                }))
+                .expectSubscription()
+                .then(waitArmed).thenAwait(Duration.ofDays(1)).expectNext(0)
+                .then(waitArmed).thenAwait(Duration.ofDays(1)).expectNext(1)
+                .then(waitArmed).thenAwait(Duration.ofDays(1)).expectNext(2)
+                .verifyComplete();
+    }
+
     @Test
     void monoOfATask() {
         Aio.run(() -> {
