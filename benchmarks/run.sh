@@ -32,8 +32,8 @@ if [ "${QUICK:-0}" = 1 ]; then
   py_args=(--quick)
   report=benchmarks/target/benchmarks-smoke.md
 else
-  jmh_args=(-f 1 -wi 2 -w 1 -i 4 -r 1)
-  jmh_cfg="2 warm-up and 4 measured 1 s iterations, 1 fork"
+  jmh_args=(-f 1 -wi 3 -w 1 -i 5 -r 1)
+  jmh_cfg="3 warm-up and 5 measured 1 s iterations, 1 fork"
   mem_sizes=(100000 1000000)
   fan_tasks=10000
   py_args=()
