@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures aiobridge next to its peers (CPython asyncio, uvloop, kotlinx-coroutines, Reactor,
 # RxJava) on the same workloads, in one run on this machine, and writes docs/benchmarks.md: each
-# measurement, each peer, the ratio, and the target met or missed. About 13 minutes.
+# measurement, each peer, the ratio, and the target met or missed. About 11 minutes.
 #
 #   benchmarks/run.sh            # full run; rewrites docs/benchmarks.md
 #   QUICK=1 benchmarks/run.sh    # smoke: every benchmark once, briefly; writes

@@ -5,6 +5,7 @@ import static io.aiobridge.examples.webflux.RequestIds.REQUEST_ID;
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.reactor.ReactorAwait;
+import io.aiobridge.reactor.ReactorPublish;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -19,7 +20,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
-import io.aiobridge.reactor.ReactorPublish;
 
 /** {@code GET /quotes/{id}}: two upstream calls at once, under a timeout, as a coroutine. */
 @RestController
