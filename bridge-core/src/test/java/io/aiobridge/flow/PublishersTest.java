@@ -221,46 +221,37 @@ class PublishersTest {
         });
     }
 
+    /** A subscriber that only acts on its subscription, and ignores every signal. */
+    static <T> Subscriber<T> onSubscribe(java.util.function.Consumer<Subscription> action) {
+        return new Subscriber<>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                action.accept(s);
+            }
+
+            @Override
+            public void onNext(T item) {}
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onComplete() {}
+        };
+    }
+
     @Test
     void aFuturesSubscriptionCancelledAtOnceStillCancelsTheFuture() {
         virtual(() -> {
             Task<String> task = Aio.createTask(() -> Aio.sleep(100, "late"));
             // cancelled inside onSubscribe: before the driver task exists
-            AsyncPublisher.fromFuture(task).subscribe(new org.reactivestreams.Subscriber<>() {
-                @Override
-                public void onSubscribe(Subscription s) {
-                    s.cancel();
-                }
-
-                @Override
-                public void onNext(String item) {}
-
-                @Override
-                public void onError(Throwable t) {}
-
-                @Override
-                public void onComplete() {}
-            });
+            AsyncPublisher.fromFuture(task).subscribe(onSubscribe(Subscription::cancel));
             Aio.sleep(0.01);
             assertTrue(task.isCancelled(), "the given future was cancelled");
             // cancelled after the driver was created but before it ran its first step
             Task<String> second = Aio.createTask(() -> Aio.sleep(100, "late"));
             Subscription[] sub = new Subscription[1];
-            AsyncPublisher.fromFuture(second).subscribe(new org.reactivestreams.Subscriber<>() {
-                @Override
-                public void onSubscribe(Subscription s) {
-                    sub[0] = s;
-                }
-
-                @Override
-                public void onNext(String item) {}
-
-                @Override
-                public void onError(Throwable t) {}
-
-                @Override
-                public void onComplete() {}
-            });
+            AsyncPublisher.fromFuture(second).subscribe(onSubscribe(s -> sub[0] = s));
             Aio.getRunningLoop().callSoon(sub[0]::cancel); // runs right after the driver is made
             Aio.sleep(0.01);
             assertTrue(second.isCancelled(), "the given future was cancelled");
