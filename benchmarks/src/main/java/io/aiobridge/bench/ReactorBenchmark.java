@@ -10,8 +10,8 @@ import reactor.core.publisher.Flux;
  * bridge-reactor next to plain Reactor in the same run (ns per item; items/s = 1e9 / score):
  * <ul>
  *   <li>{@code Flux.range(0, N)} iterated from a task with {@code ReactorPublish.iterate}
- *       (prefetch 256); plain Reactor: {@code toIterable()} on a platform thread and {@code
- *       blockLast()};
+ *       (prefetch 256); plain Reactor: {@code blockLast()} (its {@code toIterable()} is in
+ *       {@link FlowBenchmark}, measured once for both tables);
  *   <li>an async generator consumed as a {@code Flux} by {@code blockLast()} (on the default
  *       loops, as an application would); plain Reactor: {@code Flux.generate} and {@code
  *       Flux.create} by {@code blockLast()}.
@@ -28,16 +28,6 @@ public class ReactorBenchmark extends StreamBenchmark {
             }
             return sum;
         }, loop).join();
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(N)
-    public long reactorFluxRangeToIterable() {
-        long sum = 0;
-        for (int v : Flux.range(0, N).toIterable()) {
-            sum += v;
-        }
-        return sum;
     }
 
     @Benchmark
