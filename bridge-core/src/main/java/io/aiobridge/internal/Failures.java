@@ -26,4 +26,21 @@ public final class Failures {
         }
         return new CompletionException(e);
     }
+
+    /**
+     * The failure {@link #rethrowable} wrapped: the checked exception inside a {@link
+     * CompletionException}, else {@code e} itself. Where a failure leaves the runtime for a
+     * library that matches on its type (a Reactive Streams {@code onError}), it must be the
+     * original.
+     *
+     * @param e a failure caught from an await
+     * @return the original failure
+     */
+    public static Throwable unwrap(Throwable e) {
+        if (e instanceof CompletionException && e.getCause() != null
+                && !(e.getCause() instanceof RuntimeException) && !(e.getCause() instanceof Error)) {
+            return e.getCause();
+        }
+        return e;
+    }
 }

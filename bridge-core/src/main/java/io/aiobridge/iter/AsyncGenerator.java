@@ -148,7 +148,7 @@ public final class AsyncGenerator<T, S>
      */
     @Override
     public Awaitable<T> anext() {
-        return () -> resume(null, null, false, 0);
+        return () -> next(null, null, "anext()");
     }
 
     /**
@@ -160,33 +160,75 @@ public final class AsyncGenerator<T, S>
      * @throws IllegalArgumentException (when awaited) for a non-null first send
      */
     public Awaitable<T> asend(S value) {
-        return () -> resume(value, null, false, 0);
+        return () -> next(value, null, "asend()");
     }
 
     /**
      * An awaitable that raises {@code error} at the body's yield and returns the next item the
      * body yields (if it catches the error). On a generator that has not started, the error is
-     * raised at once and the generator closes; on a closed one, awaiting raises {@link
-     * StopAsyncIteration}.
+     * raised at once and the generator closes; on a closed one, awaiting returns null without
+     * raising, as in CPython 3.11-3.13.
      *
      * @param error the error to raise in the body
      * @return the awaitable
      */
     public Awaitable<T> athrow(Throwable error) {
         Objects.requireNonNull(error, "error is null");
-        return () -> resume(null, error, false, 0);
+        return () -> state == State.CLOSED ? null : next(null, error, "athrow()");
     }
 
     /**
      * Closes the generator: raises {@link GeneratorExit} at its yield and waits until the body has
-     * finished ({@code finally} blocks run). Does nothing if not started or already closed.
+     * finished ({@code finally} blocks run). Does nothing if not started or already closed; neither
+     * case needs a task.
      *
-     * @throws IllegalStateException if the body yields again instead of finishing
+     * @throws IllegalStateException "async generator ignored GeneratorExit" if the body yields
+     *     again instead of finishing (it is then closed again at each further yield, so its thread
+     *     does not stay parked)
      */
     @Override
     public void aclose() {
-        resume(null, null, true, 0);
+        switch (state) {
+            case CLOSED -> {
+                return;
+            }
+            case CREATED -> {
+                state = State.CLOSED;
+                return;
+            }
+            case RUNNING -> throw new IllegalStateException(
+                    "aclose(): asynchronous generator is already running: " + this);
+            default -> { }
+        }
+        Task<?> t = ACCESS.currentTask("aclose()");
+        resumeBody(t, null, null, true, 0);
+        if (state == State.CLOSED) {
+            Throwable f = takeFailure();
+            if (f != null && !(f instanceof GeneratorExit)) {
+                throw Failures.rethrowable(f);
+            }
+            return;
+        }
+        // the body caught GeneratorExit and yielded: CPython raises RuntimeError; the generator
+        // would then stay parked for ever (a virtual thread is never collected), so close it
+        // again at each further yield, a bounded number of times
+        for (int i = 0; i < IGNORED_EXIT_RETRIES && state != State.CLOSED; i++) {
+            resumeBody(t, null, null, true, 0);
+        }
+        Throwable f = state == State.CLOSED ? takeFailure() : null;
+        IllegalStateException ignored = new IllegalStateException(
+                "async generator ignored GeneratorExit; " + (state == State.CLOSED
+                        ? "it was closed again at its next yield"
+                        : "it ignored " + (IGNORED_EXIT_RETRIES + 1) + " closes and stays"
+                                + " suspended: let GeneratorExit propagate"));
+        if (f != null && !(f instanceof GeneratorExit)) {
+            ignored.addSuppressed(f);
+        }
+        throw ignored;
     }
+
+    /** How often aclose() retries a body that ignores GeneratorExit before it gives up. */
+    private static final int IGNORED_EXIT_RETRIES = 100;
 
     /** Closes the generator ({@link #aclose()}), for try-with-resources. */
     @Override
@@ -211,7 +253,7 @@ public final class AsyncGenerator<T, S>
         return new PullIterator<>() {
             @Override
             T pull() {
-                return resume(null, null, false, 0);
+                return AsyncGenerator.this.next(null, null, "anext()");
             }
         };
     }
@@ -219,7 +261,8 @@ public final class AsyncGenerator<T, S>
     /**
      * A view that iterates this generator in batches: each handoff lets the body run ahead by up
      * to {@code batch} items (it hands over early before suspending at an await, and at its end).
-     * Values sent in are null. Closing the view closes the generator.
+     * Values sent in are null. Closing the view closes the generator. Items the body yielded
+     * before it failed are all delivered before the failure is raised.
      *
      * @param batch the most items per handoff, at least 1
      * @return the batched view
@@ -251,23 +294,11 @@ public final class AsyncGenerator<T, S>
 
         private T nextItem() {
             if (bufHead == bufCount) {
-                if (state == State.CLOSED) {
-                    throw new StopAsyncIteration();
+                if (state != State.CLOSED) {
+                    fill(ACCESS.currentTask("anext()"), limit);
                 }
-                bufHead = 0;
-                bufCount = 0;
-                if (buf.length < limit) {
-                    buf = new Object[limit];
-                }
-                try {
-                    resume(null, null, false, limit);
-                } catch (StopAsyncIteration end) {
-                    if (bufCount == 0) {
-                        throw end;
-                    }
-                }
-                if (bufCount == 0) {
-                    throw new StopAsyncIteration();
+                if (bufHead == bufCount) {
+                    throw endOfIteration();
                 }
             }
             return takeBuffered();
@@ -319,9 +350,7 @@ public final class AsyncGenerator<T, S>
 
         @Override
         public void aclose() {
-            java.util.Arrays.fill(buf, null);
-            bufHead = 0;
-            bufCount = 0;
+            clearBuffer();
             AsyncGenerator.this.aclose();
         }
 
@@ -331,74 +360,78 @@ public final class AsyncGenerator<T, S>
         }
     }
 
+    // ---- driving from a bridge: demand-sized batches with one item of lookahead ---------------
+
     /**
-     * Hands up to {@code max} items to {@code sink}, letting the body run ahead by at most that
-     * many items since the last handoff (batched mode; sent values are null). For bridges that
-     * know their consumer's demand: the body then suspends at a {@code yield} exactly when the
-     * demand is used up. Stops early when {@code sink} returns false.
+     * Hands up to {@code max} items to {@code sink}, for bridges that know their consumer's
+     * demand: the body runs ahead by at most the demand, plus one item of lookahead, so after
+     * the last demanded item it runs on to its next {@code yield} (which then waits, holding its
+     * item for the next demand) or to its end, as kotlinx's {@code publish} does. So a source
+     * whose items exactly match the demand completes without another request. Stops early when
+     * {@code sink} returns false. Items the body yielded before it failed are handed over first;
+     * then {@link #exhausted()} is true and {@link #failure()} holds the failure.
+     *
+     * <p>Not for application code: the reactive bridge's driver (in a task) calls it.
      *
      * @param max the most items to take now, at least 1
      * @param sink receives the items; returns false to stop taking
      * @return how many items were handed to the sink
-     * @throws StopAsyncIteration when the generator has ended and nothing is left
      */
     public int drain(int max, java.util.function.Predicate<? super T> sink) {
-        if (bufHead == bufCount) {
-            if (state == State.CLOSED) {
-                throw new StopAsyncIteration();
-            }
-            bufHead = 0;
-            bufCount = 0;
-            if (buf.length < max) {
-                buf = new Object[Math.max(max, Math.min(2 * buf.length, 1 << 16))];
-            }
-            try {
-                resume(null, null, false, max);
-            } catch (StopAsyncIteration end) {
-                if (bufCount == 0) {
-                    throw end;
+        Task<?> t = ACCESS.currentTask("drain()");
+        int n = 0;
+        while (n < max) {
+            if (bufHead < bufCount) {
+                @SuppressWarnings("unchecked")
+                T item = (T) buf[bufHead];
+                buf[bufHead++] = null;
+                n++;
+                if (!sink.test(item)) {
+                    return n;
                 }
-            }
-            if (bufCount == 0) {
-                throw new StopAsyncIteration();
+            } else if (state == State.CLOSED) {
+                return n;
+            } else {
+                fill(t, max - n + 1); // the rest of the demand, and one item of lookahead
             }
         }
-        int n = 0;
-        Object[] b = buf;
-        while (bufHead < bufCount && n < max) {
-            n++;
-            // no write-back per item: the next fill overwrites the slot, aclose() clears them
-            @SuppressWarnings("unchecked")
-            T item = (T) b[bufHead++];
-            if (!sink.test(item)) {
-                break;
-            }
+        if (bufHead == bufCount && state != State.CLOSED) {
+            fill(t, 1);
         }
         return n;
     }
 
     /**
-     * Runs a generator that has not started up to its first {@code yield} and keeps that item for
-     * the next {@link #drain}, without handing it to anyone. A bridge primes at subscription, so a
-     * body that fails or ends at once can be signalled without demand (Reactive Streams rule 1.4).
-     * Does nothing if the generator has started.
-     *
-     * @throws RuntimeException what the body throws before its first yield
+     * Runs the body to its next {@code yield} (the first one, on a generator that has not
+     * started) and keeps that item for the next {@link #drain}, without handing it to anyone; or
+     * to its end. A bridge primes at subscription, so a body that fails or ends at once is
+     * signalled without demand (Reactive Streams rule 1.4). Does nothing if an item is waiting.
+     * Not for application code.
      */
     public void prime() {
-        if (state != State.CREATED) {
-            return;
+        if (bufHead == bufCount && state != State.CLOSED) {
+            fill(ACCESS.currentTask("prime()"), 1);
         }
-        bufHead = 0;
-        bufCount = 0;
-        if (buf.length < 1) {
-            buf = new Object[1];
-        }
-        try {
-            resume(null, null, false, 1);
-        } catch (StopAsyncIteration end) {
-            // ended without an item: closed; drain() reports the end
-        }
+    }
+
+    /**
+     * Whether the body has ended and every item it yielded was handed over: a bridge signals the
+     * end now, whatever the demand. Not for application code.
+     *
+     * @return true once nothing more will come
+     */
+    public boolean exhausted() {
+        return state == State.CLOSED && bufHead == bufCount;
+    }
+
+    /**
+     * Once {@link #exhausted()}: what the body threw, exactly (a checked exception is not
+     * wrapped), or null if it returned. Marks it as taken. Not for application code.
+     *
+     * @return the failure or null
+     */
+    public Throwable failure() {
+        return takeFailure();
     }
 
     @SuppressWarnings("unchecked")
@@ -408,25 +441,47 @@ public final class AsyncGenerator<T, S>
         return (T) v;
     }
 
+    private void clearBuffer() {
+        java.util.Arrays.fill(buf, bufHead, bufCount, null);
+        bufHead = 0;
+        bufCount = 0;
+    }
+
+    /** Resumes the body in batched mode with room for {@code limit} items; the buffer is empty. */
+    private void fill(Task<?> t, int limit) {
+        bufHead = 0;
+        bufCount = 0;
+        if (buf.length < limit) {
+            buf = new Object[Math.max(limit, Math.min(2 * buf.length, 1 << 16))];
+        }
+        resumeBody(t, null, null, false, limit);
+    }
+
+    /** What awaiting the end raises: the body's failure, else StopAsyncIteration. */
+    private RuntimeException endOfIteration() {
+        Throwable f = takeFailure();
+        if (f != null) {
+            throw Failures.rethrowable(f);
+        }
+        return new StopAsyncIteration();
+    }
+
+    private Throwable takeFailure() {
+        Throwable f = failure;
+        failure = null;
+        return f;
+    }
+
     // ---- consumer side -----------------------------------------------------------------------
 
-    /** Resumes the body on the calling task's behalf; returns what it yields. */
-    private T resume(S send, Throwable throwIn, boolean close, int limit) {
-        Task<?> t = ACCESS.currentTask(close ? "aclose()" : "anext()");
+    /** anext/asend/athrow in lazy mode: resumes the body and returns what it yields. */
+    private T next(S send, Throwable throwIn, String what) {
+        Task<?> t = ACCESS.currentTask(what);
         switch (state) {
             case RUNNING -> throw new IllegalStateException(
-                    "asynchronous generator is already running: " + this);
-            case CLOSED -> {
-                if (close) {
-                    return null;
-                }
-                throw new StopAsyncIteration();
-            }
+                    what + ": asynchronous generator is already running: " + this);
+            case CLOSED -> throw endOfIteration();
             case CREATED -> {
-                if (close) {
-                    state = State.CLOSED;
-                    return null;
-                }
                 if (throwIn != null) {
                     state = State.CLOSED;
                     throw Failures.rethrowable(throwIn);
@@ -438,6 +493,20 @@ public final class AsyncGenerator<T, S>
             }
             default -> { }
         }
+        resumeBody(t, send, throwIn, false, 0);
+        if (state == State.CLOSED) {
+            throw endOfIteration();
+        }
+        T v = yielded;
+        yielded = null;
+        return v;
+    }
+
+    /**
+     * Hands the calling task to the body until it yields (lazy mode), fills or flushes its batch
+     * (batched mode), or ends; then records the new state. The caller checked the state.
+     */
+    private void resumeBody(Task<?> t, S send, Throwable throwIn, boolean close, int limit) {
         sent = send;
         thrown = throwIn;
         closeRequested = close;
@@ -456,24 +525,9 @@ public final class AsyncGenerator<T, S>
         if (finished) {
             state = State.CLOSED;
             ACCESS.asyncgenFinished(loop, closer);
-            Throwable f = failure;
-            failure = null;
-            if (f != null && !(close && f instanceof GeneratorExit)) {
-                throw Failures.rethrowable(f);
-            }
-            if (close) {
-                return null;
-            }
-            throw new StopAsyncIteration();
+        } else {
+            state = State.SUSPENDED;
         }
-        state = State.SUSPENDED;
-        if (close) {
-            throw new IllegalStateException("async generator ignored GeneratorExit: its body"
-                    + " yielded while being closed (" + this + ")");
-        }
-        T v = yielded;
-        yielded = null;
-        return v;
     }
 
     // ---- body side ---------------------------------------------------------------------------
@@ -486,6 +540,9 @@ public final class AsyncGenerator<T, S>
             armBatching();
             afterResume();
             body.run(yieldImpl);
+        } catch (StopAsyncIteration e) {
+            // as CPython (PEP 479): an end signal escaping the body is a bug, not an end
+            f = new IllegalStateException("async generator raised StopAsyncIteration", e);
         } catch (Throwable e) {
             f = e;
         }
