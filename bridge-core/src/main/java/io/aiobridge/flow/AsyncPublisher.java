@@ -8,7 +8,9 @@ import io.aiobridge.iter.AsyncGenerator;
 import io.aiobridge.iter.AsyncIterable;
 import io.aiobridge.iter.AsyncIterator;
 import io.aiobridge.iter.StopAsyncIteration;
+import io.aiobridge.internal.Failures;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 import org.reactivestreams.FlowAdapters;
@@ -37,7 +39,7 @@ import org.reactivestreams.Subscriber;
  *
  * <p><b>Demand:</b> a generator runs only while there is demand: its {@code yield} suspends when the
  * outstanding demand is zero (at subscription it runs up to its first {@code yield}, so a source
- * that fails or ends at once is signalled without demand, as kotlinx's {@code publish} does), and it hands items over in batches of up to 256 while demand
+ * that fails or ends at once is signalled without demand, as kotlinx's {@code publish} does), and it hands items over in batches of up to 4,096 while demand
  * allows. {@code request(n <= 0)} signals {@link IllegalArgumentException} (rule 3.9); demand adds
  * up to {@code Long.MAX_VALUE}, meaning unbounded (3.17). Cancelling closes the generator (its
  * {@code finally} runs) or cancels the task. A null item ends the stream with {@link
@@ -49,19 +51,25 @@ import org.reactivestreams.Subscriber;
  * @param <T> the item type
  */
 public final class AsyncPublisher<T> implements Publisher<T> {
-    private final Function<EmitterArgs<T>, EmitterSubscription<T>> factory;
+    /** What a source needs to make a subscription. */
+    record EmitterArgs<T>(Subscriber<? super T> subscriber, EventLoop loop,
+            java.util.function.Consumer<Throwable> errorDropped) {}
+
+    /** A subscription that its publisher starts once {@code onSubscribe} has returned. */
+    interface Startable extends org.reactivestreams.Subscription {
+        void start();
+    }
+
+    private final Function<EmitterArgs<T>, ? extends Startable> factory;
     private final EventLoop loop;
     private final java.util.function.Consumer<Throwable> errorDropped;
 
-    /** What a source needs to make a subscription. */
-    record EmitterArgs<T>(Subscriber<? super T> subscriber, EventLoop loop) {}
-
-    private AsyncPublisher(Function<EmitterArgs<T>, EmitterSubscription<T>> factory,
+    private AsyncPublisher(Function<EmitterArgs<T>, ? extends Startable> factory,
             EventLoop loop) {
         this(factory, loop, null);
     }
 
-    private AsyncPublisher(Function<EmitterArgs<T>, EmitterSubscription<T>> factory,
+    private AsyncPublisher(Function<EmitterArgs<T>, ? extends Startable> factory,
             EventLoop loop, java.util.function.Consumer<Throwable> errorDropped) {
         this.factory = factory;
         this.loop = loop;
@@ -105,7 +113,8 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      */
     public static <T> AsyncPublisher<T> fromFuture(AioFuture<T> future) {
         Objects.requireNonNull(future, "future is null");
-        return new AsyncPublisher<>(a -> new FutureEmitter<>(a, future), future.getLoop());
+        return new AsyncPublisher<>(a -> new FutureSubscription<>(a, () -> future, true),
+                future.getLoop());
     }
 
     /**
@@ -119,8 +128,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      */
     public static <T> AsyncPublisher<T> fromCoroutine(Coroutine<T> coro) {
         Objects.requireNonNull(coro, "coro is null");
-        return new AsyncPublisher<>(a -> new FutureEmitter<>(a,
-                () -> a.loop().createTask(coro)), null);
+        return new AsyncPublisher<>(a -> FutureSubscription.ofCoroutine(a, coro), null);
     }
 
     /**
@@ -166,8 +174,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         if (target == null) {
             target = DefaultLoops.next();
         }
-        EmitterSubscription<T> s = factory.apply(new EmitterArgs<>(subscriber, target));
-        s.errorDropped = errorDropped;
+        Startable s = factory.apply(new EmitterArgs<>(subscriber, target, errorDropped));
         subscriber.onSubscribe(s);
         s.start();
     }
@@ -179,39 +186,38 @@ public final class AsyncPublisher<T> implements Publisher<T> {
 
     // ---- sources -------------------------------------------------------------------------------
 
-    /** Drives a fresh generator in batches sized by the outstanding demand. */
+    /**
+     * Drives a fresh generator in batches sized by the outstanding demand, with one item of
+     * lookahead: after the last demanded item the body runs on to its next yield or its end, so
+     * a source whose items match the demand exactly completes without another request.
+     */
     private static final class GeneratorEmitter<T> extends EmitterSubscription<T> {
         private final AsyncGenerator<T, Void> gen;
 
         GeneratorEmitter(EmitterArgs<T> a, AsyncGenerator.Body<T, Void> body) {
-            super(a.subscriber(), a.loop());
+            super(a.subscriber(), a.loop(), a.errorDropped());
             this.gen = AsyncGenerator.of(body);
         }
 
         @Override
         void emitAll() {
             gen.prime(); // runs to the first yield: failures and empty sources need no demand
-            if (gen.isClosed()) {
-                try {
-                    gen.drain(1, this::emit);
-                } catch (StopAsyncIteration end) {
-                    complete();
+            for (;;) {
+                if (gen.exhausted()) {
+                    // every yielded item went out: the end needs no demand (rules 1.4, 1.5)
+                    Throwable f = gen.failure();
+                    if (f == null) {
+                        complete();
+                    } else {
+                        error(f);
+                    }
                     return;
                 }
-            }
-            for (;;) {
                 long r = awaitDemand();
                 if (r == 0) {
                     return;
                 }
-                int n;
-                try {
-                    n = gen.drain((int) Math.min(r, BATCH), this::emit);
-                } catch (StopAsyncIteration end) {
-                    complete();
-                    return;
-                }
-                produced(n);
+                produced(gen.drain((int) Math.min(r, BATCH), this::emit));
                 if (isCancelled()) {
                     return;
                 }
@@ -230,45 +236,46 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         private AsyncIterator<T> it;
 
         IterableEmitter(EmitterArgs<T> a, AsyncIterable<T> iterable) {
-            super(a.subscriber(), a.loop());
+            super(a.subscriber(), a.loop(), a.errorDropped());
             this.iterable = iterable;
         }
 
+        /** The next item, or END; the failure the iterator raised, exactly. */
+        private Object pull() throws Throwable {
+            try {
+                return it.anext().await();
+            } catch (StopAsyncIteration end) {
+                return END;
+            } catch (CompletionException e) {
+                throw Failures.unwrap(e);
+            }
+        }
+
+        private static final Object END = new Object();
+
         @Override
-        void emitAll() {
+        @SuppressWarnings("unchecked")
+        void emitAll() throws Throwable {
             it = iterable.aiter();
             // read the first item ahead: failures and empty sources need no demand (rule 1.4)
-            boolean havePrimed = true;
-            T primed;
-            try {
-                primed = it.anext().await();
-            } catch (StopAsyncIteration end) {
-                complete();
-                return;
-            }
+            Object next = pull();
             for (;;) {
+                if (next == END) {
+                    complete();
+                    return;
+                }
                 long r = awaitDemand();
                 if (r == 0) {
                     return;
                 }
                 long sent = 0;
-                while (sent < r) {
-                    T item;
-                    if (havePrimed) {
-                        havePrimed = false;
-                        item = primed;
-                    } else {
-                        try {
-                            item = it.anext().await();
-                        } catch (StopAsyncIteration end) {
-                            produced(sent);
-                            complete();
-                            return;
-                        }
-                    }
+                boolean more = true;
+                while (more && sent < r && next != END) {
                     sent++;
-                    if (!emit(item)) {
-                        break; // cancelled or a bad request: awaitDemand() sorts it out
+                    more = emit((T) next); // false: cancelled or terminated
+                    if (more) {
+                        // as a generator: run on to the next item, which then waits for demand
+                        next = pull();
                     }
                 }
                 produced(sent);
@@ -279,52 +286,6 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         void release() {
             if (it != null) {
                 it.aclose();
-            }
-        }
-    }
-
-    /** Publishes a future's outcome once demand arrives. */
-    private static final class FutureEmitter<T> extends EmitterSubscription<T> {
-        private final java.util.function.Supplier<AioFuture<T>> source;
-        /** Loop-confined: the future once obtained (a given future: from the start). */
-        private AioFuture<T> future;
-
-        /** Publishes a future made at subscription (a coroutine's task). */
-        FutureEmitter(EmitterArgs<T> a, java.util.function.Supplier<AioFuture<T>> source) {
-            super(a.subscriber(), a.loop());
-            this.source = source;
-        }
-
-        /** Publishes a given future; a cancel cancels it even before the driver has run. */
-        FutureEmitter(EmitterArgs<T> a, AioFuture<T> given) {
-            this(a, () -> given);
-            this.future = given;
-        }
-
-        @Override
-        void emitAll() {
-            // the task starts at subscription, so a failure needs no demand (rule 1.4)
-            future = source.get();
-            T value = future.await();
-            if (value == null) {
-                complete();
-                return;
-            }
-            if (awaitDemand() == 0) {
-                return;
-            }
-            if (!emit(value)) {
-                awaitDemand(); // signals a bad request, if that is why
-                return;
-            }
-            complete();
-        }
-
-        @Override
-        void release() {
-            AioFuture<T> f = future;
-            if (f != null && !f.isDone()) {
-                f.cancel("subscription cancelled");
             }
         }
     }

@@ -6,24 +6,29 @@ import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 
 /**
- * One subscription to an {@link AsyncPublisher}: a driver task on the subscription's loop emits
- * items while there is demand.
+ * One subscription to a generator or iterable {@link AsyncPublisher}: a driver task on the
+ * subscription's loop emits items while there is demand.
  *
  * <p><b>Invariants.</b> Every signal to the subscriber after {@code onSubscribe} comes from the
  * driver task, so signals are serial (rule 1.3) and none follows a terminal one (1.7).
- * {@code requested} is the outstanding demand, capped at {@code Long.MAX_VALUE}, which means
- * unbounded (3.17). The driver waits only while {@code requested == 0}, having published {@code
- * waiting} first; {@link #request} and {@link #cancel} may run on any thread, and wake it through
- * the loop when they see {@code waiting}, so no wake-up is lost.
+ * {@code requested} is the outstanding demand ({@link Demand}: capped at {@code Long.MAX_VALUE},
+ * which means unbounded, 3.17). The driver waits only while there is no demand, having announced
+ * it first; {@link #request} and {@link #cancel} may run on any thread, and wake it through the
+ * loop when they see it waiting, so no wake-up is lost. The source is released (a
+ * generator closed, an iterator closed) exactly once, inside the driver task or, when the driver
+ * never ran, without needing one.
+ *
+ * <p><b>What is not an error.</b> A cancel is never reported (rule 3.5). A subscriber whose
+ * {@code onNext} throws breaks rule 2.13: the subscription is cancelled, the exception goes to the
+ * dropped-error hook (else the loop's exception handler) and no further signal is sent.
  *
  * @param <T> the item type
  */
-abstract class EmitterSubscription<T> implements Subscription {
+abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     /**
      * The most items a generator runs ahead per handoff (with less demand, the demand): each
      * handoff costs about a microsecond, so large batches make it negligible per item.
@@ -33,29 +38,31 @@ abstract class EmitterSubscription<T> implements Subscription {
     /** Null once cancelled or terminated: the subscriber must not be kept (rule 3.13). */
     private volatile Subscriber<? super T> downstream;
     final EventLoop loop;
-    private final AtomicLong requested = new AtomicLong();
+    private final Demand requested = new Demand();
     private volatile boolean cancelled;
     private volatile Throwable badRequest;
-    private volatile boolean waiting;
     /** Loop-confined: the future the driver awaits while there is no demand. */
     private AioFuture<Void> demand;
     private Task<Void> driver;
     /** Loop-confined: {@link #release()} has run. */
     private boolean released;
     /** Where undeliverable errors go (an adapter's hook), else the loop's exception handler. */
-    java.util.function.Consumer<Throwable> errorDropped;
+    final Consumer<Throwable> errorDropped;
 
-    EmitterSubscription(Subscriber<? super T> downstream, EventLoop loop) {
+    EmitterSubscription(Subscriber<? super T> downstream, EventLoop loop,
+            Consumer<Throwable> errorDropped) {
         this.downstream = downstream;
         this.loop = loop;
+        this.errorDropped = errorDropped;
     }
 
     /** Starts the driver on the loop; called once, after onSubscribe. */
-    final void start() {
+    @Override
+    public final void start() {
         try {
             loop.callSoonThreadsafe(() -> {
                 if (cancelled && badRequest == null) {
-                    releaseOnce(); // cancelled before it started: a given future is still freed
+                    releaseOnce(); // cancelled before it started: nothing ran, nothing to await
                     return;
                 }
                 driver = loop.createTask(this::drive, "publisher " + this, null);
@@ -74,28 +81,23 @@ abstract class EmitterSubscription<T> implements Subscription {
     }
 
     private Void drive() {
-        boolean terminated = false;
         try {
             emitAll();
-            terminated = true;
         } catch (CancelledError e) {
-            terminated = true; // cancelled: no further signal (3.7)
+            // the subscription was cancelled: no further signal (3.7)
         } catch (Throwable e) {
-            terminated = true;
             error(e);
         } finally {
+            cancelled = true;
             releaseOnce();
-            if (!terminated) {
-                cancelled = true;
-            }
         }
         return null;
     }
 
     /** Emits items while there is demand, then signals onComplete or onError. */
-    abstract void emitAll() throws Exception;
+    abstract void emitAll() throws Throwable;
 
-    /** Frees the source (closes a generator, cancels a task); runs on the loop. */
+    /** Frees the source (closes a generator or iterator); runs on the loop. */
     void release() {}
 
     private void releaseOnce() {
@@ -105,6 +107,8 @@ abstract class EmitterSubscription<T> implements Subscription {
         released = true;
         try {
             release();
+        } catch (CancelledError e) {
+            // the source was closed by a cancellation: nothing to report
         } catch (Throwable e) {
             dropped(e, "error while closing the source of a cancelled or finished publisher");
         }
@@ -130,15 +134,17 @@ abstract class EmitterSubscription<T> implements Subscription {
                 return r;
             }
             demand = loop.createFuture();
-            waiting = true;
-            if (requested.get() > 0 || cancelled || badRequest != null) {
-                waiting = false;
+            if (!requested.prepareWait()) {
+                continue;
+            }
+            if (cancelled || badRequest != null) { // published before they read isWaiting()
+                requested.doneWaiting();
                 continue;
             }
             try {
                 demand.await();
             } finally {
-                waiting = false;
+                requested.doneWaiting();
                 demand = null;
             }
         }
@@ -146,13 +152,7 @@ abstract class EmitterSubscription<T> implements Subscription {
 
     /** Counts {@code n} items as delivered (unbounded demand stays unbounded). */
     final void produced(long n) {
-        long r;
-        do {
-            r = requested.get();
-            if (r == Long.MAX_VALUE) {
-                return;
-            }
-        } while (!requested.compareAndSet(r, r - n));
+        requested.produced(n);
     }
 
     /** Whether the driver must stop emitting. */
@@ -170,7 +170,15 @@ abstract class EmitterSubscription<T> implements Subscription {
             throw new NullPointerException("§2.13 violated: the source produced a null item;"
                     + " Reactive Streams never carries null");
         }
-        d.onNext(item);
+        try {
+            d.onNext(item);
+        } catch (Throwable e) {
+            // §2.13: a subscriber that throws is broken; cancel, report, and signal nothing more
+            cancelled = true;
+            downstream = null;
+            dropped(e, "§2.13 violated: " + d + ".onNext threw; the subscription was cancelled");
+            return false;
+        }
         // a bad request(n <= 0) is signalled at the next batch boundary, by awaitDemand()
         return downstream != null;
     }
@@ -180,7 +188,11 @@ abstract class EmitterSubscription<T> implements Subscription {
         if (!cancelled && d != null) {
             cancelled = true;
             downstream = null;
-            d.onComplete();
+            try {
+                d.onComplete();
+            } catch (Throwable e) {
+                dropped(e, "§2.13 violated: " + d + ".onComplete threw");
+            }
         }
     }
 
@@ -189,8 +201,13 @@ abstract class EmitterSubscription<T> implements Subscription {
         if (d != null) {
             cancelled = true;
             downstream = null;
-            d.onError(e);
-        } else if (!(e instanceof io.aiobridge.CancelledError)) {
+            try {
+                d.onError(e);
+            } catch (Throwable t) {
+                t.addSuppressed(e);
+                dropped(t, "§2.13 violated: " + d + ".onError threw");
+            }
+        } else if (!(e instanceof CancelledError)) {
             // the subscriber is gone (cancelled, or already terminated): never lose the error
             dropped(e, "a publisher's source failed after its subscriber had cancelled");
         }
@@ -198,9 +215,22 @@ abstract class EmitterSubscription<T> implements Subscription {
 
     /** Reports an error nobody can receive any more. */
     final void dropped(Throwable e, String what) {
-        java.util.function.Consumer<Throwable> hook = errorDropped;
+        reportDropped(loop, errorDropped, e, what);
+    }
+
+    /** The hook if there is one, else the loop's exception handler; never lost. */
+    static void reportDropped(EventLoop loop, Consumer<Throwable> hook, Throwable e,
+            String what) {
         if (hook != null) {
-            hook.accept(e);
+            try {
+                hook.accept(e);
+                return;
+            } catch (Throwable t) {
+                e.addSuppressed(t); // a hook that throws (RxJava's default rethrows): fall back
+            }
+        }
+        if (loop.isClosed()) {
+            System.getLogger("io.aiobridge.EventLoop").log(System.Logger.Level.ERROR, what, e);
         } else {
             loop.callExceptionHandler(ErrorContext.of(what, e));
         }
@@ -217,19 +247,7 @@ abstract class EmitterSubscription<T> implements Subscription {
             }
             return;
         }
-        long r;
-        long next;
-        do {
-            r = requested.get();
-            if (r == Long.MAX_VALUE) {
-                return;
-            }
-            next = r + n;
-            if (next < 0) {
-                next = Long.MAX_VALUE; // §3.17: demand adds up to unbounded
-            }
-        } while (!requested.compareAndSet(r, next));
-        if (r == 0) {
+        if (requested.add(n)) {
             wake();
         }
     }
@@ -254,7 +272,7 @@ abstract class EmitterSubscription<T> implements Subscription {
     }
 
     private void wake() {
-        if (waiting) {
+        if (requested.isWaiting()) {
             try {
                 loop.callSoonThreadsafe(() -> {
                     AioFuture<Void> d = demand;
