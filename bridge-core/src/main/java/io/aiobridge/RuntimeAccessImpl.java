@@ -40,6 +40,16 @@ final class RuntimeAccessImpl extends RuntimeAccess {
     }
 
     @Override
+    public void own(Task<?> task, Runnable closer) {
+        task.own(closer);
+    }
+
+    @Override
+    public void disown(Task<?> task, Runnable closer) {
+        task.disown(closer);
+    }
+
+    @Override
     public void setSuspendHook(Task<?> task, Runnable hook) {
         task.suspendHook = hook;
     }

@@ -56,6 +56,11 @@ public class Task<T> extends AioFuture<T> {
     Thread eagerReturn;
     Task<?> prevLive;
     Task<?> nextLive;
+    /**
+     * What this task opened that must end with it (the subscriptions of its iterations): null,
+     * one closer, or an ArrayList of closers. Loop-confined; see {@link #own}.
+     */
+    private Object owned;
     private final StackTraceElement[] createdAt;
 
     /**
@@ -113,6 +118,9 @@ public class Task<T> extends AioFuture<T> {
         } catch (Throwable e) {
             error = e;
         }
+        if (owned != null) {
+            closeOwned();
+        }
         finish(value, error);
         loop.stepEnded(this);
         Thread back = eagerReturn;
@@ -139,6 +147,70 @@ public class Task<T> extends AioFuture<T> {
             doCancel(ce.getMessage(), ce);
         } else {
             doSetException(error);
+        }
+    }
+
+    /**
+     * Ties {@code closer} to this task: it runs when the task ends, however it ends, unless
+     * {@link #disown} came first. For what a task opens and a Java for-each cannot close (an
+     * iteration left with {@code break}, or by an exception): a subscription ends with the task
+     * that started it. A closer must not await. Loop-confined.
+     */
+    void own(Runnable closer) {
+        Object o = owned;
+        if (o == null) {
+            owned = closer;
+        } else if (o instanceof ArrayList<?> list) {
+            @SuppressWarnings("unchecked")
+            ArrayList<Runnable> l = (ArrayList<Runnable>) list;
+            l.add(closer);
+        } else {
+            ArrayList<Runnable> l = new ArrayList<>(4);
+            l.add((Runnable) o);
+            l.add(closer);
+            owned = l;
+        }
+    }
+
+    /** Unties {@code closer} (it finished by itself); loop-confined. */
+    void disown(Runnable closer) {
+        Object o = owned;
+        if (o == closer) {
+            owned = null;
+        } else if (o instanceof ArrayList<?> list) {
+            for (int i = list.size() - 1; i >= 0; i--) {
+                if (list.get(i) == closer) {
+                    @SuppressWarnings("unchecked")
+                    ArrayList<Runnable> l = (ArrayList<Runnable>) list;
+                    Runnable last = l.remove(l.size() - 1); // swap-remove: order does not matter
+                    if (i < l.size()) {
+                        l.set(i, last);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The task's code has ended: run the closers of what it left open (newest first). */
+    private void closeOwned() {
+        Object o = owned;
+        owned = null;
+        if (o instanceof ArrayList<?> list) {
+            for (int i = list.size() - 1; i >= 0; i--) {
+                runCloser((Runnable) list.get(i));
+            }
+        } else {
+            runCloser((Runnable) o);
+        }
+    }
+
+    private void runCloser(Runnable closer) {
+        try {
+            closer.run();
+        } catch (Throwable e) {
+            loop.callExceptionHandler(new ErrorContext("error while closing " + closer
+                    + " that " + this + " left open", e, this, null, null));
         }
     }
 

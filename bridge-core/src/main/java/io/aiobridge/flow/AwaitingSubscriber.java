@@ -18,7 +18,10 @@ public interface AwaitingSubscriber<T> extends Subscriber<T> {
      */
     AioFuture<T> result();
 
-    /** Cancels the subscription; the result stays pending unless it was already settled. */
+    /**
+     * Cancels the subscription (now, or as soon as it arrives); the result stays pending unless
+     * it was already settled. Serial with the subscriber's own requests (rule 2.7).
+     */
     void cancel();
 
     /** What the subscriber waits for. */
@@ -27,8 +30,15 @@ public interface AwaitingSubscriber<T> extends Subscriber<T> {
         FIRST,
         /** The first item, or the default value on an empty publisher. */
         FIRST_OR_DEFAULT,
-        /** The only item; fails on none or on a second one. */
+        /** The only item, at the terminal signal; fails on none or on a second one. */
         SINGLE,
+        /**
+         * The only item, or the default value on an empty publisher, at the terminal signal;
+         * fails on a second item. Never cancels after the item: the way to await a {@code Mono},
+         * a {@code Single} or a {@code Maybe}, whose {@code usingWhen} or transaction must see
+         * completion, not a cancel.
+         */
+        SINGLE_OR_DEFAULT,
         /** The last item, at completion; fails on an empty publisher. */
         LAST,
         /** Completion, ignoring items; the result is null. */

@@ -8,7 +8,6 @@ import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
 import io.aiobridge.internal.RuntimeAccess;
 import io.aiobridge.iter.StopAsyncIteration;
-import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
@@ -25,25 +24,22 @@ import org.reactivestreams.Subscription;
  * the ring, so no wake-up is lost. A publisher that sends more than requested (or null, or
  * signals after its end) gets cancelled and the consumer gets a clear error.
  *
+ * <p><b>Ownership.</b> The iteration belongs to the task that started it (its first {@code
+ * anext}): when that task ends, however it ends, an iteration it left open is cancelled, since
+ * Java's for-each cannot tell an iterator that a loop was left by {@code break} or an exception.
+ * {@code request} and {@code cancel} reach the upstream serially (rule 2.7).
+ *
  * @param <T> the item type
  */
-final class PublisherIterator<T> implements IteratorSubscriber<T> {
+final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber<T> {
     private static final Object COMPLETE = new Object();
 
     private final Publisher<? extends T> source;
     private final int prefetch;
     private final int limit;
-    private final Object[] ring;
-    private final int mask;
-    /** Items published by the producer (release-stored). */
-    private final java.util.concurrent.atomic.AtomicLong produced =
-            new java.util.concurrent.atomic.AtomicLong();
-    /** Items taken by the consumer (consumer-confined). */
-    private long consumed;
-    /** COMPLETE or a Failure, published after the last item. */
-    private volatile Object terminal;
-    private final AtomicReference<AioFuture<Void>> waiter = new AtomicReference<>();
-    private volatile Subscription subscription;
+    /** Items, then COMPLETE or a Failure; the consuming task's waiter. */
+    private final SpscRing<AioFuture<Void>> ring;
+    private final SerialSubscription upstream = new SerialSubscription();
     private volatile EventLoop loop;
     private volatile boolean terminalSeen;
     private volatile Throwable protocolError;
@@ -66,9 +62,7 @@ final class PublisherIterator<T> implements IteratorSubscriber<T> {
         this.source = source;
         this.prefetch = prefetch;
         this.limit = Math.max(1, (int) Math.round(prefetch * replenish));
-        int cap = Integer.highestOneBit(Math.max(1, prefetch - 1)) << 1;
-        this.ring = new Object[Math.max(2, cap)];
-        this.mask = ring.length - 1;
+        this.ring = new SpscRing<>(prefetch);
     }
 
     // ---- consumer side (a task of the loop) --------------------------------------------------
@@ -87,36 +81,35 @@ final class PublisherIterator<T> implements IteratorSubscriber<T> {
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();
+            adopt(task);
             source.subscribe(this);
         } else if (loop != task.getLoop()) {
             throw new IllegalStateException("this subscriber wakes tasks of " + loop
                     + "; iterate it in a task of that loop");
+        } else {
+            adopt(task); // subscribed by someone else: the first task to iterate owns it
         }
         for (;;) {
-            if (consumed < produced.get()) {
-                int i = (int) consumed & mask;
-                Object o = ring[i];
-                ring[i] = null;
-                consumed++;
+            Object o = ring.poll();
+            if (o != null) {
                 if (++consumedSinceRequest == limit) {
                     consumedSinceRequest = 0;
                     request(limit);
                 }
                 return (T) o;
             }
-            Object end = terminal;
-            if (end != null && consumed == produced.get()) {
+            Object end = ring.drainedEnd();
+            if (end != null) {
                 // the terminal signal was published after the last item: nothing is left
                 done = true;
+                release();
                 if (end instanceof Failure f) {
                     throw Failures.rethrowable(f.error);
                 }
                 throw new StopAsyncIteration();
             }
             AioFuture<Void> w = task.getLoop().createFuture();
-            waiter.set(w);
-            if (consumed < produced.get() || terminal != null) {
-                waiter.compareAndSet(w, null);
+            if (!ring.arm(w)) {
                 continue;
             }
             try {
@@ -126,27 +119,27 @@ final class PublisherIterator<T> implements IteratorSubscriber<T> {
                 aclose();
                 throw e;
             } finally {
-                waiter.compareAndSet(w, null);
+                ring.disarm(w);
             }
         }
     }
 
     private void request(long n) {
-        Subscription s = subscription;
-        if (s != null) {
-            requestedTotal.addAndGet(n);
-            s.request(n);
-        }
+        requestedTotal.addAndGet(n); // before the request, so onNext caused by it sees the total
+        upstream.request(n);
     }
 
     @Override
     public void aclose() {
         done = true;
-        Subscription s = subscription;
-        if (s != null) {
-            s.cancel();
-        }
-        java.util.Arrays.fill(ring, null);
+        upstream.cancel();
+        release();
+        ring.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "<iteration of " + describeSource() + (done ? " closed" : "") + ">";
     }
 
     // ---- subscriber side (any thread) --------------------------------------------------------
@@ -156,13 +149,12 @@ final class PublisherIterator<T> implements IteratorSubscriber<T> {
         if (s == null) {
             throw new NullPointerException("§2.13 violated: onSubscribe(null)");
         }
-        if (subscription != null) {
-            s.cancel(); // §2.5: a second subscription is cancelled
-            return;
-        }
-        subscription = s;
         requestedTotal.addAndGet(prefetch);
-        s.request(prefetch);
+        if (upstream.set(s)) { // a second one is cancelled (§2.5); after aclose, so is this one
+            upstream.request(prefetch);
+        } else {
+            requestedTotal.addAndGet(-prefetch);
+        }
     }
 
     @Override
@@ -183,9 +175,7 @@ final class PublisherIterator<T> implements IteratorSubscriber<T> {
                     + received + ") than were requested (" + requestedTotal.get() + ")"));
             return;
         }
-        long p = produced.get();
-        ring[(int) p & mask] = item;
-        produced.lazySet(p + 1); // release: the item is visible before the index moves
+        ring.offer(item);
         wakeConsumer();
     }
 
@@ -197,7 +187,7 @@ final class PublisherIterator<T> implements IteratorSubscriber<T> {
         terminalSeen = true;
         NullPointerException npe = t == null ? new NullPointerException(
                 "§2.13 violated: onError(null) from " + describeSource()) : null;
-        terminal = new Failure(npe != null ? npe : t);
+        ring.end(new Failure(npe != null ? npe : t));
         wakeConsumer();
         if (npe != null) {
             throw npe;
@@ -210,7 +200,7 @@ final class PublisherIterator<T> implements IteratorSubscriber<T> {
             return;
         }
         terminalSeen = true;
-        terminal = COMPLETE;
+        ring.end(COMPLETE);
         wakeConsumer();
     }
 
@@ -220,29 +210,21 @@ final class PublisherIterator<T> implements IteratorSubscriber<T> {
         }
         protocolError = error;
         terminalSeen = true;
-        Subscription s = subscription;
-        if (s != null) {
-            s.cancel();
-        }
-        if (terminal == null) {
-            terminal = new Failure(error);
+        upstream.cancel();
+        if (ring.end(new Failure(error))) {
             wakeConsumer();
         } else {
             // the consumer already has the first terminal signal, which stands; the broken
             // publisher is still reported, never silently dropped
             EventLoop l = loop;
-            if (l != null && !l.isClosed()) {
-                l.callSoonThreadsafe(() -> l.callExceptionHandler(io.aiobridge.ErrorContext.of(
-                        "a publisher signalled after its end", error)));
+            if (l != null) {
+                Violations.report(l, error);
             }
         }
     }
 
     private void wakeConsumer() {
-        if (waiter.get() == null) {
-            return; // the consumer is not waiting: it will find the item itself
-        }
-        AioFuture<Void> w = waiter.getAndSet(null);
+        AioFuture<Void> w = ring.takeWaiter(); // null: not waiting, it will find the item itself
         if (w != null) {
             EventLoop l = loop;
             Runnable wake = () -> {

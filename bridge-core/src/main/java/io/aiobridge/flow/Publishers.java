@@ -87,7 +87,9 @@ public final class Publishers {
     // ---- publisher -> awaitable --------------------------------------------------------------
 
     /**
-     * The first item; cancels the subscription after it.
+     * The first item; cancels the subscription after it. For a {@code Mono}, {@code Single} or
+     * {@code Maybe}, use {@link #awaitSingle} or {@link #awaitSingleOrDefault}, which wait for
+     * its completion instead of cancelling it.
      *
      * @param publisher the publisher
      * @param <T> the item type
@@ -121,6 +123,22 @@ public final class Publishers {
      */
     public static <T> T awaitSingle(Publisher<? extends T> publisher) {
         return await(publisher, Mode.SINGLE, null);
+    }
+
+    /**
+     * The only item, or {@code defaultValue} if the publisher completes empty; a second item is
+     * an error. Waits for the terminal signal and never cancels after the item: this is how a
+     * {@code Mono}, a {@code Single} or a {@code Maybe} is awaited (as {@code block()} does), so
+     * a {@code usingWhen} or a transaction behind it completes instead of rolling back.
+     *
+     * @param publisher the publisher
+     * @param defaultValue the value for an empty publisher (may be null)
+     * @param <T> the item type
+     * @return the item or the default
+     * @throws IllegalArgumentException if it emits a second item (then it is cancelled)
+     */
+    public static <T> T awaitSingleOrDefault(Publisher<? extends T> publisher, T defaultValue) {
+        return await(publisher, Mode.SINGLE_OR_DEFAULT, defaultValue);
     }
 
     /**
@@ -180,6 +198,19 @@ public final class Publishers {
     }
 
     /**
+     * {@link #awaitSingleOrDefault(Publisher, Object)} for a {@link Flow.Publisher}.
+     *
+     * @param publisher the publisher
+     * @param defaultValue the value for an empty publisher
+     * @param <T> the item type
+     * @return the only item or the default
+     */
+    public static <T> T awaitSingleOrDefault(Flow.Publisher<? extends T> publisher,
+            T defaultValue) {
+        return awaitSingleOrDefault(FlowAdapters.toPublisher(publisher), defaultValue);
+    }
+
+    /**
      * {@link #awaitLast(Publisher)} for a {@link Flow.Publisher}.
      *
      * @param publisher the publisher
@@ -201,8 +232,14 @@ public final class Publishers {
 
     private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {
         Objects.requireNonNull(publisher, "publisher is null");
-        Task<?> task = RuntimeAccess.get().currentTask("await" + mode.name().toLowerCase()
-                .replace("_", "") + "()");
+        Task<?> task = RuntimeAccess.get().currentTask(switch (mode) {
+            case FIRST -> "awaitFirst()";
+            case FIRST_OR_DEFAULT -> "awaitFirstOrDefault()";
+            case SINGLE -> "awaitSingle()";
+            case SINGLE_OR_DEFAULT -> "awaitSingleOrDefault()";
+            case LAST -> "awaitLast()";
+            case COMPLETION -> "awaitCompletion()";
+        });
         EventLoop loop = task.getLoop();
         AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, loop.createFuture(), mode,
                 defaultValue);
@@ -233,136 +270,6 @@ public final class Publishers {
         return new AwaitSubscriber<>(loop, loop.createFuture(), mode, defaultValue);
     }
 
-    private static final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
-        private final EventLoop loop;
-        private final AioFuture<T> result;
-        private final Mode mode;
-        private final T defaultValue;
-        private volatile Subscription subscription;
-        private volatile boolean finished;
-        private boolean seen;
-        private T value;
-
-        AwaitSubscriber(EventLoop loop, AioFuture<T> result, Mode mode, T defaultValue) {
-            this.loop = loop;
-            this.result = result;
-            this.mode = mode;
-            this.defaultValue = defaultValue;
-        }
-
-        @Override
-        public AioFuture<T> result() {
-            return result;
-        }
-
-        @Override
-        public void cancel() {
-            finished = true;
-            Subscription s = subscription;
-            if (s != null) {
-                s.cancel();
-            }
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            Objects.requireNonNull(s, "§2.13 violated: onSubscribe(null)");
-            if (subscription != null || finished) {
-                s.cancel();
-                return;
-            }
-            subscription = s;
-            long n = switch (mode) {
-                case FIRST, FIRST_OR_DEFAULT -> 1;
-                case SINGLE -> 2;
-                default -> Long.MAX_VALUE;
-            };
-            s.request(n);
-        }
-
-        @Override
-        public void onNext(T item) {
-            if (finished) {
-                return;
-            }
-            if (item == null) {
-                NullPointerException npe = new NullPointerException("§2.13 violated: onNext(null)");
-                cancel();
-                settle(null, npe);
-                throw npe; // §2.13: a null parameter is thrown back to the caller
-            }
-            switch (mode) {
-                case FIRST, FIRST_OR_DEFAULT -> {
-                    cancel();
-                    settle(item, null);
-                }
-                case SINGLE -> {
-                    if (seen) {
-                        cancel();
-                        settle(null, new IllegalArgumentException(
-                                "awaitSingle(): the publisher emitted more than one item"));
-                    } else {
-                        seen = true;
-                        value = item;
-                    }
-                }
-                default -> {
-                    seen = true;
-                    value = item;
-                }
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            Objects.requireNonNull(t, "§2.13 violated: onError(null)");
-            if (finished) {
-                return;
-            }
-            finished = true;
-            settle(null, t);
-        }
-
-        @Override
-        public void onComplete() {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            switch (mode) {
-                case FIRST_OR_DEFAULT -> settle(defaultValue, null);
-                case COMPLETION -> settle(null, null);
-                default -> {
-                    if (seen) {
-                        settle(value, null);
-                    } else {
-                        settle(null, new NoSuchElementException(
-                                "await" + (mode == Mode.LAST ? "Last" : mode == Mode.SINGLE
-                                        ? "Single" : "First") + "(): the publisher completed empty"));
-                    }
-                }
-            }
-        }
-
-        private void settle(T v, Throwable error) {
-            Runnable r = () -> {
-                if (result.isDone()) {
-                    return;
-                }
-                if (error != null) {
-                    result.setException(error);
-                } else {
-                    result.setResult(v);
-                }
-            };
-            try {
-                loop.callSoonThreadsafe(r);
-            } catch (IllegalStateException closed) {
-                // the awaiting loop is gone
-            }
-        }
-    }
-
     /**
      * A subscriber to subscribe by hand (to any publisher, from any thread) and iterate in a task
      * of {@code loop}, with the given prefetch and replenish rule.
@@ -380,5 +287,29 @@ public final class Publishers {
             throw new IllegalArgumentException("prefetch must be >= 1 and replenish in (0, 1]");
         }
         return new PublisherIterator<T>(loop, prefetch, replenish);
+    }
+
+    /**
+     * A source that cannot be slowed down (a hot {@code Flux}, {@code Flux.interval}, an RxJava
+     * {@code Observable} made a Flowable) as an async iterable with a bounded buffer: it requests
+     * everything, holds at most {@code capacity} items for the task, and applies {@code
+     * overflow} to the rest. Prefer {@link #toAsyncIterable(Publisher, int, double)} for sources
+     * that honour demand: nothing is dropped there.
+     *
+     * @param publisher the publisher
+     * @param capacity the most items held for the task, at least 1
+     * @param overflow what happens to items beyond that
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher,
+            int capacity, Overflow overflow) {
+        Objects.requireNonNull(publisher, "publisher is null");
+        Objects.requireNonNull(overflow, "overflow is null");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity
+                    + "; a source iterated by a task needs somewhere to put its items");
+        }
+        return () -> new BufferingIterator<T>(publisher, capacity, overflow);
     }
 }

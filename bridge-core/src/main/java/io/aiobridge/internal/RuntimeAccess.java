@@ -75,6 +75,23 @@ public abstract class RuntimeAccess {
     public abstract void handOffAndLeave(Task<?> task, Thread target);
 
     /**
+     * Ties {@code closer} to {@code task}: it runs when the task ends (however it ends), unless
+     * {@link #disown} came first. It must not await. Called on the task's loop.
+     *
+     * @param task the task
+     * @param closer what closes the resource
+     */
+    public abstract void own(Task<?> task, Runnable closer);
+
+    /**
+     * Unties a closer given to {@link #own}.
+     *
+     * @param task the task
+     * @param closer the same object
+     */
+    public abstract void disown(Task<?> task, Runnable closer);
+
+    /**
      * Sets the hook a task runs before its code suspends (batched generators flush there).
      *
      * @param task the task

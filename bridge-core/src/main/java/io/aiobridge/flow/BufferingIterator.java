@@ -1,0 +1,195 @@
+package io.aiobridge.flow;
+
+import io.aiobridge.AioFuture;
+import io.aiobridge.CancelledError;
+import io.aiobridge.EventLoop;
+import io.aiobridge.Task;
+import io.aiobridge.internal.Failures;
+import io.aiobridge.internal.RuntimeAccess;
+import io.aiobridge.iter.AsyncIterator;
+import io.aiobridge.iter.StopAsyncIteration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * A source that cannot be slowed down, consumed by a task through a bounded buffer: requests
+ * everything, holds at most {@code capacity} items for the task, and applies the {@link
+ * Overflow} strategy to the rest. Subscribes on the first {@code anext}; belongs to the task that
+ * started it (see {@link TaskOwned}).
+ *
+ * <p><b>Invariant:</b> {@code buffer.size() <= capacity}, and the terminal signal is recorded
+ * after the last item that was kept, so the task sees every kept item before the end. Both sides
+ * touch the buffer under its monitor (a source without backpressure arrives at its own pace, so
+ * a lock-free ring would still need the producer to evict from the consumer's end).
+ *
+ * @param <T> the item type
+ */
+final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, AsyncIterator<T> {
+    private final Publisher<? extends T> source;
+    private final int capacity;
+    private final Overflow overflow;
+    private final ArrayDeque<T> buffer = new ArrayDeque<>();
+    private final SerialSubscription upstream = new SerialSubscription();
+    /** Guarded by buffer's monitor: null, or the end (COMPLETE or the failure). */
+    private Object terminal;
+    private AioFuture<Void> waiter;
+    private volatile EventLoop loop;
+    private boolean subscribed;
+    private boolean done;
+
+    private static final Object COMPLETE = new Object();
+
+    BufferingIterator(Publisher<? extends T> source, int capacity, Overflow overflow) {
+        this.source = source;
+        this.capacity = capacity;
+        this.overflow = overflow;
+    }
+
+    @Override
+    public io.aiobridge.Awaitable<T> anext() {
+        return this::next;
+    }
+
+    private T next() {
+        Task<?> task = RuntimeAccess.get().currentTask("anext() of a publisher");
+        if (done) {
+            throw new StopAsyncIteration();
+        }
+        if (!subscribed) {
+            subscribed = true;
+            loop = task.getLoop();
+            adopt(task);
+            source.subscribe(this);
+        }
+        for (;;) {
+            AioFuture<Void> w;
+            synchronized (buffer) {
+                T item = buffer.pollFirst();
+                if (item != null) {
+                    return item;
+                }
+                Object end = terminal;
+                if (end != null) {
+                    done = true;
+                    release();
+                    if (end instanceof Throwable error) {
+                        throw Failures.rethrowable(error);
+                    }
+                    throw new StopAsyncIteration();
+                }
+                w = task.getLoop().createFuture();
+                waiter = w;
+            }
+            try {
+                w.await();
+            } catch (CancelledError e) {
+                aclose(); // the consuming task was cancelled: stop the upstream
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void aclose() {
+        done = true;
+        upstream.cancel();
+        release();
+        synchronized (buffer) {
+            buffer.clear();
+            waiter = null;
+        }
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        Objects.requireNonNull(s, "§2.13 violated: onSubscribe(null)");
+        if (upstream.set(s)) {
+            upstream.request(Long.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public void onNext(T item) {
+        if (item == null) {
+            NullPointerException npe = new NullPointerException("§2.13 violated: onNext(null)");
+            end(npe);
+            throw npe;
+        }
+        OverflowException overflowed = null;
+        synchronized (buffer) {
+            if (terminal != null) {
+                return; // after an overflow error or the end: ignored
+            }
+            if (buffer.size() < capacity) {
+                buffer.addLast(item);
+            } else {
+                switch (overflow) {
+                    case DROP_LATEST -> { return; }
+                    case DROP_OLDEST -> {
+                        buffer.pollFirst();
+                        buffer.addLast(item);
+                    }
+                    case ERROR -> overflowed = new OverflowException("the source got more than "
+                            + capacity + " items ahead of the task iterating it"
+                            + " (Overflow.ERROR); raise the capacity, or choose DROP_OLDEST or"
+                            + " DROP_LATEST");
+                }
+            }
+        }
+        if (overflowed != null) {
+            upstream.cancel();
+            end(overflowed);
+            return;
+        }
+        wake();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        end(Objects.requireNonNull(t, "§2.13 violated: onError(null)"));
+    }
+
+    @Override
+    public void onComplete() {
+        end(COMPLETE);
+    }
+
+    private void end(Object how) {
+        synchronized (buffer) {
+            if (terminal != null) {
+                return; // the first terminal signal stands
+            }
+            terminal = how;
+        }
+        wake();
+    }
+
+    private void wake() {
+        AioFuture<Void> w;
+        synchronized (buffer) {
+            w = waiter;
+            waiter = null;
+        }
+        if (w != null) {
+            EventLoop l = loop;
+            try {
+                l.callSoonThreadsafe(() -> {
+                    if (!w.isDone()) {
+                        w.setResult(null);
+                    }
+                });
+            } catch (IllegalStateException closed) {
+                // the consumer's loop is closed: nobody is waiting any more
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<buffered iteration of " + source + " capacity=" + capacity + " " + overflow
+                + (done ? " closed" : "") + ">";
+    }
+}

@@ -1,0 +1,69 @@
+package io.aiobridge.flow;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * A subscriber that records every signal as text ("onNext(1)", "onComplete", "onError(X: msg)"),
+ * the core's own small TestSubscriber: the bridge's contract tests compare the exact sequence.
+ */
+class Recorder<T> implements Subscriber<T> {
+    final List<String> signals = new CopyOnWriteArrayList<>();
+    final List<T> items = new CopyOnWriteArrayList<>();
+    final CountDownLatch terminated = new CountDownLatch(1);
+    volatile Subscription subscription;
+    volatile Throwable error;
+    private final long initialRequest;
+
+    Recorder(long initialRequest) {
+        this.initialRequest = initialRequest;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        subscription = s;
+        if (initialRequest > 0) {
+            s.request(initialRequest);
+        }
+    }
+
+    @Override
+    public void onNext(T item) {
+        items.add(item);
+        signals.add("onNext(" + item + ")");
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        error = t;
+        signals.add("onError(" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")");
+        terminated.countDown();
+    }
+
+    @Override
+    public void onComplete() {
+        signals.add("onComplete");
+        terminated.countDown();
+    }
+
+    Recorder<T> awaitTerminal() throws InterruptedException {
+        assertTrue(terminated.await(10, TimeUnit.SECONDS), "no terminal signal: " + signals);
+        return this;
+    }
+
+    /** Waits until {@code n} signals have arrived (or fails after 10 s). */
+    Recorder<T> awaitSignals(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (signals.size() < n) {
+            assertTrue(System.nanoTime() < deadline, "only " + signals + ", expected " + n);
+            Thread.sleep(1);
+        }
+        return this;
+    }
+}
