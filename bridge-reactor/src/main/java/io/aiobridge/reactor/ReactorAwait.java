@@ -21,6 +21,11 @@ import reactor.core.publisher.Mono;
  * <p>Empty versus null: a {@code Mono} never carries null. {@link #awaitSingle(Mono)} fails on an
  * empty Mono; {@link #awaitSingleOrNull(Mono)} maps empty to null; {@link #awaitOptional(Mono)} to
  * an empty Optional.
+ *
+ * <p>A Mono is awaited to its terminal signal and never cancelled after its value, exactly as
+ * {@code block()} and {@code toFuture()} do, so {@code Mono.usingWhen} and transactional Monos
+ * commit instead of taking their cancel path. {@link #awaitFirst(Flux)} cancels the Flux after
+ * its first item, as its name says.
  */
 public final class ReactorAwait {
     private ReactorAwait() {}
@@ -54,7 +59,7 @@ public final class ReactorAwait {
      * @return the value or null
      */
     public static <T> T awaitSingleOrNull(Mono<T> mono) {
-        return Publishers.awaitFirstOrDefault(vars(mono), null);
+        return Publishers.awaitSingleOrDefault(vars(mono), null);
     }
 
     /**

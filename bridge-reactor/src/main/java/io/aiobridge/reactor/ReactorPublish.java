@@ -4,6 +4,7 @@ import io.aiobridge.AioFuture;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.flow.AsyncPublisher;
+import io.aiobridge.flow.Overflow;
 import io.aiobridge.flow.Publishers;
 import io.aiobridge.iter.AsyncGenerator;
 import io.aiobridge.iter.AsyncIterable;
@@ -11,6 +12,7 @@ import java.util.Objects;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.util.context.ContextView;
 
 /**
  * From asyncio-style code to Reactor, and Flux iteration in a task: generators as {@link Flux}
@@ -30,9 +32,14 @@ import reactor.core.publisher.Operators;
 public final class ReactorPublish {
     private ReactorPublish() {}
 
-    /** Reactor's policy for errors nobody can receive. */
-    private static void dropped(Throwable e) {
-        Operators.onErrorDropped(e, reactor.util.context.Context.empty());
+    /**
+     * Reactor's policy for errors nobody can receive: {@code Hooks.onErrorDropped}, with the
+     * subscriber's Context, so a per-subscription hook ({@code reactor.onErrorDropped.local})
+     * sees it.
+     */
+    private static java.util.function.Consumer<Throwable> dropped(ContextView view) {
+        reactor.util.context.Context ctx = reactor.util.context.Context.of(view);
+        return e -> Operators.onErrorDropped(e, ctx);
     }
 
     /**
@@ -51,18 +58,19 @@ public final class ReactorPublish {
     private static <T> Flux<T> generatorFlux(AsyncGenerator.Body<T, Void> body, EventLoop loop) {
         Objects.requireNonNull(body, "body is null");
         return Flux.deferContextual(view -> Flux.from(reactorPolicy(AsyncPublisher.fromGenerator(
-                ReactorContexts.withVars(view, body)), loop)));
+                ReactorContexts.withVars(view, body)), view, loop)));
     }
 
     private static <T> Mono<T> coroutineMono(Coroutine<T> coro, EventLoop loop) {
         Objects.requireNonNull(coro, "coro is null");
         return Mono.deferContextual(view -> Mono.fromDirect(reactorPolicy(
-                AsyncPublisher.fromCoroutine(ReactorContexts.withVars(view, coro)), loop)));
+                AsyncPublisher.fromCoroutine(ReactorContexts.withVars(view, coro)), view, loop)));
     }
 
-    /** Reactor's dropped-error hook, and the loop if one is given. */
-    private static <T> AsyncPublisher<T> reactorPolicy(AsyncPublisher<T> p, EventLoop loop) {
-        AsyncPublisher<T> withHook = p.onErrorDropped(ReactorPublish::dropped);
+    /** Reactor's dropped-error hook with the subscriber's Context, and the loop if given. */
+    private static <T> AsyncPublisher<T> reactorPolicy(AsyncPublisher<T> p, ContextView view,
+            EventLoop loop) {
+        AsyncPublisher<T> withHook = p.onErrorDropped(dropped(view));
         return loop == null ? withHook : withHook.on(loop);
     }
 
@@ -88,7 +96,8 @@ public final class ReactorPublish {
      * @return the Flux
      */
     public static <T> Flux<T> flux(AsyncIterable<T> iterable) {
-        return Flux.from(reactorPolicy(AsyncPublisher.fromIterable(iterable), null));
+        AsyncPublisher<T> p = AsyncPublisher.fromIterable(iterable);
+        return Flux.deferContextual(view -> Flux.from(reactorPolicy(p, view, null)));
     }
 
     /**
@@ -125,12 +134,17 @@ public final class ReactorPublish {
      * @return the Mono
      */
     public static <T> Mono<T> mono(AioFuture<T> future) {
-        return Mono.fromDirect(reactorPolicy(AsyncPublisher.fromFuture(future), null));
+        AsyncPublisher<T> p = AsyncPublisher.fromFuture(future);
+        return Mono.deferContextual(view -> Mono.fromDirect(reactorPolicy(p, view, null)));
     }
 
     /**
      * A Flux (or Mono) as an async iterable for a task, requesting {@code prefetch} items up front
-     * and replenishing at 75%.
+     * and replenishing at 75%. The iteration belongs to the task that starts it: when that task
+     * ends (returns, fails or is cancelled) an iteration it left open, by {@code break} or an
+     * exception, is cancelled. A source that cannot honour small requests ({@code
+     * Flux.interval}) needs {@link #iterate(org.reactivestreams.Publisher, int, Overflow)} or an
+     * {@code onBackpressure...} operator.
      *
      * @param publisher the Flux or Mono
      * @param prefetch the most items held
@@ -141,6 +155,24 @@ public final class ReactorPublish {
             int prefetch) {
         Flux<T> withVars = Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars);
         return Publishers.toAsyncIterable(withVars, prefetch, Publishers.DEFAULT_REPLENISH);
+    }
+
+    /**
+     * A Flux that cannot be slowed down ({@code Flux.interval}, a hot source) as an async
+     * iterable for a task: it is asked for everything, at most {@code capacity} items wait for
+     * the task, and {@code overflow} says what happens to more (Reactor's {@code
+     * onBackpressureBuffer(capacity, strategy)}, with the task as the consumer).
+     *
+     * @param publisher the Flux
+     * @param capacity the most items held for the task, at least 1
+     * @param overflow what happens to items beyond that
+     * @param <T> the item type
+     * @return the iterable
+     */
+    public static <T> AsyncIterable<T> iterate(org.reactivestreams.Publisher<T> publisher,
+            int capacity, Overflow overflow) {
+        Flux<T> withVars = Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars);
+        return Publishers.toAsyncIterable(withVars, capacity, overflow);
     }
 
     /**

@@ -2,11 +2,11 @@ package io.aiobridge.reactor;
 
 import io.aiobridge.EventLoop;
 import io.aiobridge.Handle;
+import io.aiobridge.LoopWorker;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -24,9 +24,11 @@ public final class ReactorSchedulers {
     private ReactorSchedulers() {}
 
     /**
-     * {@code loop} as a Reactor scheduler. Work is submitted with {@code callSoonThreadsafe}
-     * (from any thread); delayed work with {@code callLaterThreadsafe}, on the loop's clock.
-     * Disposing a scheduled task cancels its handle.
+     * {@code loop} as a Reactor scheduler. Work is submitted from any thread and runs on the
+     * loop as callbacks; delayed work and {@code now()} use the loop's clock, so on a
+     * virtual-time loop they run in virtual time. Disposing a scheduled task cancels it; a
+     * worker forgets each task once it has run or been disposed, so a long {@code publishOn}
+     * stream does not grow it.
      *
      * @param loop the loop; it must be running (or run later) for work to happen
      * @return the scheduler
@@ -49,38 +51,34 @@ public final class ReactorSchedulers {
 
     private static final class LoopScheduler implements Scheduler {
         private final EventLoop loop;
+        /** Work scheduled on the scheduler itself, outside any worker. */
+        private final LoopWorker direct;
 
         LoopScheduler(EventLoop loop) {
             this.loop = loop;
+            this.direct = new LoopWorker(loop);
+        }
+
+        @Override
+        public long now(TimeUnit unit) {
+            // the loop's clock, as RxSchedulers.of: virtual time on a virtual-time loop
+            return unit.convert((long) (direct.now() * 1e9), TimeUnit.NANOSECONDS);
         }
 
         @Override
         public Disposable schedule(Runnable task) {
-            return disposable(loop.callSoonThreadsafe(task));
+            return disposable(direct.schedule(Objects.requireNonNull(task, "task"), 0));
         }
 
         @Override
         public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-            return disposable(loop.callLaterThreadsafe(unit.toNanos(delay) / 1e9, task));
+            return disposable(direct.schedule(Objects.requireNonNull(task, "task"),
+                    unit.toNanos(delay) / 1e9));
         }
 
         @Override
         public Worker createWorker() {
-            return new LoopWorker(this);
-        }
-
-        private static Disposable disposable(Handle h) {
-            return new Disposable() {
-                @Override
-                public void dispose() {
-                    h.cancel(); // threadsafe
-                }
-
-                @Override
-                public boolean isDisposed() {
-                    return h.isCancelled();
-                }
-            };
+            return new LoopWorkerAdapter(new LoopWorker(loop));
         }
 
         @Override
@@ -89,46 +87,55 @@ public final class ReactorSchedulers {
         }
     }
 
-    /** A worker: the loop already runs its tasks in order, one at a time. */
-    private static final class LoopWorker implements Scheduler.Worker {
-        private final LoopScheduler scheduler;
-        private final reactor.core.Disposable.Composite tasks = Disposables.composite();
+    static Disposable disposable(Handle h) {
+        return new Disposable() {
+            @Override
+            public void dispose() {
+                h.cancel(); // threadsafe
+            }
 
-        LoopWorker(LoopScheduler scheduler) {
-            this.scheduler = scheduler;
+            @Override
+            public boolean isDisposed() {
+                return h.isCancelled();
+            }
+        };
+    }
+
+    /**
+     * A worker: the loop already runs its callbacks in order, one at a time; the core's {@link
+     * LoopWorker} forgets each task once it has run or been disposed.
+     */
+    private static final class LoopWorkerAdapter implements Scheduler.Worker {
+        private final LoopWorker worker;
+
+        LoopWorkerAdapter(LoopWorker worker) {
+            this.worker = worker;
         }
 
         @Override
         public Disposable schedule(Runnable task) {
-            return track(scheduler.schedule(guard(task)));
+            return disposable(worker.schedule(Objects.requireNonNull(task, "task"), 0));
         }
 
         @Override
         public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-            return track(scheduler.schedule(guard(task), delay, unit));
-        }
-
-        private Runnable guard(Runnable task) {
-            return () -> {
-                if (!tasks.isDisposed()) {
-                    task.run();
-                }
-            };
-        }
-
-        private Disposable track(Disposable d) {
-            tasks.add(d);
-            return d;
+            return disposable(worker.schedule(Objects.requireNonNull(task, "task"),
+                    unit.toNanos(delay) / 1e9));
         }
 
         @Override
         public void dispose() {
-            tasks.dispose();
+            worker.close();
         }
 
         @Override
         public boolean isDisposed() {
-            return tasks.isDisposed();
+            return worker.isClosed();
+        }
+
+        @Override
+        public String toString() {
+            return worker.toString();
         }
     }
 }

@@ -23,8 +23,9 @@ import java.util.Optional;
  * List<Order> orders = RxAwait.awaitList(orderFlowable);
  * }</pre>
  *
- * <p>Outside a task these throw {@link IllegalStateException}: use RxJava's {@code blockingGet()}
- * there.
+ * <p>A {@code Single}, {@code Maybe} or {@code Completable} is awaited to its terminal signal and
+ * never disposed after its value, as {@code blockingGet()} does. Outside a task these throw
+ * {@link IllegalStateException}: use RxJava's {@code blockingGet()} there.
  */
 public final class RxAwait {
     private RxAwait() {}
@@ -83,7 +84,7 @@ public final class RxAwait {
      */
     public static <T> T awaitOrDefault(Maybe<T> maybe, T defaultValue) {
         Objects.requireNonNull(maybe, "maybe is null");
-        return Publishers.awaitFirstOrDefault(maybe.toFlowable(), defaultValue);
+        return Publishers.awaitSingleOrDefault(maybe.toFlowable(), defaultValue);
     }
 
     /**

@@ -2,11 +2,14 @@ package io.aiobridge.rxjava;
 
 import io.aiobridge.AioFuture;
 import io.aiobridge.Coroutine;
+import io.aiobridge.Awaitable;
 import io.aiobridge.flow.AsyncPublisher;
+import io.aiobridge.flow.Overflow;
+import io.aiobridge.flow.OverflowException;
 import io.aiobridge.flow.Publishers;
 import io.aiobridge.iter.AsyncGenerator;
 import io.aiobridge.iter.AsyncIterable;
-import io.reactivex.rxjava3.core.BackpressureOverflowStrategy;
+import io.aiobridge.iter.AsyncIterator;
 import io.reactivex.rxjava3.core.BackpressureStrategy;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
@@ -168,7 +171,9 @@ public final class RxPublish {
 
     /**
      * A Flowable as an async iterable for a task, requesting {@code prefetch} items up front and
-     * replenishing at 75%.
+     * replenishing at 75%. The iteration belongs to the task that starts it: when that task ends
+     * (returns, fails or is cancelled) an iteration it left open, by {@code break} or an
+     * exception, is cancelled.
      *
      * @param flowable the Flowable
      * @param prefetch the most items held
@@ -192,12 +197,15 @@ public final class RxPublish {
 
     /**
      * An Observable as an async iterable for a task. The Observable cannot be slowed down, so at
-     * most {@code capacity} items are held for the task, and {@code overflow} says what happens
-     * to more.
+     * most {@code capacity} items wait for the task, and {@code overflow} says what happens to
+     * more: {@link Overflow#ERROR} ends the iteration with a {@link
+     * MissingBackpressureException} naming the capacity, {@link Overflow#DROP_LATEST} drops the
+     * arriving item, {@link Overflow#DROP_OLDEST} the oldest waiting one. There is no unbounded
+     * choice. The iteration belongs to the task that starts it (see {@link #iterate(Flowable,
+     * int)}).
      *
      * @param observable the Observable
-     * @param capacity the most items held for the task (at least 1; with {@link
-     *     Overflow#DROP_OLDEST} one more may be in the task's hand)
+     * @param capacity the most items held for the task, at least 1
      * @param overflow what to do when the Observable is more than {@code capacity} items ahead
      * @param <T> the item type
      * @return the iterable
@@ -206,42 +214,28 @@ public final class RxPublish {
     public static <T> AsyncIterable<T> iterate(Observable<T> observable, int capacity,
             Overflow overflow) {
         Objects.requireNonNull(observable, "observable is null");
-        Objects.requireNonNull(overflow, "overflow is null");
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity
-                    + "; an Observable iterated by a task needs somewhere to put its items");
-        }
-        return switch (overflow) {
-            // the iterator's own ring is the buffer: demand never exceeds `capacity`
-            case BUFFER -> Publishers.toAsyncIterable(
-                    overflowError(observable.toFlowable(BackpressureStrategy.ERROR),
-                            "more than " + capacity + " items ahead of the iterating task"
-                                    + " (Overflow.BUFFER); raise the capacity or choose"
-                                    + " DROP_OLDEST or DROP_LATEST"),
-                    capacity, Publishers.DEFAULT_REPLENISH);
-            case DROP_LATEST -> Publishers.toAsyncIterable(
-                    observable.toFlowable(BackpressureStrategy.MISSING).onBackpressureDrop(),
-                    capacity, Publishers.DEFAULT_REPLENISH);
-            // the buffer is here, and the iterator takes one item at a time from it
-            case DROP_OLDEST -> Publishers.toAsyncIterable(
-                    observable.toFlowable(BackpressureStrategy.MISSING).onBackpressureBuffer(
-                            Math.max(1L, capacity - 1L), null,
-                            BackpressureOverflowStrategy.DROP_OLDEST),
-                    1, 1.0);
-            case ERROR -> Publishers.toAsyncIterable(
-                    overflowError(observable.toFlowable(BackpressureStrategy.ERROR),
-                            "an item before the iterating task took the previous one"
-                                    + " (Overflow.ERROR); choose BUFFER with a capacity to let"
-                                    + " it run ahead"),
-                    1, 1.0);
-        };
-    }
+        AsyncIterable<T> buffered = Publishers.toAsyncIterable(
+                observable.toFlowable(BackpressureStrategy.MISSING), capacity, overflow);
+        return () -> {
+            AsyncIterator<T> it = buffered.aiter();
+            return new AsyncIterator<>() {
+                @Override
+                public Awaitable<T> anext() {
+                    return () -> {
+                        try {
+                            return it.anext().await();
+                        } catch (OverflowException e) {
+                            // RxJava's name for it, so RxJava code catches what it knows
+                            throw new MissingBackpressureException(e.getMessage());
+                        }
+                    };
+                }
 
-    /** RxJava's generic overflow error, replaced by one that says which limit and what to do. */
-    private static <T> Flowable<T> overflowError(Flowable<T> flowable, String what) {
-        return flowable.onErrorResumeNext(e -> Flowable.error(
-                e instanceof MissingBackpressureException
-                        ? new MissingBackpressureException("the Observable emitted " + what)
-                        : e));
+                @Override
+                public void aclose() {
+                    it.aclose();
+                }
+            };
+        };
     }
 }

@@ -2,8 +2,8 @@ package io.aiobridge.rxjava;
 
 import io.aiobridge.EventLoop;
 import io.aiobridge.Handle;
+import io.aiobridge.LoopWorker;
 import io.reactivex.rxjava3.core.Scheduler;
-import io.reactivex.rxjava3.disposables.CompositeDisposable;
 import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import java.util.Objects;
@@ -52,32 +52,27 @@ public final class RxSchedulers {
 
     private static final class LoopScheduler extends Scheduler {
         private final EventLoop loop;
+        /** Work scheduled on the scheduler itself, outside any worker. */
+        private final LoopWorker direct;
 
         LoopScheduler(EventLoop loop) {
             this.loop = loop;
+            this.direct = new LoopWorker(loop);
         }
 
         @Override
         public long now(TimeUnit unit) {
-            return unit.convert((long) (loop.time() * 1e9), TimeUnit.NANOSECONDS);
-        }
-
-        Handle post(Runnable task, long delay, TimeUnit unit) {
-            return delay <= 0 ? loop.callSoonThreadsafe(task)
-                    : loop.callLaterThreadsafe(unit.toNanos(delay) / 1e9, task);
+            return unit.convert((long) (direct.now() * 1e9), TimeUnit.NANOSECONDS);
         }
 
         @Override
         public Disposable scheduleDirect(Runnable run, long delay, TimeUnit unit) {
-            Runnable task = guarded(RxJavaPlugins.onSchedule(
-                    Objects.requireNonNull(run, "run is null")));
-            Handle h = post(task, delay, unit);
-            return Disposable.fromRunnable(h::cancel);
+            return schedule(direct, run, delay, unit);
         }
 
         @Override
         public Worker createWorker() {
-            return new LoopWorker(this);
+            return new LoopWorkerAdapter(new LoopWorker(loop));
         }
 
         @Override
@@ -86,7 +81,24 @@ public final class RxSchedulers {
         }
     }
 
-    /** RxJava's rule: a scheduled task's exception goes to the plugin's error handler. */
+    /** RxJava's rules: work passes through onSchedule, and what it throws goes to onError. */
+    private static Disposable schedule(LoopWorker worker, Runnable run, long delay,
+            TimeUnit unit) {
+        Runnable task = guarded(RxJavaPlugins.onSchedule(Objects.requireNonNull(run, "run is null")));
+        Handle h = worker.schedule(task, unit.toNanos(delay) / 1e9);
+        return new Disposable() {
+            @Override
+            public void dispose() {
+                h.cancel();
+            }
+
+            @Override
+            public boolean isDisposed() {
+                return h.isCancelled();
+            }
+        };
+    }
+
     static Runnable guarded(Runnable run) {
         return () -> {
             try {
@@ -97,87 +109,40 @@ public final class RxSchedulers {
         };
     }
 
-    /** A worker: the loop already runs its callbacks in order, one at a time. */
-    private static final class LoopWorker extends Scheduler.Worker {
-        private final LoopScheduler scheduler;
-        private final CompositeDisposable tasks = new CompositeDisposable();
+    /**
+     * A worker: the loop already runs its callbacks in order, one at a time; the core's {@link
+     * LoopWorker} forgets each task once it has run or been disposed.
+     */
+    private static final class LoopWorkerAdapter extends Scheduler.Worker {
+        private final LoopWorker worker;
 
-        LoopWorker(LoopScheduler scheduler) {
-            this.scheduler = scheduler;
+        LoopWorkerAdapter(LoopWorker worker) {
+            this.worker = worker;
         }
 
         @Override
         public Disposable schedule(Runnable run, long delay, TimeUnit unit) {
-            Objects.requireNonNull(run, "run is null");
-            if (tasks.isDisposed()) {
-                return Disposable.disposed();
-            }
-            WorkerTask t = new WorkerTask(tasks, RxJavaPlugins.onSchedule(run));
-            tasks.add(t);
-            t.handle = scheduler.post(t, delay, unit);
-            if (t.isDisposed()) { // disposed while being posted
-                t.handle.cancel();
-            }
-            return t;
+            return RxSchedulers.schedule(worker, run, delay, unit);
         }
 
         @Override
         public long now(TimeUnit unit) {
-            return scheduler.now(unit);
+            return unit.convert((long) (worker.now() * 1e9), TimeUnit.NANOSECONDS);
         }
 
         @Override
         public void dispose() {
-            tasks.dispose();
+            worker.close();
         }
 
         @Override
         public boolean isDisposed() {
-            return tasks.isDisposed();
-        }
-    }
-
-    /** One task of a worker: skipped once disposed, and forgotten by the worker once run. */
-    private static final class WorkerTask implements Runnable, Disposable {
-        private final CompositeDisposable owner;
-        private final Runnable run;
-        volatile Handle handle;
-        private volatile boolean disposed;
-
-        WorkerTask(CompositeDisposable owner, Runnable run) {
-            this.owner = owner;
-            this.run = run;
+            return worker.isClosed();
         }
 
         @Override
-        public void run() {
-            if (disposed) {
-                return;
-            }
-            try {
-                run.run();
-            } catch (Throwable e) {
-                RxJavaPlugins.onError(e);
-            } finally {
-                owner.delete(this);
-            }
-        }
-
-        @Override
-        public void dispose() {
-            if (!disposed) {
-                disposed = true;
-                owner.delete(this);
-                Handle h = handle;
-                if (h != null) {
-                    h.cancel();
-                }
-            }
-        }
-
-        @Override
-        public boolean isDisposed() {
-            return disposed;
+        public String toString() {
+            return worker.toString();
         }
     }
 }

@@ -3,7 +3,7 @@ package io.aiobridge.examples.readme;
 import io.aiobridge.Aio;
 import io.aiobridge.reactor.ReactorAwait;
 import io.aiobridge.reactor.ReactorPublish;
-import io.aiobridge.rxjava.Overflow;
+import io.aiobridge.flow.Overflow;
 import io.aiobridge.rxjava.RxAwait;
 import io.aiobridge.rxjava.RxPublish;
 import io.reactivex.rxjava3.core.Completable;
@@ -34,14 +34,24 @@ public final class AwaitingReactiveTypes {
         Optional<String> none = ReactorAwait.awaitOptional(Mono.empty()); // empty is explicit
         List<Integer> all = ReactorAwait.awaitList(Flux.range(1, 5));     // awaitFirst, awaitLast, ...
         long sum = 0;
-        for (long tick : ReactorPublish.iterate(Flux.interval(Duration.ofMillis(10)).take(5), 2)) {
-            sum += tick;                                                  // 2 requested at a time
+        for (int i : ReactorPublish.iterate(Flux.range(1, 100), 16)) {   // 16 requested at a time
+            sum += i;
+        }
+        // Flux.interval cannot slow down: at most 8 ticks wait, the oldest are dropped beyond
+        List<Long> ticks = new ArrayList<>();
+        for (long tick : ReactorPublish.iterate(Flux.interval(Duration.ofMillis(10)), 8,
+                Overflow.DROP_OLDEST)) {
+            ticks.add(tick);
+            if (ticks.size() == 3) {
+                break;                    // the subscription ends when this task does
+            }
         }
         // end::reactor[]
         seen.add(user);
         seen.add(none);
         seen.add(all);
         seen.add(sum);
+        seen.add(ticks.size());
         return seen;
     }
 

@@ -1,0 +1,153 @@
+package io.aiobridge;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Work scheduled on one event loop from any thread, as a group that can be cancelled at once:
+ * what another library's scheduler needs from a loop (a Reactor or RxJava {@code
+ * Scheduler.Worker} is built on one). Work runs on the loop as callbacks, in submission order
+ * for immediate work and by due time for delayed work, on the loop's clock (virtual time
+ * included).
+ *
+ * <p><b>Invariant:</b> the worker holds a piece of work only while it is pending: each forgets
+ * itself once it has run or been cancelled, so a long-lived worker does not grow, and nothing a
+ * finished piece captured stays reachable through it. After {@link #close()}, pending work is
+ * cancelled and new work is refused (an already-cancelled handle is returned).
+ *
+ * <p><b>Threading:</b> every method may be called from any thread. Submitting happens-before
+ * the work runs.
+ */
+public final class LoopWorker implements AutoCloseable {
+    private final BaseEventLoop loop;
+    private final Set<Work> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * A worker on {@code loop}.
+     *
+     * @param loop the loop the work runs on
+     */
+    public LoopWorker(EventLoop loop) {
+        this.loop = (BaseEventLoop) Objects.requireNonNull(loop, "loop is null");
+    }
+
+    /**
+     * The loop's clock ({@link EventLoop#time()}), for a scheduler's {@code now()}.
+     *
+     * @return seconds
+     */
+    public double now() {
+        return loop.time();
+    }
+
+    /**
+     * Runs {@code work} on the loop after {@code delaySeconds} (zero or less: as soon as
+     * possible, after the callbacks already submitted).
+     *
+     * @param work the work
+     * @param delaySeconds the delay, in seconds on the loop's clock
+     * @return a handle that cancels it (from any thread); already cancelled if the worker is
+     *     closed or the loop closed
+     * @throws IllegalArgumentException if the delay is NaN
+     */
+    public Handle schedule(Runnable work, double delaySeconds) {
+        Objects.requireNonNull(work, "work is null");
+        if (Double.isNaN(delaySeconds)) {
+            throw new IllegalArgumentException("delay is NaN; pass a number of seconds");
+        }
+        Work w = new Work(work);
+        if (closed) {
+            w.cancel();
+            return w;
+        }
+        pending.add(w);
+        try {
+            w.posted = delaySeconds <= 0 ? loop.callSoonThreadsafe(w::run)
+                    : loop.callLaterThreadsafe(delaySeconds, w::run);
+        } catch (IllegalStateException loopClosed) {
+            w.cancel();
+            return w;
+        }
+        if (closed || w.isCancelled()) {
+            w.cancel(); // closed or cancelled while being posted: cancel what was posted
+        }
+        return w;
+    }
+
+    /**
+     * The number of pieces of work not yet run or cancelled.
+     *
+     * @return the count
+     */
+    public int size() {
+        return pending.size();
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Cancels every pending piece of work and refuses new work. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Work w : pending) {
+            w.cancel();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<LoopWorker" + (closed ? " closed" : "") + " pending=" + pending.size() + " on "
+                + loop + ">";
+    }
+
+    /**
+     * One piece of work: runs once unless cancelled first, and leaves the worker either way.
+     * Cancel sets the flag before reading {@code posted}, and posting publishes {@code posted}
+     * before the poster re-reads the flag, so a cancel racing the post still cancels the loop's
+     * handle.
+     */
+    private final class Work extends Handle {
+        volatile Handle posted;
+
+        Work(Runnable work) {
+            super(LoopWorker.this.loop, work, null);
+        }
+
+        void run() {
+            if (isCancelled() || closed) {
+                pending.remove(this);
+                return;
+            }
+            try {
+                callback.run();
+            } finally {
+                pending.remove(this);
+                super.cancel(); // done: a later cancel() or isDisposed() sees it as finished
+            }
+        }
+
+        @Override
+        public void cancel() {
+            super.cancel();
+            pending.remove(this);
+            Handle h = posted;
+            if (h != null) {
+                h.cancel();
+            }
+        }
+
+        @Override
+        String describe() {
+            return "worker " + callback;
+        }
+    }
+}
