@@ -1,0 +1,87 @@
+package io.aiobridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class LoopWorkerTest {
+
+    @Test
+    void workRunsInOrderAndTheWorkerForgetsIt() {
+        Steps.virtual(() -> {
+            LoopWorker w = new LoopWorker(Aio.getRunningLoop());
+            List<String> ran = new CopyOnWriteArrayList<>();
+            w.schedule(() -> ran.add("later"), 2.0);
+            w.schedule(() -> ran.add("soon 1"), 0);
+            w.schedule(() -> ran.add("soon 2"), -1);
+            assertEquals(3, w.size());
+            Aio.sleep(1);
+            assertEquals(List.of("soon 1", "soon 2"), ran);
+            assertEquals(1, w.size(), "run work is forgotten");
+            assertEquals(Aio.getRunningLoop().time(), w.now());
+            Aio.sleep(1.5);
+            assertEquals(List.of("soon 1", "soon 2", "later"), ran);
+            assertEquals(0, w.size());
+            return null;
+        });
+    }
+
+    @Test
+    void cancelledAndClosedWorkNeverRunsAndIsForgotten() {
+        Steps.virtual(() -> {
+            LoopWorker w = new LoopWorker(Aio.getRunningLoop());
+            List<String> ran = new CopyOnWriteArrayList<>();
+            Handle cancelled = w.schedule(() -> ran.add("cancelled"), 1.0);
+            cancelled.cancel();
+            assertEquals(0, w.size(), "a cancel forgets it at once");
+            w.schedule(() -> ran.add("pending at close"), 1.0);
+            w.schedule(() -> ran.add("pending at close"), 0);
+            w.close();
+            assertTrue(w.isClosed());
+            assertEquals(0, w.size());
+            Handle refused = w.schedule(() -> ran.add("after close"), 0);
+            assertTrue(refused.isCancelled(), "a closed worker refuses work");
+            Aio.sleep(2);
+            assertEquals(List.of(), ran);
+            return null;
+        });
+    }
+
+    @Test
+    void workFromAnotherThreadRunsOnTheLoop() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            Thread runner = Thread.ofPlatform().start(loop::runForever);
+            LoopWorker w = new LoopWorker(loop);
+            List<Boolean> onLoop = new CopyOnWriteArrayList<>();
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(100);
+            for (int i = 0; i < 100; i++) {
+                w.schedule(() -> {
+                    onLoop.add(Aio.runningLoopOrNull() == loop);
+                    done.countDown();
+                }, i % 2 == 0 ? 0 : 0.001);
+            }
+            assertTrue(done.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertFalse(onLoop.contains(false));
+            assertEquals(0, w.size());
+            loop.callSoonThreadsafe(loop::stop);
+            runner.join(5000);
+        }
+    }
+
+    @Test
+    void badInput() {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            LoopWorker w = new LoopWorker(loop);
+            assertThrows(NullPointerException.class, () -> w.schedule(null, 0));
+            IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                    () -> w.schedule(() -> { }, Double.NaN));
+            assertTrue(nan.getMessage().contains("NaN"));
+            assertThrows(NullPointerException.class, () -> new LoopWorker(null));
+        }
+    }
+}
