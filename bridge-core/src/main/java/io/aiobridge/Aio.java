@@ -46,8 +46,17 @@ public final class Aio {
      * @throws IllegalStateException if called from a running loop
      */
     public static <T> T run(Coroutine<T> main) {
+        checkNotInLoop();
         try (Runner runner = new Runner()) {
             return runner.run(main);
+        }
+    }
+
+    private static void checkNotInLoop() {
+        if (BaseEventLoop.ofCurrentThread() != null) {
+            throw new IllegalStateException("asyncio.run() cannot be called from a running event"
+                    + " loop; Aio.run() was called from a loop's code: await the coroutine, or"
+                    + " create a task, instead");
         }
     }
 
@@ -60,6 +69,7 @@ public final class Aio {
      * @return the result
      */
     public static <T> T run(Coroutine<T> main, boolean debug) {
+        checkNotInLoop();
         try (Runner runner = new Runner(EventLoop::newEventLoop, debug)) {
             return runner.run(main);
         }
@@ -74,8 +84,9 @@ public final class Aio {
     public static EventLoop getRunningLoop() {
         BaseEventLoop loop = BaseEventLoop.ofCurrentThread();
         if (loop == null) {
-            throw new IllegalStateException("no running event loop on thread '"
-                    + Thread.currentThread().getName() + "'; start one with Aio.run(...)");
+            throw new IllegalStateException("no running event loop; thread '"
+                    + Thread.currentThread().getName() + "' runs no loop's code: start one with"
+                    + " Aio.run(...)");
         }
         return loop;
     }
@@ -151,6 +162,20 @@ public final class Aio {
     }
 
     /**
+     * As {@link #createTask(Coroutine)} with a name and a context: {@code
+     * asyncio.create_task(coro, name=..., context=ctx)}.
+     *
+     * @param coro the coroutine
+     * @param name the name, or null for {@code Task-N}
+     * @param context the context the task runs in, or null for a copy of the current one
+     * @param <T> the result type
+     * @return the task
+     */
+    public static <T> Task<T> createTask(Coroutine<T> coro, String name, Context context) {
+        return getRunningLoop().createTask(coro, name, context);
+    }
+
+    /**
      * A future of the running loop for {@code stage}. {@code asyncio.ensure_future} /
      * {@code wrap_future}.
      *
@@ -217,7 +242,7 @@ public final class Aio {
      * @param delay how long
      */
     public static void sleep(Duration delay) {
-        Sleep.sleep(delay.toNanos() / 1e9, null);
+        Sleep.sleep(Times.seconds(delay, "delay"), null);
     }
 
     // ---- gathering -----------------------------------------------------------------------------
@@ -245,7 +270,19 @@ public final class Aio {
      */
     @SafeVarargs
     public static <T> AioFuture<List<T>> gather(AioFuture<? extends T>... futures) {
-        return gather(List.of(futures));
+        Objects.requireNonNull(futures, "futures is null");
+        return gather(java.util.Arrays.asList(futures));
+    }
+
+    /**
+     * Gathers nothing: a future of the running loop, already done with an empty list, as {@code
+     * await asyncio.gather()} returns {@code []}.
+     *
+     * @param <T> the result type
+     * @return a done future
+     */
+    public static <T> AioFuture<List<T>> gather() {
+        return gather(List.<AioFuture<T>>of());
     }
 
     /**
@@ -287,6 +324,10 @@ public final class Aio {
     }
 
     private static <T> List<Task<? extends T>> tasksOf(Coroutine<? extends T>[] coros) {
+        Objects.requireNonNull(coros, "coros is null");
+        for (int i = 0; i < coros.length; i++) {
+            Objects.requireNonNull(coros[i], "coros[" + i + "] is null");
+        }
         EventLoop loop = getRunningLoop();
         List<Task<? extends T>> tasks = new ArrayList<>(coros.length);
         for (Coroutine<? extends T> c : coros) {
@@ -296,6 +337,9 @@ public final class Aio {
     }
 
     private static BaseEventLoop loopOf(List<? extends AioFuture<?>> futures) {
+        for (int i = 0; i < futures.size(); i++) {
+            Objects.requireNonNull(futures.get(i), "futures[" + i + "] is null");
+        }
         return futures.isEmpty() ? (BaseEventLoop) getRunningLoop() : futures.get(0).loop;
     }
 
@@ -338,8 +382,23 @@ public final class Aio {
      */
     public static <F extends AioFuture<?>> WaitResult<F> wait(Collection<F> futures,
             ReturnWhen returnWhen, Double timeout) {
-        return Wait.await(futures, returnWhen, timeout);
+        return Wait.await(futures, returnWhen, Times.checkOrNull(timeout, "timeout"));
     }
+
+    /**
+     * As {@link #wait(Collection, ReturnWhen, Double)} with a timeout in seconds.
+     *
+     * @param futures the futures, not empty
+     * @param returnWhen when to return
+     * @param timeout seconds (negative: now; infinite: never)
+     * @param <F> the future type
+     * @return done and pending
+     */
+    public static <F extends AioFuture<?>> WaitResult<F> wait(Collection<F> futures,
+            ReturnWhen returnWhen, double timeout) {
+        return Wait.await(futures, returnWhen, Times.check(timeout, "timeout"));
+    }
+
 
     /**
      * Awaits {@code future} for at most {@code timeout} seconds; on timeout cancels it, waits until
@@ -352,8 +411,23 @@ public final class Aio {
      * @throws AsyncTimeoutException on timeout
      */
     public static <T> T waitFor(AioFuture<T> future, Double timeout) {
-        return WaitFor.await(Objects.requireNonNull(future, "future is null"), timeout);
+        return WaitFor.await(Objects.requireNonNull(future, "future is null"),
+                Times.checkOrNull(timeout, "timeout"));
     }
+
+    /**
+     * As {@link #waitFor(AioFuture, Double)} with a timeout in seconds.
+     *
+     * @param future the future or task
+     * @param timeout seconds (zero or less: cancel unless already done; infinite: never)
+     * @param <T> the result type
+     * @return the result
+     * @throws AsyncTimeoutException on timeout
+     */
+    public static <T> T waitFor(AioFuture<T> future, double timeout) {
+        return waitFor(future, (Double) Times.check(timeout, "timeout"));
+    }
+
 
     /**
      * Runs {@code coro} as a task and awaits it for at most {@code timeout} seconds.
@@ -365,11 +439,27 @@ public final class Aio {
      * @throws AsyncTimeoutException on timeout
      */
     public static <T> T waitFor(Coroutine<T> coro, Double timeout) {
+        Objects.requireNonNull(coro, "coro is null");
+        Times.checkOrNull(timeout, "timeout");
         if (timeout == null) {
             return Task.currentOrThrow("waitFor()").awaitFuture(createTask(coro));
         }
         return WaitFor.await(createTask(coro), timeout);
     }
+
+    /**
+     * As {@link #waitFor(Coroutine, Double)} with a timeout in seconds.
+     *
+     * @param coro the coroutine
+     * @param timeout seconds
+     * @param <T> the result type
+     * @return the result
+     * @throws AsyncTimeoutException on timeout
+     */
+    public static <T> T waitFor(Coroutine<T> coro, double timeout) {
+        return waitFor(coro, (Double) Times.check(timeout, "timeout"));
+    }
+
 
     /**
      * Awaitables that return the futures' results in completion order. {@code
@@ -390,7 +480,21 @@ public final class Aio {
     public static <T> List<Awaitable<T>> asCompleted(
             List<? extends AioFuture<? extends T>> futures, Double timeout) {
         Objects.requireNonNull(futures, "futures is null");
-        return AsCompleted.of((BaseEventLoop) getRunningLoop(), futures, timeout);
+        return AsCompleted.of((BaseEventLoop) getRunningLoop(), futures,
+                Times.checkOrNull(timeout, "timeout"));
+    }
+
+    /**
+     * As {@link #asCompleted(List, Double)} with a timeout in seconds.
+     *
+     * @param futures the futures
+     * @param timeout seconds
+     * @param <T> the result type
+     * @return one awaitable per distinct future
+     */
+    public static <T> List<Awaitable<T>> asCompleted(
+            List<? extends AioFuture<? extends T>> futures, double timeout) {
+        return asCompleted(futures, (Double) Times.check(timeout, "timeout"));
     }
 
     /**
@@ -436,6 +540,20 @@ public final class Aio {
     }
 
     /**
+     * As {@link #timeout(Double, Coroutine)} with a delay in seconds.
+     *
+     * @param delay seconds (negative: now; infinite: never)
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws AsyncTimeoutException if the deadline cancelled the body
+     */
+    public static <T> T timeout(double delay, Coroutine<T> body) {
+        return timeout((Double) Times.check(delay, "delay"), body);
+    }
+
+
+    /**
      * Runs {@code body} with a deadline at loop time {@code when}. {@code asyncio.timeout_at}.
      *
      * @param when the deadline on {@link EventLoop#time()}, or null
@@ -447,6 +565,19 @@ public final class Aio {
     public static <T> T timeoutAt(Double when, Coroutine<T> body) {
         Objects.requireNonNull(body, "body is null");
         return Timeout.at(when, t -> body.call());
+    }
+
+    /**
+     * As {@link #timeoutAt(Double, Coroutine)} with a deadline in seconds.
+     *
+     * @param when the deadline on {@link EventLoop#time()}
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws AsyncTimeoutException if the deadline cancelled the body
+     */
+    public static <T> T timeoutAt(double when, Coroutine<T> body) {
+        return timeoutAt((Double) Times.check(when, "when"), body);
     }
 
     // ---- threads -------------------------------------------------------------------------------

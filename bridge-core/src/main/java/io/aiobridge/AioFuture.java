@@ -98,8 +98,8 @@ public class AioFuture<T> implements Awaitable<T> {
             throw newCancelledError();
         }
         if (s == PENDING) {
-            throw new InvalidStateException("Result is not ready: " + this
-                    + "; await it, or check isDone() first");
+            throw new InvalidStateException("Result is not ready.; " + this
+                    + ": await it, or check isDone() first");
         }
         markRetrieved();
         if (exception != null) {
@@ -121,7 +121,8 @@ public class AioFuture<T> implements Awaitable<T> {
             throw newCancelledError();
         }
         if (s == PENDING) {
-            throw new InvalidStateException("Exception is not set: " + this + " is not done yet");
+            throw new InvalidStateException("Exception is not set.; " + this
+                    + " is not done yet: await it, or check isDone() first");
         }
         markRetrieved();
         return exception;
@@ -201,8 +202,9 @@ public class AioFuture<T> implements Awaitable<T> {
     }
 
     InvalidStateException alreadyDone(String what) {
-        return new InvalidStateException(
-                what + "() on a future that is already done: " + this + "; check isDone() first");
+        return new InvalidStateException(stateName().toUpperCase(java.util.Locale.ROOT) + ": "
+                + this + "; " + what + "() on a future that is already done: check isDone()"
+                + " first");
     }
 
     /**

@@ -35,8 +35,10 @@ final class AsCompleted<T> {
         Set<AioFuture<? extends T>> todo = new LinkedHashSet<>(fs);
         AsCompleted<T> ac = new AsCompleted<>(loop, todo);
         for (AioFuture<? extends T> f : todo) {
+            java.util.Objects.requireNonNull(f, "futures contains null");
             if (f.loop != loop) {
-                throw new IllegalArgumentException(f + " belongs to another event loop");
+                throw new IllegalArgumentException(Gather.DIFFERENT_LOOP + f
+                        + " belongs to another loop than this task's");
             }
             f.addDoneCallbackInternal(ac.onCompletion);
         }

@@ -92,6 +92,13 @@ final class BaseEventLoop implements EventLoop {
     /** Executor jobs started by this loop and not yet reported back (virtual time waits on them). */
     private final AtomicInteger executorJobs = new AtomicInteger();
     private boolean interruptedWhileRunning;
+    /** A VirtualMachineError a callback raised: runForever stops and rethrows it (holder's). */
+    private VirtualMachineError fatal;
+    /** Failed futures of this loop whose exception nobody has retrieved yet (any thread). */
+    private final java.util.LinkedHashSet<UnretrievedReport> unretrieved =
+            new java.util.LinkedHashSet<>();
+    /** Tasks left suspended by close(): they kept catching its cancellations (loop-confined). */
+    private final List<Task<?>> abandoned = new ArrayList<>();
 
     // ---- configuration -------------------------------------------------------------------------
     private volatile ExceptionHandler exceptionHandler;
@@ -186,16 +193,18 @@ final class BaseEventLoop implements EventLoop {
     void checkThread(String what) {
         Thread h = holder;
         if (h != null && h != Thread.currentThread()) {
-            throw new WrongThreadException(
-                    what + " was called from thread '" + Thread.currentThread().getName()
-                            + "', but " + this + " is running on another thread; from outside the"
-                            + " loop use callSoonThreadsafe() or Aio.runCoroutineThreadsafe()");
+            throw new WrongThreadException("Non-thread-safe operation invoked on an event loop"
+                    + " other than the current one; " + what + " was called from thread '"
+                    + Thread.currentThread().getName() + "', but " + this + " is running on"
+                    + " another thread: from outside the loop use callSoonThreadsafe() or"
+                    + " Aio.runCoroutineThreadsafe()");
         }
     }
 
     void checkOpen() {
         if (state.get() == ST_CLOSED) {
-            throw new IllegalStateException("Event loop is closed: " + this);
+            throw new IllegalStateException("Event loop is closed; " + this
+                    + " cannot run or schedule anything: create a new loop");
         }
     }
 
@@ -339,9 +348,7 @@ final class BaseEventLoop implements EventLoop {
     }
 
     private static void requireTime(double t, String name) {
-        if (Double.isNaN(t)) {
-            throw new IllegalArgumentException(name + " is NaN; pass a number of seconds");
-        }
+        Times.check(t, name);
     }
 
     /** Bookkeeping for the sweep of cancelled timers; counts only cancels made on the loop. */
@@ -370,14 +377,16 @@ final class BaseEventLoop implements EventLoop {
         checkOpen();
         if (ofCurrentThread() != null) {
             throw new IllegalStateException(ofCurrentThread() == this
-                    ? "This event loop is already running: " + this
-                            + " (a task or callback cannot run its own loop; await instead)"
-                    : "Cannot run the event loop while another loop is running on this thread");
+                    ? "This event loop is already running; " + this
+                            + ": a task or callback cannot run its own loop, await instead"
+                    : "Cannot run the event loop while another loop is running; this thread"
+                            + " runs another loop's code: start this one on a thread of its"
+                            + " own");
         }
         if (!state.compareAndSet(ST_IDLE, ST_RUNNING)) {
             checkOpen();
-            throw new IllegalStateException("This event loop is already running: " + this
-                    + " (running on another thread; use callSoonThreadsafe() to reach it)");
+            throw new IllegalStateException("This event loop is already running; " + this
+                    + " runs on another thread: use callSoonThreadsafe() to reach it");
         }
         Thread self = Thread.currentThread();
         runner = self;
@@ -399,6 +408,11 @@ final class BaseEventLoop implements EventLoop {
                 self.interrupt();
             }
         }
+        VirtualMachineError f = fatal;
+        if (f != null) {
+            fatal = null;
+            throw f; // as asyncio lets KeyboardInterrupt and SystemExit out of run_forever
+        }
     }
 
     @Override
@@ -417,7 +431,8 @@ final class BaseEventLoop implements EventLoop {
             future.removeDoneCallback(stopper);
         }
         if (!future.isDone()) {
-            throw new IllegalStateException("Event loop stopped before Future completed: " + future);
+            throw new IllegalStateException("Event loop stopped before Future completed.; "
+                    + future + " is still pending");
         }
         return future.result();
     }
@@ -568,6 +583,15 @@ final class BaseEventLoop implements EventLoop {
         callbackContext = h.context;
         try {
             h.callback.run();
+        } catch (VirtualMachineError e) {
+            // OutOfMemoryError and friends are not a callback's failure to log: whatever the
+            // callback was doing (a gather's bookkeeping, say) is now undone, so stop the loop
+            // at once and let runForever raise it, instead of leaving its awaiters waiting
+            if (fatal == null) {
+                fatal = e;
+            }
+            stopping = true;
+            batchRemaining = 0; // the rest of this iteration stays ready for a later run
         } catch (Throwable e) {
             callExceptionHandler(new ErrorContext(
                     "Exception in callback " + h.describe(), e, null, h, null));
@@ -702,16 +726,18 @@ final class BaseEventLoop implements EventLoop {
     @Override
     public void close() {
         if (state.get() == ST_RUNNING) {
-            throw new IllegalStateException("Cannot close a running event loop: " + this
-                    + "; call stop() and close it after runForever() returns");
+            throw new IllegalStateException("Cannot close a running event loop; " + this
+                    + ": call stop() and close it after runForever() returns");
         }
         if (state.get() == ST_CLOSED) {
             return;
         }
         checkThread("close()");
         finishAllTasks();
+        reportUnretrieved();
         if (!state.compareAndSet(ST_IDLE, ST_CLOSED)) {
-            throw new IllegalStateException("Cannot close a running event loop: " + this);
+            throw new IllegalStateException("Cannot close a running event loop; " + this
+                    + " was started while closing");
         }
         ready.clear();
         timers.clear();
@@ -739,7 +765,7 @@ final class BaseEventLoop implements EventLoop {
         }
         closing = true;
         try {
-            for (int round = 0; liveCount > 0 && round < CLOSE_ROUNDS; round++) {
+            for (int round = 0; liveCount > abandoned.size() && round < CLOSE_ROUNDS; round++) {
                 for (Task<?> t : liveTasks()) {
                     if (!t.isDone() && t.cancelling() == 0) {
                         t.cancel("event loop is closing");
@@ -748,13 +774,60 @@ final class BaseEventLoop implements EventLoop {
                 stopping = true;
                 runForever();
             }
-            if (liveCount > 0) {
+            if (liveCount > abandoned.size()) {
                 callExceptionHandler(ErrorContext.of(liveCount + " task(s) did not finish when "
                         + this + " closed; each catches CancelledError and keeps running: "
                         + liveTasks(), null));
             }
         } finally {
             closing = false;
+        }
+    }
+
+    /**
+     * A task that keeps catching the cancellations of a closing loop and awaiting again: it is
+     * left suspended (its thread stays parked; nothing can end it) and reported once, by name and
+     * where it was created, so that close() ends. Called on the task's thread, holding the loop.
+     */
+    void abandon(Task<?> t, int refusals) {
+        abandoned.add(t);
+        String site = t.creationSite();
+        callExceptionHandler(new ErrorContext("Task " + t.getName() + " was abandoned while its"
+                + " event loop closed: it caught CancelledError and awaited again " + refusals
+                + " times; it stays suspended and its thread stays parked. Let CancelledError"
+                + " propagate (re-raise it after cleaning up)" + (site == null
+                        ? " (run the loop in debug mode to see where it was created)"
+                        : "; it was created at " + site), null, t, null, null));
+    }
+
+    /** Remembers a failed future whose exception nobody has retrieved yet. */
+    void unretrievedAdded(UnretrievedReport r) {
+        synchronized (unretrieved) {
+            unretrieved.add(r);
+        }
+    }
+
+    /** The exception was retrieved, or the report ran (the future was collected). */
+    void unretrievedRemoved(UnretrievedReport r) {
+        synchronized (unretrieved) {
+            unretrieved.remove(r);
+        }
+    }
+
+    /**
+     * Closing: every failed future or task of this loop whose exception was never retrieved is
+     * reported now, in the order they failed, instead of whenever the garbage collector finds
+     * them (asyncio reports at collection too, which CPython's reference counting makes
+     * prompt; the JVM's collector does not).
+     */
+    private void reportUnretrieved() {
+        List<UnretrievedReport> left;
+        synchronized (unretrieved) {
+            left = new ArrayList<>(unretrieved);
+            unretrieved.clear();
+        }
+        for (UnretrievedReport r : left) {
+            r.reportNow();
         }
     }
 
@@ -898,7 +971,8 @@ final class BaseEventLoop implements EventLoop {
         if (ex == null) {
             if (executorShutdownCalled) {
                 throw new IllegalStateException(
-                        "Executor shutdown has been called on " + this + "; pass an executor");
+                        "Executor shutdown has been called; " + this + " has no default"
+                                + " executor any more: pass an executor");
             }
             ex = defaultExecutor();
         }

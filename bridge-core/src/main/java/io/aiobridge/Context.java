@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -72,9 +73,19 @@ public final class Context {
      * @param <T> the result type
      * @return what {@code body} returns
      * @throws IllegalStateException if this context is already entered
-     * @throws Exception whatever {@code body} throws
+     * @throws RuntimeException what {@code body} throws; a checked exception arrives wrapped in
+     *     {@link java.util.concurrent.CompletionException} (the runtime's rule for awaits)
      */
-    public <T> T run(Callable<T> body) throws Exception {
+    public <T> T run(Callable<T> body) {
+        try {
+            return call(body);
+        } catch (Exception e) {
+            throw AioFuture.rethrowable(e);
+        }
+    }
+
+    /** As {@link #run(Callable)}, letting checked exceptions through unwrapped. */
+    <T> T call(Callable<T> body) throws Exception {
         Objects.requireNonNull(body, "body is null");
         Context previous = enter();
         try {
@@ -103,8 +114,8 @@ public final class Context {
 
     private Context enter() {
         if (entered) {
-            throw new IllegalStateException(
-                    "cannot enter " + this + ": it is already entered; run a copy() instead");
+            throw new IllegalStateException("cannot enter context: " + this
+                    + " is already entered; run a copy() instead");
         }
         entered = true;
         BaseEventLoop loop = BaseEventLoop.ofCurrentThread();
@@ -124,6 +135,51 @@ public final class Context {
             CURRENT.set(previous);
         }
         entered = false;
+    }
+
+    /**
+     * The value of {@code var} in this context: {@code ctx[var]}.
+     *
+     * @param var the variable
+     * @param <T> the value type
+     * @return the value (may be null)
+     * @throws NoSuchElementException if {@code var} is not set here (Python's KeyError)
+     */
+    public <T> T get(ContextVar<T> var) {
+        Objects.requireNonNull(var, "var is null");
+        Object v = data.get(var);
+        if (v == VarMap.ABSENT) {
+            throw new NoSuchElementException(var + "; it is not set in " + this);
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) v;
+        return t;
+    }
+
+    /**
+     * The value of {@code var} in this context, or {@code fallback}: {@code ctx.get(var,
+     * default)}.
+     *
+     * @param var the variable
+     * @param fallback what to return when {@code var} is not set here
+     * @param <T> the value type
+     * @return the value or the fallback
+     */
+    public <T> T get(ContextVar<T> var, T fallback) {
+        Objects.requireNonNull(var, "var is null");
+        Object v = data.get(var);
+        @SuppressWarnings("unchecked")
+        T t = v == VarMap.ABSENT ? fallback : (T) v;
+        return t;
+    }
+
+    /**
+     * The variables set in this context: {@code ctx.keys()}.
+     *
+     * @return an unmodifiable set, in the order they were first set
+     */
+    public java.util.Set<ContextVar<?>> keys() {
+        return snapshot().keySet();
     }
 
     /**

@@ -64,9 +64,8 @@ public final class ContextVar<T> {
         if (v == VarMap.ABSENT) {
             v = defaultValue;
             if (v == VarMap.ABSENT) {
-                throw new NoSuchElementException(
-                        "context variable '" + name + "' is not set in the current context and"
-                                + " has no default; set it first or use get(defaultValue)");
+                throw new NoSuchElementException(this + "; it is not set in the current context"
+                        + " and has no default: set it first or use get(defaultValue)");
             }
         }
         return cast(v);
@@ -123,15 +122,18 @@ public final class ContextVar<T> {
         Objects.requireNonNull(token, "token is null");
         if (token.var != this) {
             throw new IllegalArgumentException(
-                    token + " was created by another variable, not by " + this);
+                    token + " was created by a different ContextVar; it belongs to " + token.var
+                            + ", not " + this);
         }
         Context ctx = Context.current();
         if (token.context != ctx) {
             throw new IllegalArgumentException(
-                    token + " was created in a different Context; reset it where set() was called");
+                    token + " was created in a different Context; reset it in the task or context"
+                            + " where set() was called");
         }
         if (token.used) {
-            throw new IllegalStateException(token + " has already been used once");
+            throw new IllegalStateException(token + " has already been used once; each set()"
+                    + " is undone by one reset()");
         }
         token.used = true;
         ctx.data = ctx.data.with(this, token.oldValue);

@@ -114,7 +114,7 @@ public interface EventLoop extends AutoCloseable {
      * @return a handle that can cancel it
      */
     default TimerHandle callLater(Duration delay, Runnable callback) {
-        return callLater(delay.toNanos() / 1e9, callback);
+        return callLater(Times.seconds(delay, "delay"), callback);
     }
 
     /**

@@ -18,6 +18,10 @@ import java.util.function.Function;
 final class Gather {
     private Gather() {}
 
+    /** asyncio's ValueError for a future of another loop; the caller adds which one. */
+    static final String DIFFERENT_LOOP =
+            "The future belongs to a different loop than the one specified as the loop argument; ";
+
     /** The gathering future: cancelling it cancels the children. */
     static final class GatheringFuture<R> extends AioFuture<R> {
         private final List<AioFuture<?>> children;
@@ -65,8 +69,8 @@ final class Gather {
         List<AioFuture<?>> distinct = new ArrayList<>(args.size());
         for (AioFuture<?> f : args) {
             if (f.loop != loop) {
-                throw new IllegalArgumentException(
-                        f + " belongs to another event loop than the other awaitables");
+                throw new IllegalArgumentException(DIFFERENT_LOOP + f + " belongs to another"
+                        + " loop than the other awaitables");
             }
             if (seen.put(f, Boolean.TRUE) == null) {
                 distinct.add(f);

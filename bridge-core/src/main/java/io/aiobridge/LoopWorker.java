@@ -54,9 +54,7 @@ public final class LoopWorker implements AutoCloseable {
      */
     public Handle schedule(Runnable work, double delaySeconds) {
         Objects.requireNonNull(work, "work is null");
-        if (Double.isNaN(delaySeconds)) {
-            throw new IllegalArgumentException("delay is NaN; pass a number of seconds");
-        }
+        Times.check(delaySeconds, "delay");
         Work w = new Work(work);
         if (closed) {
             w.cancel();

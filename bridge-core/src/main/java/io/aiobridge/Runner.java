@@ -83,13 +83,28 @@ public final class Runner implements AutoCloseable {
      * @throws IllegalStateException if called from a running loop or after close
      */
     public <T> T run(Coroutine<T> coro) {
+        return run(coro, null);
+    }
+
+    /**
+     * Runs {@code coro} as a task in {@code context} ({@code runner.run(coro, context=ctx)}):
+     * the task runs in that context itself, so what it sets stays there, instead of in the
+     * runner's shared context.
+     *
+     * @param coro the coroutine
+     * @param context the context, or null for the runner's own
+     * @param <T> the result type
+     * @return the result
+     * @throws IllegalStateException if called from a running loop or after close
+     */
+    public <T> T run(Coroutine<T> coro, Context context) {
         Objects.requireNonNull(coro, "coro is null");
         if (BaseEventLoop.ofCurrentThread() != null) {
             throw new IllegalStateException("Runner.run() cannot be called from a running event"
                     + " loop; await the coroutine, or create a task, instead");
         }
         lazyInit();
-        Task<T> task = loop.createTask(coro, null, context);
+        Task<T> task = loop.createTask(coro, null, context != null ? context : this.context);
         return loop.runUntilComplete(task);
     }
 

@@ -5,9 +5,7 @@ final class Sleep {
     private Sleep() {}
 
     static <T> T sleep(double delay, T result) {
-        if (Double.isNaN(delay)) {
-            throw new IllegalArgumentException("delay is NaN; pass a number of seconds");
-        }
+        Times.check(delay, "delay");
         Task<?> task = Task.currentOrThrow("sleep()");
         if (delay <= 0) {
             // a bare suspension: every item ready now runs before this task goes on

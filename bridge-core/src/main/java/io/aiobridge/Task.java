@@ -56,6 +56,9 @@ public class Task<T> extends AioFuture<T> {
     Thread eagerReturn;
     Task<?> prevLive;
     Task<?> nextLive;
+    /** Awaits refused while the loop closes; past {@link #CLOSING_REFUSALS} the task is left. */
+    private int closingRefusals;
+    private static final int CLOSING_REFUSALS = 100;
     /**
      * What this task opened that must end with it (the subscriptions of its iterations): null,
      * one closer, or an ArrayList of closers. Loop-confined; see {@link #own}.
@@ -240,9 +243,9 @@ public class Task<T> extends AioFuture<T> {
         BaseEventLoop l = BaseEventLoop.ofCurrentThread();
         Task<?> t = l == null ? null : l.current;
         if (t == null || t.activeThread != Thread.currentThread()) {
-            throw new IllegalStateException(what + " must be called from a task of a running"
-                    + " event loop, but thread '" + Thread.currentThread().getName() + "' "
-                    + (l == null
+            throw new IllegalStateException((l == null ? "no running event loop; " : "")
+                    + what + " must be called from a task of a running event loop, but thread '"
+                    + Thread.currentThread().getName() + "' " + (l == null
                             ? "is not running any loop: start one with Aio.run(...), or block"
                                     + " with join() outside the loop"
                             : "is running a callback of " + l + ", not a task: wrap the code"
@@ -277,15 +280,23 @@ public class Task<T> extends AioFuture<T> {
         }
         if (f.state == PENDING) {
             if (f.loop != loop) {
-                throw new IllegalArgumentException(this + " got " + f + " attached to a"
-                        + " different loop; a task awaits futures of its own loop (use"
-                        + " toCompletableFuture() to cross loops)");
+                throw new IllegalStateException("Task " + this + " got Future " + f
+                        + " attached to a different loop; a task awaits futures of its own loop:"
+                        + " cross loops with toCompletableFuture() and Aio.await(stage)");
             }
             if (f == this) {
                 throw new IllegalStateException("Task cannot await on itself: " + this);
             }
             if (loop.closing && !whileClosing) {
-                throw new CancelledError("event loop is closing; " + this + " cannot await " + f);
+                if (++closingRefusals <= CLOSING_REFUSALS) {
+                    throw new CancelledError("event loop is closing; " + this + " cannot await "
+                            + f);
+                }
+                // it keeps catching the cancellation and awaiting again: leave it suspended
+                // here, so that close() ends (nothing ever wakes it)
+                loop.abandon(this, closingRefusals - 1);
+                waiter = f;
+                suspend();
             }
             f.addWakeup(this);
             waiter = f;
@@ -370,23 +381,23 @@ public class Task<T> extends AioFuture<T> {
     /**
      * Tasks cannot be completed from outside: their coroutine's return sets the result.
      *
-     * @throws UnsupportedOperationException always
+     * @throws IllegalStateException always (asyncio's RuntimeError)
      */
     @Override
     public void setResult(T value) {
-        throw new UnsupportedOperationException(
-                "Task does not support setResult(): its coroutine's return value is its result");
+        throw new IllegalStateException("Task does not support set_result operation; its"
+                + " coroutine's return value is its result");
     }
 
     /**
      * Tasks cannot be completed from outside: their coroutine's exception is their exception.
      *
-     * @throws UnsupportedOperationException always
+     * @throws IllegalStateException always (asyncio's RuntimeError)
      */
     @Override
     public void setException(Throwable error) {
-        throw new UnsupportedOperationException(
-                "Task does not support setException(): throw from its coroutine instead");
+        throw new IllegalStateException("Task does not support set_exception operation; throw"
+                + " from its coroutine instead");
     }
 
     /**

@@ -63,6 +63,35 @@ public final class TaskGroup {
     private TaskGroup() {}
 
     /**
+     * A task group not yet entered, for code that needs the group after its block, as Python's
+     * {@code async with TaskGroup() as tg:} keeps {@code tg}. {@link #enter(Body)} runs it.
+     *
+     * @return the group
+     */
+    public static TaskGroup create() {
+        return new TaskGroup();
+    }
+
+    /**
+     * Enters this group, runs {@code body} in it and waits for all its tasks, as {@link
+     * #run(Body)} does with a new group; once.
+     *
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws ExceptionGroup if any task (or the body) failed
+     * @throws IllegalStateException "TaskGroup ... has already been entered" on a second use
+     */
+    public <T> T enter(Body<T> body) {
+        Objects.requireNonNull(body, "body is null");
+        if (entered) {
+            throw new IllegalStateException("TaskGroup " + this + " has already been entered;"
+                    + " a group runs once: create another with TaskGroup.create()");
+        }
+        return runIn(this, body);
+    }
+
+    /**
      * Runs {@code body} in a new task group, then waits for all its tasks.
      *
      * @param body the body
@@ -73,7 +102,10 @@ public final class TaskGroup {
      */
     public static <T> T run(Body<T> body) {
         Objects.requireNonNull(body, "body is null");
-        TaskGroup g = new TaskGroup();
+        return runIn(new TaskGroup(), body);
+    }
+
+    private static <T> T runIn(TaskGroup g, Body<T> body) {
         g.enter();
         T result = null;
         Throwable error = null;
@@ -90,7 +122,11 @@ public final class TaskGroup {
     }
 
     private void enter() {
-        parentTask = Task.currentOrThrow("TaskGroup.run()");
+        parentTask = Aio.currentTask();
+        if (parentTask == null) {
+            throw new IllegalStateException("TaskGroup " + this + " cannot determine the parent"
+                    + " task; run it inside a task (Aio.run(...) or Aio.createTask(...))");
+        }
         loop = parentTask.loop;
         entered = true;
     }
@@ -179,13 +215,16 @@ public final class TaskGroup {
     public <T> Task<T> createTask(Coroutine<T> coro, String name, Context context) {
         Objects.requireNonNull(coro, "coro is null");
         if (!entered) {
-            throw new IllegalStateException(this + " has not been entered");
+            throw new IllegalStateException("TaskGroup " + this + " has not been entered;"
+                    + " create tasks inside TaskGroup.run(tg -> ...)");
         }
         if (exiting && tasks.isEmpty()) {
-            throw new IllegalStateException(this + " is finished; create tasks inside its body");
+            throw new IllegalStateException("TaskGroup " + this + " is finished; create tasks"
+                    + " inside its body");
         }
         if (aborting) {
-            throw new IllegalStateException(this + " is shutting down after a failure");
+            throw new IllegalStateException("TaskGroup " + this + " is shutting down; a task"
+                    + " failed or the group was cancelled, so it takes no new tasks");
         }
         Task<T> task = loop.createTask(coro, name, context);
         if (task.isDone()) {

@@ -11,6 +11,10 @@ import java.util.Objects;
  * <pre>{@code
  * String page = Timeout.after(2.0, t -> fetch(url));          // AsyncTimeoutException after 2 s
  * Timeout.after(1.0, t -> { t.reschedule(t.when() + 5); return work(); });
+ *
+ * Timeout cm = Timeout.after(2.0);                             // async with timeout(2) as cm:
+ * try { cm.run(t -> fetch(url)); } catch (AsyncTimeoutException e) { ... }
+ * if (cm.expired()) { ... }                                     // cm after the block
  * }</pre>
  *
  * <p>Because Java's try-with-resources cannot replace the exception of its body, the scope takes
@@ -54,13 +58,76 @@ public final class Timeout {
 
     private State state = State.CREATED;
     private Double when;
+    /** The delay it was created with, for the timeout's message; null for a deadline. */
+    private final Double delay;
     private Handle handler;
     private Task<?> task;
     private int cancellingAtEntry;
     private BaseEventLoop loop;
 
-    private Timeout(Double when) {
+    private Timeout(Double when, Double delay) {
         this.when = when;
+        this.delay = delay;
+    }
+
+    /**
+     * A timeout scope, not yet entered, with a deadline {@code delay} seconds from now (as
+     * {@code asyncio.timeout(delay)}, the deadline is fixed here, not at {@link #run}). Use it
+     * when the code after the block needs the scope, as Python's {@code as cm}.
+     *
+     * @param delay seconds, or null for no deadline
+     * @return the scope; {@link #run} enters it
+     * @throws IllegalStateException "no running event loop" outside a loop
+     */
+    public static Timeout after(Double delay) {
+        Times.checkOrNull(delay, "delay");
+        EventLoop loop = Aio.getRunningLoop();
+        return new Timeout(delay == null ? null : loop.time() + delay, delay);
+    }
+
+    /**
+     * As {@link #after(Double)} with a delay in seconds.
+     *
+     * @param delay seconds (negative: now; infinite: never)
+     * @return the scope
+     */
+    public static Timeout after(double delay) {
+        return after((Double) Times.check(delay, "delay"));
+    }
+
+    /**
+     * A timeout scope, not yet entered, with a deadline at {@code when} on the loop's clock
+     * ({@code asyncio.timeout_at}).
+     *
+     * @param when the deadline, or null for none
+     * @return the scope; {@link #run} enters it
+     */
+    public static Timeout at(Double when) {
+        return new Timeout(Times.checkOrNull(when, "when"), null);
+    }
+
+    /**
+     * Enters the scope and runs {@code body} under its deadline; once.
+     *
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws AsyncTimeoutException if the deadline passed and cancelled the body
+     * @throws IllegalStateException "Timeout has already been entered" on a second use,
+     *     "Timeout should be used inside a task" outside one
+     */
+    public <T> T run(Body<T> body) {
+        Objects.requireNonNull(body, "body is null");
+        if (state != State.CREATED) {
+            throw new IllegalStateException("Timeout has already been entered; a scope runs"
+                    + " once: create another with Timeout.after(...)");
+        }
+        Task<?> t = Aio.currentTask();
+        if (t == null) {
+            throw new IllegalStateException("Timeout should be used inside a task; wrap the"
+                    + " code in Aio.createTask(...) or Aio.run(...)");
+        }
+        return run(t, body);
     }
 
     /**
@@ -74,9 +141,24 @@ public final class Timeout {
      * @throws AsyncTimeoutException if the deadline passed and cancelled the body
      */
     public static <T> T after(Double delay, Body<T> body) {
+        Times.checkOrNull(delay, "delay");
         Task<?> t = Task.currentOrThrow("Timeout.after()");
-        return new Timeout(delay == null ? null : t.loop.time() + delay).run(t, body);
+        return new Timeout(delay == null ? null : t.loop.time() + delay, delay).run(t, body);
     }
+
+    /**
+     * As {@link #after(Double, Body)} with a delay in seconds.
+     *
+     * @param delay seconds (negative: now; infinite: never)
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws AsyncTimeoutException if the deadline passed and cancelled the body
+     */
+    public static <T> T after(double delay, Body<T> body) {
+        return after((Double) Times.check(delay, "delay"), body);
+    }
+
 
     /**
      * Runs {@code body} with a deadline at {@code when} on the loop's {@link EventLoop#time()}
@@ -89,8 +171,22 @@ public final class Timeout {
      * @throws AsyncTimeoutException if the deadline passed and cancelled the body
      */
     public static <T> T at(Double when, Body<T> body) {
+        Times.checkOrNull(when, "when");
         Task<?> t = Task.currentOrThrow("Timeout.at()");
-        return new Timeout(when).run(t, body);
+        return new Timeout(when, null).run(t, body);
+    }
+
+    /**
+     * As {@link #at(Double, Body)} with a deadline in seconds on the loop's clock.
+     *
+     * @param when the deadline (infinite: never)
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws AsyncTimeoutException if the deadline passed and cancelled the body
+     */
+    public static <T> T at(double when, Body<T> body) {
+        return at((Double) Times.check(when, "when"), body);
     }
 
     private <T> T run(Task<?> t, Body<T> body) {
@@ -123,7 +219,9 @@ public final class Timeout {
             state = State.EXPIRED;
             if (task.uncancel() <= cancellingAtEntry && error instanceof CancelledError) {
                 // no other cancel request arrived meanwhile: this cancellation is ours
-                return new AsyncTimeoutException("timed out at " + when + " (loop time)", error);
+                return new AsyncTimeoutException(delay != null
+                        ? "the timeout of " + delay + " s expired"
+                        : "the deadline at loop time " + when + " passed", error);
             }
         } else if (state == State.ENTERED) {
             state = State.EXITED;
@@ -155,8 +253,14 @@ public final class Timeout {
      *     finished)
      */
     public void reschedule(Double newWhen) {
+        Times.checkOrNull(newWhen, "when");
+        if (state == State.CREATED) {
+            throw new IllegalStateException("Timeout has not been entered; reschedule() works"
+                    + " inside run()");
+        }
         if (state != State.ENTERED) {
-            throw new IllegalStateException("Cannot change state of " + state.label + " Timeout");
+            throw new IllegalStateException("Cannot change state of " + state.label
+                    + " Timeout; the scope has already ended or expired");
         }
         when = newWhen;
         if (handler != null) {

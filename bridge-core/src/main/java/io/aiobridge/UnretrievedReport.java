@@ -3,9 +3,10 @@ package io.aiobridge;
 import java.lang.ref.Cleaner;
 
 /**
- * Reports a failed future whose exception nobody retrieved, once the future is garbage-collected:
- * asyncio's "Future exception was never retrieved". Registered only when a future fails, so
- * successful futures pay nothing.
+ * Reports a failed future whose exception nobody retrieved: asyncio's "Future exception was
+ * never retrieved". Registered only when a future fails, so successful futures pay nothing. It is
+ * reported exactly once, whichever comes first: the future is garbage-collected, or its loop
+ * closes (deterministic: every report still pending then is made, in failure order).
  *
  * <p>The cleaning action must not reach the future (that would keep it alive), so it holds only
  * the loop, the exception and a description taken when the failure was recorded.
@@ -30,7 +31,13 @@ final class UnretrievedReport implements Runnable {
     static UnretrievedReport register(AioFuture<?> future, Throwable exception) {
         UnretrievedReport r = new UnretrievedReport(future.loop, exception, future instanceof Task);
         r.cleanable = CLEANER.register(future, r);
+        future.loop.unretrievedAdded(r);
         return r;
+    }
+
+    /** The loop is closing: report now (once; the cleaner will not report it again). */
+    void reportNow() {
+        cleanable.clean();
     }
 
     /** Records how the failed future looked once done (it must not be reached later). */
@@ -41,6 +48,7 @@ final class UnretrievedReport implements Runnable {
     /** The exception was seen: nothing to report; frees the cleaner's entry now. */
     void retrieved() {
         retrieved = true;
+        loop.unretrievedRemoved(this);
         cleanable.clean();
     }
 
@@ -49,6 +57,7 @@ final class UnretrievedReport implements Runnable {
         if (retrieved) {
             return;
         }
+        loop.unretrievedRemoved(this);
         ErrorContext ctx = new ErrorContext(
                 (task ? "Task" : "Future") + " exception was never retrieved", exception, null, null,
                 (task ? "task: " : "future: ") + description);

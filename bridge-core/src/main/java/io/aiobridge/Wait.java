@@ -21,8 +21,10 @@ final class Wait {
         Set<F> set = new LinkedHashSet<>(fs);
         BaseEventLoop loop = task.loop;
         for (F f : set) {
+            Objects.requireNonNull(f, "fs contains null");
             if (f.loop != loop) {
-                throw new IllegalArgumentException(f + " belongs to another event loop");
+                throw new IllegalArgumentException(Gather.DIFFERENT_LOOP + f
+                        + " belongs to another loop than this task's");
             }
         }
         AioFuture<Void> waiter = new AioFuture<>(loop);

@@ -12,6 +12,13 @@ final class WaitFor {
 
     static <T> T await(AioFuture<T> fut, Double timeout) {
         Task<?> task = Task.currentOrThrow("waitFor()");
+        if (fut.loop != task.loop) {
+            // as asyncio's ensure_future: rejected up front; awaiting it from this loop would
+            // wait for ever, and cancelling it on timeout would touch the other loop's state
+            throw new IllegalArgumentException(Gather.DIFFERENT_LOOP + fut + " belongs to "
+                    + fut.loop + ", not to this task's loop: await "
+                    + "Aio.await(fut.toCompletableFuture()) to cross loops");
+        }
         if (timeout == null) {
             return task.awaitFuture(fut);
         }

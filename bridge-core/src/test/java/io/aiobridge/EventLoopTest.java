@@ -124,7 +124,7 @@ class EventLoopTest {
             t.start();
             assertTrue(running.await(5, TimeUnit.SECONDS));
             IllegalStateException e = assertThrows(IllegalStateException.class, loop::runForever);
-            assertTrue(e.getMessage().contains("running on another thread"), e.getMessage());
+            assertTrue(e.getMessage().contains("runs on another thread"), e.getMessage());
             WrongThreadException w = assertThrows(WrongThreadException.class,
                     () -> loop.callSoon(() -> { }));
             assertTrue(w.getMessage().contains("callSoonThreadsafe"), w.getMessage());

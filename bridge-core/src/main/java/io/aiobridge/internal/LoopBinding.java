@@ -40,10 +40,11 @@ public final class LoopBinding {
             return running;
         }
         if (running == null) {
-            throw new IllegalStateException(what + " on " + owner + " must be called from the code"
-                    + " of a running event loop (a task or a callback), not from thread '"
-                    + Thread.currentThread().getName() + "'; other threads use the"
-                    + " ...Threadsafe methods or Aio.runCoroutineThreadsafe()");
+            throw new IllegalStateException("no running event loop; " + what + " on " + owner
+                    + " must be called from the code of a running event loop (a task or a"
+                    + " callback), not from thread '" + Thread.currentThread().getName()
+                    + "': other threads use the ...Threadsafe methods or"
+                    + " Aio.runCoroutineThreadsafe()");
         }
         if (bound == null) {
             synchronized (this) {
@@ -56,7 +57,9 @@ public final class LoopBinding {
                 return running;
             }
         }
-        throw new IllegalStateException(owner + " is bound to a different event loop: " + bound);
+        throw new IllegalStateException(owner + " is bound to a different event loop; it is"
+                + " bound to " + bound + ": use it from that loop's code, or from other threads"
+                + " through its ...Threadsafe methods");
     }
 
     /**

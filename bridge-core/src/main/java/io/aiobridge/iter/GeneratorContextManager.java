@@ -48,7 +48,8 @@ public final class GeneratorContextManager<T> implements AsyncContextManager<T> 
     @Override
     public T aenter() {
         if (gen != null) {
-            throw new IllegalStateException(this + " is already entered");
+            throw new IllegalStateException("cannot reenter " + this + "; create a new one with"
+                    + " GeneratorContextManager.of(...)");
         }
         gen = AsyncGenerator.of(body);
         try {

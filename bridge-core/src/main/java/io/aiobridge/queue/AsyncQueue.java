@@ -273,13 +273,14 @@ public class AsyncQueue<T> {
      * Marks one item taken earlier as processed; {@link #join()} returns when every item put has
      * been marked.
      *
-     * @throws IllegalStateException if called more times than items were put
+     * @throws IllegalArgumentException if called more times than items were put (asyncio's
+     *     ValueError)
      */
     public void taskDone() {
         binding.check("taskDone()");
         if (unfinishedTasks <= 0) {
-            throw new IllegalStateException("taskDone() called too many times: every item put"
-                    + " has already been marked done (" + this + ")");
+            throw new IllegalArgumentException("task_done() called too many times; every item"
+                    + " put has already been marked done (" + this + ")");
         }
         unfinishedTasks--;
         if (unfinishedTasks == 0) {

@@ -28,7 +28,7 @@ public final class AsyncBarrier {
      */
     public AsyncBarrier(int parties) {
         if (parties < 1) {
-            throw new IllegalArgumentException("parties must be > 0, got " + parties);
+            throw new IllegalArgumentException("parties must be > 0; got " + parties);
         }
         this.parties = parties;
     }

@@ -22,13 +22,15 @@ public final class AsyncBoundedSemaphore extends AsyncSemaphore {
     /**
      * Returns a permit.
      *
-     * @throws IllegalStateException if that would exceed the initial number of permits
+     * @throws IllegalArgumentException if that would exceed the initial number of permits
+     *     (asyncio's ValueError)
      */
     @Override
     public void release() {
         if (value >= bound) {
-            throw new IllegalStateException("BoundedSemaphore released too many times: " + this
-                    + " already has all " + bound + " permits; release only what you acquired");
+            throw new IllegalArgumentException("BoundedSemaphore released too many times; "
+                    + this + " already has all " + bound + " permits: release only what you"
+                    + " acquired");
         }
         super.release();
     }

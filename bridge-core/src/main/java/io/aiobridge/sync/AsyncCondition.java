@@ -85,7 +85,7 @@ public final class AsyncCondition implements Acquirable<AsyncCondition> {
     public boolean await() {
         EventLoop loop = binding.check("await()");
         if (!locked()) {
-            throw new IllegalStateException("cannot wait on un-acquired lock: acquire the"
+            throw new IllegalStateException("cannot wait on un-acquired lock; acquire the"
                     + " condition's lock (withLock/hold) before await()");
         }
         lock.release();
@@ -146,7 +146,7 @@ public final class AsyncCondition implements Acquirable<AsyncCondition> {
     public void signal(int n) {
         binding.check("signal()");
         if (!locked()) {
-            throw new IllegalStateException("cannot notify on un-acquired lock: hold the"
+            throw new IllegalStateException("cannot notify on un-acquired lock; hold the"
                     + " condition's lock while signalling");
         }
         notifyWaiters(n);

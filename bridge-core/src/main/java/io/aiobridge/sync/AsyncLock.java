@@ -98,8 +98,8 @@ public final class AsyncLock implements Acquirable<AsyncLock> {
     public void release() {
         binding.check("release()");
         if (!locked) {
-            throw new IllegalStateException("Lock is not acquired: " + this
-                    + "; release() must follow a successful acquire()");
+            throw new IllegalStateException("Lock is not acquired.; release() must follow a"
+                    + " successful acquire(): " + this);
         }
         locked = false;
         wakeUpFirst();

@@ -36,7 +36,7 @@ public class AsyncSemaphore implements Acquirable<AsyncSemaphore> {
     public AsyncSemaphore(int value) {
         if (value < 0) {
             throw new IllegalArgumentException(
-                    "Semaphore initial value must be >= 0, got " + value);
+                    "Semaphore initial value must be >= 0; got " + value);
         }
         this.value = value;
     }

@@ -43,8 +43,9 @@ class AsyncQueueTest {
             assertEquals(2, q.unfinishedTasks());
             q.taskDone();
             q.taskDone();
-            IllegalStateException tooMany = assertThrows(IllegalStateException.class, q::taskDone);
-            assertTrue(tooMany.getMessage().startsWith("taskDone() called too many times"));
+            IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                    q::taskDone); // asyncio's ValueError
+            assertTrue(tooMany.getMessage().startsWith("task_done() called too many times"));
             return null;
         });
     }

@@ -104,7 +104,8 @@ class AsyncSemaphoreTest {
             try (Held held = sem.hold()) {
                 assertFalse(sem.availablePermits() > 0);
             }
-            IllegalStateException e = assertThrows(IllegalStateException.class, sem::release);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    sem::release); // asyncio's ValueError
             assertTrue(e.getMessage().startsWith("BoundedSemaphore released too many times"));
             assertEquals(1, sem.availablePermits(), "the refused release changed nothing");
             return null;

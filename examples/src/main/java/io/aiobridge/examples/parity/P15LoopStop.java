@@ -55,7 +55,7 @@ public final class P15LoopStop {
         try {
             loop.runForever();
         } catch (IllegalStateException e) {
-            out.println("RuntimeError: " + e.getMessage().replaceAll(":.*", ""));
+            out.println("RuntimeError: " + e.getMessage().split("; ")[0]); // asyncio's text
         }
     }
 
