@@ -42,6 +42,7 @@ class JcstressTest {
                 "-m", mode,
                 "-t", "io\\.aiobridge\\..*",
                 "-r", results.toString(),
+                "-rf", results.resolve("results.bin.gz").toString(),
                 "-jvmArgsPrepend", "--enable-native-access=ALL-UNNAMED"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(results.resolve("console.txt").toFile()).start();
