@@ -2,6 +2,7 @@ package io.aiobridge;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +27,9 @@ import java.util.concurrent.CompletionStage;
  * <p><b>Threading:</b> except for {@link #run}, {@link #runCoroutineThreadsafe} and the queries
  * that say so, these must be called from a task of a running loop; elsewhere they throw {@link
  * IllegalStateException} saying so (never a silent block).
+ *
+ * <p>Why this file is longer than the others (about 600 lines): it is the door to every asyncio
+ * function, each a line or two of code under its Javadoc; the work is in the classes it calls.
  *
  * <p><b>Exceptions:</b> awaiting rethrows the awaited failure itself when it is unchecked; checked
  * exceptions arrive wrapped in {@link java.util.concurrent.CompletionException}. Cancellation is a
@@ -107,12 +111,20 @@ public final class Aio {
      * @return the task or null
      */
     public static Task<?> currentTask() {
-        BaseEventLoop loop = BaseEventLoop.ofCurrentThread();
-        if (loop == null) {
-            return null;
-        }
-        Task<?> t = loop.current;
-        return t != null && t.activeThread == Thread.currentThread() ? t : null;
+        return Baton.taskOfCurrentThread();
+    }
+
+    /**
+     * The task running the calling code; outside a task, an {@link IllegalStateException}
+     * saying that {@code operation} needs one (starting with asyncio's "no running event loop"
+     * when no loop runs here). For libraries whose operations must run in a task.
+     *
+     * @param operation what the caller is doing, for the message (e.g. {@code "anext()"})
+     * @return the task
+     * @throws IllegalStateException outside a task
+     */
+    public static Task<?> currentTask(String operation) {
+        return Task.currentOrThrow(Objects.requireNonNull(operation, "operation is null"));
     }
 
     /**
@@ -183,8 +195,8 @@ public final class Aio {
      * @param <T> the result type
      * @return the future
      */
-    public static <T> AioFuture<T> ensureFuture(CompletionStage<T> stage) {
-        return AioFuture.fromStage(getRunningLoop(), stage);
+    public static <T> AsyncFuture<T> ensureFuture(CompletionStage<T> stage) {
+        return AsyncFuture.fromStage(getRunningLoop(), stage);
     }
 
     // ---- awaiting ------------------------------------------------------------------------------
@@ -211,7 +223,7 @@ public final class Aio {
      */
     public static <T> T await(CompletionStage<T> stage) {
         Task<?> task = Task.currentOrThrow("await()");
-        return task.awaitFuture(AioFuture.fromStage(task.loop, stage));
+        return task.awaitFuture(AsyncFuture.fromStage(task.loop, stage));
     }
 
     /**
@@ -256,7 +268,7 @@ public final class Aio {
      * @param <T> the result type
      * @return the gathering future; await it
      */
-    public static <T> AioFuture<List<T>> gather(List<? extends AioFuture<? extends T>> futures) {
+    public static <T> AsyncFuture<List<T>> gather(List<? extends AsyncFuture<? extends T>> futures) {
         Objects.requireNonNull(futures, "futures is null");
         return Gather.gather(loopOf(futures), futures, false, Gather::values);
     }
@@ -269,9 +281,9 @@ public final class Aio {
      * @return the gathering future
      */
     @SafeVarargs
-    public static <T> AioFuture<List<T>> gather(AioFuture<? extends T>... futures) {
+    public static <T> AsyncFuture<List<T>> gather(AsyncFuture<? extends T>... futures) {
         Objects.requireNonNull(futures, "futures is null");
-        return gather(java.util.Arrays.asList(futures));
+        return gather(Arrays.asList(futures));
     }
 
     /**
@@ -281,8 +293,8 @@ public final class Aio {
      * @param <T> the result type
      * @return a done future
      */
-    public static <T> AioFuture<List<T>> gather() {
-        return gather(List.<AioFuture<T>>of());
+    public static <T> AsyncFuture<List<T>> gather() {
+        return gather(List.<AsyncFuture<T>>of());
     }
 
     /**
@@ -293,7 +305,7 @@ public final class Aio {
      * @return the gathering future
      */
     @SafeVarargs
-    public static <T> AioFuture<List<T>> gather(Coroutine<? extends T>... coros) {
+    public static <T> AsyncFuture<List<T>> gather(Coroutine<? extends T>... coros) {
         return gather(tasksOf(coros));
     }
 
@@ -305,8 +317,8 @@ public final class Aio {
      * @param <T> the result type
      * @return the gathering future
      */
-    public static <T> AioFuture<List<Outcome<T>>> gatherSettled(
-            List<? extends AioFuture<? extends T>> futures) {
+    public static <T> AsyncFuture<List<Outcome<T>>> gatherSettled(
+            List<? extends AsyncFuture<? extends T>> futures) {
         Objects.requireNonNull(futures, "futures is null");
         return Gather.gather(loopOf(futures), futures, true, Gather::outcomes);
     }
@@ -319,7 +331,7 @@ public final class Aio {
      * @return the gathering future
      */
     @SafeVarargs
-    public static <T> AioFuture<List<Outcome<T>>> gatherSettled(Coroutine<? extends T>... coros) {
+    public static <T> AsyncFuture<List<Outcome<T>>> gatherSettled(Coroutine<? extends T>... coros) {
         return gatherSettled(tasksOf(coros));
     }
 
@@ -336,7 +348,7 @@ public final class Aio {
         return tasks;
     }
 
-    private static BaseEventLoop loopOf(List<? extends AioFuture<?>> futures) {
+    private static BaseEventLoop loopOf(List<? extends AsyncFuture<?>> futures) {
         for (int i = 0; i < futures.size(); i++) {
             Objects.requireNonNull(futures.get(i), "futures[" + i + "] is null");
         }
@@ -352,7 +364,7 @@ public final class Aio {
      * @param <F> the future type
      * @return done and pending
      */
-    public static <F extends AioFuture<?>> WaitResult<F> wait(Collection<F> futures) {
+    public static <F extends AsyncFuture<?>> WaitResult<F> wait(Collection<F> futures) {
         return Wait.await(futures, ReturnWhen.ALL_COMPLETED, null);
     }
 
@@ -364,7 +376,7 @@ public final class Aio {
      * @param <F> the future type
      * @return done and pending
      */
-    public static <F extends AioFuture<?>> WaitResult<F> wait(Collection<F> futures,
+    public static <F extends AsyncFuture<?>> WaitResult<F> wait(Collection<F> futures,
             ReturnWhen returnWhen) {
         return Wait.await(futures, returnWhen, null);
     }
@@ -380,7 +392,7 @@ public final class Aio {
      * @return done and pending
      * @throws IllegalArgumentException if {@code futures} is empty
      */
-    public static <F extends AioFuture<?>> WaitResult<F> wait(Collection<F> futures,
+    public static <F extends AsyncFuture<?>> WaitResult<F> wait(Collection<F> futures,
             ReturnWhen returnWhen, Double timeout) {
         return Wait.await(futures, returnWhen, Times.checkOrNull(timeout, "timeout"));
     }
@@ -394,7 +406,7 @@ public final class Aio {
      * @param <F> the future type
      * @return done and pending
      */
-    public static <F extends AioFuture<?>> WaitResult<F> wait(Collection<F> futures,
+    public static <F extends AsyncFuture<?>> WaitResult<F> wait(Collection<F> futures,
             ReturnWhen returnWhen, double timeout) {
         return Wait.await(futures, returnWhen, Times.check(timeout, "timeout"));
     }
@@ -410,13 +422,13 @@ public final class Aio {
      * @return the result
      * @throws AsyncTimeoutException on timeout
      */
-    public static <T> T waitFor(AioFuture<T> future, Double timeout) {
+    public static <T> T waitFor(AsyncFuture<T> future, Double timeout) {
         return WaitFor.await(Objects.requireNonNull(future, "future is null"),
                 Times.checkOrNull(timeout, "timeout"));
     }
 
     /**
-     * As {@link #waitFor(AioFuture, Double)} with a timeout in seconds.
+     * As {@link #waitFor(AsyncFuture, Double)} with a timeout in seconds.
      *
      * @param future the future or task
      * @param timeout seconds (zero or less: cancel unless already done; infinite: never)
@@ -424,7 +436,7 @@ public final class Aio {
      * @return the result
      * @throws AsyncTimeoutException on timeout
      */
-    public static <T> T waitFor(AioFuture<T> future, double timeout) {
+    public static <T> T waitFor(AsyncFuture<T> future, double timeout) {
         return waitFor(future, (Double) Times.check(timeout, "timeout"));
     }
 
@@ -478,7 +490,7 @@ public final class Aio {
      * @return one awaitable per distinct future
      */
     public static <T> List<Awaitable<T>> asCompleted(
-            List<? extends AioFuture<? extends T>> futures, Double timeout) {
+            List<? extends AsyncFuture<? extends T>> futures, Double timeout) {
         Objects.requireNonNull(futures, "futures is null");
         return AsCompleted.of((BaseEventLoop) getRunningLoop(), futures,
                 Times.checkOrNull(timeout, "timeout"));
@@ -493,7 +505,7 @@ public final class Aio {
      * @return one awaitable per distinct future
      */
     public static <T> List<Awaitable<T>> asCompleted(
-            List<? extends AioFuture<? extends T>> futures, double timeout) {
+            List<? extends AsyncFuture<? extends T>> futures, double timeout) {
         return asCompleted(futures, (Double) Times.check(timeout, "timeout"));
     }
 
@@ -519,7 +531,7 @@ public final class Aio {
      * @param <T> the result type
      * @return the outer future
      */
-    public static <T> AioFuture<T> shield(AioFuture<T> future) {
+    public static <T> AsyncFuture<T> shield(AsyncFuture<T> future) {
         return Shield.of(Objects.requireNonNull(future, "future is null"));
     }
 

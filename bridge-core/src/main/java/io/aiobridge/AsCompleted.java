@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -16,26 +17,26 @@ import java.util.function.Consumer;
  */
 final class AsCompleted<T> {
     private final BaseEventLoop loop;
-    private final Set<AioFuture<? extends T>> todo;
+    private final Set<AsyncFuture<? extends T>> todo;
     /** Finished futures not yet handed out; null entries are timeout markers. */
     private final ArrayDeque<Object> done = new ArrayDeque<>();
-    private AioFuture<Void> getter;
+    private AsyncFuture<Void> getter;
     private TimerHandle timer;
-    private final Consumer<AioFuture<?>> onCompletion = this::onCompletion;
+    private final Consumer<AsyncFuture<?>> onCompletion = this::onCompletion;
 
     private static final Object TIMED_OUT = new Object();
 
-    private AsCompleted(BaseEventLoop loop, Set<AioFuture<? extends T>> todo) {
+    private AsCompleted(BaseEventLoop loop, Set<AsyncFuture<? extends T>> todo) {
         this.loop = loop;
         this.todo = todo;
     }
 
-    static <T> List<Awaitable<T>> of(BaseEventLoop loop, List<? extends AioFuture<? extends T>> fs,
+    static <T> List<Awaitable<T>> of(BaseEventLoop loop, List<? extends AsyncFuture<? extends T>> fs,
             Double timeout) {
-        Set<AioFuture<? extends T>> todo = new LinkedHashSet<>(fs);
+        Set<AsyncFuture<? extends T>> todo = new LinkedHashSet<>(fs);
         AsCompleted<T> ac = new AsCompleted<>(loop, todo);
-        for (AioFuture<? extends T> f : todo) {
-            java.util.Objects.requireNonNull(f, "futures contains null");
+        for (AsyncFuture<? extends T> f : todo) {
+            Objects.requireNonNull(f, "futures contains null");
             if (f.loop != loop) {
                 throw new IllegalArgumentException(Gather.DIFFERENT_LOOP + f
                         + " belongs to another loop than this task's");
@@ -53,14 +54,14 @@ final class AsCompleted<T> {
     }
 
     private void onTimeout() {
-        for (AioFuture<? extends T> f : todo) {
+        for (AsyncFuture<? extends T> f : todo) {
             f.removeDoneCallback(onCompletion);
             put(TIMED_OUT);
         }
         todo.clear();
     }
 
-    private void onCompletion(AioFuture<?> f) {
+    private void onCompletion(AsyncFuture<?> f) {
         if (todo.isEmpty()) {
             return; // the timeout came first
         }
@@ -73,7 +74,7 @@ final class AsCompleted<T> {
 
     private void put(Object item) {
         done.addLast(item);
-        AioFuture<Void> g = getter;
+        AsyncFuture<Void> g = getter;
         if (g != null && !g.isDone()) {
             g.doSetResult(null);
         }
@@ -83,7 +84,7 @@ final class AsCompleted<T> {
     private T next() {
         Task<?> task = Task.currentOrThrow("await() of an asCompleted item");
         while (done.isEmpty()) {
-            AioFuture<Void> g = new AioFuture<>(loop);
+            AsyncFuture<Void> g = new AsyncFuture<>(loop);
             getter = g;
             try {
                 task.awaitFuture(g);
@@ -96,6 +97,6 @@ final class AsCompleted<T> {
         if (item == TIMED_OUT) {
             throw new AsyncTimeoutException("asCompleted timed out", null);
         }
-        return ((AioFuture<T>) item).result();
+        return ((AsyncFuture<T>) item).result();
     }
 }

@@ -2,6 +2,7 @@ package io.aiobridge;
 
 import io.aiobridge.internal.Failures;
 import java.util.Objects;
+import java.util.function.BiFunction;
 
 /**
  * Something {@code async with} can manage: the counterpart of {@code __aenter__}/{@code
@@ -105,7 +106,7 @@ public interface AsyncContextManager<T> {
      * @return the body's result (null if suppressed)
      */
     static <A, B, R> R with(AsyncContextManager<A> a, AsyncContextManager<B> b,
-            java.util.function.BiFunction<? super A, ? super B, R> body) {
+            BiFunction<? super A, ? super B, R> body) {
         return with(a, x -> with(b, y -> body.apply(x, y)));
     }
 }

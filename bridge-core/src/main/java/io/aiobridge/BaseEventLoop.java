@@ -1,42 +1,38 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.TaskThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import io.aiobridge.internal.RuntimeAccess;
-import io.aiobridge.internal.TaskThreads;
+import java.util.function.Consumer;
 
 /**
- * The event loop implementation.
+ * The event loop: its lifecycle, its queues and the run loop. Who holds the loop and how tasks
+ * switch is {@link Baton}'s; the timer heap is {@link Timers}'; executors are {@link
+ * LoopExecutors}'; the live tasks are {@link LiveTasks}'.
  *
- * <h2>The baton</h2>
- * <p>Exactly one thread at a time holds the loop's baton ({@link #holder}): the thread that called
- * {@code runForever} (the runner) or the virtual thread of one of the loop's tasks. Only the holder
- * touches loop-confined state. When the holder's own code cannot go on (its task awaits something
- * pending, or its task has finished), the holder itself runs the loop ({@link #drive}): it runs
- * callbacks inline and, when the next ready item is another task's step, passes the baton straight
- * to that task's virtual thread and parks. So a suspend/resume is one park and one unpark of
- * virtual threads; the runner's platform thread is involved only when the loop starts and stops.
+ * <p><b>Invariants.</b> (1) Only the baton's holder touches loop-confined state (the queues, the
+ * timers, the tasks). (2) A task has at most one step scheduled: the {@code Task} object itself
+ * is its step's entry in {@link #ready}, so it is there at most once. (3) {@link #batchRemaining}
+ * counts the items of the current iteration not yet taken from {@link #ready}; items added
+ * meanwhile run in the next iteration, as asyncio's {@code ntodo}; {@code stop()} takes effect at
+ * the end of the iteration. (4) {@link #drive} is the only place that calls callbacks (CPython's
+ * {@code _run_once}); future callbacks are always scheduled, never run inline.
  *
- * <p><b>Invariants.</b> (1) While running, {@code holder != null} and only the holder runs loop
- * code. (2) A task has at most one step scheduled; it is in {@link #ready} at
- * most once: the task object itself is its step's queue entry. (3) A thread other than the runner receives the baton only when its task's step is
- * due, so a parked task resumes exactly when its step is run; the runner receives it back only
- * when the loop stops. (4) {@link #batchRemaining} counts the items of the current iteration not
- * yet taken from {@link #ready}; items added meanwhile run in the next iteration, as in asyncio.
+ * <p><b>Lifecycle:</b> IDLE, RUNNING (inside runForever), back to IDLE, ... CLOSED.
+ *
+ * <p>Why this file is longer than the others (about 800 lines): it implements the whole {@link
+ * EventLoop} interface, one short method per asyncio operation, and closing must see the run
+ * loop's state (the stop flag, the iteration) that nothing else may touch; the engine's parts
+ * that can stand alone already do.
  */
 final class BaseEventLoop implements EventLoop {
     static final System.Logger LOG = System.getLogger("io.aiobridge.EventLoop");
@@ -44,13 +40,9 @@ final class BaseEventLoop implements EventLoop {
     /** asyncio's {@code time.get_clock_info('monotonic').resolution} on Linux. */
     private static final double CLOCK_RESOLUTION = 1e-9;
 
-    /** Cancelled timers are swept out of the heap once they are this many and half of it. */
-    private static final int MIN_CANCELLED_TIMERS_TO_SWEEP = 100;
-
     /** Rounds {@link #close()} gives its tasks to finish before it reports them as stuck. */
     private static final int CLOSE_ROUNDS = 10_000;
 
-    // ---- lifecycle: IDLE -> RUNNING -> IDLE ... -> CLOSED ------------------------------------
     private static final int ST_IDLE = 0;
     private static final int ST_RUNNING = 1;
     private static final int ST_CLOSED = 2;
@@ -61,115 +53,68 @@ final class BaseEventLoop implements EventLoop {
     private final long origin = System.nanoTime();
     private volatile long virtualNanos;
 
+    // ---- the engine's parts --------------------------------------------------------------------
+    final Baton baton = new Baton(this);
+    final Timers timers = new Timers();
+    private final LoopExecutors executors = new LoopExecutors(this);
+    private final LiveTasks live = new LiveTasks();
+    /** The switching engine: where this loop's task threads come from. */
+    final TaskThreads taskThreads;
+
     // ---- loop-confined state (the holder's) ----------------------------------------------------
     /** Ready items: {@link Handle}s (callbacks) and {@link Task}s (a task's next step). */
     private final ArrayDeque<Object> ready = new ArrayDeque<>();
-    private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>(BaseEventLoop::compare);
-    private int cancelledTimers;
-    private long timerSeq;
     private int batchRemaining;
     private boolean batchOpen;
     private boolean stopping;
-    private Thread runner;
-    /** The task whose step runs now, or null while callbacks or the loop itself run. */
-    Task<?> current;
     /** The context of loop code outside tasks and callbacks. */
     final Context rootContext = new Context();
-    /** The context of the callback running now (when {@link #current} is null). */
-    Context callbackContext;
+    /** The context of the callback running now (when no task's step runs). */
+    private Context callbackContext;
     /** Set by close(): an await that would suspend fails at once, so tasks can only finish. */
     boolean closing;
-    /** Live (not done) tasks, an intrusive doubly-linked list through Task.prevLive/nextLive. */
-    private Task<?> liveHead;
-    private int liveCount;
-    private long stepStart;
+    /** Tasks left suspended by close(): they kept catching its cancellations. */
+    private final List<Task<?>> abandoned = new ArrayList<>();
+    /** Started, unfinished async generators, closed by shutdownAsyncgens(). */
+    final Set<AsyncGenerator<?, ?>> asyncgens = new LinkedHashSet<>();
+    /** A VirtualMachineError a callback raised: runForever stops and rethrows it. */
+    private VirtualMachineError fatal;
+    private boolean interruptedWhileRunning;
 
     // ---- shared with other threads -------------------------------------------------------------
     private final ConcurrentLinkedQueue<Handle> inbound = new ConcurrentLinkedQueue<>();
     /** The holder while it waits for timers or inbound work; threadsafe submitters unpark it. */
     private volatile Thread sleeper;
-    volatile Thread holder;
-    /** Executor jobs started by this loop and not yet reported back (virtual time waits on them). */
-    private final AtomicInteger executorJobs = new AtomicInteger();
-    private boolean interruptedWhileRunning;
-    /** A VirtualMachineError a callback raised: runForever stops and rethrows it (holder's). */
-    private VirtualMachineError fatal;
     /** Failed futures of this loop whose exception nobody has retrieved yet (any thread). */
-    private final java.util.LinkedHashSet<UnretrievedReport> unretrieved =
-            new java.util.LinkedHashSet<>();
-    /** Tasks left suspended by close(): they kept catching its cancellations (loop-confined). */
-    private final List<Task<?>> abandoned = new ArrayList<>();
+    private final LinkedHashSet<UnretrievedReport> unretrieved = new LinkedHashSet<>();
 
     // ---- configuration -------------------------------------------------------------------------
     private volatile ExceptionHandler exceptionHandler;
     private volatile TaskFactory taskFactory;
     private volatile boolean debug;
     private volatile double slowCallbackDuration = 0.1;
-    private Executor defaultExecutor;
-    private boolean defaultExecutorOwned;
-    private boolean executorShutdownCalled;
-
-    static {
-        io.aiobridge.internal.RuntimeAccess.install(new RuntimeAccessImpl());
-    }
-
-    /** Started, unfinished async generators, closed by shutdownAsyncgens() (loop-confined). */
-    final java.util.Set<io.aiobridge.internal.RuntimeAccess.LiveAsyncgen> asyncgens =
-            new java.util.LinkedHashSet<>();
-
-    /** The switching engine: where this loop's task threads come from. */
-    final TaskThreads taskThreads;
 
     BaseEventLoop(boolean virtualTime) {
         this.virtualTime = virtualTime;
         this.taskThreads = TaskThreads.forNewLoop();
     }
 
-    private static int compare(TimerHandle a, TimerHandle b) {
-        int c = Double.compare(a.when, b.when);
-        return c != 0 ? c : Long.compare(a.seq, b.seq);
-    }
-
-    // =============================================================================================
-    // Which loop is this thread running? A small registry of running loops, scanned by holder.
-    // (Cheaper than a ThreadLocal on every task's virtual thread, which would cost a map each.)
-    // =============================================================================================
-
-    private static volatile BaseEventLoop[] running = new BaseEventLoop[0];
-    private static final Object REGISTRY_LOCK = new Object();
-
     /** The loop whose baton the current thread holds, or null. */
     static BaseEventLoop ofCurrentThread() {
-        Thread self = Thread.currentThread();
-        for (BaseEventLoop l : running) {
-            if (l.holder == self) {
-                return l;
-            }
-        }
-        return null;
+        return Baton.loopOfCurrentThread();
     }
 
-    private static void register(BaseEventLoop loop, boolean add) {
-        synchronized (REGISTRY_LOCK) {
-            List<BaseEventLoop> list = new ArrayList<>(List.of(running));
-            if (add) {
-                list.add(loop);
-            } else {
-                list.remove(loop);
-            }
-            running = list.toArray(new BaseEventLoop[0]);
-        }
-    }
+    // ---- contexts ------------------------------------------------------------------------------
 
     /** The context code running on this loop now sees, or null outside tasks and callbacks. */
     Context currentContext() {
-        Task<?> t = current;
+        Task<?> t = baton.current();
         return t != null ? t.activeContext : callbackContext;
     }
 
     /** Swaps the context of the code running now (Context.run inside a loop). */
     Context swapContext(Context next) {
-        Task<?> t = current;
+        Task<?> t = baton.current();
         Context prev;
         if (t != null) {
             prev = t.activeContext;
@@ -181,17 +126,15 @@ final class BaseEventLoop implements EventLoop {
         return prev;
     }
 
-    // =============================================================================================
-    // Checks
-    // =============================================================================================
+    // ---- checks --------------------------------------------------------------------------------
 
     boolean inLoopThread() {
-        return holder == Thread.currentThread();
+        return baton.heldByCurrentThread();
     }
 
     /** Loop-confined methods call this: while running, only the holder may. */
     void checkThread(String what) {
-        Thread h = holder;
+        Thread h = baton.holder();
         if (h != null && h != Thread.currentThread()) {
             throw new WrongThreadException("Non-thread-safe operation invoked on an event loop"
                     + " other than the current one; " + what + " was called from thread '"
@@ -213,9 +156,7 @@ final class BaseEventLoop implements EventLoop {
         checkThread(what);
     }
 
-    // =============================================================================================
-    // Scheduling
-    // =============================================================================================
+    // ---- scheduling ----------------------------------------------------------------------------
 
     @Override
     public Handle callSoon(Runnable callback) {
@@ -258,46 +199,10 @@ final class BaseEventLoop implements EventLoop {
     @Override
     public Handle callLaterThreadsafe(double delay, Runnable callback) {
         Objects.requireNonNull(callback, "callback is null");
-        requireTime(delay, "delay");
-        DeferredTimer d = new DeferredTimer(this, callback, Context.copyCurrent(), delay);
+        Times.check(delay, "delay");
+        Timers.Deferred d = new Timers.Deferred(this, callback, Context.copyCurrent(), delay);
         callSoonThreadsafe(d::arm);
         return d;
-    }
-
-    /**
-     * A timer armed by a hop onto the loop. <b>Invariant:</b> {@code cancel} sets the flag before
-     * reading {@code timer}, and {@code arm} publishes {@code timer} before reading the flag (both
-     * volatile), so whichever runs second sees the other: a cancel racing with the arming still
-     * cancels the armed timer.
-     */
-    private static final class DeferredTimer extends Handle {
-        private final double delay;
-        private volatile TimerHandle timer;
-
-        DeferredTimer(BaseEventLoop loop, Runnable callback, Context context, double delay) {
-            super(loop, callback, context);
-            this.delay = delay;
-        }
-
-        void arm() {
-            if (isCancelled()) {
-                return;
-            }
-            TimerHandle t = loop.addTimer(loop.time() + delay, callback, context);
-            timer = t;
-            if (isCancelled()) {
-                t.cancel();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            super.cancel();
-            TimerHandle t = timer;
-            if (t != null) {
-                t.cancel();
-            }
-        }
     }
 
     /** Posts {@code callback} from outside; drops it silently if the loop has closed meanwhile. */
@@ -319,43 +224,31 @@ final class BaseEventLoop implements EventLoop {
 
     @Override
     public TimerHandle callLater(double delay, Runnable callback) {
-        requireTime(delay, "delay");
+        Times.check(delay, "delay");
         return callAt(time() + delay, callback);
     }
 
     @Override
     public TimerHandle callAt(double when, Runnable callback) {
         Objects.requireNonNull(callback, "callback is null");
-        requireTime(when, "when");
+        Times.check(when, "when");
         checkUsable("callAt()");
-        return addTimer(when, callback, Context.copyCurrent());
+        return timers.add(this, when, callback, Context.copyCurrent());
     }
 
     /** An internal timer: no context copy. */
     TimerHandle callLaterInternal(double delay, Runnable callback) {
-        return addTimer(time() + delay, callback, null);
+        return timers.add(this, time() + delay, callback, null);
     }
 
     TimerHandle callAtInternal(double when, Runnable callback) {
-        return addTimer(when, callback, null);
+        return timers.add(this, when, callback, null);
     }
 
-    private TimerHandle addTimer(double when, Runnable callback, Context context) {
-        TimerHandle t = new TimerHandle(this, when, timerSeq++, callback, context);
-        t.scheduled = true;
-        timers.add(t);
-        return t;
-    }
-
-    private static void requireTime(double t, String name) {
-        Times.check(t, name);
-    }
-
-    /** Bookkeeping for the sweep of cancelled timers; counts only cancels made on the loop. */
+    /** A timer was cancelled: counted for the sweep when the loop's own code cancelled it. */
     void timerCancelled(TimerHandle t) {
-        if (t.scheduled && (holder == null || inLoopThread())) {
-            t.counted = true;
-            cancelledTimers++;
+        if (baton.holder() == null || inLoopThread()) {
+            timers.cancelledOnLoop(t);
         }
     }
 
@@ -368,15 +261,14 @@ final class BaseEventLoop implements EventLoop {
         return virtualTime ? virtualNanos : System.nanoTime() - origin;
     }
 
-    // =============================================================================================
-    // Running
-    // =============================================================================================
+    // ---- running -------------------------------------------------------------------------------
 
     @Override
     public void runForever() {
         checkOpen();
-        if (ofCurrentThread() != null) {
-            throw new IllegalStateException(ofCurrentThread() == this
+        BaseEventLoop other = ofCurrentThread();
+        if (other != null) {
+            throw new IllegalStateException(other == this
                     ? "This event loop is already running; " + this
                             + ": a task or callback cannot run its own loop, await instead"
                     : "Cannot run the event loop while another loop is running; this thread"
@@ -389,19 +281,15 @@ final class BaseEventLoop implements EventLoop {
                     + " runs on another thread: use callSoonThreadsafe() to reach it");
         }
         Thread self = Thread.currentThread();
-        runner = self;
-        holder = self;
-        register(this, true);
+        baton.enter(self);
         try {
             if (drive(self, null)) {
-                awaitBaton(self); // handed back when the loop stops
+                baton.awaitTurn(self); // handed back when the loop stops
             }
         } finally {
             stopping = false;
             batchOpen = false;
-            runner = null;
-            register(this, false);
-            holder = null;
+            baton.exit();
             state.compareAndSet(ST_RUNNING, ST_IDLE);
             if (interruptedWhileRunning) {
                 interruptedWhileRunning = false;
@@ -416,14 +304,14 @@ final class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public <T> T runUntilComplete(AioFuture<T> future) {
+    public <T> T runUntilComplete(AsyncFuture<T> future) {
         Objects.requireNonNull(future, "future is null");
         checkOpen();
         if (future.loop != this) {
-            throw new IllegalArgumentException(
-                    future + " belongs to another event loop; run that loop instead");
+            throw new IllegalArgumentException(Gather.DIFFERENT_LOOP + future
+                    + " belongs to another event loop: run that loop instead");
         }
-        java.util.function.Consumer<AioFuture<T>> stopper = f -> stop();
+        Consumer<AsyncFuture<T>> stopper = f -> stop();
         future.addDoneCallbackInternal(stopper);
         try {
             runForever();
@@ -461,13 +349,12 @@ final class BaseEventLoop implements EventLoop {
 
     /**
      * Runs loop iterations on the calling thread, which holds the baton, until it may return:
-     * <b>This is the only place where callbacks are called.</b>
+     * <b>this is the only place where callbacks are called.</b>
      *
-     * @return false if the caller keeps the baton and goes on (its own task's step is due, and
-     *     current is that task; or the caller is the runner and the loop has stopped); true if it
-     *     passed the baton to another thread, after which it must not touch the loop: it parks in
-     *     {@link #awaitBaton} (returning from here first keeps this frame off its parked stack)
-     *     or, if its task has finished, ends.
+     * @return false if the caller keeps the baton and goes on (its own task's step is due; or
+     *     the caller is the runner and the loop has stopped); true if it passed the baton to
+     *     another thread, after which it must not touch the loop: it parks, or, if its task has
+     *     finished, ends (returning from here first keeps this frame off its parked stack)
      */
     boolean drive(Thread self, Task<?> selfTask) {
         for (;;) {
@@ -475,10 +362,10 @@ final class BaseEventLoop implements EventLoop {
                 if (batchOpen) {
                     batchOpen = false;
                     if (stopping) {
-                        if (self == runner) {
+                        if (baton.isRunner(self)) {
                             return false;
                         }
-                        pass(runner);
+                        baton.passToRunner();
                         return true;
                     }
                 }
@@ -490,10 +377,10 @@ final class BaseEventLoop implements EventLoop {
             batchRemaining--;
             if (item instanceof Task<?> t) {
                 if (t == selfTask) {
-                    beginStep(t);
+                    baton.beginStep(t);
                     return false;
                 }
-                if (startOrResume(t)) {
+                if (baton.startOrResume(t)) {
                     return true;
                 }
                 continue;
@@ -502,79 +389,6 @@ final class BaseEventLoop implements EventLoop {
             if (!h.isCancelled()) {
                 runCallback(h);
             }
-        }
-    }
-
-    private void beginStep(Task<?> t) {
-        current = t;
-        if (debug) {
-            stepStart = System.nanoTime();
-        }
-    }
-
-    /** Passes the baton to task {@code t}; false if the task finished without a thread. */
-    private boolean startOrResume(Task<?> t) {
-        Thread th = t.activeThread;
-        if (th == null) {
-            if (t.mustCancel) {
-                t.cancelBeforeStart();
-                return false;
-            }
-            beginStep(t);
-            th = t.newThread();
-            holder = th;
-            th.start();
-        } else {
-            beginStep(t);
-            holder = th;
-            LockSupport.unpark(th);
-        }
-        return true;
-    }
-
-    /** Hands the baton to {@code target}, which is parked in {@link #awaitBaton}. */
-    void pass(Thread target) {
-        holder = target;
-        LockSupport.unpark(target);
-    }
-
-    /** Parks until the baton is handed to {@code self}. */
-    void awaitBaton(Thread self) {
-        if (holder == self) {
-            return;
-        }
-        boolean interrupted = false;
-        do {
-            LockSupport.park(this);
-            if (Thread.interrupted()) {
-                interrupted = true;
-            }
-        } while (holder != self);
-        if (interrupted) {
-            self.interrupt();
-        }
-    }
-
-    /** Starts task {@code t} now, on the current thread's turn, until its first suspension. */
-    void eagerStart(Task<?> t) {
-        Thread self = Thread.currentThread();
-        Task<?> prev = current;
-        long prevStart = stepStart;
-        t.eagerReturn = self;
-        beginStep(t);
-        Thread th = t.newThread();
-        holder = th;
-        th.start();
-        awaitBaton(self);
-        current = prev;
-        stepStart = prevStart;
-    }
-
-    /** A task's step ended (it suspended or finished): the debug slow-step check. */
-    void stepEnded(Task<?> t) {
-        current = null;
-        if (debug) {
-            reportIfSlow(System.nanoTime() - stepStart, t.toString(), t.creationSite());
         }
     }
 
@@ -603,7 +417,7 @@ final class BaseEventLoop implements EventLoop {
         }
     }
 
-    private void reportIfSlow(long nanos, String what, String createdAt) {
+    void reportIfSlow(long nanos, String what, String createdAt) {
         double seconds = nanos / 1e9;
         if (seconds >= slowCallbackDuration) {
             LOG.log(System.Logger.Level.WARNING, String.format(
@@ -616,12 +430,12 @@ final class BaseEventLoop implements EventLoop {
     /** asyncio's {@code _run_once} up to running the handles: wait, then collect ready work. */
     private void prepareBatch(Thread self) {
         drainInbound();
-        sweepCancelledTimers();
+        timers.sweep();
         long timeout;
         if (!ready.isEmpty() || stopping) {
             timeout = 0;
-        } else if (!timers.isEmpty() && !Double.isInfinite(timers.peek().when)) {
-            timeout = Math.max(0L, toNanos(timers.peek().when) - nanoTime());
+        } else if (!timers.isEmpty() && !Double.isInfinite(timers.firstWhen())) {
+            timeout = Math.max(0L, toNanos(timers.firstWhen()) - nanoTime());
         } else {
             timeout = -1;
         }
@@ -629,20 +443,7 @@ final class BaseEventLoop implements EventLoop {
             waitForEvents(self, timeout);
             drainInbound();
         }
-        double end = time() + CLOCK_RESOLUTION;
-        while (!timers.isEmpty()) {
-            TimerHandle t = timers.peek();
-            if (t.when >= end) {
-                break;
-            }
-            timers.poll();
-            t.scheduled = false;
-            if (t.isCancelled()) {
-                uncount(t);
-            } else {
-                ready.addLast(t);
-            }
-        }
+        timers.popDue(time() + CLOCK_RESOLUTION, ready);
         batchRemaining = ready.size();
     }
 
@@ -658,8 +459,8 @@ final class BaseEventLoop implements EventLoop {
      * still sees them fire.
      */
     private void waitForEvents(Thread self, long timeoutNanos) {
-        if (virtualTime && timeoutNanos > 0 && executorJobs.get() == 0 && inbound.isEmpty()) {
-            virtualNanos = Math.max(virtualNanos, toNanos(timers.peek().when));
+        if (virtualTime && timeoutNanos > 0 && !executors.jobsInFlight() && inbound.isEmpty()) {
+            virtualNanos = Math.max(virtualNanos, toNanos(timers.firstWhen()));
             return;
         }
         long started = System.nanoTime();
@@ -690,38 +491,7 @@ final class BaseEventLoop implements EventLoop {
         }
     }
 
-    private void sweepCancelledTimers() {
-        if (cancelledTimers > MIN_CANCELLED_TIMERS_TO_SWEEP && cancelledTimers * 2 > timers.size()) {
-            List<TimerHandle> keep = new ArrayList<>(timers.size() - cancelledTimers);
-            for (TimerHandle t : timers) {
-                if (t.isCancelled()) {
-                    t.scheduled = false;
-                } else {
-                    keep.add(t);
-                }
-            }
-            timers.clear();
-            timers.addAll(keep);
-            cancelledTimers = 0;
-            return;
-        }
-        while (!timers.isEmpty() && timers.peek().isCancelled()) {
-            TimerHandle t = timers.poll();
-            t.scheduled = false;
-            uncount(t);
-        }
-    }
-
-    private void uncount(TimerHandle t) {
-        if (t.counted) {
-            t.counted = false;
-            cancelledTimers--;
-        }
-    }
-
-    // =============================================================================================
-    // Closing
-    // =============================================================================================
+    // ---- closing -------------------------------------------------------------------------------
 
     @Override
     public void close() {
@@ -743,9 +513,7 @@ final class BaseEventLoop implements EventLoop {
         timers.clear();
         inbound.clear();
         taskThreads.close();
-        if (defaultExecutorOwned && defaultExecutor instanceof ExecutorService es) {
-            es.shutdown();
-        }
+        executors.close();
     }
 
     /** Cancels every live task and runs the loop until all are done (no thread left parked). */
@@ -760,13 +528,13 @@ final class BaseEventLoop implements EventLoop {
     }
 
     private void finishLiveTasks() {
-        if (liveCount == 0) {
+        if (live.size() == 0) {
             return;
         }
         closing = true;
         try {
-            for (int round = 0; liveCount > abandoned.size() && round < CLOSE_ROUNDS; round++) {
-                for (Task<?> t : liveTasks()) {
+            for (int round = 0; live.size() > abandoned.size() && round < CLOSE_ROUNDS; round++) {
+                for (Task<?> t : live.snapshot()) {
                     if (!t.isDone() && t.cancelling() == 0) {
                         t.cancel("event loop is closing");
                     }
@@ -774,10 +542,10 @@ final class BaseEventLoop implements EventLoop {
                 stopping = true;
                 runForever();
             }
-            if (liveCount > abandoned.size()) {
-                callExceptionHandler(ErrorContext.of(liveCount + " task(s) did not finish when "
+            if (live.size() > abandoned.size()) {
+                callExceptionHandler(ErrorContext.of(live.size() + " task(s) did not finish when "
                         + this + " closed; each catches CancelledError and keeps running: "
-                        + liveTasks(), null));
+                        + live.snapshot(), null));
             }
         } finally {
             closing = false;
@@ -831,14 +599,12 @@ final class BaseEventLoop implements EventLoop {
         }
     }
 
-    // =============================================================================================
-    // Futures and tasks
-    // =============================================================================================
+    // ---- futures and tasks ---------------------------------------------------------------------
 
     @Override
-    public <T> AioFuture<T> createFuture() {
+    public <T> AsyncFuture<T> createFuture() {
         checkOpen();
-        return new AioFuture<>(this);
+        return new AsyncFuture<>(this);
     }
 
     @Override
@@ -867,44 +633,19 @@ final class BaseEventLoop implements EventLoop {
         return t;
     }
 
-    /** Links a new task into the live list; called from the Task constructor. */
+    /** A new task is live; called from the Task constructor. */
     void taskCreated(Task<?> t) {
-        t.nextLive = liveHead;
-        if (liveHead != null) {
-            liveHead.prevLive = t;
-        }
-        liveHead = t;
-        liveCount++;
+        live.add(t);
     }
 
-    /** Unlinks a task that is done. */
+    /** A task is done. */
     void taskDone(Task<?> t) {
-        if (t.prevLive != null) {
-            t.prevLive.nextLive = t.nextLive;
-        } else if (liveHead == t) {
-            liveHead = t.nextLive;
-        } else {
-            return; // not linked
-        }
-        if (t.nextLive != null) {
-            t.nextLive.prevLive = t.prevLive;
-        }
-        t.prevLive = null;
-        t.nextLive = null;
-        liveCount--;
+        live.remove(t);
     }
 
     /** The tasks not yet done, oldest first. */
     Set<Task<?>> liveTasks() {
-        List<Task<?>> list = new ArrayList<>(liveCount);
-        for (Task<?> t = liveHead; t != null; t = t.nextLive) {
-            list.add(t);
-        }
-        Set<Task<?>> result = new LinkedHashSet<>();
-        for (int i = list.size() - 1; i >= 0; i--) {
-            result.add(list.get(i));
-        }
-        return result;
+        return live.snapshot();
     }
 
     @Override
@@ -918,9 +659,7 @@ final class BaseEventLoop implements EventLoop {
         return taskFactory;
     }
 
-    // =============================================================================================
-    // Errors
-    // =============================================================================================
+    // ---- errors --------------------------------------------------------------------------------
 
     @Override
     public void setExceptionHandler(ExceptionHandler handler) {
@@ -959,161 +698,52 @@ final class BaseEventLoop implements EventLoop {
         }
     }
 
-    // =============================================================================================
-    // Executors
-    // =============================================================================================
+    // ---- executors and generators --------------------------------------------------------------
 
     @Override
-    public <T> AioFuture<T> runInExecutor(Executor executor, Callable<T> fn) {
+    public <T> AsyncFuture<T> runInExecutor(Executor executor, Callable<T> fn) {
         Objects.requireNonNull(fn, "fn is null");
         checkUsable("runInExecutor()");
-        Executor ex = executor;
-        if (ex == null) {
-            if (executorShutdownCalled) {
-                throw new IllegalStateException(
-                        "Executor shutdown has been called; " + this + " has no default"
-                                + " executor any more: pass an executor");
-            }
-            ex = defaultExecutor();
-        }
-        ExecutorJobFuture<T> result = new ExecutorJobFuture<>(this);
-        FutureTask<T> job = new FutureTask<>(fn) {
-            @Override
-            protected void done() {
-                if (!postFromOutside(() -> {
-                    executorJobs.decrementAndGet();
-                    copyOutcome(this, result);
-                })) {
-                    executorJobs.decrementAndGet();
-                }
-            }
-        };
-        result.job = job;
-        executorJobs.incrementAndGet();
-        try {
-            ex.execute(job);
-        } catch (RuntimeException e) {
-            executorJobs.decrementAndGet();
-            throw e;
-        }
-        return result;
-    }
-
-    /** The future of an executor job: cancelling it cancels the job at once if not started. */
-    private static final class ExecutorJobFuture<T> extends AioFuture<T> {
-        FutureTask<T> job;
-
-        ExecutorJobFuture(BaseEventLoop loop) {
-            super(loop);
-        }
-
-        @Override
-        public boolean cancel(String message) {
-            boolean cancelled = super.cancel(message);
-            if (cancelled) {
-                job.cancel(false);
-            }
-            return cancelled;
-        }
-    }
-
-    private static <T> void copyOutcome(java.util.concurrent.Future<T> from, AioFuture<T> to) {
-        if (to.isDone()) {
-            return;
-        }
-        if (from.isCancelled()) {
-            to.cancel();
-            return;
-        }
-        try {
-            to.setResult(from.get());
-        } catch (java.util.concurrent.ExecutionException e) {
-            to.setException(e.getCause());
-        } catch (InterruptedException e) {
-            to.setException(e);
-        }
-    }
-
-    private Executor defaultExecutor() {
-        if (defaultExecutor == null) {
-            defaultExecutor = Executors.newThreadPerTaskExecutor(
-                    Thread.ofVirtual().name("aiobridge-executor-", 0).factory());
-            defaultExecutorOwned = true;
-        }
-        return defaultExecutor;
+        return executors.run(executor, fn);
     }
 
     @Override
     public void setDefaultExecutor(Executor executor) {
         Objects.requireNonNull(executor, "executor is null");
         checkThread("setDefaultExecutor()");
-        this.defaultExecutor = executor;
-        this.defaultExecutorOwned = false;
+        executors.setDefault(executor);
     }
 
     @Override
-    public AioFuture<Void> shutdownDefaultExecutor() {
+    public AsyncFuture<Void> shutdownDefaultExecutor() {
         checkUsable("shutdownDefaultExecutor()");
-        executorShutdownCalled = true;
-        AioFuture<Void> done = new AioFuture<>(this);
-        Executor ex = defaultExecutor;
-        if (!(ex instanceof ExecutorService es)) {
-            done.setResult(null);
-            return done;
-        }
-        executorJobs.incrementAndGet();
-        Thread.ofVirtual().name("aiobridge-executor-shutdown").start(() -> {
-            es.shutdown();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    if (es.awaitTermination(1, TimeUnit.DAYS)) {
-                        break;
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            boolean posted = postFromOutside(() -> {
-                executorJobs.decrementAndGet();
-                if (!done.isDone()) {
-                    done.setResult(null);
-                }
-            });
-            if (!posted) {
-                executorJobs.decrementAndGet();
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        return done;
+        return executors.shutdownDefault();
     }
 
     @Override
-    public AioFuture<Void> shutdownAsyncgens() {
+    public AsyncFuture<Void> shutdownAsyncgens() {
         checkUsable("shutdownAsyncgens()");
-        AioFuture<Void> done = new AioFuture<>(this);
-        List<RuntimeAccess.LiveAsyncgen> closing = new ArrayList<>(asyncgens);
+        AsyncFuture<Void> done = new AsyncFuture<>(this);
+        List<AsyncGenerator<?, ?>> open = new ArrayList<>(asyncgens);
         asyncgens.clear();
-        if (closing.isEmpty()) {
+        if (open.isEmpty()) {
             done.setResult(null);
             return done;
         }
-        List<Task<Void>> closers = new ArrayList<>(closing.size());
-        for (RuntimeAccess.LiveAsyncgen g : closing) {
+        List<Task<Void>> closers = new ArrayList<>(open.size());
+        for (AsyncGenerator<?, ?> g : open) {
             closers.add(new Task<>(this, () -> {
-                g.acloseForShutdown();
+                g.aclose();
                 return null;
             }, "aclose " + g, rootContext, false));
         }
-        AioFuture<Object> all = Gather.gather(this, closers, true, x -> null);
+        AsyncFuture<Object> all = Gather.gather(this, closers, true, x -> null);
         all.addDoneCallbackInternal(f -> {
             for (int i = 0; i < closers.size(); i++) {
                 Task<Void> t = closers.get(i);
                 if (!t.isCancelled() && t.exception() != null) {
                     callExceptionHandler(new ErrorContext("an error occurred during closing of"
-                            + " asynchronous generator " + closing.get(i), t.exception(), t, null,
+                            + " asynchronous generator " + open.get(i), t.exception(), t, null,
                             null));
                 }
             }
@@ -1122,13 +752,12 @@ final class BaseEventLoop implements EventLoop {
         return done;
     }
 
-    // =============================================================================================
-    // Debug
-    // =============================================================================================
+    // ---- debug ---------------------------------------------------------------------------------
 
     @Override
     public void setDebug(boolean enabled) {
         this.debug = enabled;
+        baton.setDebug(enabled);
     }
 
     @Override
@@ -1158,6 +787,7 @@ final class BaseEventLoop implements EventLoop {
         };
         return "<EventLoop " + st + (virtualTime ? " virtual-time" : "") + (debug ? " debug" : "")
                 + (taskThreads.name().equals("default") ? "" : " engine=" + taskThreads.name())
-                + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + liveCount + ">";
+                + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + live.size()
+                + ">";
     }
 }

@@ -1,7 +1,9 @@
 package io.aiobridge;
 
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -80,7 +82,7 @@ public final class Context {
         try {
             return call(body);
         } catch (Exception e) {
-            throw AioFuture.rethrowable(e);
+            throw AsyncFuture.rethrowable(e);
         }
     }
 
@@ -178,7 +180,7 @@ public final class Context {
      *
      * @return an unmodifiable set, in the order they were first set
      */
-    public java.util.Set<ContextVar<?>> keys() {
+    public Set<ContextVar<?>> keys() {
         return snapshot().keySet();
     }
 
@@ -199,7 +201,7 @@ public final class Context {
      *
      * @return the snapshot, in the order the variables were first set
      */
-    public java.util.Map<ContextVar<?>, Object> snapshot() {
+    public Map<ContextVar<?>, Object> snapshot() {
         return data.toMap();
     }
 

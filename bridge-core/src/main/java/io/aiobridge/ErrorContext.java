@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * @param extra the caller's own keys, sorted; never null
  */
 public record ErrorContext(
-        String message, Throwable exception, AioFuture<?> future, Handle handle, String source,
+        String message, Throwable exception, AsyncFuture<?> future, Handle handle, String source,
         Map<String, Object> extra) {
 
     /** The keys asyncio's context dict has of its own; {@link #with} refuses them. */
@@ -57,7 +57,7 @@ public record ErrorContext(
      * @param handle the callback's handle, may be null
      * @param source a description of an object that no longer exists, may be null
      */
-    public ErrorContext(String message, Throwable exception, AioFuture<?> future, Handle handle,
+    public ErrorContext(String message, Throwable exception, AsyncFuture<?> future, Handle handle,
             String source) {
         this(message, exception, future, handle, source, null);
     }

@@ -152,7 +152,7 @@ public interface EventLoop extends AutoCloseable {
      * @return the future's result
      * @throws IllegalStateException if the loop stopped before the future was done
      */
-    <T> T runUntilComplete(AioFuture<T> future);
+    <T> T runUntilComplete(AsyncFuture<T> future);
 
     /**
      * Wraps {@code coro} in a task and runs the loop until it is done.
@@ -200,7 +200,7 @@ public interface EventLoop extends AutoCloseable {
      * @param <T> the result type
      * @return the future
      */
-    <T> AioFuture<T> createFuture();
+    <T> AsyncFuture<T> createFuture();
 
     /**
      * Wraps {@code coro} in a task scheduled to start on the next iteration.
@@ -290,7 +290,7 @@ public interface EventLoop extends AutoCloseable {
      * @param <T> the result type
      * @return a future of the result
      */
-    <T> AioFuture<T> runInExecutor(Executor executor, Callable<T> fn);
+    <T> AsyncFuture<T> runInExecutor(Executor executor, Callable<T> fn);
 
     /**
      * Replaces the default executor.
@@ -305,7 +305,7 @@ public interface EventLoop extends AutoCloseable {
      *
      * @return a future that completes when the executor has terminated
      */
-    AioFuture<Void> shutdownDefaultExecutor();
+    AsyncFuture<Void> shutdownDefaultExecutor();
 
     /**
      * Closes every async generator of this loop that was started and has not finished, each in a
@@ -315,7 +315,7 @@ public interface EventLoop extends AutoCloseable {
      *
      * @return a future that completes when all are closed
      */
-    AioFuture<Void> shutdownAsyncgens();
+    AsyncFuture<Void> shutdownAsyncgens();
 
     // ---- debug ---------------------------------------------------------------------------------
 

@@ -23,11 +23,11 @@ final class Gather {
             "The future belongs to a different loop than the one specified as the loop argument; ";
 
     /** The gathering future: cancelling it cancels the children. */
-    static final class GatheringFuture<R> extends AioFuture<R> {
-        private final List<AioFuture<?>> children;
+    static final class GatheringFuture<R> extends AsyncFuture<R> {
+        private final List<AsyncFuture<?>> children;
         boolean cancelRequested;
 
-        GatheringFuture(BaseEventLoop loop, List<AioFuture<?>> children) {
+        GatheringFuture(BaseEventLoop loop, List<AsyncFuture<?>> children) {
             super(loop);
             this.children = children;
         }
@@ -39,7 +39,7 @@ final class Gather {
                 return false;
             }
             boolean any = false;
-            for (AioFuture<?> child : children) {
+            for (AsyncFuture<?> child : children) {
                 if (child.cancel(message)) {
                     any = true;
                 }
@@ -57,17 +57,17 @@ final class Gather {
         }
     }
 
-    static <R> AioFuture<R> gather(BaseEventLoop loop, List<? extends AioFuture<?>> args,
+    static <R> AsyncFuture<R> gather(BaseEventLoop loop, List<? extends AsyncFuture<?>> args,
             boolean returnExceptions, Function<List<Outcome<Object>>, R> finisher) {
         if (args.isEmpty()) {
-            AioFuture<R> outer = new AioFuture<>(loop);
+            AsyncFuture<R> outer = new AsyncFuture<>(loop);
             outer.doSetResult(finisher.apply(List.of()));
             return outer;
         }
-        Map<AioFuture<?>, Boolean> seen = new IdentityHashMap<>();
-        List<AioFuture<?>> children = new ArrayList<>(args.size());
-        List<AioFuture<?>> distinct = new ArrayList<>(args.size());
-        for (AioFuture<?> f : args) {
+        Map<AsyncFuture<?>, Boolean> seen = new IdentityHashMap<>();
+        List<AsyncFuture<?>> children = new ArrayList<>(args.size());
+        List<AsyncFuture<?>> distinct = new ArrayList<>(args.size());
+        for (AsyncFuture<?> f : args) {
             if (f.loop != loop) {
                 throw new IllegalArgumentException(DIFFERENT_LOOP + f + " belongs to another"
                         + " loop than the other awaitables");
@@ -80,7 +80,7 @@ final class Gather {
         GatheringFuture<R> outer = new GatheringFuture<>(loop, children);
         int total = distinct.size();
         int[] finished = {0};
-        Consumer<AioFuture<?>> onChildDone = fut -> {
+        Consumer<AsyncFuture<?>> onChildDone = fut -> {
             finished[0]++;
             if (outer.isDone()) {
                 if (!fut.isCancelled()) {
@@ -101,7 +101,7 @@ final class Gather {
             }
             if (finished[0] == total) {
                 List<Outcome<Object>> results = new ArrayList<>(children.size());
-                for (AioFuture<?> child : children) {
+                for (AsyncFuture<?> child : children) {
                     @SuppressWarnings("unchecked")
                     Outcome<Object> o = (Outcome<Object>) Outcome.of(child);
                     results.add(o);
@@ -113,7 +113,7 @@ final class Gather {
                 }
             }
         };
-        for (AioFuture<?> f : distinct) {
+        for (AsyncFuture<?> f : distinct) {
             f.addDoneCallbackInternal(onChildDone);
         }
         return outer;

@@ -53,11 +53,11 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure {
         if (this instanceof Success<T> s) {
             return s.value();
         }
-        throw AioFuture.rethrowable(((Failure<T>) this).error());
+        throw AsyncFuture.rethrowable(((Failure<T>) this).error());
     }
 
     /** The outcome of a done future, without marking anything. */
-    static <T> Outcome<T> of(AioFuture<T> f) {
+    static <T> Outcome<T> of(AsyncFuture<T> f) {
         if (f.isCancelled()) {
             return new Failure<>(f.newCancelledError());
         }

@@ -1,5 +1,7 @@
 package io.aiobridge;
 
+import java.util.function.Consumer;
+
 /**
  * {@code asyncio.shield}: an outer future that mirrors an inner one but whose cancellation does not
  * reach the inner one. The task awaiting the shield is cancelled; the shielded work goes on.
@@ -7,13 +9,13 @@ package io.aiobridge;
 final class Shield {
     private Shield() {}
 
-    static <T> AioFuture<T> of(AioFuture<T> inner) {
+    static <T> AsyncFuture<T> of(AsyncFuture<T> inner) {
         if (inner.isDone()) {
             return inner;
         }
         BaseEventLoop loop = inner.loop;
-        AioFuture<T> outer = new AioFuture<>(loop);
-        java.util.function.Consumer<AioFuture<T>> innerDone = in -> {
+        AsyncFuture<T> outer = new AsyncFuture<>(loop);
+        Consumer<AsyncFuture<T>> innerDone = in -> {
             if (outer.isCancelled()) {
                 if (!in.isCancelled()) {
                     in.exception(); // mark retrieved: nobody is left to see it

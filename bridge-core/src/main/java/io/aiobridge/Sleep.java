@@ -14,7 +14,7 @@ final class Sleep {
         }
         // as asyncio: a future set by a timer callback, so the wakeup takes the same two hops
         // (timer runs, then the task's step) and orders the same against other callbacks
-        AioFuture<T> f = new AioFuture<>(task.loop);
+        AsyncFuture<T> f = new AsyncFuture<>(task.loop);
         TimerHandle timer = task.loop.callLaterInternal(delay, () -> {
             if (!f.isDone()) {
                 f.doSetResult(result);

@@ -26,12 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #uncancel()}, which lets timeouts and task groups tell their own cancellations from
  * others.
  *
- * <p><b>Threading:</b> as {@link AioFuture}: mutators are loop-confined; state queries and {@link
+ * <p><b>Threading:</b> as {@link AsyncFuture}: mutators are loop-confined; state queries and {@link
  * #join()} work from any thread.
  *
  * @param <T> the result type
  */
-public class Task<T> extends AioFuture<T> {
+public class Task<T> extends AsyncFuture<T> {
     private static final AtomicLong COUNTER = new AtomicLong();
 
     private final Coroutine<T> coro;
@@ -40,30 +40,32 @@ public class Task<T> extends AioFuture<T> {
     private final Context context;
     /** The context the task's code sees now (differs from context inside Context.run). */
     Context activeContext;
+    /** The task's own virtual thread, once started. Written only by {@link Baton}. */
     volatile Thread thread;
     /**
      * The thread running this task's code now: {@link #thread}, or the thread of an async
-     * generator the task is iterating (its body runs as part of the task, as in Python).
+     * generator the task is iterating (its body runs as part of the task, as in Python). Written
+     * only by {@link Baton}.
      */
     volatile Thread activeThread;
     /** Run before the task's code suspends (a batched generator flushes its items here). */
     Runnable suspendHook;
-    AioFuture<?> waiter;
+    AsyncFuture<?> waiter;
     boolean mustCancel;
     private String mustCancelMessage;
     private int cancelRequests;
-    /** While starting eagerly: the thread to hand the baton back to at the first suspension. */
+    /**
+     * While starting eagerly: the thread to hand the baton back to at the first suspension.
+     * Written only by {@link Baton}.
+     */
     Thread eagerReturn;
     Task<?> prevLive;
     Task<?> nextLive;
+    /** Exit callbacks: null, one Runnable, or an ArrayList of them. Loop-confined. */
+    private Object exitCallbacks;
     /** Awaits refused while the loop closes; past {@link #CLOSING_REFUSALS} the task is left. */
     private int closingRefusals;
     private static final int CLOSING_REFUSALS = 100;
-    /**
-     * What this task opened that must end with it (the subscriptions of its iterations): null,
-     * one closer, or an ArrayList of closers. Loop-confined; see {@link #own}.
-     */
-    private Object owned;
     private final StackTraceElement[] createdAt;
 
     /**
@@ -90,7 +92,7 @@ public class Task<T> extends AioFuture<T> {
         this.createdAt = this.loop.getDebug() ? new Throwable().getStackTrace() : null;
         this.loop.taskCreated(this);
         if (eagerStart && this.loop.isRunning()) {
-            this.loop.eagerStart(this);
+            this.loop.baton.eagerStart(this);
         } else {
             this.loop.scheduleStep(this);
         }
@@ -102,18 +104,8 @@ public class Task<T> extends AioFuture<T> {
 
     // ---- the task's thread ---------------------------------------------------------------------
 
-    Thread newThread() {
-        Thread t = loop.taskThreads.newThread(this::body);
-        if (loop.getDebug()) {
-            t.setName("aiobridge-task " + getName());
-        }
-        thread = t;
-        activeThread = t;
-        return t;
-    }
-
     /** The virtual thread's body: runs the coroutine, records the outcome, passes the baton on. */
-    private void body() {
+    void body() {
         T value = null;
         Throwable error = null;
         try {
@@ -121,18 +113,11 @@ public class Task<T> extends AioFuture<T> {
         } catch (Throwable e) {
             error = e;
         }
-        if (owned != null) {
-            closeOwned();
+        if (exitCallbacks != null) {
+            runExitCallbacks();
         }
         finish(value, error);
-        loop.stepEnded(this);
-        Thread back = eagerReturn;
-        if (back != null) {
-            eagerReturn = null;
-            loop.pass(back);
-            return;
-        }
-        loop.drive(thread, null); // always passes the baton on: this thread then ends
+        loop.baton.finished(this); // passes the baton on: this thread then ends
     }
 
     private void finish(T value, Throwable error) {
@@ -154,66 +139,76 @@ public class Task<T> extends AioFuture<T> {
     }
 
     /**
-     * Ties {@code closer} to this task: it runs when the task ends, however it ends, unless
-     * {@link #disown} came first. For what a task opens and a Java for-each cannot close (an
-     * iteration left with {@code break}, or by an exception): a subscription ends with the task
-     * that started it. A closer must not await. Loop-confined.
+     * Adds a callback that runs when the task's code has ended, however it ended (returned,
+     * failed or was cancelled): on the task's own turn, before the task is done and before any
+     * done callback, newest first. For what a task opens and must close when it ends, which Java
+     * code cannot always close itself: an iteration of a Reactive Streams publisher left by
+     * {@code break} or an exception is cancelled this way. The callback must not await; what it
+     * throws goes to the loop's exception handler. Loop-confined.
+     *
+     * @param callback the callback
      */
-    void own(Runnable closer) {
-        Object o = owned;
+    public void addExitCallback(Runnable callback) {
+        Objects.requireNonNull(callback, "callback is null");
+        loop.checkThread("addExitCallback()");
+        Object o = exitCallbacks;
         if (o == null) {
-            owned = closer;
+            exitCallbacks = callback;
         } else if (o instanceof ArrayList<?> list) {
             @SuppressWarnings("unchecked")
             ArrayList<Runnable> l = (ArrayList<Runnable>) list;
-            l.add(closer);
+            l.add(callback);
         } else {
             ArrayList<Runnable> l = new ArrayList<>(4);
             l.add((Runnable) o);
-            l.add(closer);
-            owned = l;
+            l.add(callback);
+            exitCallbacks = l;
         }
     }
 
-    /** Unties {@code closer} (it finished by itself); loop-confined. */
-    void disown(Runnable closer) {
-        Object o = owned;
-        if (o == closer) {
-            owned = null;
-        } else if (o instanceof ArrayList<?> list) {
+    /**
+     * Removes an exit callback (compared by identity) that has not run yet.
+     *
+     * @param callback the callback
+     * @return true if it was registered
+     */
+    public boolean removeExitCallback(Runnable callback) {
+        loop.checkThread("removeExitCallback()");
+        Object o = exitCallbacks;
+        if (o == callback) {
+            exitCallbacks = null;
+            return true;
+        }
+        if (o instanceof ArrayList<?> list) {
             for (int i = list.size() - 1; i >= 0; i--) {
-                if (list.get(i) == closer) {
-                    @SuppressWarnings("unchecked")
-                    ArrayList<Runnable> l = (ArrayList<Runnable>) list;
-                    Runnable last = l.remove(l.size() - 1); // swap-remove: order does not matter
-                    if (i < l.size()) {
-                        l.set(i, last);
-                    }
-                    return;
+                if (list.get(i) == callback) {
+                    list.remove(i);
+                    return true;
                 }
             }
         }
+        return false;
     }
 
-    /** The task's code has ended: run the closers of what it left open (newest first). */
-    private void closeOwned() {
-        Object o = owned;
-        owned = null;
+    /** The task's code has ended: run its exit callbacks, newest first. */
+    private void runExitCallbacks() {
+        Object o = exitCallbacks;
+        exitCallbacks = null;
         if (o instanceof ArrayList<?> list) {
             for (int i = list.size() - 1; i >= 0; i--) {
-                runCloser((Runnable) list.get(i));
+                runExitCallback((Runnable) list.get(i));
             }
         } else {
-            runCloser((Runnable) o);
+            runExitCallback((Runnable) o);
         }
     }
 
-    private void runCloser(Runnable closer) {
+    private void runExitCallback(Runnable callback) {
         try {
-            closer.run();
+            callback.run();
         } catch (Throwable e) {
-            loop.callExceptionHandler(new ErrorContext("error while closing " + closer
-                    + " that " + this + " left open", e, this, null, null));
+            loop.callExceptionHandler(new ErrorContext("Exception in exit callback " + callback
+                    + " of " + this, e, this, null, null));
         }
     }
 
@@ -226,23 +221,14 @@ public class Task<T> extends AioFuture<T> {
 
     /** Gives the loop up until this task's step is due again. Called on the task's thread. */
     private void suspend() {
-        Thread self = Thread.currentThread();
-        loop.stepEnded(this);
-        Thread back = eagerReturn;
-        if (back != null) {
-            eagerReturn = null;
-            loop.pass(back);
-            loop.awaitBaton(self);
-        } else if (loop.drive(self, this)) {
-            loop.awaitBaton(self);
-        }
+        loop.baton.suspend(this);
     }
 
-    /** The task running on the current thread, or a clear error. */
+    /** The task running on the current thread, or a clear error naming {@code what}. */
     static Task<?> currentOrThrow(String what) {
-        BaseEventLoop l = BaseEventLoop.ofCurrentThread();
-        Task<?> t = l == null ? null : l.current;
-        if (t == null || t.activeThread != Thread.currentThread()) {
+        Task<?> t = Baton.taskOfCurrentThread();
+        if (t == null) {
+            BaseEventLoop l = BaseEventLoop.ofCurrentThread();
             throw new IllegalStateException((l == null ? "no running event loop; " : "")
                     + what + " must be called from a task of a running event loop, but thread '"
                     + Thread.currentThread().getName() + "' " + (l == null
@@ -254,7 +240,6 @@ public class Task<T> extends AioFuture<T> {
         return t;
     }
 
-    /** {@code await f} inside this task (the caller is this task's thread). */
     /** Runs the suspend hook, before anything is registered for the coming suspension. */
     private void beforeSuspend() {
         Runnable hook = suspendHook;
@@ -264,17 +249,18 @@ public class Task<T> extends AioFuture<T> {
         }
     }
 
-    <R> R awaitFuture(AioFuture<R> f) {
+    /** {@code await f} inside this task (the caller is this task's thread). */
+    <R> R awaitFuture(AsyncFuture<R> f) {
         return awaitFuture(f, false);
     }
 
     /**
-     * As {@link #awaitFuture(AioFuture)}; with {@code whileClosing}, the await is allowed while
+     * As {@link #awaitFuture(AsyncFuture)}; with {@code whileClosing}, the await is allowed while
      * the loop is closing. Only for waits that end because close() cancelled their cause: a
      * TaskGroup waiting for its cancelled children. (Any other await fails at once then, so that
      * a task that catches CancelledError cannot keep a closing loop alive.)
      */
-    <R> R awaitFuture(AioFuture<R> f, boolean whileClosing) {
+    <R> R awaitFuture(AsyncFuture<R> f, boolean whileClosing) {
         if (f.state == PENDING && suspendHook != null) {
             beforeSuspend(); // a batched generator hands its items over first
         }
@@ -343,7 +329,7 @@ public class Task<T> extends AioFuture<T> {
             return false;
         }
         cancelRequests++;
-        AioFuture<?> w = waiter;
+        AsyncFuture<?> w = waiter;
         if (w != null && w.cancel(message)) {
             // keep waiter: it may be a task that catches the cancellation and must be
             // cancelled again later
@@ -487,7 +473,8 @@ public class Task<T> extends AioFuture<T> {
     }
 
     private static final Set<String> RUNTIME_CLASSES = Set.of(
-            "Aio", "AioFuture", "Task", "BaseEventLoop", "Sleep", "Gather", "Wait", "WaitFor",
+            "Aio", "AsyncFuture", "Task", "BaseEventLoop", "Baton", "Timers", "Sleep", "Gather",
+            "Wait", "WaitFor",
             "AsCompleted", "Shield", "Timeout", "TaskGroup", "Runner", "Threads", "Context");
 
     private static List<StackTraceElement> userFrames(StackTraceElement[] frames) {
@@ -530,7 +517,7 @@ public class Task<T> extends AioFuture<T> {
         }
         sb.append(" name='").append(getName()).append('\'');
         sb.append(outcomeText());
-        AioFuture<?> w = waiter;
+        AsyncFuture<?> w = waiter;
         if (w != null) {
             sb.append(" wait_for=").append(w instanceof Task<?> wt ? "<Task " + wt.getName() + ">"
                     : w.toString());

@@ -58,7 +58,7 @@ public final class TaskGroup {
     private final Set<Task<?>> tasks = new LinkedHashSet<>();
     private List<Throwable> errors = new ArrayList<>();
     private Throwable baseError;
-    private AioFuture<Boolean> onCompleted;
+    private AsyncFuture<Boolean> onCompleted;
 
     private TaskGroup() {}
 
@@ -116,7 +116,7 @@ public final class TaskGroup {
         }
         Throwable raised = g.exit(error);
         if (raised != null) {
-            throw AioFuture.rethrowable(raised);
+            throw AsyncFuture.rethrowable(raised);
         }
         return result;
     }
@@ -148,7 +148,7 @@ public final class TaskGroup {
         // a loop, because the wait can be cancelled repeatedly by the parent's own cancellation
         while (!tasks.isEmpty()) {
             if (onCompleted == null) {
-                onCompleted = new AioFuture<>(loop);
+                onCompleted = new AsyncFuture<>(loop);
             }
             try {
                 // also while the loop closes: close() cancelled the children, which then finish
@@ -249,7 +249,7 @@ public final class TaskGroup {
         }
     }
 
-    private void onTaskDone(AioFuture<?> done) {
+    private void onTaskDone(AsyncFuture<?> done) {
         Task<?> task = (Task<?>) done;
         tasks.remove(task);
         if (onCompleted != null && tasks.isEmpty() && !onCompleted.isDone()) {

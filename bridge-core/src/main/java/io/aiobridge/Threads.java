@@ -13,7 +13,7 @@ final class Threads {
         Objects.requireNonNull(fn, "fn is null");
         Task<?> task = Task.currentOrThrow("toThread()");
         Context ctx = Context.copyCurrent();
-        AioFuture<T> f = task.loop.runInExecutor(null, () -> ctx.call(fn));
+        AsyncFuture<T> f = task.loop.runInExecutor(null, () -> ctx.call(fn));
         return task.awaitFuture(f);
     }
 

@@ -205,7 +205,7 @@ public final class Timeout {
         }
         Throwable raised = exit(error);
         if (raised != null) {
-            throw AioFuture.rethrowable(raised);
+            throw AsyncFuture.rethrowable(raised);
         }
         return result;
     }

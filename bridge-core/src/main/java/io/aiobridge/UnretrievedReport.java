@@ -28,7 +28,7 @@ final class UnretrievedReport implements Runnable {
         this.task = task;
     }
 
-    static UnretrievedReport register(AioFuture<?> future, Throwable exception) {
+    static UnretrievedReport register(AsyncFuture<?> future, Throwable exception) {
         UnretrievedReport r = new UnretrievedReport(future.loop, exception, future instanceof Task);
         r.cleanable = CLEANER.register(future, r);
         future.loop.unretrievedAdded(r);

@@ -1,5 +1,9 @@
 package io.aiobridge;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * An immutable map from context variables to values, by identity. Contexts hold a handful of
  * variables, so a flat array with copy-on-write is smaller and faster than a hash trie here.
@@ -55,12 +59,12 @@ final class VarMap {
         return entries.length / 2;
     }
 
-    java.util.Map<ContextVar<?>, Object> toMap() {
-        java.util.Map<ContextVar<?>, Object> m = new java.util.LinkedHashMap<>();
+    Map<ContextVar<?>, Object> toMap() {
+        Map<ContextVar<?>, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < entries.length; i += 2) {
             m.put((ContextVar<?>) entries[i], entries[i + 1]);
         }
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 final class Wait {
     private Wait() {}
 
-    static <F extends AioFuture<?>> WaitResult<F> await(Collection<F> fs, ReturnWhen returnWhen,
+    static <F extends AsyncFuture<?>> WaitResult<F> await(Collection<F> fs, ReturnWhen returnWhen,
             Double timeout) {
         Objects.requireNonNull(fs, "fs is null");
         Objects.requireNonNull(returnWhen, "returnWhen is null");
@@ -27,11 +27,11 @@ final class Wait {
                         + " belongs to another loop than this task's");
             }
         }
-        AioFuture<Void> waiter = new AioFuture<>(loop);
+        AsyncFuture<Void> waiter = new AsyncFuture<>(loop);
         TimerHandle timer = timeout == null ? null
                 : loop.callLaterInternal(timeout, () -> release(waiter));
         int[] counter = {set.size()};
-        Consumer<AioFuture<?>> onCompletion = f -> {
+        Consumer<AsyncFuture<?>> onCompletion = f -> {
             counter[0]--;
             if (counter[0] <= 0 || returnWhen == ReturnWhen.FIRST_COMPLETED
                     || (returnWhen == ReturnWhen.FIRST_EXCEPTION && !f.isCancelled()
@@ -63,7 +63,7 @@ final class Wait {
         return new WaitResult<>(done, pending);
     }
 
-    static void release(AioFuture<Void> waiter) {
+    static void release(AsyncFuture<Void> waiter) {
         if (!waiter.isDone()) {
             waiter.doSetResult(null);
         }

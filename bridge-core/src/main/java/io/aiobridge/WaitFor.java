@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 final class WaitFor {
     private WaitFor() {}
 
-    static <T> T await(AioFuture<T> fut, Double timeout) {
+    static <T> T await(AsyncFuture<T> fut, Double timeout) {
         Task<?> task = Task.currentOrThrow("waitFor()");
         if (fut.loop != task.loop) {
             // as asyncio's ensure_future: rejected up front; awaiting it from this loop would
@@ -30,9 +30,9 @@ final class WaitFor {
             cancelAndWait(task, fut);
             return resultOrTimeout(fut, timeout);
         }
-        AioFuture<Void> waiter = new AioFuture<>(loop);
+        AsyncFuture<Void> waiter = new AsyncFuture<>(loop);
         TimerHandle timer = loop.callLaterInternal(timeout, () -> Wait.release(waiter));
-        Consumer<AioFuture<T>> onDone = f -> Wait.release(waiter);
+        Consumer<AsyncFuture<T>> onDone = f -> Wait.release(waiter);
         fut.addDoneCallbackInternal(onDone);
         try {
             try {
@@ -57,7 +57,7 @@ final class WaitFor {
         }
     }
 
-    private static <T> T resultOrTimeout(AioFuture<T> fut, double timeout) {
+    private static <T> T resultOrTimeout(AsyncFuture<T> fut, double timeout) {
         try {
             return fut.result();
         } catch (CancelledError e) {
@@ -65,9 +65,9 @@ final class WaitFor {
         }
     }
 
-    private static void cancelAndWait(Task<?> task, AioFuture<?> fut) {
-        AioFuture<Void> waiter = new AioFuture<>(task.loop);
-        Consumer<AioFuture<?>> onDone = f -> Wait.release(waiter);
+    private static void cancelAndWait(Task<?> task, AsyncFuture<?> fut) {
+        AsyncFuture<Void> waiter = new AsyncFuture<>(task.loop);
+        Consumer<AsyncFuture<?>> onDone = f -> Wait.release(waiter);
         fut.addDoneCallbackInternal(onDone);
         try {
             fut.cancel();

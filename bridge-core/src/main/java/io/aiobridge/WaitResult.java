@@ -10,4 +10,4 @@ import java.util.Set;
  * @param pending the others
  * @param <F> the future type
  */
-public record WaitResult<F extends AioFuture<?>>(Set<F> done, Set<F> pending) {}
+public record WaitResult<F extends AsyncFuture<?>>(Set<F> done, Set<F> pending) {}

@@ -3,6 +3,7 @@ package io.aiobridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ class AsCompletedTest {
 
     @Test
     void yieldsInCompletionOrderAndRaisesFailuresInTurn() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             List<String> got = new ArrayList<>();
             for (Awaitable<String> next : Aio.asCompleted(null,
                     () -> Aio.sleep(3, "c"),
@@ -33,7 +34,7 @@ class AsCompletedTest {
 
     @Test
     void afterTheTimeoutEveryRemainingAwaitRaises() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             List<Awaitable<String>> its = Aio.asCompleted(1.5,
                     () -> Aio.sleep(1, "in time"), () -> Aio.sleep(2, "late"),
                     () -> Aio.sleep(3, "later"));

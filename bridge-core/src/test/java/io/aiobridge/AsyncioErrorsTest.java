@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aiobridge.iter.AsyncGenerator;
 import io.aiobridge.iter.GeneratorContextManager;
 import io.aiobridge.queue.AsyncQueue;
 import io.aiobridge.sync.AsyncBarrier;
@@ -13,6 +12,8 @@ import io.aiobridge.sync.AsyncBoundedSemaphore;
 import io.aiobridge.sync.AsyncCondition;
 import io.aiobridge.sync.AsyncLock;
 import io.aiobridge.sync.AsyncSemaphore;
+import io.aiobridge.testing.Loops;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class AsyncioErrorsTest {
 
     @Test
     void locksAndSemaphores() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             assertAsyncio(IllegalStateException.class, "Lock is not acquired.",
                     () -> new AsyncLock().release());
             AsyncCondition c = new AsyncCondition();
@@ -59,7 +60,7 @@ class AsyncioErrorsTest {
 
     @Test
     void queues() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncQueue<Integer> q = new AsyncQueue<>();
             assertAsyncio(IllegalArgumentException.class, "task_done() called too many times",
                     q::taskDone);
@@ -70,13 +71,13 @@ class AsyncioErrorsTest {
     @Test
     void futuresAndTasks() {
         try (EventLoop loop = EventLoop.newEventLoop()) {
-            AioFuture<Integer> f = loop.createFuture();
+            AsyncFuture<Integer> f = loop.createFuture();
             assertAsyncio(InvalidStateException.class, "Result is not ready.", f::result);
             assertAsyncio(InvalidStateException.class, "Exception is not set.", f::exception);
             f.setResult(1);
             assertAsyncio(InvalidStateException.class, "FINISHED: " + f, () -> f.setResult(2));
         }
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<Integer> t = Aio.createTask(() -> 1);
             assertAsyncio(IllegalStateException.class,
                     "Task does not support set_result operation", () -> t.setResult(2));
@@ -94,7 +95,7 @@ class AsyncioErrorsTest {
         closed.close();
         assertAsyncio(IllegalStateException.class, "Event loop is closed",
                 () -> closed.callSoon(() -> { }));
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             assertAsyncio(IllegalStateException.class,
                     "asyncio.run() cannot be called from a running event loop",
                     () -> Aio.run(() -> 1));
@@ -114,7 +115,7 @@ class AsyncioErrorsTest {
 
     @Test
     void timeoutsAndTaskGroups() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Timeout cm = Timeout.after(10.0);
             assertAsyncio(IllegalStateException.class, "Timeout has not been entered",
                     () -> cm.reschedule(1.0));
@@ -177,23 +178,23 @@ class AsyncioErrorsTest {
 
     @Test
     void generatorsAndContextManagers() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncGenerator<Integer, Integer> g = AsyncGenerator.of(y -> y.yield(1));
             assertAsyncio(IllegalArgumentException.class,
                     "can't send non-None value to a just-started async generator",
                     () -> g.asend(5).await());
             AsyncGenerator<Integer, Void> raising = AsyncGenerator.of(y -> {
                 y.yield(1);
-                throw new io.aiobridge.iter.StopAsyncIteration();
+                throw new StopAsyncIteration();
             });
-            List<Integer> seen = new java.util.ArrayList<>();
+            List<Integer> seen = new ArrayList<>();
             IllegalStateException pep479 = assertAsyncio(IllegalStateException.class,
                     "async generator raised StopAsyncIteration", () -> {
                         for (int i : raising) {
                             seen.add(i); // must not end silently, as if the generator had
                         }
                     });
-            assertInstanceOf(io.aiobridge.iter.StopAsyncIteration.class, pep479.getCause());
+            assertInstanceOf(StopAsyncIteration.class, pep479.getCause());
             assertEquals(List.of(1), seen);
             assertAsyncio(IllegalStateException.class, "generator didn't yield",
                     () -> GeneratorContextManager.<Integer>of(y -> { }).aenter());
@@ -211,8 +212,8 @@ class AsyncioErrorsTest {
     @Test
     void futuresOfAnotherLoop() throws Exception {
         try (EventLoop other = EventLoop.newEventLoop()) {
-            AioFuture<Integer> foreign = other.createFuture();
-            Steps.virtual(() -> {
+            AsyncFuture<Integer> foreign = other.createFuture();
+            Loops.virtual(() -> {
                 String text = "The future belongs to a different loop than the one specified"
                         + " as the loop argument";
                 assertAsyncio(IllegalArgumentException.class, text,

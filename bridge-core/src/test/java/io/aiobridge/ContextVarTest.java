@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -64,7 +65,7 @@ class ContextVarTest {
     void callbacksRunInTheContextCapturedWhenScheduled() {
         ContextVar<String> v = new ContextVar<>("v", "default");
         List<String> seen = new ArrayList<>();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             EventLoop loop = Aio.getRunningLoop();
             v.set("at schedule time");
             loop.callSoon(() -> seen.add(v.get()));
@@ -81,7 +82,7 @@ class ContextVarTest {
     @Test
     void contextRunInsideATaskSurvivesSuspension() {
         ContextVar<String> v = new ContextVar<>("v", "task");
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Context other = new Context();
             Task<Void> noise = Aio.createTask(() -> {
                 v.set("noise");

@@ -8,8 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.LogCapture;
+import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Steps;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -251,7 +257,7 @@ class EventLoopTest {
     @Test
     void taskFactoryIsUsedAndEagerFactoryRunsUntilFirstSuspension() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             EventLoop loop = Aio.getRunningLoop();
             loop.setTaskFactory(TaskFactory.EAGER);
             assertSame(TaskFactory.EAGER, loop.getTaskFactory());
@@ -279,22 +285,22 @@ class EventLoopTest {
         ExecutorService single = Executors.newSingleThreadExecutor();
         CountDownLatch release = new CountDownLatch(1);
         try {
-            Steps.virtual(() -> {
+            Loops.virtual(() -> {
                 EventLoop loop = Aio.getRunningLoop();
                 assertEquals(42, loop.runInExecutor(null, () -> 42).await());
-                AioFuture<Object> failing = loop.runInExecutor(null, () -> {
-                    throw new java.io.IOException("disk");
+                AsyncFuture<Object> failing = loop.runInExecutor(null, () -> {
+                    throw new IOException("disk");
                 });
-                Throwable e = assertThrows(java.util.concurrent.CompletionException.class,
+                Throwable e = assertThrows(CompletionException.class,
                         failing::await);
-                assertInstanceOf(java.io.IOException.class, e.getCause());
+                assertInstanceOf(IOException.class, e.getCause());
                 // occupy the single thread, then cancel a queued job before it starts
-                AioFuture<Object> blocker = loop.runInExecutor(single, () -> {
+                AsyncFuture<Object> blocker = loop.runInExecutor(single, () -> {
                     release.await();
                     return null;
                 });
                 boolean[] ran = {false};
-                AioFuture<Object> queued = loop.runInExecutor(single, () -> {
+                AsyncFuture<Object> queued = loop.runInExecutor(single, () -> {
                     ran[0] = true;
                     return null;
                 });
@@ -316,7 +322,7 @@ class EventLoopTest {
     @Test
     void virtualTimeSleepOfAnHourReturnsAtOnce() {
         long start = System.nanoTime();
-        double[] times = Steps.virtual(() -> {
+        double[] times = Loops.virtual(() -> {
             double t0 = Aio.getRunningLoop().time();
             Aio.sleep(3600);
             return new double[] {t0, Aio.getRunningLoop().time()};
@@ -326,11 +332,24 @@ class EventLoopTest {
     }
 
     @Test
-    void realClockIsMonotonic() {
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            double a = loop.time();
-            double b = loop.time();
-            assertTrue(b >= a);
+    void theRealClockFollowsRealTimeInSecondsAndVirtualTimeDoesNot() throws Exception {
+        try (EventLoop real = EventLoop.newEventLoop();
+                EventLoop virtual = EventLoop.newVirtualTimeEventLoop()) {
+            double r0 = real.time();
+            double v0 = virtual.time();
+            long n0 = System.nanoTime();
+            Thread.sleep(50);
+            double elapsed = (System.nanoTime() - n0) / 1e9;
+            double r1 = real.time();
+            assertTrue(r1 - r0 >= 0.049 && r1 - r0 <= elapsed + 0.001,
+                    "seconds of real time: " + (r1 - r0) + " for " + elapsed);
+            assertEquals(v0, virtual.time(), "a virtual clock stands still while nothing runs");
+            double last = real.time();
+            for (int i = 0; i < 10_000; i++) {
+                double t = real.time();
+                assertTrue(t >= last, "monotonic");
+                last = t;
+            }
         }
     }
 
@@ -338,9 +357,9 @@ class EventLoopTest {
     void runUntilCompleteChecksTheFutureAndTheStop() {
         try (EventLoop a = EventLoop.newVirtualTimeEventLoop();
                 EventLoop b = EventLoop.newVirtualTimeEventLoop()) {
-            AioFuture<String> ofB = b.createFuture();
+            AsyncFuture<String> ofB = b.createFuture();
             assertThrows(IllegalArgumentException.class, () -> a.runUntilComplete(ofB));
-            AioFuture<String> never = a.createFuture();
+            AsyncFuture<String> never = a.createFuture();
             a.callSoon(a::stop);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> a.runUntilComplete(never));
@@ -353,7 +372,7 @@ class EventLoopTest {
     @Test
     void callSoonThreadsafeWakesAWaitingLoop() throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {
-            AioFuture<String> f = loop.createFuture();
+            AsyncFuture<String> f = loop.createFuture();
             Thread t = new Thread(() -> {
                 try {
                     Thread.sleep(50);
@@ -371,8 +390,8 @@ class EventLoopTest {
     @Test
     void callLaterThreadsafeArmsOnTheLoopClockAndCancelsFromAnyThread() throws Exception {
         try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
-            List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
-            AioFuture<Double> fired = loop.createFuture();
+            List<String> steps = Collections.synchronizedList(new ArrayList<>());
+            AsyncFuture<Double> fired = loop.createFuture();
             Handle late = loop.callLaterThreadsafe(20, () -> steps.add("late"));
             Thread t = new Thread(() -> {
                 Handle before = loop.callLaterThreadsafe(5, () -> steps.add("cancelled before"));
@@ -393,7 +412,7 @@ class EventLoopTest {
             t.start();
             t.join(); // all requests are in before the loop starts: its clock is still at 0
             assertEquals(10.0, loop.runUntilComplete(fired), 1e-9);
-            AioFuture<Void> end = loop.createFuture();
+            AsyncFuture<Void> end = loop.createFuture();
             loop.callLater(30, () -> end.setResult(null));
             loop.runUntilComplete(end);
             assertEquals(List.of("at 10.0"), steps);

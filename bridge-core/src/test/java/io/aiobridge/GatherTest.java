@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,15 +15,15 @@ class GatherTest {
 
     @Test
     void resultsComeInArgumentOrderNotCompletionOrder() {
-        List<String> r = Steps.virtual(() -> Aio.gather(
+        List<String> r = Loops.virtual(() -> Aio.gather(
                 () -> Aio.sleep(3, "slow"), () -> Aio.sleep(1, "fast"), () -> "now").await());
         assertEquals(List.of("slow", "fast", "now"), r);
     }
 
     @Test
     void emptyGatherIsDoneWithAnEmptyList() {
-        Steps.virtual(() -> {
-            AioFuture<List<Object>> g = Aio.gather(List.<AioFuture<Object>>of());
+        Loops.virtual(() -> {
+            AsyncFuture<List<Object>> g = Aio.gather(List.<AsyncFuture<Object>>of());
             assertTrue(g.isDone());
             assertEquals(List.of(), g.result());
             return null;
@@ -31,14 +32,14 @@ class GatherTest {
 
     @Test
     void firstFailureEndsTheGatherWhileTheOthersKeepRunning() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             IllegalStateException boom = new IllegalStateException("boom");
             Task<String> slow = Aio.createTask(() -> Aio.sleep(5, "slow"));
             Task<String> failing = Aio.createTask(() -> {
                 Aio.sleep(1);
                 throw boom;
             });
-            AioFuture<List<String>> g = Aio.gather(slow, failing);
+            AsyncFuture<List<String>> g = Aio.gather(slow, failing);
             assertSame(boom, assertThrows(IllegalStateException.class, g::await));
             assertFalse(slow.isDone(), "gather does not cancel the other children on failure");
             assertEquals("slow", slow.await());
@@ -48,7 +49,7 @@ class GatherTest {
 
     @Test
     void gatherSettledReportsEveryOutcomeInPlace() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> ok = Aio.createTask(() -> "ok");
             Task<String> bad = Aio.createTask(() -> {
                 throw new IllegalArgumentException("bad");
@@ -70,10 +71,10 @@ class GatherTest {
 
     @Test
     void cancellingTheGatherCancelsItsChildren() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> a = Aio.createTask(() -> Aio.sleep(10, "a"));
             Task<String> b = Aio.createTask(() -> Aio.sleep(10, "b"));
-            AioFuture<List<String>> g = Aio.gather(a, b);
+            AsyncFuture<List<String>> g = Aio.gather(a, b);
             Aio.sleep(0);
             assertTrue(g.cancel("all"));
             assertThrows(CancelledError.class, g::await);
@@ -85,10 +86,10 @@ class GatherTest {
 
     @Test
     void aChildCancelledOnItsOwnDoesNotCancelTheGather() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> a = Aio.createTask(() -> Aio.sleep(10, "a"));
             Task<String> b = Aio.createTask(() -> Aio.sleep(1, "b"));
-            AioFuture<List<String>> g = Aio.gather(a, b);
+            AsyncFuture<List<String>> g = Aio.gather(a, b);
             Aio.sleep(0);
             a.cancel("only a");
             CancelledError e = assertThrows(CancelledError.class, g::await);
@@ -102,7 +103,7 @@ class GatherTest {
 
     @Test
     void cancellingTheAwaitingTaskCancelsTheGatherAndChildren() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> a = Aio.createTask(() -> Aio.sleep(10, "a"));
             Task<List<String>> waiter = Aio.createTask(() -> Aio.gather(a).await());
             Aio.sleep(0);
@@ -115,7 +116,7 @@ class GatherTest {
 
     @Test
     void duplicateFuturesAreAwaitedOnce() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<Integer> t = Aio.createTask(() -> 5);
             assertEquals(List.of(5, 5), Aio.gather(t, t).await());
             return null;

@@ -5,15 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.BackgroundLoop;
+import io.aiobridge.testing.Loops;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class LoopWorkerTest {
 
     @Test
     void workRunsInOrderAndTheWorkerForgetsIt() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             LoopWorker w = new LoopWorker(Aio.getRunningLoop());
             List<String> ran = new CopyOnWriteArrayList<>();
             w.schedule(() -> ran.add("later"), 2.0);
@@ -33,7 +37,7 @@ class LoopWorkerTest {
 
     @Test
     void cancelledAndClosedWorkNeverRunsAndIsForgotten() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             LoopWorker w = new LoopWorker(Aio.getRunningLoop());
             List<String> ran = new CopyOnWriteArrayList<>();
             Handle cancelled = w.schedule(() -> ran.add("cancelled"), 1.0);
@@ -54,22 +58,20 @@ class LoopWorkerTest {
 
     @Test
     void workFromAnotherThreadRunsOnTheLoop() throws Exception {
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            Thread runner = Thread.ofPlatform().start(loop::runForever);
-            LoopWorker w = new LoopWorker(loop);
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            LoopWorker w = new LoopWorker(bg.loop());
             List<Boolean> onLoop = new CopyOnWriteArrayList<>();
-            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(100);
+            CountDownLatch done = new CountDownLatch(100);
             for (int i = 0; i < 100; i++) {
                 w.schedule(() -> {
-                    onLoop.add(Aio.runningLoopOrNull() == loop);
+                    onLoop.add(Aio.runningLoopOrNull() == bg.loop());
                     done.countDown();
                 }, i % 2 == 0 ? 0 : 0.001);
             }
-            assertTrue(done.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+            bg.sync(); // the last piece has left the worker once its callback has returned
             assertFalse(onLoop.contains(false));
             assertEquals(0, w.size());
-            loop.callSoonThreadsafe(loop::stop);
-            runner.join(5000);
         }
     }
 

@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aiobridge.iter.AsyncGenerator;
-import io.aiobridge.iter.GeneratorExit;
+import io.aiobridge.testing.LogCapture;
+import io.aiobridge.testing.Loops;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
@@ -30,14 +33,14 @@ class MisuseTest {
         List<ErrorContext> reported = new CopyOnWriteArrayList<>();
         IllegalStateException taskFailure = new IllegalStateException("task failed");
         IOException futureFailure = new IOException("future failed");
-        AioFuture<?>[] keep = new AioFuture<?>[3];
+        AsyncFuture<?>[] keep = new AsyncFuture<?>[3];
         try (Runner r = new Runner(EventLoop::newVirtualTimeEventLoop, null)) {
             r.getLoop().setExceptionHandler((l, c) -> reported.add(c));
             r.run(() -> {
                 keep[0] = Aio.createTask(() -> {
                     throw taskFailure;
                 });
-                AioFuture<Integer> f = Aio.getRunningLoop().createFuture();
+                AsyncFuture<Integer> f = Aio.getRunningLoop().createFuture();
                 f.setException(futureFailure);
                 keep[1] = f;
                 Task<Integer> retrieved = Aio.createTask(() -> {
@@ -147,7 +150,7 @@ class MisuseTest {
     void aGeneratorThatSwallowsGeneratorExitIsClosedAgainAndItsThreadEnds() throws Exception {
         Thread[] body = new Thread[1];
         List<String> finallies = new CopyOnWriteArrayList<>();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncGenerator<Integer, Void> g = AsyncGenerator.of(y -> {
                 body[0] = Thread.currentThread();
                 try {
@@ -173,7 +176,7 @@ class MisuseTest {
 
     @Test
     void everyTimeParameterRejectsNaNTakesNegativeAsNowAndInfinityAsNever() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             String nan = "Invalid delay: NaN (not a number)";
             AsyncioErrorsTest.assertAsyncio(IllegalArgumentException.class, nan,
                     () -> Aio.timeout(Double.NaN, () -> null));
@@ -203,15 +206,15 @@ class MisuseTest {
 
     @Test
     void nullsNameTheirParameter() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             NullPointerException gather = assertThrows(NullPointerException.class,
-                    () -> Aio.gather((AioFuture<Integer>) null));
+                    () -> Aio.gather((AsyncFuture<Integer>) null));
             assertEquals("futures[0] is null", gather.getMessage());
             NullPointerException coro = assertThrows(NullPointerException.class,
                     () -> Aio.gather(() -> 1, null));
             assertEquals("coros[1] is null", coro.getMessage());
             NullPointerException waitFor = assertThrows(NullPointerException.class,
-                    () -> Aio.waitFor((AioFuture<Integer>) null, 1.0));
+                    () -> Aio.waitFor((AsyncFuture<Integer>) null, 1.0));
             assertEquals("future is null", waitFor.getMessage());
             assertThrows(NullPointerException.class, () -> Aio.sleep((Duration) null));
             return null;
@@ -264,7 +267,7 @@ class MisuseTest {
     @Test
     void portingFriction() {
         ContextVar<String> requestId = new ContextVar<>("request_id");
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             assertEquals(1, Aio.waitFor(Aio.createTask(() -> 1), 1)); // a plain int
             assertEquals(2, Timeout.after(0.5, t -> 2).intValue());
             assertEquals(List.of(), Aio.gather().await());
@@ -273,12 +276,12 @@ class MisuseTest {
             assertEquals("r-1", Aio.createTask(requestId::get, "named", ctx).await());
             assertEquals("r-1", ctx.get(requestId));
             assertEquals("none", ctx.get(new ContextVar<String>("x"), "none"));
-            assertEquals(java.util.Set.of(requestId), ctx.keys());
-            assertThrows(java.util.NoSuchElementException.class,
+            assertEquals(Set.of(requestId), ctx.keys());
+            assertThrows(NoSuchElementException.class,
                     () -> ctx.get(new ContextVar<String>("x")));
             // Context.run declares no checked exception; a checked one arrives wrapped
-            java.util.concurrent.CompletionException wrapped = assertThrows(
-                    java.util.concurrent.CompletionException.class, () -> ctx.run(() -> {
+            CompletionException wrapped = assertThrows(
+                    CompletionException.class, () -> ctx.run(() -> {
                         throw new IOException("x");
                     }));
             assertTrue(wrapped.getCause() instanceof IOException);

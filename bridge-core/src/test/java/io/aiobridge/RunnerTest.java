@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class RunnerTest {
 
     @Test
     void runFromInsideARunningLoopIsRefused() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> Aio.run(() -> 1));
             assertTrue(e.getMessage().contains("cannot be called from a running event loop"));

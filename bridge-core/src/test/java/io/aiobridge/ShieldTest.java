@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
 import org.junit.jupiter.api.Test;
 
 class ShieldTest {
 
     @Test
     void cancellingTheAwaiterDoesNotCancelTheShieldedWork() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> work = Aio.createTask(() -> Aio.sleep(2, "saved"));
             Task<String> awaiter = Aio.createTask(() -> Aio.shield(work).await());
             Aio.sleep(0);
@@ -26,7 +27,7 @@ class ShieldTest {
 
     @Test
     void theShieldMirrorsResultErrorAndInnerCancellation() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> ok = Aio.createTask(() -> Aio.sleep(1, "v"));
             assertEquals("v", Aio.shield(ok).await());
             assertSame(ok, Aio.shield(ok), "a done future is returned as is");
@@ -36,7 +37,7 @@ class ShieldTest {
             });
             assertThrows(IllegalStateException.class, () -> Aio.shield(bad).await());
             Task<String> inner = Aio.createTask(() -> Aio.sleep(5, "x"));
-            AioFuture<String> outer = Aio.shield(inner);
+            AsyncFuture<String> outer = Aio.shield(inner);
             Aio.sleep(0);
             inner.cancel();
             assertThrows(CancelledError.class, outer::await);

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -26,17 +29,17 @@ class StressTest {
         int n = 2_000 * SCALE;
         Random rnd = new Random(SEED);
         try (EventLoop loop = EventLoop.newEventLoop()) {
-            List<AioFuture<Integer>> futures = new ArrayList<>(n);
+            List<AsyncFuture<Integer>> futures = new ArrayList<>(n);
             List<Task<Integer>> tasks = new ArrayList<>(n);
             AtomicInteger callbacks = new AtomicInteger();
             int[] cancelAt = new int[n];
             for (int i = 0; i < n; i++) {
                 cancelAt[i] = rnd.nextInt(3); // 0: before start, 1: while waiting, 2: never
             }
-            AioFuture<Void> allStarted = loop.createFuture();
+            AsyncFuture<Void> allStarted = loop.createFuture();
             Task<Void> driver = loop.createTask(() -> {
                 for (int i = 0; i < n; i++) {
-                    AioFuture<Integer> f = Aio.getRunningLoop().createFuture();
+                    AsyncFuture<Integer> f = Aio.getRunningLoop().createFuture();
                     futures.add(f);
                     Task<Integer> t = Aio.createTask(f::await);
                     t.addDoneCallback(x -> callbacks.incrementAndGet());
@@ -69,7 +72,7 @@ class StressTest {
                         throw new AssertionError(e);
                     }
                     for (int i = id; i < n; i += completers.length) {
-                        AioFuture<Integer> f = futures.get(i);
+                        AsyncFuture<Integer> f = futures.get(i);
                         int v = i;
                         loop.callSoonThreadsafe(() -> {
                             if (!f.isDone()) {
@@ -111,9 +114,9 @@ class StressTest {
         int each = 5_000 * SCALE;
         try (EventLoop loop = EventLoop.newEventLoop()) {
             int[] lastSeen = new int[threads];
-            java.util.Arrays.fill(lastSeen, -1);
+            Arrays.fill(lastSeen, -1);
             int[] total = {0};
-            AioFuture<Void> done = loop.createFuture();
+            AsyncFuture<Void> done = loop.createFuture();
             CountDownLatch go = new CountDownLatch(1);
             List<Thread> ts = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -155,7 +158,7 @@ class StressTest {
         for (int i = 0; i < n; i++) {
             delays[i] = rnd.nextInt(1000) / 100.0;
         }
-        long sum = Steps.virtual(() -> {
+        long sum = Loops.virtual(() -> {
             List<Task<Integer>> ts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 int v = i;
@@ -180,7 +183,7 @@ class StressTest {
         int n = 1_000 * SCALE;
         EventLoop loop = EventLoop.newEventLoop();
         List<Task<Object>> tasks = new ArrayList<>();
-        AioFuture<Object> never = loop.createFuture();
+        AsyncFuture<Object> never = loop.createFuture();
         for (int i = 0; i < n; i++) {
             tasks.add(loop.createTask(never::await));
         }
@@ -203,12 +206,12 @@ class StressTest {
     void pingPongWithAnOutsideThreadHasNoLostWakeups() throws Exception {
         int rounds = 5_000 * SCALE;
         try (EventLoop loop = EventLoop.newEventLoop()) {
-            java.util.concurrent.SynchronousQueue<AioFuture<Integer>> handoff =
-                    new java.util.concurrent.SynchronousQueue<>();
+            SynchronousQueue<AsyncFuture<Integer>> handoff =
+                    new SynchronousQueue<>();
             Thread outside = new Thread(() -> {
                 try {
                     for (int i = 0; i < rounds; i++) {
-                        AioFuture<Integer> f = handoff.take();
+                        AsyncFuture<Integer> f = handoff.take();
                         int v = i;
                         loop.callSoonThreadsafe(() -> f.setResult(v));
                     }
@@ -220,7 +223,7 @@ class StressTest {
             int got = loop.runUntilComplete(loop.createTask(() -> {
                 int count = 0;
                 for (int i = 0; i < rounds; i++) {
-                    AioFuture<Integer> f = Aio.getRunningLoop().createFuture();
+                    AsyncFuture<Integer> f = Aio.getRunningLoop().createFuture();
                     Aio.toThread(() -> {
                         handoff.put(f);
                         return null;

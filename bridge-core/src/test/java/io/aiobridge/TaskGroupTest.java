@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Steps;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +19,7 @@ class TaskGroupTest {
     @Test
     void firstFailureCancelsSiblingsAndBodyAndAllFailuresAreGrouped() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             IllegalStateException first = new IllegalStateException("first");
             IllegalArgumentException second = new IllegalArgumentException("second");
             List<Task<?>> tasks = new ArrayList<>();
@@ -64,7 +68,7 @@ class TaskGroupTest {
 
     @Test
     void theBodysOwnFailureJoinsTheGroupLast() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             IllegalStateException child = new IllegalStateException("child");
             RuntimeException body = new RuntimeException("body");
             ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
@@ -86,7 +90,7 @@ class TaskGroupTest {
 
     @Test
     void aChildThatFailsImmediatelyCancelsTheBodyBeforeItsOwnFailure() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             IllegalStateException child = new IllegalStateException("child");
             ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
                 tg.createTask(() -> {
@@ -103,7 +107,7 @@ class TaskGroupTest {
 
     @Test
     void cancellingTheParentCancelsChildrenAndPropagates() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             List<Task<?>> children = new ArrayList<>();
             Task<Object> parent = Aio.createTask(() -> TaskGroup.run(tg -> {
                 children.add(tg.createTask(() -> Aio.sleep(10, "c")));
@@ -121,7 +125,7 @@ class TaskGroupTest {
 
     @Test
     void theScopeWaitsForEveryChildAndReturnsTheBodysResult() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             List<Task<String>> ts = new ArrayList<>();
             String r = TaskGroup.run(tg -> {
                 ts.add(tg.createTask(() -> Aio.sleep(2, "a")));
@@ -136,7 +140,7 @@ class TaskGroupTest {
 
     @Test
     void creatingTasksAfterTheGroupIsFinishedOrAbortingFails() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             TaskGroup[] kept = new TaskGroup[1];
             TaskGroup.run(tg -> kept[0] = tg);
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -162,7 +166,7 @@ class TaskGroupTest {
 
     @Test
     void aVirtualMachineErrorIsRaisedAsItself() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             StackOverflowError soe = new StackOverflowError("deep");
             StackOverflowError raised = assertThrows(StackOverflowError.class,
                     () -> TaskGroup.run(tg -> {
@@ -178,14 +182,14 @@ class TaskGroupTest {
 
     @Test
     void checkedChildFailuresArePreservedInTheGroup() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
                 tg.createTask(() -> {
-                    throw new java.io.IOException("io");
+                    throw new IOException("io");
                 });
                 return null;
             }));
-            assertInstanceOf(java.io.IOException.class, g.exceptions().get(0));
+            assertInstanceOf(IOException.class, g.exceptions().get(0));
             assertEquals(1, g.getSuppressed().length);
             return null;
         });
@@ -199,7 +203,7 @@ class TaskGroupTest {
      */
     @Test
     void closingTheLoopFinishesALiveTaskGroupAndItsChildren() throws Exception {
-        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
         EventLoop loop = EventLoop.newEventLoop();
         Task<Void> group = loop.createTask(() -> TaskGroup.<Void>run(tg -> {
             for (String name : List.of("a", "b")) {
@@ -213,7 +217,7 @@ class TaskGroupTest {
             }
             return null;
         }), "group");
-        AioFuture<Void> started = loop.createFuture();
+        AsyncFuture<Void> started = loop.createFuture();
         loop.callLater(0.01, () -> started.setResult(null));
         loop.runUntilComplete(started); // the group waits on its children; the loop stops
         Thread closer = Thread.ofPlatform().start(loop::close);

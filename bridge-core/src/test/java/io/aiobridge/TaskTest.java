@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Steps;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,7 +25,7 @@ class TaskTest {
     @Test
     void aNewTaskRunsOnlyWhenItsCreatorSuspends() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             s.expect(1);
             Task<String> t = Aio.createTask(() -> {
                 s.expect(3);
@@ -40,7 +45,7 @@ class TaskTest {
     @Test
     void cancelRaisesAtTheCurrentAwaitWithTheMessage() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> t = Aio.createTask(() -> {
                 s.expect(2);
                 try {
@@ -69,7 +74,7 @@ class TaskTest {
 
     @Test
     void aTaskCancelledBeforeItStartsNeverRuns() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> t = Aio.createTask(() -> {
                 throw new AssertionError("must not run");
             });
@@ -82,7 +87,7 @@ class TaskTest {
 
     @Test
     void aTaskMayCatchCancellationAndReturnAndUncancel() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> t = Aio.createTask(() -> {
                 try {
                     Aio.sleep(10);
@@ -105,7 +110,7 @@ class TaskTest {
 
     @Test
     void catchExceptionDoesNotSwallowCancellation() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             List<String> seen = new ArrayList<>();
             Task<Void> t = Aio.createTask(() -> {
                 try {
@@ -126,7 +131,7 @@ class TaskTest {
 
     @Test
     void aTaskThatCancelsItselfAndReturnsEndsCancelled() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> t = Aio.createTask(() -> {
                 Aio.currentTask().cancel("self");
                 return "returned anyway";
@@ -139,7 +144,7 @@ class TaskTest {
 
     @Test
     void cancellingATaskCancelsTheTaskItAwaits() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> inner = Aio.createTask(() -> Aio.sleep(100, "inner"));
             Task<String> outer = Aio.createTask(inner::await);
             Aio.sleep(0);
@@ -152,7 +157,7 @@ class TaskTest {
 
     @Test
     void failuresKeepTheirIdentityAndCheckedOnesAreWrapped() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             IllegalStateException ise = new IllegalStateException("x");
             Task<Object> unchecked = Aio.createTask(() -> {
                 throw ise;
@@ -171,7 +176,7 @@ class TaskTest {
     @Test
     void awaitingOutsideATaskIsAClearError() {
         try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
-            AioFuture<String> f = loop.createFuture();
+            AsyncFuture<String> f = loop.createFuture();
             IllegalStateException main = assertThrows(IllegalStateException.class, f::await);
             assertTrue(main.getMessage().contains("not running any loop"), main.getMessage());
             List<Throwable> inCallback = new ArrayList<>();
@@ -192,11 +197,11 @@ class TaskTest {
     @Test
     void aTaskCannotAwaitItselfOrAFutureOfAnotherLoop() {
         try (EventLoop other = EventLoop.newVirtualTimeEventLoop()) {
-            Steps.virtual(() -> {
+            Loops.virtual(() -> {
                 Task<?> self = Aio.currentTask();
                 IllegalStateException e = assertThrows(IllegalStateException.class, self::await);
                 assertTrue(e.getMessage().contains("itself"));
-                AioFuture<String> foreign = other.createFuture();
+                AsyncFuture<String> foreign = other.createFuture();
                 assertThrows(IllegalStateException.class, foreign::await); // RuntimeError
                 return null;
             });
@@ -206,7 +211,7 @@ class TaskTest {
     @Test
     void eagerStartRunsSynchronouslyUntilTheFirstSuspension() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             s.expect(1);
             Task<String> t = new Task<>(Aio.getRunningLoop(), () -> {
                 s.expect(2);
@@ -225,7 +230,7 @@ class TaskTest {
 
     @Test
     void namesCurrentTaskAndAllTasks() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<?> main = Aio.currentTask();
             assertTrue(main.getName().startsWith("Task-"));
             Task<Void> t = Aio.createTask(() -> Aio.sleep(1, null), "worker");
@@ -235,7 +240,7 @@ class TaskTest {
             List<Task<?>> inCallback = new ArrayList<>();
             Aio.getRunningLoop().callSoon(() -> inCallback.add(Aio.currentTask()));
             t.await();
-            assertEquals(java.util.Collections.singletonList(null), inCallback);
+            assertEquals(Collections.singletonList(null), inCallback);
             assertEquals(List.of(main), new ArrayList<>(Aio.allTasks()));
             assertTrue(t.toString().contains("name='renamed'"));
             return null;
@@ -249,7 +254,7 @@ class TaskTest {
 
     @Test
     void getStackShowsWhereASuspendedTaskIs() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<Void> t = Aio.createTask(() -> {
                 deepInUserCode();
                 return null;
@@ -259,8 +264,8 @@ class TaskTest {
             List<StackTraceElement> stack = t.getStack();
             assertEquals("deepInUserCode", stack.get(0).getMethodName(), stack.toString());
             assertTrue(stack.stream().noneMatch(e -> e.getClassName().equals("io.aiobridge.Task")));
-            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-            t.printStack(new java.io.PrintStream(buf, true));
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            t.printStack(new PrintStream(buf, true));
             assertTrue(buf.toString().contains("deepInUserCode"));
             t.cancel();
             assertThrows(CancelledError.class, t::await);
@@ -271,7 +276,7 @@ class TaskTest {
 
     @Test
     void setResultOnATaskIsUnsupported() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<?> self = Aio.currentTask();
             assertThrows(IllegalStateException.class, () -> self.setException(
                     new RuntimeException()));
@@ -306,7 +311,7 @@ class TaskTest {
     @Test
     void eachTaskRunsInACopyOfItsCreatorsContext() {
         ContextVar<String> var = new ContextVar<>("v", "root");
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             var.set("parent");
             Task<String> child = Aio.createTask(() -> {
                 String seen = var.get();
@@ -320,5 +325,36 @@ class TaskTest {
             assertEquals("root", inCustom.await());
             return null;
         });
+    }
+
+    @Test
+    void exitCallbacksRunWhenTheCodeEndsBeforeTheTaskIsDoneNewestFirst() {
+        List<String> order = new ArrayList<>();
+        List<ErrorContext> reported = new ArrayList<>();
+        Loops.virtual(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> reported.add(c));
+            Runnable removed = () -> order.add("removed");
+            Task<String> t = Aio.createTask(() -> {
+                Task<?> self = Aio.currentTask();
+                self.addExitCallback(() -> order.add("first, done=" + self.isDone()));
+                self.addExitCallback(() -> {
+                    order.add("second");
+                    throw new IllegalStateException("exit callback failed");
+                });
+                self.addExitCallback(removed);
+                assertTrue(self.removeExitCallback(removed));
+                Aio.sleep(100); // cancelled here
+                return "unreached";
+            });
+            t.addDoneCallback(f -> order.add("done callback"));
+            Aio.sleep(1);
+            t.cancel();
+            assertThrows(CancelledError.class, t::await);
+            Aio.sleep(0);
+            return null;
+        });
+        assertEquals(List.of("second", "first, done=false", "done callback"), order);
+        assertEquals(1, reported.size());
+        assertEquals("exit callback failed", reported.get(0).exception().getMessage());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -17,7 +18,7 @@ class ThreadsTest {
     @Test
     void toThreadRunsOffTheLoopWithACopyOfTheContext() {
         ContextVar<String> v = new ContextVar<>("v", "unset");
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             v.set("caller");
             Thread loopThread = Thread.currentThread();
             String[] r = Aio.toThread(() -> {
@@ -34,7 +35,7 @@ class ThreadsTest {
 
     @Test
     void toThreadBlockingDoesNotHoldTheLoop() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             CountDownLatch latch = new CountDownLatch(1);
             Task<Boolean> blocked = Aio.createTask(() -> Aio.toThread(
                     () -> latch.await(5, TimeUnit.SECONDS)));
@@ -48,7 +49,7 @@ class ThreadsTest {
     @Test
     void runCoroutineThreadsafeFromOutsideAndCancelFromOutside() throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {
-            AioFuture<Void> stop = loop.createFuture();
+            AsyncFuture<Void> stop = loop.createFuture();
             Thread runner = new Thread(() -> loop.runUntilComplete(stop));
             runner.start();
             CompletableFuture<Integer> ok = Aio.runCoroutineThreadsafe(

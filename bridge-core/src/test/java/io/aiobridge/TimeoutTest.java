@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Steps;
+import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +18,7 @@ class TimeoutTest {
     @Test
     void expiryTurnsTheBodysCancellationIntoATimeout() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Timeout[] scope = new Timeout[1];
             AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class,
                     () -> Timeout.after(1.0, t -> {
@@ -41,10 +44,13 @@ class TimeoutTest {
 
     @Test
     void aBodyThatFinishesInTimeReturnsAndTheTimerIsGone() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             String r = Aio.timeout(5.0, () -> Aio.sleep(1, "done"));
             assertEquals("done", r);
+            assertEquals(0, Aio.currentTask().cancelling(), "nothing cancelled the task");
             Aio.sleep(10); // the old deadline must not fire on this task
+            assertTrue(Aio.getRunningLoop().toString().contains(" timers=0 "),
+                    "the deadline's timer is gone, not merely ignored: " + Aio.getRunningLoop());
             assertNull(Aio.timeout(null, () -> null));
             return null;
         });
@@ -52,7 +58,7 @@ class TimeoutTest {
 
     @Test
     void rescheduleMovesTheDeadline() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             double t0 = Aio.getRunningLoop().time();
             String r = Timeout.after(1.0, t -> {
                 t.reschedule(t.when() + 5);
@@ -76,7 +82,7 @@ class TimeoutTest {
 
     @Test
     void aDeadlineInThePastExpiresAtTheNextIteration() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             double now = Aio.getRunningLoop().time();
             assertThrows(AsyncTimeoutException.class,
                     () -> Aio.timeoutAt(now - 1, () -> Aio.sleep(0, "yielded")));
@@ -86,7 +92,7 @@ class TimeoutTest {
 
     @Test
     void anOutsideCancellationIsNotMistakenForTheTimeout() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> t = Aio.createTask(() -> Aio.timeout(1.0, () -> Aio.sleep(10, "x")));
             Aio.sleep(0.5);
             t.cancel("from outside");
@@ -98,7 +104,7 @@ class TimeoutTest {
 
     @Test
     void nestedTimeoutsEachReportTheirOwnExpiry() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             String r = Aio.timeout(5.0, () -> {
                 try {
                     Aio.timeout(1.0, () -> Aio.sleep(3, "inner"));
@@ -116,12 +122,12 @@ class TimeoutTest {
 
     @Test
     void checkedExceptionsFromTheBodyArriveWrapped() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             CompletionException e = assertThrows(CompletionException.class,
                     () -> Aio.timeout(1.0, () -> {
-                        throw new java.io.IOException("io");
+                        throw new IOException("io");
                     }));
-            assertInstanceOf(java.io.IOException.class, e.getCause());
+            assertInstanceOf(IOException.class, e.getCause());
             return null;
         });
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Steps;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +16,7 @@ class WaitForTest {
     @Test
     void timeoutCancelsTheInnerTaskAndWaitsForItsCleanup() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> inner = Aio.createTask(() -> {
                 try {
                     return Aio.sleep(10, "late");
@@ -36,12 +38,12 @@ class WaitForTest {
 
     @Test
     void resultBeforeTheDeadlineIsReturned() {
-        assertEquals("quick", Steps.virtual(() -> Aio.waitFor(() -> Aio.sleep(1, "quick"), 2.0)));
+        assertEquals("quick", Loops.virtual(() -> Aio.waitFor(() -> Aio.sleep(1, "quick"), 2.0)));
     }
 
     @Test
     void cancellingTheCallerCancelsTheInnerTaskToo() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             List<String> seen = new ArrayList<>();
             Task<String> inner = Aio.createTask(() -> {
                 try {
@@ -62,8 +64,8 @@ class WaitForTest {
 
     @Test
     void zeroTimeoutReturnsADoneResultAndCancelsAPendingOne() {
-        Steps.virtual(() -> {
-            AioFuture<String> done = Aio.getRunningLoop().createFuture();
+        Loops.virtual(() -> {
+            AsyncFuture<String> done = Aio.getRunningLoop().createFuture();
             done.setResult("ready");
             assertEquals("ready", Aio.waitFor(done, 0.0));
             assertThrows(AsyncTimeoutException.class, () -> Aio.waitFor(() -> "never started", 0.0));
@@ -73,7 +75,7 @@ class WaitForTest {
 
     @Test
     void anInnerTaskThatSwallowsCancellationDeliversItsResult() {
-        String r = Steps.virtual(() -> Aio.waitFor(() -> {
+        String r = Loops.virtual(() -> Aio.waitFor(() -> {
             try {
                 Aio.sleep(10);
             } catch (CancelledError e) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class WaitTest {
 
     @Test
     void timeoutReturnsWithoutCancellingThePending() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> fast = Aio.createTask(() -> Aio.sleep(1, "f"));
             Task<String> slow = Aio.createTask(() -> Aio.sleep(10, "s"));
             double t0 = Aio.getRunningLoop().time();
@@ -30,7 +31,7 @@ class WaitTest {
 
     @Test
     void firstExceptionReturnsAtTheFailure() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> ok = Aio.createTask(() -> Aio.sleep(5, "ok"));
             Task<String> bad = Aio.createTask(() -> {
                 Aio.sleep(1);
@@ -46,10 +47,10 @@ class WaitTest {
 
     @Test
     void alreadyDoneFuturesStillReturnThroughTheLoop() {
-        Steps.virtual(() -> {
-            AioFuture<String> f = Aio.getRunningLoop().createFuture();
+        Loops.virtual(() -> {
+            AsyncFuture<String> f = Aio.getRunningLoop().createFuture();
             f.setResult("x");
-            WaitResult<AioFuture<String>> r = Aio.wait(List.of(f), ReturnWhen.FIRST_COMPLETED);
+            WaitResult<AsyncFuture<String>> r = Aio.wait(List.of(f), ReturnWhen.FIRST_COMPLETED);
             assertEquals(Set.of(f), r.done());
             return null;
         });
@@ -57,7 +58,7 @@ class WaitTest {
 
     @Test
     void emptyInputIsRejectedWithAsyncioMessage() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Aio.wait(List.<Task<String>>of()));
             assertEquals("Set of Tasks/Futures is empty.", e.getMessage());
@@ -67,7 +68,7 @@ class WaitTest {
 
     @Test
     void cancellingTheWaiterLeavesTheFuturesRunning() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             Task<String> inner = Aio.createTask(() -> Aio.sleep(5, "inner"));
             Task<Object> waiter = Aio.createTask(() -> Aio.wait(List.of(inner)));
             Aio.sleep(0);

@@ -1,6 +1,7 @@
 package io.aiobridge.bench;
 
 import io.aiobridge.Aio;
+import io.aiobridge.bench.peers.KotlinPeers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 
@@ -28,6 +29,6 @@ public class CreateJoinBenchmark extends LoopBenchmark {
     @Benchmark
     @OperationsPerInvocation(JOINS)
     public long kotlinxLaunchJoin() {
-        return io.aiobridge.bench.peers.KotlinPeers.launchJoin(JOINS);
+        return KotlinPeers.launchJoin(JOINS);
     }
 }

@@ -3,7 +3,7 @@ package io.aiobridge.bench;
 import io.aiobridge.Aio;
 import io.aiobridge.bench.peers.KotlinPeers;
 import io.aiobridge.flow.AsyncPublisher;
-import io.aiobridge.flow.Publishers;
+import io.aiobridge.flow.FlowIterate;
 import io.reactivex.rxjava3.core.Flowable;
 import java.util.concurrent.CountDownLatch;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -163,7 +163,7 @@ public class FlowBenchmark extends StreamBenchmark {
     public long fluxRangeToAsyncIterator() {
         return Aio.runCoroutineThreadsafe(() -> {
             long sum = 0;
-            for (int v : Publishers.toAsyncIterable(Flux.range(0, N))) {
+            for (int v : FlowIterate.toAsyncIterable(Flux.range(0, N))) {
                 sum += v;
             }
             return sum;

@@ -1,6 +1,6 @@
 package io.aiobridge.bench;
 
-import io.aiobridge.iter.AsyncGenerator;
+import io.aiobridge.AsyncGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 

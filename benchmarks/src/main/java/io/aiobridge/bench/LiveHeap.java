@@ -1,6 +1,7 @@
 package io.aiobridge.bench;
 
 import java.lang.management.ManagementFactory;
+import javax.management.JMException;
 import javax.management.ObjectName;
 
 /**
@@ -23,7 +24,7 @@ final class LiveHeap {
                 }
             }
             throw new IllegalStateException("no Total line in the class histogram");
-        } catch (javax.management.JMException e) {
+        } catch (JMException e) {
             throw new IllegalStateException("cannot read the class histogram: " + e, e);
         }
     }

@@ -1,7 +1,7 @@
 package io.aiobridge.bench;
 
-import io.aiobridge.AioFuture;
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import io.aiobridge.bench.peers.KotlinPeers;
@@ -44,7 +44,7 @@ public final class MemoryPerTask {
 
     private static long measureTasks(int n) {
         try (EventLoop loop = EventLoop.newEventLoop()) {
-            AioFuture<Void> gate = loop.createFuture();
+            AsyncFuture<Void> gate = loop.createFuture();
             List<Task<Void>> tasks = new ArrayList<>(n);
             long before = LiveHeap.bytes();
             for (int i = 0; i < n; i++) {

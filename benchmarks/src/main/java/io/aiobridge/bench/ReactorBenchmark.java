@@ -1,6 +1,7 @@
 package io.aiobridge.bench;
 
 import io.aiobridge.Aio;
+import io.aiobridge.reactor.ReactorIterate;
 import io.aiobridge.reactor.ReactorPublish;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -23,7 +24,7 @@ public class ReactorBenchmark extends StreamBenchmark {
     public long iterateFluxRangeInTask() {
         return Aio.runCoroutineThreadsafe(() -> {
             long sum = 0;
-            for (int v : ReactorPublish.iterate(Flux.range(0, N))) {
+            for (int v : ReactorIterate.iterate(Flux.range(0, N))) {
                 sum += v;
             }
             return sum;

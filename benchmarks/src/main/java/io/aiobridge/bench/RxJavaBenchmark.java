@@ -1,6 +1,7 @@
 package io.aiobridge.bench;
 
 import io.aiobridge.Aio;
+import io.aiobridge.rxjava.RxIterate;
 import io.aiobridge.rxjava.RxPublish;
 import io.reactivex.rxjava3.core.Flowable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +23,7 @@ public class RxJavaBenchmark extends StreamBenchmark {
     public long iterateFlowableRangeInTask() {
         return Aio.runCoroutineThreadsafe(() -> {
             long sum = 0;
-            for (int v : RxPublish.iterate(Flowable.range(0, N))) {
+            for (int v : RxIterate.iterate(Flowable.range(0, N))) {
                 sum += v;
             }
             return sum;

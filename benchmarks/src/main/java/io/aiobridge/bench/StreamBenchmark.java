@@ -1,7 +1,7 @@
 package io.aiobridge.bench;
 
+import io.aiobridge.AsyncGenerator;
 import io.aiobridge.EventLoop;
-import io.aiobridge.iter.AsyncGenerator;
 import io.reactivex.rxjava3.core.BackpressureStrategy;
 import io.reactivex.rxjava3.core.Flowable;
 import java.util.concurrent.TimeUnit;

@@ -2,6 +2,7 @@ package io.aiobridge.bench;
 
 import io.aiobridge.Aio;
 import io.aiobridge.Task;
+import io.aiobridge.bench.peers.KotlinPeers;
 import java.util.ArrayList;
 import java.util.List;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,6 +46,6 @@ public class SwitchBenchmark extends LoopBenchmark {
     @Benchmark
     @OperationsPerInvocation(ROUND_TRIPS)
     public int kotlinxYieldRoundTrip() {
-        return io.aiobridge.bench.peers.KotlinPeers.yieldRoundTrips(tasks, ROUND_TRIPS);
+        return KotlinPeers.yieldRoundTrips(tasks, ROUND_TRIPS);
     }
 }

@@ -1,21 +1,24 @@
 package io.aiobridge.flow;
 
 import io.aiobridge.Aio;
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
+import io.aiobridge.AsyncGenerator;
+import io.aiobridge.AsyncIterable;
+import io.aiobridge.AsyncIterator;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
-import io.aiobridge.iter.AsyncGenerator;
-import io.aiobridge.iter.AsyncIterable;
-import io.aiobridge.iter.AsyncIterator;
-import io.aiobridge.iter.StopAsyncIteration;
+import io.aiobridge.StopAsyncIteration;
+import io.aiobridge.internal.Drain;
 import io.aiobridge.internal.Failures;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 
 /**
  * A Reactive Streams {@link Publisher} backed by async code: a generator, an async iterable, a
@@ -53,16 +56,16 @@ import org.reactivestreams.Subscriber;
 public final class AsyncPublisher<T> implements Publisher<T> {
     /** What a source needs to make a subscription. */
     record EmitterArgs<T>(Subscriber<? super T> subscriber, EventLoop loop,
-            java.util.function.Consumer<Throwable> errorDropped) {}
+            Consumer<Throwable> errorDropped) {}
 
     /** A subscription that its publisher starts once {@code onSubscribe} has returned. */
-    interface Startable extends org.reactivestreams.Subscription {
+    interface Startable extends Subscription {
         void start();
     }
 
     private final Function<EmitterArgs<T>, ? extends Startable> factory;
     private final EventLoop loop;
-    private final java.util.function.Consumer<Throwable> errorDropped;
+    private final Consumer<Throwable> errorDropped;
 
     private AsyncPublisher(Function<EmitterArgs<T>, ? extends Startable> factory,
             EventLoop loop) {
@@ -70,7 +73,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
     }
 
     private AsyncPublisher(Function<EmitterArgs<T>, ? extends Startable> factory,
-            EventLoop loop, java.util.function.Consumer<Throwable> errorDropped) {
+            EventLoop loop, Consumer<Throwable> errorDropped) {
         this.factory = factory;
         this.loop = loop;
         this.errorDropped = errorDropped;
@@ -111,7 +114,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      * @param <T> the item type
      * @return the publisher
      */
-    public static <T> AsyncPublisher<T> fromFuture(AioFuture<T> future) {
+    public static <T> AsyncPublisher<T> fromFuture(AsyncFuture<T> future) {
         Objects.requireNonNull(future, "future is null");
         return new AsyncPublisher<>(a -> new FutureSubscription<>(a, () -> future, true),
                 future.getLoop());
@@ -150,7 +153,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      * @param handler receives each undeliverable error
      * @return a publisher with that policy
      */
-    public AsyncPublisher<T> onErrorDropped(java.util.function.Consumer<Throwable> handler) {
+    public AsyncPublisher<T> onErrorDropped(Consumer<Throwable> handler) {
         return new AsyncPublisher<>(factory, loop, Objects.requireNonNull(handler, "handler"));
     }
 
@@ -193,19 +196,21 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      */
     private static final class GeneratorEmitter<T> extends EmitterSubscription<T> {
         private final AsyncGenerator<T, Void> gen;
+        private final Drain<T> drain;
 
         GeneratorEmitter(EmitterArgs<T> a, AsyncGenerator.Body<T, Void> body) {
             super(a.subscriber(), a.loop(), a.errorDropped());
             this.gen = AsyncGenerator.of(body);
+            this.drain = Drain.Access.of(gen);
         }
 
         @Override
         void emitAll() {
-            gen.prime(); // runs to the first yield: failures and empty sources need no demand
+            drain.prime(); // runs to the first yield: failures and empty sources need no demand
             for (;;) {
-                if (gen.exhausted()) {
+                if (drain.exhausted()) {
                     // every yielded item went out: the end needs no demand (rules 1.4, 1.5)
-                    Throwable f = gen.failure();
+                    Throwable f = drain.failure();
                     if (f == null) {
                         complete();
                     } else {
@@ -217,7 +222,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
                 if (r == 0) {
                     return;
                 }
-                produced(gen.drain((int) Math.min(r, BATCH), this::emit));
+                produced(drain.drain((int) Math.min(r, BATCH), this::emit));
                 if (isCancelled()) {
                     return;
                 }

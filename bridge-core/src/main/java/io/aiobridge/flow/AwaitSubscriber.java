@@ -1,6 +1,6 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -25,7 +25,7 @@ import org.reactivestreams.Subscription;
  */
 final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
     private final EventLoop loop;
-    private final AioFuture<T> result;
+    private final AsyncFuture<T> result;
     private final Mode mode;
     private final T defaultValue;
     private final SerialSubscription upstream = new SerialSubscription();
@@ -35,7 +35,7 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
     private boolean seen;
     private T value;
 
-    AwaitSubscriber(EventLoop loop, AioFuture<T> result, Mode mode, T defaultValue) {
+    AwaitSubscriber(EventLoop loop, AsyncFuture<T> result, Mode mode, T defaultValue) {
         this.loop = loop;
         this.result = result;
         this.mode = mode;
@@ -43,7 +43,7 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
     }
 
     @Override
-    public AioFuture<T> result() {
+    public AsyncFuture<T> result() {
         return result;
     }
 

@@ -1,12 +1,12 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import org.reactivestreams.Subscriber;
 
 /**
- * A {@link Subscriber} whose outcome is a future of its loop: what the {@code Publishers.await*}
+ * A {@link Subscriber} whose outcome is a future of its loop: what the {@code FlowAwait.await*}
  * functions use, for code that subscribes by hand (from any thread) and awaits later. Made by
- * {@link Publishers#awaiting}.
+ * {@link FlowAwait#awaiting}.
  *
  * @param <T> the item type
  */
@@ -16,7 +16,7 @@ public interface AwaitingSubscriber<T> extends Subscriber<T> {
      *
      * @return a future of the subscriber's loop
      */
-    AioFuture<T> result();
+    AsyncFuture<T> result();
 
     /**
      * Cancels the subscription (now, or as soon as it arrives); the result stays pending unless

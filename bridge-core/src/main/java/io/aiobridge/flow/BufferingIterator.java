@@ -1,13 +1,14 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
+import io.aiobridge.AsyncIterator;
+import io.aiobridge.Awaitable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
+import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
-import io.aiobridge.internal.RuntimeAccess;
-import io.aiobridge.iter.AsyncIterator;
-import io.aiobridge.iter.StopAsyncIteration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import org.reactivestreams.Publisher;
@@ -35,7 +36,7 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
     private final SerialSubscription upstream = new SerialSubscription();
     /** Guarded by buffer's monitor: null, or the end (COMPLETE or the failure). */
     private Object terminal;
-    private AioFuture<Void> waiter;
+    private AsyncFuture<Void> waiter;
     private volatile EventLoop loop;
     private boolean subscribed;
     private boolean done;
@@ -49,12 +50,12 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
     }
 
     @Override
-    public io.aiobridge.Awaitable<T> anext() {
+    public Awaitable<T> anext() {
         return this::next;
     }
 
     private T next() {
-        Task<?> task = RuntimeAccess.get().currentTask("anext() of a publisher");
+        Task<?> task = Aio.currentTask("anext() of a publisher");
         if (done) {
             throw new StopAsyncIteration();
         }
@@ -65,7 +66,7 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
             source.subscribe(this);
         }
         for (;;) {
-            AioFuture<Void> w;
+            AsyncFuture<Void> w;
             synchronized (buffer) {
                 T item = buffer.pollFirst();
                 if (item != null) {
@@ -168,7 +169,7 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
     }
 
     private void wake() {
-        AioFuture<Void> w;
+        AsyncFuture<Void> w;
         synchronized (buffer) {
             w = waiter;
             waiter = null;

@@ -1,6 +1,6 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
@@ -42,7 +42,7 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     private volatile boolean cancelled;
     private volatile Throwable badRequest;
     /** Loop-confined: the future the driver awaits while there is no demand. */
-    private AioFuture<Void> demand;
+    private AsyncFuture<Void> demand;
     private Task<Void> driver;
     /** Loop-confined: {@link #release()} has run. */
     private boolean released;
@@ -275,7 +275,7 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
         if (requested.isWaiting()) {
             try {
                 loop.callSoonThreadsafe(() -> {
-                    AioFuture<Void> d = demand;
+                    AsyncFuture<Void> d = demand;
                     if (d != null && !d.isDone()) {
                         d.setResult(null);
                     }

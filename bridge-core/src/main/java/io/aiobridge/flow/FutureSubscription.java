@@ -1,7 +1,9 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
+import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import java.util.concurrent.CancellationException;
@@ -40,15 +42,15 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
     private final EventLoop loop;
     private final Consumer<Throwable> errorDropped;
     /** Makes the future: the given one, or a new task running the coroutine. */
-    private final Supplier<AioFuture<T>> source;
+    private final Supplier<AsyncFuture<T>> source;
     /** Whether {@link #source} hands out a future made elsewhere (else: this subscription's task). */
     private final boolean given;
     /** The value waiting for demand (state HAS_VALUE). */
     private T value;
-    private volatile AioFuture<T> future;
+    private volatile AsyncFuture<T> future;
     private volatile boolean cancelled;
 
-    FutureSubscription(AsyncPublisher.EmitterArgs<T> a, Supplier<AioFuture<T>> source,
+    FutureSubscription(AsyncPublisher.EmitterArgs<T> a, Supplier<AsyncFuture<T>> source,
             boolean given) {
         this.downstream = a.subscriber();
         this.loop = a.loop();
@@ -59,7 +61,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
 
     /** A coroutine publisher's subscription: runs {@code coro} as this subscription's task. */
     static <T> FutureSubscription<T> ofCoroutine(AsyncPublisher.EmitterArgs<T> a,
-            io.aiobridge.Coroutine<T> coro) {
+            Coroutine<T> coro) {
         FutureSubscription<T>[] self = newArray();
         self[0] = new FutureSubscription<>(a, () -> a.loop().createTask(() -> self[0].run(coro)),
                 false);
@@ -74,7 +76,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
     @Override
     public void start() {
         if (given) {
-            AioFuture<T> f = source.get();
+            AsyncFuture<T> f = source.get();
             future = f;
             if (f.isDone()) {
                 settle(f); // no loop needed: it may be idle, or another loop's
@@ -82,7 +84,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
             }
         }
         try {
-            if (io.aiobridge.Aio.runningLoopOrNull() == loop) {
+            if (Aio.runningLoopOrNull() == loop) {
                 link(); // subscribed from the loop's own code: the task starts in turn, no hop
             } else {
                 loop.callSoonThreadsafe(this::link);
@@ -96,7 +98,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
     /** On the loop: watch the given future, or start this subscription's task. */
     private void link() {
         if (given) {
-            AioFuture<T> f = future;
+            AsyncFuture<T> f = future;
             if (cancelled) {
                 cancelFuture(f);
                 return;
@@ -107,7 +109,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
         if (cancelled) {
             return; // cancelled before the task existed: the coroutine never runs
         }
-        AioFuture<T> f = source.get();
+        AsyncFuture<T> f = source.get();
         future = f;
         if (cancelled) {
             cancelFuture(f); // cancel() ran before `future` was visible to it
@@ -115,7 +117,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
     }
 
     /** The task's body: the coroutine, then its outcome sent from the task itself. */
-    private T run(io.aiobridge.Coroutine<T> coro) throws Exception {
+    private T run(Coroutine<T> coro) throws Exception {
         T v;
         try {
             v = coro.call();
@@ -133,7 +135,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
     }
 
     /** A given future's done callback (or the future was done at subscription). */
-    private void settle(AioFuture<T> f) {
+    private void settle(AsyncFuture<T> f) {
         if (f.isCancelled()) {
             if (!cancelled) {
                 fail(cancellation(null));
@@ -149,7 +151,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
     }
 
     private CancellationException cancellation(CancelledError cause) {
-        AioFuture<T> f = future;
+        AsyncFuture<T> f = future;
         String msg = f != null && f.cancelMessage() != null ? f.cancelMessage()
                 : cause != null && cause.getMessage() != null ? cause.getMessage()
                 : "the future behind this publisher was cancelled";
@@ -294,11 +296,11 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
 
     /** Cancels the future or task if it is still running; through its loop. */
     private void cancelSource() {
-        AioFuture<T> f = future;
+        AsyncFuture<T> f = future;
         if (f == null || f.isDone()) {
             return; // not made yet (link() sees `cancelled`), or finished
         }
-        if (io.aiobridge.Aio.runningLoopOrNull() == loop) {
+        if (Aio.runningLoopOrNull() == loop) {
             cancelFuture(f); // on the loop already: a task not yet started never runs
             return;
         }
@@ -309,7 +311,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
         }
     }
 
-    private static void cancelFuture(AioFuture<?> f) {
+    private static void cancelFuture(AsyncFuture<?> f) {
         if (!f.isDone()) {
             f.cancel("subscription cancelled");
         }
@@ -317,7 +319,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
 
     @Override
     public String toString() {
-        AioFuture<T> f = future;
+        AsyncFuture<T> f = future;
         return "<FutureSubscription " + (f instanceof Task<?> t ? t.getName() : f) + ">";
     }
 }

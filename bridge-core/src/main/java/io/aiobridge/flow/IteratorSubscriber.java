@@ -1,14 +1,14 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.iter.AsyncIterable;
-import io.aiobridge.iter.AsyncIterator;
+import io.aiobridge.AsyncIterable;
+import io.aiobridge.AsyncIterator;
 import org.reactivestreams.Subscriber;
 
 /**
  * A {@link Subscriber} that a task iterates: subscribe it to any publisher (from any thread), and
  * iterate it in a task of its loop. It requests its prefetch when subscribed and replenishes as
  * the task consumes; closing it (or cancelling the iterating task) cancels the subscription. Made
- * by {@link Publishers#subscriber}.
+ * by {@link FlowIterate#subscriber}.
  *
  * @param <T> the item type
  */

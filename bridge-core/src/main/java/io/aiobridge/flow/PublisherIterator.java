@@ -1,13 +1,14 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.Awaitable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
+import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
-import io.aiobridge.internal.RuntimeAccess;
-import io.aiobridge.iter.StopAsyncIteration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
@@ -38,15 +39,15 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
     private final int prefetch;
     private final int limit;
     /** Items, then COMPLETE or a Failure; the consuming task's waiter. */
-    private final SpscRing<AioFuture<Void>> ring;
+    private final SpscRing<AsyncFuture<Void>> ring;
     private final SerialSubscription upstream = new SerialSubscription();
     private volatile EventLoop loop;
     private volatile boolean terminalSeen;
     private volatile Throwable protocolError;
     private long received;
     /** Written before each request(n), so onNext caused by it sees the new total. */
-    private final java.util.concurrent.atomic.AtomicLong requestedTotal =
-            new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong requestedTotal =
+            new AtomicLong();
     private int consumedSinceRequest;
     private boolean subscribed;
     private boolean done;
@@ -74,7 +75,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
 
     @SuppressWarnings("unchecked")
     private T next() {
-        Task<?> task = RuntimeAccess.get().currentTask("anext() of a publisher");
+        Task<?> task = Aio.currentTask("anext() of a publisher");
         if (done) {
             throw new StopAsyncIteration();
         }
@@ -108,7 +109,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
                 }
                 throw new StopAsyncIteration();
             }
-            AioFuture<Void> w = task.getLoop().createFuture();
+            AsyncFuture<Void> w = task.getLoop().createFuture();
             if (!ring.arm(w)) {
                 continue;
             }
@@ -224,7 +225,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
     }
 
     private void wakeConsumer() {
-        AioFuture<Void> w = ring.takeWaiter(); // null: not waiting, it will find the item itself
+        AsyncFuture<Void> w = ring.takeWaiter(); // null: not waiting, it will find the item itself
         if (w != null) {
             EventLoop l = loop;
             Runnable wake = () -> {

@@ -1,5 +1,6 @@
 package io.aiobridge.flow;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -106,6 +107,6 @@ final class SpscRing<W> {
 
     /** Drops every item still held (the consumer closed). */
     void clear() {
-        java.util.Arrays.fill(slots, null);
+        Arrays.fill(slots, null);
     }
 }

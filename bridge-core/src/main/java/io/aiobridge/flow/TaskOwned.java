@@ -1,13 +1,15 @@
 package io.aiobridge.flow;
 
 import io.aiobridge.Task;
-import io.aiobridge.internal.RuntimeAccess;
 
 /**
- * An iteration that belongs to the task that started it: when that task ends, however it ends,
- * an iteration it left open is closed. Java's for-each cannot tell an iterator that a loop was
- * left by {@code break} or an exception; the task's end is the latest moment the iteration can
- * still be needed. Loop-confined.
+ * An iteration that belongs to the task that started it: when that task's code ends, however it
+ * ends, an iteration it left open is closed ({@link Task#addExitCallback}), before the task is
+ * done. Java's for-each cannot tell an iterator that a loop was left by {@code break} or an
+ * exception; the task's end is the latest moment the iteration can still be needed. Closing on
+ * the cancel request instead would end an iteration whose body merely timed out ({@code
+ * Aio.timeout} cancels the task). An iteration that ends by itself removes its callback.
+ * Loop-confined.
  */
 abstract class TaskOwned {
     private Task<?> owner;
@@ -17,7 +19,7 @@ abstract class TaskOwned {
     final void adopt(Task<?> task) {
         if (owner == null) {
             owner = task;
-            RuntimeAccess.get().own(task, closeWithOwner);
+            task.addExitCallback(closeWithOwner);
         }
     }
 
@@ -26,7 +28,7 @@ abstract class TaskOwned {
         Task<?> t = owner;
         if (t != null) {
             owner = null;
-            RuntimeAccess.get().disown(t, closeWithOwner);
+            t.removeExitCallback(closeWithOwner);
         }
     }
 
@@ -37,4 +39,9 @@ abstract class TaskOwned {
 
     /** Closes the iteration (cancels its subscription); idempotent. */
     public abstract void aclose();
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + (owner == null ? "" : " of " + owner.getName());
+    }
 }

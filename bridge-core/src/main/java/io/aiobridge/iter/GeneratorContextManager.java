@@ -1,6 +1,8 @@
 package io.aiobridge.iter;
 
 import io.aiobridge.AsyncContextManager;
+import io.aiobridge.AsyncGenerator;
+import io.aiobridge.StopAsyncIteration;
 import java.util.Objects;
 
 /**

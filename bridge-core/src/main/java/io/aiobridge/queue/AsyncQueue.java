@@ -1,10 +1,10 @@
 package io.aiobridge.queue;
 
 import io.aiobridge.Aio;
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
-import io.aiobridge.internal.LoopBinding;
+import io.aiobridge.LoopBound;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -41,11 +41,11 @@ import java.util.concurrent.CompletableFuture;
 public class AsyncQueue<T> {
     private static final Object NULL = new Object();
 
-    private final LoopBinding binding;
+    private final LoopBound binding;
     private final int maxsize;
-    private final ArrayDeque<AioFuture<Void>> getters = new ArrayDeque<>();
-    private final ArrayDeque<AioFuture<Void>> putters = new ArrayDeque<>();
-    private final ArrayDeque<AioFuture<Void>> joiners = new ArrayDeque<>();
+    private final ArrayDeque<AsyncFuture<Void>> getters = new ArrayDeque<>();
+    private final ArrayDeque<AsyncFuture<Void>> putters = new ArrayDeque<>();
+    private final ArrayDeque<AsyncFuture<Void>> joiners = new ArrayDeque<>();
     private int unfinishedTasks;
     private boolean shutDown;
 
@@ -72,7 +72,7 @@ public class AsyncQueue<T> {
      */
     public AsyncQueue(int maxsize, EventLoop loop) {
         this.maxsize = maxsize;
-        this.binding = new LoopBinding(this, loop);
+        this.binding = new LoopBound(this, loop);
     }
 
     // ---- storage: the only part the subclasses change ----------------------------------------
@@ -166,7 +166,7 @@ public class AsyncQueue<T> {
             if (shutDown) {
                 throw shutDownError("put");
             }
-            AioFuture<Void> putter = loop.createFuture();
+            AsyncFuture<Void> putter = loop.createFuture();
             putters.addLast(putter);
             try {
                 putter.await();
@@ -219,7 +219,7 @@ public class AsyncQueue<T> {
             if (shutDown) {
                 throw shutDownError("get");
             }
-            AioFuture<Void> getter = loop.createFuture();
+            AsyncFuture<Void> getter = loop.createFuture();
             getters.addLast(getter);
             try {
                 getter.await();
@@ -257,9 +257,9 @@ public class AsyncQueue<T> {
     }
 
     /** Wakes the first waiter that is not done yet (asyncio's _wakeup_next). */
-    private static void wakeUpNext(ArrayDeque<AioFuture<Void>> waiters) {
+    private static void wakeUpNext(ArrayDeque<AsyncFuture<Void>> waiters) {
         while (!waiters.isEmpty()) {
-            AioFuture<Void> w = waiters.pollFirst();
+            AsyncFuture<Void> w = waiters.pollFirst();
             if (!w.isDone()) {
                 w.setResult(null);
                 return;
@@ -289,7 +289,7 @@ public class AsyncQueue<T> {
     }
 
     private void finished() {
-        for (AioFuture<Void> j : joiners) {
+        for (AsyncFuture<Void> j : joiners) {
             if (!j.isDone()) {
                 j.setResult(null);
             }
@@ -300,7 +300,7 @@ public class AsyncQueue<T> {
     public void join() {
         EventLoop loop = binding.check("join()");
         if (unfinishedTasks > 0) {
-            AioFuture<Void> j = loop.createFuture();
+            AsyncFuture<Void> j = loop.createFuture();
             joiners.addLast(j);
             try {
                 j.await();
@@ -349,13 +349,13 @@ public class AsyncQueue<T> {
         }
         // every waiter re-checks and raises QueueShutDownException (or takes a remaining item)
         while (!getters.isEmpty()) {
-            AioFuture<Void> g = getters.pollFirst();
+            AsyncFuture<Void> g = getters.pollFirst();
             if (!g.isDone()) {
                 g.setResult(null);
             }
         }
         while (!putters.isEmpty()) {
-            AioFuture<Void> p = putters.pollFirst();
+            AsyncFuture<Void> p = putters.pollFirst();
             if (!p.isDone()) {
                 p.setResult(null);
             }

@@ -1,12 +1,19 @@
 package io.aiobridge.sync;
 
 import io.aiobridge.AsyncContextManager;
-import io.aiobridge.Coroutine;
 
 /**
- * A primitive with acquire/release: a lock, a semaphore, a condition's lock. It is an {@link
- * AsyncContextManager} ({@code async with}), and offers the body-scoped and try-with-resources
- * forms.
+ * A primitive with acquire/release: a lock, a semaphore, a condition's lock. The one way to hold
+ * it for a block is try-with-resources, {@code async with}'s Java form:
+ *
+ * <pre>{@code
+ * try (Held held = lock.hold()) {
+ *     ...   // may await; released however the block ends
+ * }
+ * }</pre>
+ *
+ * <p>It is also an {@link AsyncContextManager}, so it composes with {@code AsyncExitStack} like
+ * any other.
  *
  * @param <S> the primitive's own type, returned by {@link #aenter()}
  */
@@ -17,17 +24,6 @@ public interface Acquirable<S> extends AsyncContextManager<S> {
     /** Releases. */
     void release();
 
-    /**
-     * Runs {@code body} between acquire and release; releases however the body ends.
-     *
-     * @param body the body
-     * @param <T> the result type
-     * @return the body's result
-     */
-    default <T> T scoped(Coroutine<T> body) {
-        acquire();
-        return Scopes.around(body, this::release);
-    }
 
     /**
      * Acquires and returns a {@link Held} that releases, for try-with-resources.
@@ -36,7 +32,17 @@ public interface Acquirable<S> extends AsyncContextManager<S> {
      */
     default Held hold() {
         acquire();
-        return Scopes.once(this::release);
+        return new Held() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                if (!closed) { // closing twice releases once
+                    closed = true;
+                    release();
+                }
+            }
+        };
     }
 
     /**

@@ -7,7 +7,7 @@ package io.aiobridge.sync;
  *
  * <p><b>States</b> (as asyncio's): filling (tasks arrive), draining (released tasks leave;
  * newcomers wait until the last has left), resetting (a {@link #reset()} while tasks waited: they
- * get {@link BrokenBarrierException}), broken ({@link #abort()}: every wait, now and later, fails
+ * get {@link AsyncBrokenBarrierException}), broken ({@link #abort()}: every wait, now and later, fails
  * until {@link #reset()}).
  *
  * <p><b>Threading:</b> loop-confined.
@@ -37,10 +37,10 @@ public final class AsyncBarrier {
      * Waits until {@code parties} tasks are waiting, then returns this task's arrival index.
      *
      * @return the index, 0 to parties - 1
-     * @throws BrokenBarrierException if the barrier is broken, aborted or reset meanwhile
+     * @throws AsyncBrokenBarrierException if the barrier is broken, aborted or reset meanwhile
      */
     public int await() {
-        return cond.withLock(() -> {
+        try (Held held = cond.hold()) {
             block();
             try {
                 int index = count;
@@ -51,7 +51,7 @@ public final class AsyncBarrier {
                 } else {
                     cond.waitFor(() -> state != State.FILLING);
                     if (state == State.BROKEN || state == State.RESETTING) {
-                        throw new BrokenBarrierException("Abort or reset of barrier");
+                        throw new AsyncBrokenBarrierException("Abort or reset of barrier");
                     }
                 }
                 return index;
@@ -59,14 +59,14 @@ public final class AsyncBarrier {
                 count--;
                 exit();
             }
-        });
+        }
     }
 
     /** Waits while the barrier drains or resets; fails if it is broken. */
     private void block() {
         cond.waitFor(() -> state != State.DRAINING && state != State.RESETTING);
         if (state == State.BROKEN) {
-            throw new BrokenBarrierException("Barrier aborted");
+            throw new AsyncBrokenBarrierException("Barrier aborted");
         }
     }
 
@@ -80,9 +80,9 @@ public final class AsyncBarrier {
         }
     }
 
-    /** Resets the barrier to its initial state; tasks waiting now get BrokenBarrierException. */
+    /** Resets the barrier to its initial state; tasks waiting now get AsyncBrokenBarrierException. */
     public void reset() {
-        cond.withLock(() -> {
+        try (Held held = cond.hold()) {
             if (count > 0) {
                 if (state != State.RESETTING) {
                     state = State.RESETTING;
@@ -91,17 +91,15 @@ public final class AsyncBarrier {
                 state = State.FILLING;
             }
             cond.signalAll();
-            return null;
-        });
+        }
     }
 
-    /** Breaks the barrier: waits now and later fail with BrokenBarrierException until reset. */
+    /** Breaks the barrier: waits now and later fail with AsyncBrokenBarrierException until reset. */
     public void abort() {
-        cond.withLock(() -> {
+        try (Held held = cond.hold()) {
             state = State.BROKEN;
             cond.signalAll();
-            return null;
-        });
+        }
     }
 
     /**

@@ -1,10 +1,9 @@
 package io.aiobridge.sync;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
-import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
-import io.aiobridge.internal.LoopBinding;
+import io.aiobridge.LoopBound;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -25,9 +24,9 @@ import java.util.function.BooleanSupplier;
  * <p><b>Threading:</b> loop-confined.
  */
 public final class AsyncCondition implements Acquirable<AsyncCondition> {
-    private final LoopBinding binding = new LoopBinding(this, null);
+    private final LoopBound binding = new LoopBound(this, null);
     private final AsyncLock lock;
-    private final ArrayDeque<AioFuture<Boolean>> waiters = new ArrayDeque<>();
+    private final ArrayDeque<AsyncFuture<Boolean>> waiters = new ArrayDeque<>();
 
     /** A condition with a lock of its own. */
     public AsyncCondition() {
@@ -64,16 +63,6 @@ public final class AsyncCondition implements Acquirable<AsyncCondition> {
         lock.release();
     }
 
-    /**
-     * Runs {@code body} holding the lock.
-     *
-     * @param body the body
-     * @param <T> the result type
-     * @return the body's result
-     */
-    public <T> T withLock(Coroutine<T> body) {
-        return scoped(body);
-    }
 
     /**
      * Releases the lock, waits for a notification, and re-acquires the lock before returning.
@@ -86,12 +75,12 @@ public final class AsyncCondition implements Acquirable<AsyncCondition> {
         EventLoop loop = binding.check("await()");
         if (!locked()) {
             throw new IllegalStateException("cannot wait on un-acquired lock; acquire the"
-                    + " condition's lock (withLock/hold) before await()");
+                    + " condition's lock (try (Held h = cond.hold())) before await()");
         }
         lock.release();
         CancelledError cancelled = null;
         try {
-            AioFuture<Boolean> fut = loop.createFuture();
+            AsyncFuture<Boolean> fut = loop.createFuture();
             waiters.addLast(fut);
             try {
                 fut.await();
@@ -164,7 +153,7 @@ public final class AsyncCondition implements Acquirable<AsyncCondition> {
 
     private void notifyWaiters(int n) {
         int woken = 0;
-        for (AioFuture<Boolean> f : waiters) {
+        for (AsyncFuture<Boolean> f : waiters) {
             if (woken >= n) {
                 break;
             }

@@ -1,8 +1,8 @@
 package io.aiobridge.sync;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
-import io.aiobridge.internal.LoopBinding;
+import io.aiobridge.LoopBound;
 import java.util.ArrayDeque;
 
 /**
@@ -16,8 +16,8 @@ import java.util.ArrayDeque;
  * loop.callSoonThreadsafe(event::set)}.
  */
 public final class AsyncEvent {
-    private final LoopBinding binding = new LoopBinding(this, null);
-    private final ArrayDeque<AioFuture<Boolean>> waiters = new ArrayDeque<>();
+    private final LoopBound binding = new LoopBound(this, null);
+    private final ArrayDeque<AsyncFuture<Boolean>> waiters = new ArrayDeque<>();
     private boolean value;
 
     /** Creates a cleared event. */
@@ -37,7 +37,7 @@ public final class AsyncEvent {
         binding.check("set()");
         if (!value) {
             value = true;
-            for (AioFuture<Boolean> f : waiters) {
+            for (AsyncFuture<Boolean> f : waiters) {
                 if (!f.isDone()) {
                     f.setResult(true);
                 }
@@ -61,7 +61,7 @@ public final class AsyncEvent {
         if (value) {
             return true;
         }
-        AioFuture<Boolean> fut = loop.createFuture();
+        AsyncFuture<Boolean> fut = loop.createFuture();
         waiters.addLast(fut);
         try {
             fut.await();

@@ -1,10 +1,9 @@
 package io.aiobridge.sync;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
-import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
-import io.aiobridge.internal.LoopBinding;
+import io.aiobridge.LoopBound;
 import java.util.ArrayDeque;
 
 /**
@@ -12,8 +11,9 @@ import java.util.ArrayDeque;
  *
  * <pre>{@code
  * AsyncLock lock = new AsyncLock();
- * lock.withLock(() -> { ...; return null; });       // async with lock:
- * try (Held held = lock.hold()) { ... }             // the same, for statement bodies
+ * try (Held held = lock.hold()) {                   // async with lock:
+ *     ...                                           // may await; released however it ends
+ * }
  * }</pre>
  *
  * <p><b>Fair (FIFO):</b> {@link #release()} wakes the first waiter and the lock stays free until
@@ -27,8 +27,8 @@ import java.util.ArrayDeque;
  * owned by a task: any of the loop's code may release it, as in asyncio.
  */
 public final class AsyncLock implements Acquirable<AsyncLock> {
-    private final LoopBinding binding = new LoopBinding(this, null);
-    private ArrayDeque<AioFuture<Boolean>> waiters;
+    private final LoopBound binding = new LoopBound(this, null);
+    private ArrayDeque<AsyncFuture<Boolean>> waiters;
     private boolean locked;
 
     /** Creates an unlocked lock. */
@@ -58,7 +58,7 @@ public final class AsyncLock implements Acquirable<AsyncLock> {
         if (waiters == null) {
             waiters = new ArrayDeque<>();
         }
-        AioFuture<Boolean> fut = loop.createFuture();
+        AsyncFuture<Boolean> fut = loop.createFuture();
         waiters.addLast(fut);
         try {
             try {
@@ -81,7 +81,7 @@ public final class AsyncLock implements Acquirable<AsyncLock> {
         if (waiters == null) {
             return true;
         }
-        for (AioFuture<Boolean> w : waiters) {
+        for (AsyncFuture<Boolean> w : waiters) {
             if (!w.isCancelled()) {
                 return false;
             }
@@ -110,23 +110,12 @@ public final class AsyncLock implements Acquirable<AsyncLock> {
         if (waiters == null || waiters.isEmpty()) {
             return;
         }
-        AioFuture<Boolean> first = waiters.peekFirst();
+        AsyncFuture<Boolean> first = waiters.peekFirst();
         if (!first.isDone()) {
             first.setResult(true);
         }
     }
 
-    /**
-     * Runs {@code body} holding the lock, as {@code async with lock:}; releases it however the body
-     * ends.
-     *
-     * @param body the critical section
-     * @param <T> the result type
-     * @return the body's result
-     */
-    public <T> T withLock(Coroutine<T> body) {
-        return scoped(body);
-    }
 
     @Override
     public String toString() {

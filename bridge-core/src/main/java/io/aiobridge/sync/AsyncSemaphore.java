@@ -1,10 +1,9 @@
 package io.aiobridge.sync;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
-import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
-import io.aiobridge.internal.LoopBinding;
+import io.aiobridge.LoopBound;
 import java.util.ArrayDeque;
 
 /**
@@ -23,8 +22,8 @@ import java.util.ArrayDeque;
  * <p><b>Threading:</b> loop-confined.
  */
 public class AsyncSemaphore implements Acquirable<AsyncSemaphore> {
-    private final LoopBinding binding = new LoopBinding(this, null);
-    private ArrayDeque<AioFuture<Boolean>> waiters;
+    private final LoopBound binding = new LoopBound(this, null);
+    private ArrayDeque<AsyncFuture<Boolean>> waiters;
     int value;
 
     /**
@@ -56,7 +55,7 @@ public class AsyncSemaphore implements Acquirable<AsyncSemaphore> {
             return true;
         }
         if (waiters != null) {
-            for (AioFuture<Boolean> w : waiters) {
+            for (AsyncFuture<Boolean> w : waiters) {
                 if (!w.isCancelled()) {
                     return true;
                 }
@@ -89,7 +88,7 @@ public class AsyncSemaphore implements Acquirable<AsyncSemaphore> {
         if (waiters == null) {
             waiters = new ArrayDeque<>();
         }
-        AioFuture<Boolean> fut = loop.createFuture();
+        AsyncFuture<Boolean> fut = loop.createFuture();
         waiters.addLast(fut);
         try {
             try {
@@ -126,7 +125,7 @@ public class AsyncSemaphore implements Acquirable<AsyncSemaphore> {
         if (waiters == null) {
             return false;
         }
-        for (AioFuture<Boolean> f : waiters) {
+        for (AsyncFuture<Boolean> f : waiters) {
             if (!f.isDone()) {
                 value--;
                 f.setResult(true);
@@ -136,16 +135,6 @@ public class AsyncSemaphore implements Acquirable<AsyncSemaphore> {
         return false;
     }
 
-    /**
-     * Runs {@code body} holding a permit.
-     *
-     * @param body the body
-     * @param <T> the result type
-     * @return the body's result
-     */
-    public <T> T withPermit(Coroutine<T> body) {
-        return scoped(body);
-    }
 
     int waiterCount() {
         return waiters == null ? 0 : waiters.size();

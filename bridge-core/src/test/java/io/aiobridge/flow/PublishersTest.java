@@ -1,5 +1,6 @@
 package io.aiobridge.flow;
 
+import static io.aiobridge.testing.Loops.virtual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,21 +10,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
-import io.aiobridge.Coroutine;
 import io.aiobridge.ErrorContext;
-import io.aiobridge.EventLoop;
-import io.aiobridge.Runner;
 import io.aiobridge.Task;
-import io.aiobridge.iter.AsyncIterables;
+import io.aiobridge.iter.Comprehensions;
+import io.aiobridge.testing.BackgroundLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -31,11 +33,6 @@ import org.reactivestreams.Subscription;
 
 class PublishersTest {
 
-    static <T> T virtual(Coroutine<T> main) {
-        try (Runner r = new Runner(EventLoop::newVirtualTimeEventLoop, null)) {
-            return r.run(main);
-        }
-    }
 
     static AsyncPublisher<Long> range(long n, List<String> log) {
         return AsyncPublisher.fromGenerator(y -> {
@@ -56,14 +53,14 @@ class PublishersTest {
         Random rnd = new Random(Long.getLong("stress.seed", 5L));
         virtual(() -> {
             long expected = 0;
-            for (long v : Publishers.toAsyncIterable(range(1_000_000L * scale, log))) {
+            for (long v : FlowIterate.toAsyncIterable(range(1_000_000L * scale, log))) {
                 assertEquals(expected++, v);
             }
             assertEquals(1_000_000L * scale, expected);
             for (int round = 0; round < 20; round++) {
                 long stopAt = rnd.nextInt(5_000);
                 long seen = 0;
-                try (var it = AsyncIterables.iterate(Publishers.toAsyncIterable(
+                try (var it = Comprehensions.closing(FlowIterate.toAsyncIterable(
                         range(10_000, log), 1 + rnd.nextInt(300), 0.75))) {
                     for (long v : it) {
                         assertEquals(seen++, v);
@@ -86,15 +83,13 @@ class PublishersTest {
         AtomicReference<Subscription> sub = new AtomicReference<>();
         List<Long> got = new CopyOnWriteArrayList<>();
         CountDownLatch three = new CountDownLatch(3);
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            Thread runner = new Thread(loop::runForever);
-            runner.start();
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
             AsyncPublisher.<Long>fromGenerator(y -> {
                 for (long i = 0; ; i++) {
                     produced.add(i);
                     y.yield(i);
                 }
-            }).on(loop).subscribe(new Subscriber<Long>() {
+            }).on(bg.loop()).subscribe(new Subscriber<Long>() {
                 @Override
                 public void onSubscribe(Subscription s) {
                     sub.set(s);
@@ -114,14 +109,12 @@ class PublishersTest {
                 public void onComplete() {}
             });
             assertTrue(three.await(5, TimeUnit.SECONDS));
-            Thread.sleep(50);
+            bg.sync(); // the body has reached its next yield and waits there for demand
             assertEquals(List.of(0L, 1L, 2L), got);
             // as kotlinx's publish: after the last demanded item the body runs on to its next
             // yield, which suspends while demand is zero
             assertEquals(List.of(0L, 1L, 2L, 3L), produced, "yield suspends when demand is zero");
             sub.get().cancel();
-            loop.callSoonThreadsafe(loop::stop);
-            runner.join(5000);
         }
     }
 
@@ -156,15 +149,15 @@ class PublishersTest {
     void awaitFunctionsStateWhatTheyWaitFor() {
         virtual(() -> {
             List<String> log = new ArrayList<>();
-            assertEquals(0L, Publishers.awaitFirst(range(5, log)));
-            assertEquals(4L, Publishers.awaitLast(range(5, log)));
-            assertEquals(7L, Publishers.awaitSingle(range(1, log).on(Aio.getRunningLoop())) + 7L);
-            assertEquals(-1L, Publishers.awaitFirstOrDefault(range(0, log), -1L));
-            assertThrows(NoSuchElementException.class, () -> Publishers.awaitFirst(range(0, log)));
-            assertThrows(IllegalArgumentException.class, () -> Publishers.awaitSingle(range(3, log)));
-            Publishers.awaitCompletion(range(3, log));
+            assertEquals(0L, FlowAwait.awaitFirst(range(5, log)));
+            assertEquals(4L, FlowAwait.awaitLast(range(5, log)));
+            assertEquals(7L, FlowAwait.awaitSingle(range(1, log).on(Aio.getRunningLoop())) + 7L);
+            assertEquals(-1L, FlowAwait.awaitFirstOrDefault(range(0, log), -1L));
+            assertThrows(NoSuchElementException.class, () -> FlowAwait.awaitFirst(range(0, log)));
+            assertThrows(IllegalArgumentException.class, () -> FlowAwait.awaitSingle(range(3, log)));
+            FlowAwait.awaitCompletion(range(3, log));
             IllegalStateException boom = new IllegalStateException("boom");
-            assertThrows(IllegalStateException.class, () -> Publishers.awaitLast(
+            assertThrows(IllegalStateException.class, () -> FlowAwait.awaitLast(
                     AsyncPublisher.fromGenerator(y -> {
                         y.yield(1);
                         throw boom;
@@ -187,7 +180,7 @@ class PublishersTest {
                     log.add("finally");
                 }
             });
-            Task<Long> waiter = Aio.createTask(() -> Publishers.awaitFirst(slow));
+            Task<Long> waiter = Aio.createTask(() -> FlowAwait.awaitFirst(slow));
             Aio.sleep(1);
             waiter.cancel();
             assertThrows(CancelledError.class, waiter::await);
@@ -206,13 +199,13 @@ class PublishersTest {
                 return Aio.sleep(1, "done");
             });
             assertEquals(0, runs.get(), "nothing runs before a subscription");
-            assertEquals("done", Publishers.awaitSingle(lazy));
-            assertEquals("done", Publishers.awaitSingle(lazy));
+            assertEquals("done", FlowAwait.awaitSingle(lazy));
+            assertEquals("done", FlowAwait.awaitSingle(lazy));
             assertEquals(2, runs.get(), "one run per subscription");
-            assertNull(Publishers.awaitFirstOrDefault(AsyncPublisher.fromCoroutine(() -> null),
+            assertNull(FlowAwait.awaitFirstOrDefault(AsyncPublisher.fromCoroutine(() -> null),
                     null), "a null result is an empty publisher");
             Task<String> task = Aio.createTask(() -> Aio.sleep(100, "late"));
-            Task<String> waiter = Aio.createTask(() -> Publishers.awaitFirst(
+            Task<String> waiter = Aio.createTask(() -> FlowAwait.awaitFirst(
                     AsyncPublisher.fromFuture(task)));
             Aio.sleep(1);
             waiter.cancel();
@@ -224,7 +217,7 @@ class PublishersTest {
     }
 
     /** A subscriber that only acts on its subscription, and ignores every signal. */
-    static <T> Subscriber<T> onSubscribe(java.util.function.Consumer<Subscription> action) {
+    static <T> Subscriber<T> onSubscribe(Consumer<Subscription> action) {
         return new Subscriber<>() {
             @Override
             public void onSubscribe(Subscription s) {
@@ -295,13 +288,13 @@ class PublishersTest {
     void misbehavingPublishersGiveAClearErrorAndNothingHangs() {
         virtual(() -> {
             IllegalStateException tooMany = assertThrows(IllegalStateException.class,
-                    () -> AsyncIterables.toList(Publishers.toAsyncIterable(
+                    () -> Comprehensions.toList(FlowIterate.toAsyncIterable(
                             misbehaving("without demand"), 16, 0.75)));
             assertTrue(tooMany.getMessage().contains("§1.1"), tooMany.getMessage());
             NullPointerException npe = assertThrows(NullPointerException.class,
-                    () -> AsyncIterables.toList(Publishers.toAsyncIterable(misbehaving("null"))));
+                    () -> Comprehensions.toList(FlowIterate.toAsyncIterable(misbehaving("null"))));
             assertTrue(npe.getMessage().contains("§2.13"));
-            assertEquals(List.of(), AsyncIterables.toList(Publishers.toAsyncIterable(
+            assertEquals(List.of(), Comprehensions.toList(FlowIterate.toAsyncIterable(
                     misbehaving("after complete"))), "the first terminal signal stands");
             return null;
         });
@@ -309,8 +302,8 @@ class PublishersTest {
 
     @Test
     void aPublisherThatEmitsAfterCancelIsIgnoredAndNothingHangs() throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean cancelled =
-                new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean cancelled =
+                new AtomicBoolean();
         CountDownLatch emittedAfterCancel = new CountDownLatch(1);
         Publisher<Integer> stubborn = s -> {
             s.onSubscribe(new Subscription() {
@@ -336,7 +329,7 @@ class PublishersTest {
         };
         virtual(() -> {
             int seen = 0;
-            try (var it = AsyncIterables.iterate(Publishers.toAsyncIterable(stubborn, 8, 0.75))) {
+            try (var it = Comprehensions.closing(FlowIterate.toAsyncIterable(stubborn, 8, 0.75))) {
                 for (int v : it) {
                     if (++seen == 3) {
                         break;
@@ -350,7 +343,7 @@ class PublishersTest {
         emittedAfterCancel.await(5, TimeUnit.SECONDS);
         virtual(() -> {
             // a fresh iteration of the same stubborn publisher still works
-            try (var it = AsyncIterables.iterate(Publishers.toAsyncIterable(stubborn, 4, 0.75))) {
+            try (var it = Comprehensions.closing(FlowIterate.toAsyncIterable(stubborn, 4, 0.75))) {
                 assertEquals(0, it.aiter().anext().await());
             }
             return null;
@@ -371,7 +364,7 @@ class PublishersTest {
                     throw new IllegalStateException("cleanup failed");
                 }
             });
-            assertEquals(0L, Publishers.awaitFirst(failsOnClose));
+            assertEquals(0L, FlowAwait.awaitFirst(failsOnClose));
             Aio.sleep(0.01); // the driver closes the generator after the cancel
             return null;
         });
@@ -383,7 +376,7 @@ class PublishersTest {
     void aNullItemFromASourceEndsTheStreamWithAnError() {
         virtual(() -> {
             NullPointerException e = assertThrows(NullPointerException.class,
-                    () -> Publishers.awaitLast(AsyncPublisher.fromGenerator(y -> y.yield(null))));
+                    () -> FlowAwait.awaitLast(AsyncPublisher.fromGenerator(y -> y.yield(null))));
             assertTrue(e.getMessage().contains("§2.13"));
             return null;
         });
@@ -392,12 +385,12 @@ class PublishersTest {
     @Test
     void subscribersFromAnyThreadAndTheFlowFlavour() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
-        java.util.concurrent.Flow.Publisher<Long> flow = range(5, log).toFlow();
+        Flow.Publisher<Long> flow = range(5, log).toFlow();
         List<Long> got = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
-        flow.subscribe(new java.util.concurrent.Flow.Subscriber<Long>() {
+        flow.subscribe(new Flow.Subscriber<Long>() {
             @Override
-            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            public void onSubscribe(Flow.Subscription s) {
                 s.request(Long.MAX_VALUE);
             }
 
@@ -418,8 +411,8 @@ class PublishersTest {
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L), got);
         assertFalse(Thread.currentThread().getName().startsWith("aiobridge-default-loop"));
         virtual(() -> {
-            assertEquals(List.of(0L, 1L, 2L), AsyncIterables.toList(
-                    Publishers.toAsyncIterable(range(3, log).toFlow())));
+            assertEquals(List.of(0L, 1L, 2L), Comprehensions.toList(
+                    FlowIterate.toAsyncIterable(range(3, log).toFlow())));
             return null;
         });
     }

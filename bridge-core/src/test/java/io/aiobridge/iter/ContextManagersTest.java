@@ -11,6 +11,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.AsyncContextManager;
 import io.aiobridge.AsyncExitStack;
 import io.aiobridge.sync.AsyncLock;
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class ContextManagersTest {
     @Test
     void exitStackUnwindsLifoAndChainsReplacedExceptions() {
         List<String> log = new ArrayList<>();
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             IllegalStateException first = new IllegalStateException("from the second exit");
             RuntimeException second = assertThrows(RuntimeException.class,
                     () -> AsyncContextManager.with(new AsyncExitStack(), stack -> {
@@ -48,7 +49,7 @@ class ContextManagersTest {
 
     @Test
     void exitStackSuppressionAndPopAll() {
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             String r = AsyncContextManager.with(new AsyncExitStack(), stack -> {
                 stack.push(e -> e instanceof IllegalArgumentException);
                 throw new IllegalArgumentException("suppressed by the stack");
@@ -68,7 +69,7 @@ class ContextManagersTest {
 
     @Test
     void enterAsyncContextAndLocksAsContextManagers() {
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncLock lock = new AsyncLock();
             AsyncContextManager.with(new AsyncExitStack(), stack -> {
                 stack.enterAsyncContext(lock);
@@ -83,7 +84,7 @@ class ContextManagersTest {
     @Test
     void generatorContextManagerEntersExitsAndMaySuppress() {
         List<String> log = new ArrayList<>();
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             GeneratorContextManager<String> cm = GeneratorContextManager.of(y -> {
                 log.add("enter");
                 try {

@@ -1,5 +1,6 @@
 package io.aiobridge.queue;
 
+import static io.aiobridge.testing.Loops.virtual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
-import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
-import io.aiobridge.Runner;
 import io.aiobridge.Task;
+import io.aiobridge.testing.BackgroundLoop;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -21,11 +22,6 @@ import org.junit.jupiter.api.Test;
 
 class AsyncQueueTest {
 
-    static <T> T virtual(Coroutine<T> main) {
-        try (Runner r = new Runner(EventLoop::newVirtualTimeEventLoop, null)) {
-            return r.run(main);
-        }
-    }
 
     @Test
     void nowaitOperationsAndTheirErrors() {
@@ -191,7 +187,7 @@ class AsyncQueueTest {
             AsyncLifoQueue<Integer> lifo = new AsyncLifoQueue<>();
             AsyncPriorityQueue<Integer> prio = new AsyncPriorityQueue<>();
             AsyncPriorityQueue<String> byLength = new AsyncPriorityQueue<>(0,
-                    java.util.Comparator.comparingInt(String::length), null);
+                    Comparator.comparingInt(String::length), null);
             for (int i : new int[] {3, 1, 2}) {
                 lifo.putNowait(i);
                 prio.put(i);
@@ -240,36 +236,19 @@ class AsyncQueueTest {
             }
             assertTrue(maxSize[0] <= 2, "never more than maxsize queued: " + maxSize[0]);
 
-            AioLoopThread runner = new AioLoopThread(loop);
-            CompletableFuture<Integer> taken = q.getThreadsafe();
-            q.putThreadsafe(7).get(5, TimeUnit.SECONDS);
-            assertEquals(7, taken.get(5, TimeUnit.SECONDS));
-            loop.callSoonThreadsafe(q::shutdown).getClass();
-            ExecutionException shut = assertThrows(ExecutionException.class,
-                    () -> q.putThreadsafe(8).get(5, TimeUnit.SECONDS));
-            assertTrue(shut.getCause() instanceof QueueShutDownException);
-            runner.stop();
+            try (BackgroundLoop bg = BackgroundLoop.start(loop)) {
+                CompletableFuture<Integer> taken = q.getThreadsafe();
+                q.putThreadsafe(7).get(5, TimeUnit.SECONDS);
+                assertEquals(7, taken.get(5, TimeUnit.SECONDS));
+                loop.callSoonThreadsafe(q::shutdown);
+                ExecutionException shut = assertThrows(ExecutionException.class,
+                        () -> q.putThreadsafe(8).get(5, TimeUnit.SECONDS));
+                assertTrue(shut.getCause() instanceof QueueShutDownException);
+            }
         }
         AsyncQueue<Integer> unbound = new AsyncQueue<>();
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> unbound.putThreadsafe(1));
         assertTrue(e.getMessage().contains("not bound to an event loop"));
-    }
-
-    /** Runs a loop on a thread of its own until stopped. */
-    static final class AioLoopThread {
-        private final EventLoop loop;
-        private final Thread thread;
-
-        AioLoopThread(EventLoop loop) {
-            this.loop = loop;
-            this.thread = new Thread(loop::runForever, "loop");
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            loop.callSoonThreadsafe(loop::stop);
-            thread.join(10_000);
-        }
     }
 }

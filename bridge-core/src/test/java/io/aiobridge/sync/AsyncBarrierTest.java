@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.Task;
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -16,7 +17,7 @@ class AsyncBarrierTest {
 
     @Test
     void thePartiesPassTogetherWithDistinctIndexesAndTheBarrierIsReusable() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncBarrier b = new AsyncBarrier(3);
             for (int round = 0; round < 2; round++) {
                 List<Task<Integer>> ts = new ArrayList<>();
@@ -42,14 +43,14 @@ class AsyncBarrierTest {
 
     @Test
     void abortBreaksWaitersAndLaterWaitsUntilReset() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncBarrier b = new AsyncBarrier(2);
             Task<Integer> waiting = Aio.createTask(b::await);
             Aio.sleep(0);
             b.abort();
             assertTrue(b.broken());
-            assertThrows(BrokenBarrierException.class, waiting::await);
-            BrokenBarrierException later = assertThrows(BrokenBarrierException.class, b::await);
+            assertThrows(AsyncBrokenBarrierException.class, waiting::await);
+            AsyncBrokenBarrierException later = assertThrows(AsyncBrokenBarrierException.class, b::await);
             assertEquals("Barrier aborted", later.getMessage());
             b.reset();
             assertFalse(b.broken());
@@ -62,14 +63,14 @@ class AsyncBarrierTest {
 
     @Test
     void resetWhileTasksWaitBreaksThem() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncBarrier b = new AsyncBarrier(3);
             Task<Integer> w1 = Aio.createTask(b::await);
             Task<Integer> w2 = Aio.createTask(b::await);
             Aio.sleep(0);
             b.reset();
-            assertThrows(BrokenBarrierException.class, w1::await);
-            assertThrows(BrokenBarrierException.class, w2::await);
+            assertThrows(AsyncBrokenBarrierException.class, w1::await);
+            assertThrows(AsyncBrokenBarrierException.class, w2::await);
             assertEquals(0, b.nWaiting());
             assertThrows(IllegalArgumentException.class, () -> new AsyncBarrier(0));
             return null;

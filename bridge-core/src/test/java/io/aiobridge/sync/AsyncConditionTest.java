@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Task;
+import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Steps;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,34 +18,36 @@ class AsyncConditionTest {
     @Test
     void signalWakesNWaitersInOrderAndWaitForRechecks() {
         List<String> seen = new ArrayList<>();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncCondition cond = new AsyncCondition();
             int[] value = {0};
             List<Task<Void>> ts = new ArrayList<>();
             for (String n : List.of("a", "b", "c")) {
-                ts.add(Aio.createTask(() -> cond.withLock(() -> {
-                    cond.await();
-                    seen.add(n);
-                    return null;
-                })));
+                ts.add(Aio.createTask(() -> {
+                    try (Held held = cond.hold()) {
+                        cond.await();
+                        seen.add(n);
+                        return null;
+                    }
+                }));
             }
-            Task<Void> predicate = Aio.createTask(() -> cond.withLock(() -> {
-                cond.waitFor(() -> value[0] == 2);
-                seen.add("value is 2");
-                return null;
-            }));
-            Aio.sleep(0);
-            cond.withLock(() -> {
-                cond.signal(2);
-                return null;
+            Task<Void> predicate = Aio.createTask(() -> {
+                try (Held held = cond.hold()) {
+                    cond.waitFor(() -> value[0] == 2);
+                    seen.add("value is 2");
+                    return null;
+                }
             });
+            Aio.sleep(0);
+            try (Held held = cond.hold()) {
+                cond.signal(2);
+            }
             Aio.sleep(0);
             assertEquals(List.of("a", "b"), seen);
-            cond.withLock(() -> {
+            try (Held held = cond.hold()) {
                 value[0] = 2;
                 cond.signalAll();
-                return null;
-            });
+            }
             for (Task<Void> t : ts) {
                 t.await();
             }
@@ -56,19 +60,21 @@ class AsyncConditionTest {
     @Test
     void aCancelledWaiterHoldsTheLockAgainWhenItRaises() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncCondition cond = new AsyncCondition();
-            Task<Void> waiter = Aio.createTask(() -> cond.withLock(() -> {
-                s.expect(2);
-                try {
-                    cond.await();
-                } catch (CancelledError e) {
-                    s.expect(4);
-                    assertTrue(cond.locked(), "the lock is held again before the error escapes");
-                    throw e;
+            Task<Void> waiter = Aio.createTask(() -> {
+                try (Held held = cond.hold()) {
+                    s.expect(2);
+                    try {
+                        cond.await();
+                    } catch (CancelledError e) {
+                        s.expect(4);
+                        assertTrue(cond.locked(), "the lock is held again before the error escapes");
+                        throw e;
+                    }
+                    return null;
                 }
-                return null;
-            }));
+            });
             s.expect(1);
             Aio.sleep(0);
             try (Held held = cond.hold()) {
@@ -85,24 +91,27 @@ class AsyncConditionTest {
     @Test
     void aNotificationIsNotLostWhenTheNotifiedWaiterIsCancelled() {
         List<String> seen = new ArrayList<>();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncCondition cond = new AsyncCondition();
-            Task<Void> first = Aio.createTask(() -> cond.withLock(() -> {
-                cond.await();
-                seen.add("first must not return normally");
-                return null;
-            }));
-            Task<Void> second = Aio.createTask(() -> cond.withLock(() -> {
-                cond.await();
-                seen.add("second got the notification");
-                return null;
-            }));
+            Task<Void> first = Aio.createTask(() -> {
+                try (Held held = cond.hold()) {
+                    cond.await();
+                    seen.add("first must not return normally");
+                    return null;
+                }
+            });
+            Task<Void> second = Aio.createTask(() -> {
+                try (Held held = cond.hold()) {
+                    cond.await();
+                    seen.add("second got the notification");
+                    return null;
+                }
+            });
             Aio.sleep(0);
-            cond.withLock(() -> {
+            try (Held held = cond.hold()) {
                 cond.signal(1); // notifies first...
                 first.cancel(); // ...which is cancelled before it runs
-                return null;
-            });
+            }
             assertThrows(CancelledError.class, first::await);
             second.await();
             return null;
@@ -112,7 +121,7 @@ class AsyncConditionTest {
 
     @Test
     void waitingOrSignallingWithoutTheLockIsAClearError() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncCondition cond = new AsyncCondition(new AsyncLock());
             IllegalStateException w = assertThrows(IllegalStateException.class, cond::await);
             assertTrue(w.getMessage().startsWith("cannot wait on un-acquired lock"));

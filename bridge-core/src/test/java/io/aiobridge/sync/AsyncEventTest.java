@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Task;
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class AsyncEventTest {
     @Test
     void setWakesEveryWaiterAndLaterWaitsReturnAtOnce() {
         List<String> seen = new ArrayList<>();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncEvent ev = new AsyncEvent();
             List<Task<Boolean>> ts = new ArrayList<>();
             for (String n : List.of("x", "y")) {

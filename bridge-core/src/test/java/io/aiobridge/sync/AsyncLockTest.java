@@ -9,6 +9,8 @@ import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
+import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Steps;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,16 +20,18 @@ class AsyncLockTest {
     @Test
     void waitersGetTheLockInFifoOrderAndAReleaserCannotBarge() {
         List<String> order = new ArrayList<>();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncLock lock = new AsyncLock();
             lock.acquire();
             List<Task<Void>> ts = new ArrayList<>();
             for (String name : List.of("a", "b", "c")) {
-                ts.add(Aio.createTask(() -> lock.withLock(() -> {
-                    order.add(name);
-                    Aio.sleep(0);
-                    return null;
-                })));
+                ts.add(Aio.createTask(() -> {
+                    try (Held held = lock.hold()) {
+                        order.add(name);
+                        Aio.sleep(0);
+                        return null;
+                    }
+                }));
             }
             Aio.sleep(0); // all three queue up
             lock.release();
@@ -46,7 +50,7 @@ class AsyncLockTest {
     @Test
     void aWaiterCancelledWhileWaitingLeavesNoTrace() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncLock lock = new AsyncLock();
             lock.acquire();
             Task<Void> cancelled = Aio.createTask(() -> {
@@ -77,7 +81,7 @@ class AsyncLockTest {
     @Test
     void aWaiterWokenThenCancelledPassesTheLockToTheNext() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncLock lock = new AsyncLock();
             lock.acquire();
             Task<Void> first = Aio.createTask(() -> {
@@ -107,7 +111,7 @@ class AsyncLockTest {
 
     @Test
     void holdReleasesOnceAndErrorsAreClear() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncLock lock = new AsyncLock();
             try (Held held = lock.hold()) {
                 assertTrue(lock.locked());
@@ -118,9 +122,11 @@ class AsyncLockTest {
             assertTrue(e.getMessage().startsWith("Lock is not acquired"));
             assertEquals("<AsyncLock [unlocked]>", lock.toString());
             RuntimeException boom = new RuntimeException("boom");
-            assertThrows(RuntimeException.class, () -> lock.withLock(() -> {
-                throw boom;
-            }));
+            assertThrows(RuntimeException.class, () -> {
+                try (Held held = lock.hold()) {
+                    throw boom;
+                }
+            });
             assertFalse(lock.locked(), "withLock releases when the body fails");
             return null;
         });
@@ -131,7 +137,7 @@ class AsyncLockTest {
         AsyncLock lock = new AsyncLock();
         IllegalStateException outside = assertThrows(IllegalStateException.class, lock::acquire);
         assertTrue(outside.getMessage().contains("must be called from the code of a running"));
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             lock.acquire();
             lock.release();
             return null;

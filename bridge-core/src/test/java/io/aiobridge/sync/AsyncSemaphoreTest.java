@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Task;
+import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Steps;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,19 +21,21 @@ class AsyncSemaphoreTest {
         List<String> order = new ArrayList<>();
         int[] inside = {0};
         int[] maxInside = {0};
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncSemaphore sem = new AsyncSemaphore(2);
             List<Task<Void>> ts = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 String n = "t" + i;
-                ts.add(Aio.createTask(() -> sem.withPermit(() -> {
-                    order.add(n);
-                    inside[0]++;
-                    maxInside[0] = Math.max(maxInside[0], inside[0]);
-                    Aio.sleep(1);
-                    inside[0]--;
-                    return null;
-                })));
+                ts.add(Aio.createTask(() -> {
+                    try (Held held = sem.hold()) {
+                        order.add(n);
+                        inside[0]++;
+                        maxInside[0] = Math.max(maxInside[0], inside[0]);
+                        Aio.sleep(1);
+                        inside[0]--;
+                        return null;
+                    }
+                }));
             }
             for (Task<Void> t : ts) {
                 t.await();
@@ -46,7 +50,7 @@ class AsyncSemaphoreTest {
     @Test
     void aNewAcquirerQueuesBehindWaitersEvenWithAFreePermit() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncSemaphore sem = new AsyncSemaphore(1);
             sem.acquire();
             Task<Void> waiter = Aio.createTask(() -> {
@@ -72,7 +76,7 @@ class AsyncSemaphoreTest {
     @Test
     void aWokenWaiterThatIsCancelledGivesItsPermitOn() {
         Steps s = new Steps();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncSemaphore sem = new AsyncSemaphore(0);
             Task<Void> first = Aio.createTask(() -> {
                 sem.acquire();
@@ -99,7 +103,7 @@ class AsyncSemaphoreTest {
 
     @Test
     void boundedSemaphoreRefusesOverRelease() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncBoundedSemaphore sem = new AsyncBoundedSemaphore(1);
             try (Held held = sem.hold()) {
                 assertFalse(sem.availablePermits() > 0);

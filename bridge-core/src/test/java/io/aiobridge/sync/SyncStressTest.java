@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.Task;
 import io.aiobridge.queue.AsyncQueue;
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -85,7 +88,7 @@ class SyncStressTest {
         int tasks = 20;
         int rounds = 50 * SCALE;
         int[] granted = {0};
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncLock lock = new AsyncLock();
             int[] holders = {0};
             int[] nextTicket = {0};
@@ -130,7 +133,7 @@ class SyncStressTest {
         Random rnd = new Random(SEED + 1);
         int permits = 3;
         int rounds = 50 * SCALE;
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncBoundedSemaphore sem = new AsyncBoundedSemaphore(permits);
             int[] holders = {0};
             int[] nextTicket = {0};
@@ -174,7 +177,7 @@ class SyncStressTest {
         int perProducer = 100 * SCALE;
         Map<Integer, Integer> got = new HashMap<>();
         List<Integer> put = new ArrayList<>();
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncQueue<Integer> q = new AsyncQueue<>(4);
             List<Task<?>> ws = new ArrayList<>();
             for (int p = 0; p < 4; p++) {
@@ -202,7 +205,7 @@ class SyncStressTest {
                             try {
                                 Integer item = Aio.waitFor(Aio.createTask(q::get), 0.05);
                                 got.merge(item, 1, Integer::sum);
-                            } catch (io.aiobridge.AsyncTimeoutException e) {
+                            } catch (AsyncTimeoutException e) {
                                 // nothing arrived in time: look at the producers again
                             }
                             return null;
@@ -236,7 +239,7 @@ class SyncStressTest {
         for (Map.Entry<Integer, Integer> e : got.entrySet()) {
             assertEquals(1, e.getValue(), "item " + e.getKey() + " was taken twice");
         }
-        assertEquals(new java.util.HashSet<>(put), got.keySet(),
+        assertEquals(new HashSet<>(put), got.keySet(),
                 "every item put was taken, and only those");
         assertTrue(put.size() > perProducer, "too few puts survived: " + put.size());
     }
@@ -246,22 +249,24 @@ class SyncStressTest {
         Random rnd = new Random(SEED + 3);
         int items = 200 * SCALE;
         int[] consumed = {0};
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncCondition cond = new AsyncCondition();
             int[] available = {0};
             List<Task<?>> consumers = new ArrayList<>();
             for (int c = 0; c < 5; c++) {
                 consumers.add(Aio.createTask(() -> {
                     while (consumed[0] < items) {
-                        survive(() -> cond.withLock(() -> {
-                            cond.waitFor(() -> available[0] > 0 || consumed[0] >= items);
-                            if (available[0] > 0) {
-                                available[0]--;
-                                consumed[0]++;
+                        survive(() -> {
+                            try (Held held = cond.hold()) {
+                                cond.waitFor(() -> available[0] > 0 || consumed[0] >= items);
+                                if (available[0] > 0) {
+                                    available[0]--;
+                                    consumed[0]++;
+                                }
+                                cond.signalAll(); // lets the others re-check the end condition
+                                return null;
                             }
-                            cond.signalAll(); // lets the others re-check the end condition
-                            return null;
-                        }));
+                        });
                     }
                     return null;
                 }));
@@ -273,11 +278,10 @@ class SyncStressTest {
                 }
             });
             for (int i = 0; i < items; i++) {
-                cond.withLock(() -> {
+                try (Held held = cond.hold()) {
                     available[0]++;
                     cond.signal(1); // exactly one notification per item
-                    return null;
-                });
+                }
                 pause(rnd);
             }
             for (Task<?> c : consumers) {

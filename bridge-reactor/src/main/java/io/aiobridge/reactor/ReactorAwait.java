@@ -1,9 +1,10 @@
 package io.aiobridge.reactor;
 
-import io.aiobridge.flow.Publishers;
+import io.aiobridge.flow.FlowAwait;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -48,7 +49,7 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if the Mono completes empty
      */
     public static <T> T awaitSingle(Mono<T> mono) {
-        return Publishers.awaitSingle(vars(mono));
+        return FlowAwait.awaitSingle(vars(mono));
     }
 
     /**
@@ -59,7 +60,7 @@ public final class ReactorAwait {
      * @return the value or null
      */
     public static <T> T awaitSingleOrNull(Mono<T> mono) {
-        return Publishers.awaitSingleOrDefault(vars(mono), null);
+        return FlowAwait.awaitSingleOrDefault(vars(mono), null);
     }
 
     /**
@@ -82,7 +83,7 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if the Flux completes empty
      */
     public static <T> T awaitFirst(Flux<T> flux) {
-        return Publishers.awaitFirst(vars(flux));
+        return FlowAwait.awaitFirst(vars(flux));
     }
 
     /**
@@ -95,7 +96,7 @@ public final class ReactorAwait {
      * @throws IllegalArgumentException if it emits a second item
      */
     public static <T> T awaitSingle(Flux<T> flux) {
-        return Publishers.awaitSingle(vars(flux));
+        return FlowAwait.awaitSingle(vars(flux));
     }
 
     /**
@@ -107,7 +108,7 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if empty
      */
     public static <T> T awaitLast(Flux<T> flux) {
-        return Publishers.awaitLast(vars(flux));
+        return FlowAwait.awaitLast(vars(flux));
     }
 
     /**
@@ -115,8 +116,8 @@ public final class ReactorAwait {
      *
      * @param publisher the Flux or Mono
      */
-    public static void awaitCompletion(org.reactivestreams.Publisher<?> publisher) {
-        Publishers.awaitCompletion(Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars));
+    public static void awaitCompletion(Publisher<?> publisher) {
+        FlowAwait.awaitCompletion(Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars));
     }
 
     /**
@@ -127,6 +128,6 @@ public final class ReactorAwait {
      * @return the items in order
      */
     public static <T> List<T> awaitList(Flux<T> flux) {
-        return Publishers.awaitSingle(vars(flux.collectList()));
+        return FlowAwait.awaitSingle(vars(flux.collectList()));
     }
 }

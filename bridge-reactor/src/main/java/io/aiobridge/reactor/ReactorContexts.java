@@ -1,9 +1,9 @@
 package io.aiobridge.reactor;
 
+import io.aiobridge.AsyncGenerator;
 import io.aiobridge.Context;
 import io.aiobridge.ContextVar;
 import io.aiobridge.Coroutine;
-import io.aiobridge.iter.AsyncGenerator;
 import java.util.Map;
 import reactor.util.context.ContextView;
 

@@ -1,22 +1,23 @@
 package io.aiobridge.reactor;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
+import io.aiobridge.AsyncGenerator;
+import io.aiobridge.AsyncIterable;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.flow.AsyncPublisher;
-import io.aiobridge.flow.Overflow;
-import io.aiobridge.flow.Publishers;
-import io.aiobridge.iter.AsyncGenerator;
-import io.aiobridge.iter.AsyncIterable;
 import java.util.Objects;
+import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
 /**
- * From asyncio-style code to Reactor, and Flux iteration in a task: generators as {@link Flux}
- * (kotlinx's {@code flux { }}), coroutines and tasks as {@link Mono} (kotlinx's {@code mono { }}).
+ * From asyncio-style code to Reactor: generators as {@link Flux} (kotlinx's {@code flux { }}),
+ * coroutines and tasks as {@link Mono} (kotlinx's {@code mono { }}). Awaiting is {@link
+ * ReactorAwait}; iterating a Flux in a task is {@link ReactorIterate}.
  * A thin layer over {@link AsyncPublisher}: demand, cancellation and the loop a subscription runs
  * on are as there, and errors that can no longer be delivered go to Reactor's {@code
  * Hooks.onErrorDropped}. Context variables cross as {@link ReactorContexts} describes.
@@ -26,7 +27,6 @@ import reactor.util.context.ContextView;
  *     for (long i = 0; ; i++) { y.yield(i); Aio.sleep(1.0); }
  * });
  * Mono<String> page = ReactorPublish.mono(() -> fetch(url));   // one run per subscription
- * for (Order o : ReactorPublish.iterate(orders, 64)) { ... }   // backpressured, 64 at a time
  * }</pre>
  */
 public final class ReactorPublish {
@@ -37,8 +37,8 @@ public final class ReactorPublish {
      * subscriber's Context, so a per-subscription hook ({@code reactor.onErrorDropped.local})
      * sees it.
      */
-    private static java.util.function.Consumer<Throwable> dropped(ContextView view) {
-        reactor.util.context.Context ctx = reactor.util.context.Context.of(view);
+    private static Consumer<Throwable> dropped(ContextView view) {
+        Context ctx = Context.of(view);
         return e -> Operators.onErrorDropped(e, ctx);
     }
 
@@ -133,57 +133,8 @@ public final class ReactorPublish {
      * @param <T> the value type
      * @return the Mono
      */
-    public static <T> Mono<T> mono(AioFuture<T> future) {
+    public static <T> Mono<T> mono(AsyncFuture<T> future) {
         AsyncPublisher<T> p = AsyncPublisher.fromFuture(future);
         return Mono.deferContextual(view -> Mono.fromDirect(reactorPolicy(p, view, null)));
-    }
-
-    /**
-     * A Flux (or Mono) as an async iterable for a task, requesting {@code prefetch} items up front
-     * and replenishing at 75%. The iteration belongs to the task that starts it: when that task
-     * ends (returns, fails or is cancelled) an iteration it left open, by {@code break} or an
-     * exception, is cancelled. A source that cannot honour small requests ({@code
-     * Flux.interval}) needs {@link #iterate(org.reactivestreams.Publisher, int, Overflow)} or an
-     * {@code onBackpressure...} operator.
-     *
-     * @param publisher the Flux or Mono
-     * @param prefetch the most items held
-     * @param <T> the item type
-     * @return the iterable
-     */
-    public static <T> AsyncIterable<T> iterate(org.reactivestreams.Publisher<T> publisher,
-            int prefetch) {
-        Flux<T> withVars = Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars);
-        return Publishers.toAsyncIterable(withVars, prefetch, Publishers.DEFAULT_REPLENISH);
-    }
-
-    /**
-     * A Flux that cannot be slowed down ({@code Flux.interval}, a hot source) as an async
-     * iterable for a task: it is asked for everything, at most {@code capacity} items wait for
-     * the task, and {@code overflow} says what happens to more (Reactor's {@code
-     * onBackpressureBuffer(capacity, strategy)}, with the task as the consumer).
-     *
-     * @param publisher the Flux
-     * @param capacity the most items held for the task, at least 1
-     * @param overflow what happens to items beyond that
-     * @param <T> the item type
-     * @return the iterable
-     */
-    public static <T> AsyncIterable<T> iterate(org.reactivestreams.Publisher<T> publisher,
-            int capacity, Overflow overflow) {
-        Flux<T> withVars = Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars);
-        return Publishers.toAsyncIterable(withVars, capacity, overflow);
-    }
-
-    /**
-     * As {@link #iterate(org.reactivestreams.Publisher, int)} with Reactor's default prefetch,
-     * 256.
-     *
-     * @param publisher the Flux or Mono
-     * @param <T> the item type
-     * @return the iterable
-     */
-    public static <T> AsyncIterable<T> iterate(org.reactivestreams.Publisher<T> publisher) {
-        return iterate(publisher, Publishers.DEFAULT_PREFETCH);
     }
 }

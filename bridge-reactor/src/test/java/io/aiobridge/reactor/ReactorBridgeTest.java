@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
+import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
-import io.aiobridge.iter.AsyncIterables;
+import io.aiobridge.iter.Comprehensions;
+import io.aiobridge.iter.Itertools;
+import io.aiobridge.testing.BackgroundLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,7 @@ import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 class ReactorBridgeTest {
 
@@ -109,20 +113,14 @@ class ReactorBridgeTest {
 
     @Test
     void monoAndFluxPinnedToALoopRunThere() throws Exception {
-        try (io.aiobridge.EventLoop loop = io.aiobridge.EventLoop.newEventLoop()) {
-            Thread runner = Thread.ofPlatform().daemon().start(loop::runForever);
-            try {
-                StepVerifier.create(ReactorPublish.mono(() -> Aio.getRunningLoop() == loop, loop))
-                        .expectNext(true).verifyComplete();
-                StepVerifier.create(ReactorPublish.<Boolean>flux(
-                                y -> y.yield(Aio.getRunningLoop() == loop), loop))
-                        .expectNext(true).verifyComplete();
-                assertThrows(NullPointerException.class,
-                        () -> ReactorPublish.mono(() -> 1, null));
-            } finally {
-                loop.callSoonThreadsafe(loop::stop);
-                runner.join();
-            }
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            EventLoop loop = bg.loop();
+            StepVerifier.create(ReactorPublish.mono(() -> Aio.getRunningLoop() == loop, loop))
+                    .expectNext(true).verifyComplete();
+            StepVerifier.create(ReactorPublish.<Boolean>flux(
+                            y -> y.yield(Aio.getRunningLoop() == loop), loop))
+                    .expectNext(true).verifyComplete();
+            assertThrows(NullPointerException.class, () -> ReactorPublish.mono(() -> 1, null));
         }
     }
 
@@ -138,7 +136,7 @@ class ReactorBridgeTest {
         Runnable waitArmed = () -> { // the scheduler's count of timers ever scheduled grows by one
             armed[0]++;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (reactor.test.scheduler.VirtualTimeScheduler.get().getScheduledTaskCount()
+            while (VirtualTimeScheduler.get().getScheduledTaskCount()
                     < armed[0]) {
                 assertTrue(System.nanoTime() < deadline, "the timer was never armed");
                 Thread.onSpinWait();
@@ -269,7 +267,7 @@ class ReactorBridgeTest {
         List<Long> requests = new CopyOnWriteArrayList<>();
         long sum = Aio.run(() -> {
             long s = 0;
-            for (int v : ReactorPublish.iterate(Flux.range(0, 1000).doOnRequest(requests::add), 64)) {
+            for (int v : ReactorIterate.iterate(Flux.range(0, 1000).doOnRequest(requests::add), 64)) {
                 s += v;
             }
             return s;
@@ -283,7 +281,7 @@ class ReactorBridgeTest {
     void leavingAFluxIterationEarlyCancelsIt() {
         AtomicBoolean cancelled = new AtomicBoolean();
         Aio.run(() -> {
-            try (var it = AsyncIterables.iterate(ReactorPublish.iterate(
+            try (var it = Comprehensions.closing(ReactorIterate.iterate(
                     Flux.interval(Duration.ofMillis(1)).doOnCancel(() -> cancelled.set(true))))) {
                 for (long v : it) {
                     if (v == 3) {
@@ -300,7 +298,7 @@ class ReactorBridgeTest {
     @Test
     void reactorSeesNoNullAndDropsNothing() {
         List<Integer> got = new ArrayList<>();
-        StepVerifier.create(ReactorPublish.flux(io.aiobridge.iter.AsyncIters.fromIterable(
+        StepVerifier.create(ReactorPublish.flux(Itertools.fromIterable(
                 List.of(1, 2, 3)))).recordWith(() -> got).expectNextCount(3).verifyComplete();
         assertEquals(List.of(1, 2, 3), got);
     }

@@ -1,20 +1,26 @@
 package io.aiobridge.reactor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.ContextVar;
 import io.aiobridge.EventLoop;
+import io.aiobridge.testing.BackgroundLoop;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
 
 class ReactorContextsAndSchedulersTest {
 
@@ -28,7 +34,7 @@ class ReactorContextsAndSchedulersTest {
     @Test
     void aCoroutineMonoSeesTheSubscribersReactorContext() {
         StepVerifier.create(ReactorPublish.mono(REQUEST_ID::get)
-                        .contextWrite(reactor.util.context.Context.of(REQUEST_ID, "r-1")))
+                        .contextWrite(Context.of(REQUEST_ID, "r-1")))
                 .expectNext("r-1").verifyComplete();
         StepVerifier.create(ReactorPublish.mono(REQUEST_ID::get)).expectNext("none")
                 .verifyComplete();
@@ -39,7 +45,7 @@ class ReactorContextsAndSchedulersTest {
         StepVerifier.create(ReactorPublish.<String>flux(y -> {
                     y.yield(REQUEST_ID.get());
                     y.yield(REQUEST_ID.get() + "!");
-                }).contextWrite(reactor.util.context.Context.of(REQUEST_ID, "r-2")))
+                }).contextWrite(Context.of(REQUEST_ID, "r-2")))
                 .expectNext("r-2", "r-2!").verifyComplete();
     }
 
@@ -50,7 +56,7 @@ class ReactorContextsAndSchedulersTest {
             REQUEST_ID.set("t-9");
             String single = ReactorAwait.awaitSingle(
                     Mono.deferContextual(ctx -> Mono.just(ctx.get(REQUEST_ID))));
-            for (String s : ReactorPublish.iterate(Flux.deferContextual(ctx -> Flux.just(
+            for (String s : ReactorIterate.iterate(Flux.deferContextual(ctx -> Flux.just(
                     ctx.getOrDefault(REQUEST_ID, "missing"))))) {
                 seenUpstream.add(s);
             }
@@ -62,9 +68,8 @@ class ReactorContextsAndSchedulersTest {
 
     @Test
     void aLoopAsAReactorSchedulerRunsWorkOnTheLoop() throws Exception {
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            Thread runner = new Thread(loop::runForever, "loop-runner");
-            runner.start();
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            EventLoop loop = bg.loop();
             List<Boolean> onLoop = new CopyOnWriteArrayList<>();
             StepVerifier.create(Flux.range(0, 3)
                             .publishOn(ReactorSchedulers.of(loop))
@@ -74,35 +79,32 @@ class ReactorContextsAndSchedulersTest {
             StepVerifier.create(Mono.delay(Duration.ofMillis(20), ReactorSchedulers.of(loop))
                             .map(x -> Aio.runningLoopOrNull() == loop))
                     .expectNext(true).verifyComplete();
-            loop.callSoonThreadsafe(loop::stop);
-            runner.join(5000);
         }
     }
 
     @Test
     void delayedLoopSchedulerTasksAllRunAndDisposedOnesDoNot() throws Exception {
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            Thread runner = new Thread(loop::runForever, "loop-runner");
-            runner.start();
-            reactor.core.scheduler.Scheduler scheduler = ReactorSchedulers.of(loop);
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            Scheduler scheduler = ReactorSchedulers.of(bg.loop());
             int n = 500;
-            java.util.concurrent.CountDownLatch kept = new java.util.concurrent.CountDownLatch(n);
-            java.util.concurrent.atomic.AtomicInteger disposedRan =
-                    new java.util.concurrent.atomic.AtomicInteger();
+            CountDownLatch kept = new CountDownLatch(n);
+            AtomicInteger disposedRan = new AtomicInteger();
             for (int i = 0; i < n; i++) {
                 // submitted from this thread while the loop runs: the arming may beat the
                 // submitter's own bookkeeping, which must not cancel the timer
-                scheduler.schedule(kept::countDown, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
-                reactor.core.Disposable d = scheduler.schedule(disposedRan::incrementAndGet, 50,
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                scheduler.schedule(kept::countDown, 1, TimeUnit.MILLISECONDS);
+                Disposable d = scheduler.schedule(disposedRan::incrementAndGet, 50,
+                        TimeUnit.MILLISECONDS);
                 d.dispose();
             }
-            assertTrue(kept.await(10, java.util.concurrent.TimeUnit.SECONDS),
+            assertTrue(kept.await(10, TimeUnit.SECONDS),
                     "delayed tasks lost: " + kept.getCount());
-            Thread.sleep(100);
+            // timers fire in deadline order: once a later one has run, the disposed ones' time
+            // has passed too
+            CountDownLatch later = new CountDownLatch(1);
+            scheduler.schedule(later::countDown, 60, TimeUnit.MILLISECONDS);
+            assertTrue(later.await(10, TimeUnit.SECONDS));
             assertEquals(0, disposedRan.get(), "a disposed delayed task ran");
-            loop.callSoonThreadsafe(loop::stop);
-            runner.join(5000);
         }
     }
 
@@ -112,6 +114,5 @@ class ReactorContextsAndSchedulersTest {
                 ReactorSchedulers.asExecutor(Schedulers.boundedElastic()),
                 () -> Thread.currentThread().getName()).await());
         assertTrue(thread.startsWith("boundedElastic"), thread);
-        assertSame(null, Aio.currentTask());
     }
 }

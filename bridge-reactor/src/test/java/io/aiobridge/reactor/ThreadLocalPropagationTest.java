@@ -77,7 +77,7 @@ class ThreadLocalPropagationTest {
                     .publishOn(Schedulers.boundedElastic())
                     .map(x -> Thread.currentThread().getName().startsWith("boundedElastic")
                             + ":" + REQUEST_ID.get())));
-            for (String s : ReactorPublish.iterate(Flux.range(0, 2)
+            for (String s : ReactorIterate.iterate(Flux.range(0, 2)
                     .publishOn(Schedulers.parallel())
                     .map(i -> REQUEST_ID.get() + "#" + i))) {
                 out.add(s);

@@ -1,6 +1,6 @@
 package io.aiobridge.rxjava;
 
-import io.aiobridge.flow.Publishers;
+import io.aiobridge.flow.FlowAwait;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
@@ -39,7 +39,7 @@ public final class RxAwait {
      */
     public static <T> T await(Single<T> single) {
         Objects.requireNonNull(single, "single is null");
-        return Publishers.awaitSingle(single.toFlowable());
+        return FlowAwait.awaitSingle(single.toFlowable());
     }
 
     /**
@@ -49,7 +49,7 @@ public final class RxAwait {
      */
     public static void await(Completable completable) {
         Objects.requireNonNull(completable, "completable is null");
-        Publishers.awaitCompletion(completable.toFlowable());
+        FlowAwait.awaitCompletion(completable.toFlowable());
     }
 
     /**
@@ -84,7 +84,7 @@ public final class RxAwait {
      */
     public static <T> T awaitOrDefault(Maybe<T> maybe, T defaultValue) {
         Objects.requireNonNull(maybe, "maybe is null");
-        return Publishers.awaitSingleOrDefault(maybe.toFlowable(), defaultValue);
+        return FlowAwait.awaitSingleOrDefault(maybe.toFlowable(), defaultValue);
     }
 
     /**
@@ -96,7 +96,7 @@ public final class RxAwait {
      * @throws NoSuchElementException if it completes empty
      */
     public static <T> T awaitFirst(Flowable<T> flowable) {
-        return Publishers.awaitFirst(flowable);
+        return FlowAwait.awaitFirst(flowable);
     }
 
     /**
@@ -109,7 +109,7 @@ public final class RxAwait {
      * @throws IllegalArgumentException if it emits a second item (then it is cancelled)
      */
     public static <T> T awaitSingle(Flowable<T> flowable) {
-        return Publishers.awaitSingle(flowable);
+        return FlowAwait.awaitSingle(flowable);
     }
 
     /**
@@ -121,7 +121,7 @@ public final class RxAwait {
      * @throws NoSuchElementException if it completes empty
      */
     public static <T> T awaitLast(Flowable<T> flowable) {
-        return Publishers.awaitLast(flowable);
+        return FlowAwait.awaitLast(flowable);
     }
 
     /**
@@ -130,7 +130,7 @@ public final class RxAwait {
      * @param flowable the Flowable
      */
     public static void awaitCompletion(Flowable<?> flowable) {
-        Publishers.awaitCompletion(flowable);
+        FlowAwait.awaitCompletion(flowable);
     }
 
     /**

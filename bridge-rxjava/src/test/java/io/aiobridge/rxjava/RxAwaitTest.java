@@ -10,7 +10,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Task;
 import io.aiobridge.flow.Overflow;
-import io.aiobridge.iter.AsyncIterables;
+import io.aiobridge.iter.Comprehensions;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
@@ -137,7 +137,7 @@ class RxAwaitTest {
         List<Long> requests = new CopyOnWriteArrayList<>();
         long sum = Aio.run(() -> {
             long s = 0;
-            for (int v : RxPublish.iterate(Flowable.range(0, 1000).doOnRequest(requests::add), 64)) {
+            for (int v : RxIterate.iterate(Flowable.range(0, 1000).doOnRequest(requests::add), 64)) {
                 s += v;
             }
             return s;
@@ -151,7 +151,7 @@ class RxAwaitTest {
     void leavingAFlowableIterationEarlyCancelsIt() {
         AtomicBoolean cancelled = new AtomicBoolean();
         Aio.run(() -> {
-            try (var it = AsyncIterables.iterate(RxPublish.iterate(
+            try (var it = Comprehensions.closing(RxIterate.iterate(
                     Flowable.interval(1, TimeUnit.MILLISECONDS).doOnCancel(() -> cancelled.set(true))))) {
                 for (long v : it) {
                     if (v == 3) {
@@ -168,7 +168,7 @@ class RxAwaitTest {
     private static List<Integer> iterateBurst(int capacity, Overflow overflow) {
         return Aio.run(() -> {
             List<Integer> got = new ArrayList<>();
-            for (int v : RxPublish.iterate(Observable.range(0, 100), capacity, overflow)) {
+            for (int v : RxIterate.iterate(Observable.range(0, 100), capacity, overflow)) {
                 got.add(v);
             }
             return got;
@@ -193,7 +193,7 @@ class RxAwaitTest {
         assertEquals(range(90, 100), iterateBurst(10, Overflow.DROP_OLDEST));
 
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> RxPublish.iterate(Observable.just(1), 0, Overflow.ERROR));
+                () -> RxIterate.iterate(Observable.just(1), 0, Overflow.ERROR));
         assertTrue(bad.getMessage().contains("capacity"), bad.getMessage());
     }
 
@@ -215,7 +215,7 @@ class RxAwaitTest {
                 });
                 List<Integer> out = new ArrayList<>();
                 boolean started = false;
-                for (int v : RxPublish.iterate(subject.startWithItem(-1), 4, overflow)) {
+                for (int v : RxIterate.iterate(subject.startWithItem(-1), 4, overflow)) {
                     if (!started) { // subscribed: start emitting
                         started = true;
                         emitter.start();

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
+import io.aiobridge.AsyncGenerator;
+import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
+import io.aiobridge.iter.Itertools;
+import io.aiobridge.testing.BackgroundLoop;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
@@ -19,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** From aiobridge to RxJava: generators, iterables, coroutines and futures as RxJava types. */
@@ -40,31 +45,33 @@ class RxPublishTest {
     void aGeneratorFlowableRunsOnlyWithDemandAndClosesOnCancel() throws Exception {
         List<Long> produced = new CopyOnWriteArrayList<>();
         CountDownLatch closed = new CountDownLatch(1);
-        Flowable<Long> flowable = RxPublish.flowable(y -> {
-            try {
-                for (long i = 0; ; i++) {
-                    produced.add(i);
-                    y.yield(i);
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            Flowable<Long> flowable = RxPublish.flowable(y -> {
+                try {
+                    for (long i = 0; ; i++) {
+                        produced.add(i);
+                        y.yield(i);
+                    }
+                } finally {
+                    closed.countDown();
                 }
-            } finally {
-                closed.countDown();
-            }
-        });
-        TestSubscriber<Long> ts = flowable.test(0);
-        Thread.sleep(50);
-        assertTrue(produced.size() <= 1, "no demand, at most the primed item: " + produced);
-        ts.assertNoValues();
-        ts.request(2);
-        ts.awaitCount(2);
-        ts.assertValues(0L, 1L);
-        Thread.sleep(50);
-        assertTrue(produced.size() <= 3, "the generator runs only with demand: " + produced);
-        ts.request(1);
-        ts.awaitCount(3);
-        ts.assertValues(0L, 1L, 2L);
-        ts.cancel();
-        awaitLatch(closed, "cancel closed the generator (its finally ran)");
-        ts.assertNotComplete().assertNoErrors();
+            }, bg.loop());
+            TestSubscriber<Long> ts = flowable.test(0);
+            bg.sync();
+            assertEquals(List.of(0L), produced, "no demand: waiting at the first yield");
+            ts.assertNoValues();
+            ts.request(2);
+            ts.awaitCount(2);
+            ts.assertValues(0L, 1L);
+            bg.sync();
+            assertEquals(List.of(0L, 1L, 2L), produced, "the generator runs only with demand");
+            ts.request(1);
+            ts.awaitCount(3);
+            ts.assertValues(0L, 1L, 2L);
+            ts.cancel();
+            awaitLatch(closed, "cancel closed the generator (its finally ran)");
+            ts.assertNotComplete().assertNoErrors();
+        }
     }
 
     @Test
@@ -85,7 +92,7 @@ class RxPublishTest {
 
     @Test
     void anAsyncIterableAsFlowableAndObservable() {
-        var source = io.aiobridge.iter.AsyncIters.fromIterable(List.of("a", "b", "c"));
+        var source = Itertools.fromIterable(List.of("a", "b", "c"));
         RxPublish.flowable(source).test().awaitDone(WAIT, TimeUnit.SECONDS)
                 .assertResult("a", "b", "c");
         RxPublish.observable(source).test().awaitDone(WAIT, TimeUnit.SECONDS)
@@ -185,7 +192,7 @@ class RxPublishTest {
         for (int kind = 0; kind < 3; kind++) {
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch cleaned = new CountDownLatch(1);
-            io.aiobridge.Coroutine<String> slow = () -> {
+            Coroutine<String> slow = () -> {
                 started.countDown();
                 try {
                     return Aio.sleep(60, "late");
@@ -209,48 +216,38 @@ class RxPublishTest {
 
     @Test
     void futuresAndTasksAsSingleMaybeAndCompletable() throws Exception {
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            Thread runner = Thread.ofPlatform().daemon().start(loop::runForever);
-            try {
-                AioFuture<String> f = Aio.runCoroutineThreadsafe(() -> loop.<String>createFuture(),
-                        loop).join();
-                TestObserver<String> single = RxPublish.single(f).test();
-                TestObserver<String> maybe = RxPublish.maybe(f).test();
-                TestObserver<Void> done = RxPublish.completable(f).test();
-                single.assertEmpty();
-                loop.callSoonThreadsafe(() -> f.setResult("ready"));
-                single.awaitDone(WAIT, TimeUnit.SECONDS).assertResult("ready");
-                maybe.awaitDone(WAIT, TimeUnit.SECONDS).assertResult("ready");
-                done.awaitDone(WAIT, TimeUnit.SECONDS).assertResult();
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            EventLoop loop = bg.loop();
+            AsyncFuture<String> f = bg.run(() -> loop.<String>createFuture());
+            TestObserver<String> single = RxPublish.single(f).test();
+            TestObserver<String> maybe = RxPublish.maybe(f).test();
+            TestObserver<Void> done = RxPublish.completable(f).test();
+            bg.sync();
+            single.assertEmpty();
+            loop.callSoonThreadsafe(() -> f.setResult("ready"));
+            single.awaitDone(WAIT, TimeUnit.SECONDS).assertResult("ready");
+            maybe.awaitDone(WAIT, TimeUnit.SECONDS).assertResult("ready");
+            done.awaitDone(WAIT, TimeUnit.SECONDS).assertResult();
 
-                AioFuture<String> empty = Aio.runCoroutineThreadsafe(
-                        () -> Aio.createTask(() -> (String) null), loop).join();
-                RxPublish.maybe(empty).test().awaitDone(WAIT, TimeUnit.SECONDS).assertResult();
-                RxPublish.single(empty).test().awaitDone(WAIT, TimeUnit.SECONDS)
-                        .assertError(NullPointerException.class);
+            AsyncFuture<String> empty = bg.run(() -> Aio.createTask(() -> (String) null));
+            RxPublish.maybe(empty).test().awaitDone(WAIT, TimeUnit.SECONDS).assertResult();
+            RxPublish.single(empty).test().awaitDone(WAIT, TimeUnit.SECONDS)
+                    .assertError(NullPointerException.class);
 
-                AioFuture<String> never = Aio.runCoroutineThreadsafe(
-                        () -> Aio.createTask(() -> Aio.sleep(60, "late")), loop).join();
-                TestObserver<String> waiting = RxPublish.single(never).test();
-                waiting.dispose();
-                Aio.runCoroutineThreadsafe(() -> {
-                    Aio.sleep(0.01);
-                    return null;
-                }, loop).join();
-                assertTrue(never.isCancelled(), "disposing the Single cancelled the task");
-            } finally {
-                loop.callSoonThreadsafe(loop::stop);
-                runner.join();
-            }
+            AsyncFuture<String> never = bg.run(() -> Aio.createTask(() -> Aio.sleep(60, "late")));
+            TestObserver<String> waiting = RxPublish.single(never).test();
+            waiting.dispose();
+            bg.sync();
+            assertTrue(never.isCancelled(), "disposing the Single cancelled the task");
         }
     }
 
     @Test
     void maybeOfAnAlreadyFailedFuture() {
         Aio.run(() -> {
-            AioFuture<String> f = Aio.getRunningLoop().createFuture();
+            AsyncFuture<String> f = Aio.getRunningLoop().createFuture();
             f.setException(new IllegalArgumentException("failed before subscription"));
-            assertEquals("failed before subscription", org.junit.jupiter.api.Assertions.assertThrows(
+            assertEquals("failed before subscription", Assertions.assertThrows(
                     IllegalArgumentException.class, () -> RxAwait.awaitOrNull(RxPublish.maybe(f)))
                     .getMessage());
             return null;
@@ -259,13 +256,13 @@ class RxPublishTest {
 
     @Test
     void nullArgumentsAreRejectedWithTheirName() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
-                () -> RxPublish.flowable((io.aiobridge.iter.AsyncGenerator.Body<Object, Void>) null));
+        var e = Assertions.assertThrows(NullPointerException.class,
+                () -> RxPublish.flowable((AsyncGenerator.Body<Object, Void>) null));
         assertTrue(e.getMessage().contains("body"), e.getMessage());
-        org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
-                () -> RxPublish.single((io.aiobridge.Coroutine<Object>) null));
-        org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
-                () -> RxPublish.maybe((AioFuture<Object>) null));
+        Assertions.assertThrows(NullPointerException.class,
+                () -> RxPublish.single((Coroutine<Object>) null));
+        Assertions.assertThrows(NullPointerException.class,
+                () -> RxPublish.maybe((AsyncFuture<Object>) null));
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.ContextVar;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Runner;
+import io.aiobridge.testing.BackgroundLoop;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Scheduler;
 import io.reactivex.rxjava3.core.Single;
@@ -57,7 +58,7 @@ class RxSchedulersAndContextsTest {
                 EventLoop loop = Aio.getRunningLoop();
                 Scheduler onLoop = RxSchedulers.of(loop);
                 List<Long> at = new ArrayList<>();
-                for (long tick : RxPublish.iterate(
+                for (long tick : RxIterate.iterate(
                         Flowable.interval(10, TimeUnit.SECONDS, onLoop).take(3))) {
                     at.add(onLoop.now(TimeUnit.SECONDS));
                 }
@@ -74,31 +75,28 @@ class RxSchedulersAndContextsTest {
 
     @Test
     void disposedDelayedWorkNeverRuns() throws Exception {
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            Thread runner = Thread.ofPlatform().daemon().start(loop::runForever);
-            try {
-                Scheduler s = RxSchedulers.of(loop);
-                Scheduler.Worker w = s.createWorker();
-                AtomicInteger ran = new AtomicInteger();
-                CountDownLatch kept = new CountDownLatch(500);
-                List<Disposable> toDispose = new ArrayList<>();
-                for (int i = 0; i < 500; i++) {
-                    toDispose.add(s.scheduleDirect(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS));
-                    toDispose.add(w.schedule(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS));
-                    s.scheduleDirect(kept::countDown, 5, TimeUnit.MILLISECONDS);
-                }
-                toDispose.forEach(Disposable::dispose);
-                assertTrue(kept.await(10, TimeUnit.SECONDS));
-                Thread.sleep(60);
-                assertEquals(0, ran.get(), "disposed work ran");
-                w.dispose();
-                assertTrue(w.isDisposed());
-                assertTrue(w.schedule(ran::incrementAndGet).isDisposed(),
-                        "a disposed worker accepts nothing");
-            } finally {
-                loop.callSoonThreadsafe(loop::stop);
-                runner.join();
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            Scheduler s = RxSchedulers.of(bg.loop());
+            Scheduler.Worker w = s.createWorker();
+            AtomicInteger ran = new AtomicInteger();
+            CountDownLatch kept = new CountDownLatch(500);
+            List<Disposable> toDispose = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                toDispose.add(s.scheduleDirect(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS));
+                toDispose.add(w.schedule(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS));
+                s.scheduleDirect(kept::countDown, 5, TimeUnit.MILLISECONDS);
             }
+            toDispose.forEach(Disposable::dispose);
+            assertTrue(kept.await(10, TimeUnit.SECONDS));
+            // timers fire in deadline order: once a later one has run, so would have these
+            CountDownLatch later = new CountDownLatch(1);
+            s.scheduleDirect(later::countDown, 30, TimeUnit.MILLISECONDS);
+            assertTrue(later.await(10, TimeUnit.SECONDS));
+            assertEquals(0, ran.get(), "disposed work ran");
+            w.dispose();
+            assertTrue(w.isDisposed());
+            assertTrue(w.schedule(ran::incrementAndGet).isDisposed(),
+                    "a disposed worker accepts nothing");
         }
     }
 
@@ -137,21 +135,15 @@ class RxSchedulersAndContextsTest {
     @Test
     void aTaskAwaitsATestSchedulerTimerAdvancedFromOutside() throws Exception {
         TestScheduler clock = new TestScheduler();
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            Thread runner = Thread.ofPlatform().daemon().start(loop::runForever);
-            try {
-                var result = Aio.runCoroutineThreadsafe(() -> RxAwait.await(
-                        Single.timer(5, TimeUnit.SECONDS, clock).map(x -> "fired")), loop);
-                Thread.sleep(20);
-                clock.advanceTimeBy(4, TimeUnit.SECONDS);
-                Thread.sleep(20);
-                assertFalse(result.isDone(), "not before 5 s of scheduler time");
-                clock.advanceTimeBy(1, TimeUnit.SECONDS);
-                assertEquals("fired", result.get(10, TimeUnit.SECONDS));
-            } finally {
-                loop.callSoonThreadsafe(loop::stop);
-                runner.join();
-            }
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            var result = Aio.runCoroutineThreadsafe(() -> RxAwait.await(
+                    Single.timer(5, TimeUnit.SECONDS, clock).map(x -> "fired")), bg.loop());
+            bg.sync(); // the task has subscribed, so the timer is on the TestScheduler
+            clock.advanceTimeBy(4, TimeUnit.SECONDS);
+            bg.sync();
+            assertFalse(result.isDone(), "not before 5 s of scheduler time");
+            clock.advanceTimeBy(1, TimeUnit.SECONDS);
+            assertEquals("fired", result.get(10, TimeUnit.SECONDS));
         }
     }
 

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,8 +26,8 @@ class JcstressTest {
 
     /** The number in jcstress's summary line "{@code what}: N matching test results". */
     private static int count(String out, String what) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                java.util.regex.Pattern.quote(what) + ": (\\d+) matching").matcher(out);
+        Matcher m = Pattern.compile(
+                Pattern.quote(what) + ": (\\d+) matching").matcher(out);
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
@@ -41,10 +43,10 @@ class JcstressTest {
                 "org.openjdk.jcstress.Main",
                 "-m", mode,
                 "-t", "io\\.aiobridge\\..*",
-                "-r", results.toString(),
-                "-rf", results.resolve("results.bin.gz").toString(),
+                "-r", ".",
                 "-jvmArgsPrepend", "--enable-native-access=ALL-UNNAMED"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        // jcstress writes its result blob into the working directory: keep it under target/
+        Process p = new ProcessBuilder(cmd).directory(results.toFile()).redirectErrorStream(true)
                 .redirectOutput(results.resolve("console.txt").toFile()).start();
         assertTrue(p.waitFor(60, TimeUnit.MINUTES), "jcstress did not finish");
         String out = Files.readString(results.resolve("console.txt"), StandardCharsets.UTF_8);

@@ -1,19 +1,26 @@
 package io.aiobridge.tck;
 
 import io.aiobridge.Aio;
+import io.aiobridge.flow.AwaitingSubscriber;
+import io.aiobridge.flow.FlowAwait;
+import io.aiobridge.flow.FlowIterate;
 import io.aiobridge.flow.IteratorSubscriber;
-import io.aiobridge.flow.Publishers;
+import java.util.concurrent.Flow;
+import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 import org.reactivestreams.tck.SubscriberBlackboxVerification;
+import org.reactivestreams.tck.SubscriberWhiteboxVerification;
+import org.reactivestreams.tck.TestEnvironment;
 import org.reactivestreams.tck.flow.FlowSubscriberBlackboxVerification;
 
-/** Blackbox verification of the subscriber behind Publishers.toAsyncIterable. */
+/** Blackbox verification of the subscriber behind FlowIterate.toAsyncIterable. */
 final class SubscriberTcks {
     private SubscriberTcks() {}
 
     /** A subscriber iterated to the end by a task of the explicit loop. */
     static <T> IteratorSubscriber<T> drained() {
-        IteratorSubscriber<T> s = Publishers.subscriber(Sources.EXPLICIT, 4, 0.75);
+        IteratorSubscriber<T> s = FlowIterate.subscriber(Sources.EXPLICIT, 4, 0.75);
         Aio.runCoroutineThreadsafe(() -> {
             for (T ignored : s) {
                 Aio.sleep(0);
@@ -25,7 +32,7 @@ final class SubscriberTcks {
 
     public static class IteratorSubscriberBlackboxTck extends SubscriberBlackboxVerification<Integer> {
         public IteratorSubscriberBlackboxTck() {
-            super(PublisherTcks.env());
+            super(new TestEnvironment(PublisherTck.TIMEOUT_MS, PublisherTck.NO_SIGNAL_MS));
         }
 
         @Override
@@ -42,12 +49,12 @@ final class SubscriberTcks {
     public static class IteratorSubscriberFlowBlackboxTck
             extends FlowSubscriberBlackboxVerification<Integer> {
         public IteratorSubscriberFlowBlackboxTck() {
-            super(PublisherTcks.env());
+            super(new TestEnvironment(PublisherTck.TIMEOUT_MS, PublisherTck.NO_SIGNAL_MS));
         }
 
         @Override
-        public java.util.concurrent.Flow.Subscriber<Integer> createFlowSubscriber() {
-            return org.reactivestreams.FlowAdapters.toFlowSubscriber(drained());
+        public Flow.Subscriber<Integer> createFlowSubscriber() {
+            return FlowAdapters.toFlowSubscriber(drained());
         }
 
         @Override
@@ -61,9 +68,9 @@ final class SubscriberTcks {
      * it, and can request and cancel through the subscription as a puppet.
      */
     public static class IteratorSubscriberWhiteboxTck
-            extends org.reactivestreams.tck.SubscriberWhiteboxVerification<Integer> {
+            extends SubscriberWhiteboxVerification<Integer> {
         public IteratorSubscriberWhiteboxTck() {
-            super(PublisherTcks.env());
+            super(new TestEnvironment(PublisherTck.TIMEOUT_MS, PublisherTck.NO_SIGNAL_MS));
         }
 
         @Override
@@ -71,7 +78,7 @@ final class SubscriberTcks {
             IteratorSubscriber<Integer> inner = drained();
             return new Subscriber<Integer>() {
                 @Override
-                public void onSubscribe(org.reactivestreams.Subscription s) {
+                public void onSubscribe(Subscription s) {
                     inner.onSubscribe(s);
                     probe.registerOnSubscribe(new SubscriberPuppet() {
                         @Override
@@ -112,16 +119,16 @@ final class SubscriberTcks {
         }
     }
 
-    /** The subscriber behind Publishers.awaitLast (unbounded demand). */
+    /** The subscriber behind FlowAwait.awaitLast (unbounded demand). */
     public static class AwaitLastBlackboxTck extends SubscriberBlackboxVerification<Integer> {
         public AwaitLastBlackboxTck() {
-            super(PublisherTcks.env());
+            super(new TestEnvironment(PublisherTck.TIMEOUT_MS, PublisherTck.NO_SIGNAL_MS));
         }
 
         @Override
         public Subscriber<Integer> createSubscriber() {
-            return Publishers.awaiting(Sources.EXPLICIT,
-                    io.aiobridge.flow.AwaitingSubscriber.Mode.LAST, null);
+            return FlowAwait.awaiting(Sources.EXPLICIT,
+                    AwaitingSubscriber.Mode.LAST, null);
         }
 
         @Override
@@ -130,16 +137,16 @@ final class SubscriberTcks {
         }
     }
 
-    /** The subscriber behind Publishers.awaitFirst (requests one, cancels after it). */
+    /** The subscriber behind FlowAwait.awaitFirst (requests one, cancels after it). */
     public static class AwaitFirstBlackboxTck extends SubscriberBlackboxVerification<Integer> {
         public AwaitFirstBlackboxTck() {
-            super(PublisherTcks.env());
+            super(new TestEnvironment(PublisherTck.TIMEOUT_MS, PublisherTck.NO_SIGNAL_MS));
         }
 
         @Override
         public Subscriber<Integer> createSubscriber() {
-            return Publishers.awaiting(Sources.EXPLICIT,
-                    io.aiobridge.flow.AwaitingSubscriber.Mode.FIRST, null);
+            return FlowAwait.awaiting(Sources.EXPLICIT,
+                    AwaitingSubscriber.Mode.FIRST, null);
         }
 
         @Override

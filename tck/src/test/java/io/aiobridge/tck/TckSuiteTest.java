@@ -6,11 +6,15 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
@@ -43,6 +47,7 @@ class TckSuiteTest {
                 new Suite(PublisherTcks.CoroutineFlowDefaultLoopTck.class, 12),
                 new Suite(PublisherTcks.FutureTck.class, 12),
                 new Suite(PublisherTcks.FutureFlowTck.class, 12),
+                new Suite(PublisherTcks.PendingFutureTck.class, 12),
                 new Suite(SubscriberTcks.IteratorSubscriberBlackboxTck.class, 11),
                 new Suite(SubscriberTcks.IteratorSubscriberFlowBlackboxTck.class, 11),
                 new Suite(SubscriberTcks.IteratorSubscriberWhiteboxTck.class, 14),
@@ -62,20 +67,20 @@ class TckSuiteTest {
                 .selectors(selectClass(suite.type())).build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        java.util.List<String> skipped = new java.util.ArrayList<>();
-        org.junit.platform.launcher.TestExecutionListener names =
-                new org.junit.platform.launcher.TestExecutionListener() {
+        List<String> skipped = new ArrayList<>();
+        TestExecutionListener names =
+                new TestExecutionListener() {
                     @Override
-                    public void executionSkipped(org.junit.platform.launcher.TestIdentifier id,
+                    public void executionSkipped(TestIdentifier id,
                             String reason) {
                         skipped.add(id.getDisplayName());
                     }
 
                     @Override
-                    public void executionFinished(org.junit.platform.launcher.TestIdentifier id,
-                            org.junit.platform.engine.TestExecutionResult result) {
+                    public void executionFinished(TestIdentifier id,
+                            TestExecutionResult result) {
                         if (id.isTest() && result.getStatus()
-                                == org.junit.platform.engine.TestExecutionResult.Status.ABORTED) {
+                                == TestExecutionResult.Status.ABORTED) {
                             skipped.add(id.getDisplayName());
                         }
                     }

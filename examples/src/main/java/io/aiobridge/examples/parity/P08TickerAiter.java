@@ -1,12 +1,12 @@
 package io.aiobridge.examples.parity;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncIterable;
+import io.aiobridge.AsyncIterator;
 import io.aiobridge.Awaitable;
 import io.aiobridge.EventLoop;
-import io.aiobridge.iter.AsyncIterable;
-import io.aiobridge.iter.AsyncIterables;
-import io.aiobridge.iter.AsyncIterator;
-import io.aiobridge.iter.StopAsyncIteration;
+import io.aiobridge.StopAsyncIteration;
+import io.aiobridge.iter.Comprehensions;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +59,7 @@ public final class P08TickerAiter {
             for (int i : new Ticker(out, 0.02, 4)) { // async for
                 out.println("tick " + i);
             }
-            List<Integer> odd = AsyncIterables.toList(new Ticker(out, 0, 10), i -> i % 2 == 1,
+            List<Integer> odd = Comprehensions.toList(new Ticker(out, 0, 10), i -> i % 2 == 1,
                     i -> i);
             out.println("odd " + odd);
             Map<Integer, Integer> sq = new LinkedHashMap<>();
@@ -69,10 +69,10 @@ public final class P08TickerAiter {
             out.println("dict " + sq.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
                     .collect(Collectors.joining(", ", "{", "}")));
             Ticker it = new Ticker(out, 0, 2);
-            Integer a = AsyncIterables.anext(it);
-            Integer b = AsyncIterables.anext(it);
+            Integer a = Comprehensions.anext(it);
+            Integer b = Comprehensions.anext(it);
             out.println("anext " + a + " " + b);
-            out.println("anext default " + AsyncIterables.anext(it, (Object) "done"));
+            out.println("anext default " + Comprehensions.anext(it, (Object) "done"));
             try {
                 it.anext().await();
             } catch (StopAsyncIteration e) {

@@ -1,10 +1,10 @@
 package io.aiobridge.examples.parity;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncGenerator;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
-import io.aiobridge.iter.AsyncGenerator;
-import io.aiobridge.iter.AsyncIterables;
+import io.aiobridge.iter.Comprehensions;
 import java.io.PrintStream;
 import java.util.function.Supplier;
 
@@ -61,7 +61,7 @@ public final class P10AsyncGenDelegation {
                 out.println("main got " + v);
             }
             t.await();
-            out.println(AsyncIterables.toList(ticker(0, 5)));
+            out.println(Comprehensions.toList(ticker(0, 5)));
             return null;
         });
     }

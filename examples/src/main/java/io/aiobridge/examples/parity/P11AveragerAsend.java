@@ -1,9 +1,9 @@
 package io.aiobridge.examples.parity;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncGenerator;
 import io.aiobridge.EventLoop;
-import io.aiobridge.iter.AsyncGenerator;
-import io.aiobridge.iter.StopAsyncIteration;
+import io.aiobridge.StopAsyncIteration;
 import java.io.PrintStream;
 import java.util.function.Supplier;
 

@@ -1,8 +1,8 @@
 package io.aiobridge.examples.parity;
 
+import io.aiobridge.AsyncGenerator;
 import io.aiobridge.EventLoop;
-import io.aiobridge.iter.AsyncGenerator;
-import io.aiobridge.iter.StopAsyncIteration;
+import io.aiobridge.StopAsyncIteration;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.aiobridge.examples.parity;
 import static io.aiobridge.examples.parity.Py.py;
 
 import io.aiobridge.Aio;
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Handle;
 import java.io.PrintStream;
@@ -34,7 +34,7 @@ public final class P13CallSoonFifo {
             out.println("main after sleep(0) #1");
             Aio.sleep(0);
             out.println("main after sleep(0) #2");
-            AioFuture<String> done = loop.createFuture();
+            AsyncFuture<String> done = loop.createFuture();
             loop.callSoon(() -> cb(out, "A", null, null));
             loop.callSoon(() -> done.setResult("fut-set"));
             loop.callSoon(() -> cb(out, "B", null, null));

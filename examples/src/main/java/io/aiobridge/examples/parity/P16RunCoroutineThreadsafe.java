@@ -1,7 +1,7 @@
 package io.aiobridge.examples.parity;
 
 import io.aiobridge.Aio;
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ public final class P16RunCoroutineThreadsafe {
     }
 
     /** Runs on a plain thread: submits to the loop, blocks for the results, then signals. */
-    static void worker(EventLoop loop, List<Object> results, AioFuture<Void> doneEvent)
+    static void worker(EventLoop loop, List<Object> results, AsyncFuture<Void> doneEvent)
             throws Exception {
         CompletableFuture<Integer> fut = Aio.runCoroutineThreadsafe(() -> add(20, 22), loop);
         results.add(fut.get(5, TimeUnit.SECONDS));
@@ -47,7 +47,7 @@ public final class P16RunCoroutineThreadsafe {
         Py.run(loops, () -> {
             EventLoop loop = Aio.getRunningLoop();
             List<Object> results = Collections.synchronizedList(new ArrayList<>());
-            AioFuture<Void> doneEvent = loop.createFuture();
+            AsyncFuture<Void> doneEvent = loop.createFuture();
             Thread th = new Thread(() -> {
                 try {
                     worker(loop, results, doneEvent);

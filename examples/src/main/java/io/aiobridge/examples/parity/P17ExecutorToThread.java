@@ -1,7 +1,7 @@
 package io.aiobridge.examples.parity;
 
 import io.aiobridge.Aio;
-import io.aiobridge.AioFuture;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.ContextVar;
 import io.aiobridge.EventLoop;
 import java.io.PrintStream;
@@ -27,7 +27,7 @@ public final class P17ExecutorToThread {
             out.println("default executor: " + loop.runInExecutor(null, () -> blocking(7, 1))
                     .await());
             try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
-                List<AioFuture<Integer>> fs = new ArrayList<>();
+                List<AsyncFuture<Integer>> fs = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
                     int n = i;
                     fs.add(loop.runInExecutor(pool, () -> blocking(n, 1)));

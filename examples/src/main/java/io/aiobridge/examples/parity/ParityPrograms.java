@@ -1,6 +1,8 @@
 package io.aiobridge.examples.parity;
 
 import io.aiobridge.EventLoop;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,12 +38,12 @@ public final class ParityPrograms {
         m.put("17_executor_to_thread", P17ExecutorToThread::run);
         m.put("18_producer_consumer", P18ProducerConsumer::run);
         m.put("19_taskgroup_basic", P19TaskGroupBasic::run);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     public static void main(String[] args) throws Exception {
         for (Map.Entry<String, Port> e : ALL.entrySet()) {
-            if (args.length > 0 && java.util.Arrays.stream(args).noneMatch(e.getKey()::contains)) {
+            if (args.length > 0 && Arrays.stream(args).noneMatch(e.getKey()::contains)) {
                 continue;
             }
             System.out.println("== " + e.getKey());

@@ -1,11 +1,11 @@
 package io.aiobridge.examples.readme;
 
 import io.aiobridge.Aio;
-import io.aiobridge.reactor.ReactorAwait;
-import io.aiobridge.reactor.ReactorPublish;
 import io.aiobridge.flow.Overflow;
+import io.aiobridge.reactor.ReactorAwait;
+import io.aiobridge.reactor.ReactorIterate;
 import io.aiobridge.rxjava.RxAwait;
-import io.aiobridge.rxjava.RxPublish;
+import io.aiobridge.rxjava.RxIterate;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
@@ -34,12 +34,12 @@ public final class AwaitingReactiveTypes {
         Optional<String> none = ReactorAwait.awaitOptional(Mono.empty()); // empty is explicit
         List<Integer> all = ReactorAwait.awaitList(Flux.range(1, 5));     // awaitFirst, awaitLast, ...
         long sum = 0;
-        for (int i : ReactorPublish.iterate(Flux.range(1, 100), 16)) {   // 16 requested at a time
+        for (int i : ReactorIterate.iterate(Flux.range(1, 100), 16)) {   // 16 requested at a time
             sum += i;
         }
         // Flux.interval cannot slow down: at most 8 ticks wait, the oldest are dropped beyond
         List<Long> ticks = new ArrayList<>();
-        for (long tick : ReactorPublish.iterate(Flux.interval(Duration.ofMillis(10)), 8,
+        for (long tick : ReactorIterate.iterate(Flux.interval(Duration.ofMillis(10)), 8,
                 Overflow.DROP_OLDEST)) {
             ticks.add(tick);
             if (ticks.size() == 3) {
@@ -62,13 +62,13 @@ public final class AwaitingReactiveTypes {
         int answer = RxAwait.await(Single.timer(10, TimeUnit.MILLISECONDS).map(x -> 42));
         Optional<String> maybe = RxAwait.awaitOptional(Maybe.<String>empty());
         RxAwait.await(Completable.complete());
-        for (int i : RxPublish.iterate(Flowable.range(0, 1_000), 64)) {   // backpressured
+        for (int i : RxIterate.iterate(Flowable.range(0, 1_000), 64)) {   // backpressured
             if (i == 999) {
                 seen.add("flowable done");
             }
         }
         // an Observable cannot be slowed down: hold at most 16 items, drop the oldest beyond
-        for (int i : RxPublish.iterate(Observable.range(0, 100), 16, Overflow.DROP_OLDEST)) {
+        for (int i : RxIterate.iterate(Observable.range(0, 100), 16, Overflow.DROP_OLDEST)) {
             seen.add(i);
         }
         // end::rxjava[]

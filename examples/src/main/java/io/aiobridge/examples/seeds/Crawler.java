@@ -5,6 +5,7 @@ import io.aiobridge.Task;
 import io.aiobridge.WaitResult;
 import io.aiobridge.reactor.ReactorAwait;
 import io.aiobridge.sync.AsyncSemaphore;
+import io.aiobridge.sync.Held;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,13 +28,13 @@ public final class Crawler {
     private Crawler() {}
 
     static int fetch(HttpClient client, AsyncSemaphore limit, String url, PrintStream out) {
-        return limit.scoped(() -> {                        // async with sem:
+        try (Held held = limit.hold()) {                   // async with sem:
             out.println("request: " + url);
             String text = ReactorAwait.awaitSingle(client.get().uri(url)
                     .responseContent().aggregate().asString());
             out.println("got: " + url + " " + text.length());
             return text.length();
-        });
+        }
     }
 
     /**

@@ -1,8 +1,8 @@
 package io.aiobridge.examples.seeds;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncGenerator;
 import io.aiobridge.TaskGroup;
-import io.aiobridge.iter.AsyncGenerator;
 import io.aiobridge.queue.AsyncQueue;
 import io.aiobridge.queue.QueueShutDownException;
 import io.aiobridge.reactor.ReactorAwait;

@@ -1,5 +1,6 @@
 package io.aiobridge.examples.seeds;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -25,7 +26,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** The {@code redis-server} binary: on the PATH, or where Debian puts it. */
     static String binary() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, "redis-server");
             if (Files.isExecutable(p)) {
                 return p.toString();

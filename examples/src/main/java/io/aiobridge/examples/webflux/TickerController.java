@@ -2,6 +2,7 @@ package io.aiobridge.examples.webflux;
 
 import io.aiobridge.Aio;
 import io.aiobridge.reactor.ReactorPublish;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +50,8 @@ public class TickerController {
 
     /** How many ticker streams are open now, and how many have closed. */
     @GetMapping("/ticker/closed")
-    java.util.Map<String, Integer> streams() {
-        return java.util.Map.of("open", open.get(), "closed", closed.get());
+    Map<String, Integer> streams() {
+        return Map.of("open", open.get(), "closed", closed.get());
     }
 
     int closedStreams() {

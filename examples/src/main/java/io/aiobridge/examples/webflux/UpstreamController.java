@@ -1,6 +1,7 @@
 package io.aiobridge.examples.webflux;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -12,8 +13,8 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 public class UpstreamController {
-    private final java.util.concurrent.atomic.AtomicInteger abandoned =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger abandoned =
+            new AtomicInteger();
 
     /** Upstream answers the client gave up on (the connection closed before the answer). */
     int abandoned() {

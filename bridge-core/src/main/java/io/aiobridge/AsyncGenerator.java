@@ -1,12 +1,12 @@
-package io.aiobridge.iter;
+package io.aiobridge;
 
-import io.aiobridge.Awaitable;
-import io.aiobridge.EventLoop;
-import io.aiobridge.Task;
+import io.aiobridge.internal.Drain;
 import io.aiobridge.internal.Failures;
-import io.aiobridge.internal.RuntimeAccess;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * An async generator: the counterpart of an {@code async def} with {@code yield}. Its body calls
@@ -23,7 +23,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>Execution.</b> As in Python, the body runs as part of the task that consumes it: awaits in
- * the body suspend that task, and {@link io.aiobridge.Aio#currentTask()} in the body is that task.
+ * the body suspend that task, and {@link Aio#currentTask()} in the body is that task.
  * The body has a virtual thread of its own (its stack), and the task is handed between the
  * consumer's thread and the body's thread directly, without going through the loop's queue.
  *
@@ -47,6 +47,10 @@ import java.util.Objects;
  * explicitly.
  *
  * <p><b>Threading:</b> loop-confined: used from tasks of one loop.
+ *
+ * <p>Why this file is longer than the others (about 650 lines): the lazy protocol, the batched
+ * view and the bridge's demand-sized drain share one hand-off state (the buffer, the failure, the
+ * body's thread), and keeping them in one class keeps that state private to it.
  *
  * @param <T> the yielded item type
  * @param <S> the type of the values sent in with {@link #asend}
@@ -88,15 +92,16 @@ public final class AsyncGenerator<T, S>
         S yield(T value);
     }
 
-    private static final RuntimeAccess ACCESS = RuntimeAccess.get();
+    static {
+        Drain.Access.install(g -> ((AsyncGenerator<?, ?>) g).new Drainer());
+    }
 
     private enum State { CREATED, SUSPENDED, RUNNING, CLOSED }
 
     private final Body<T, S> body;
     private State state = State.CREATED;
     private Thread thread;
-    private EventLoop loop;
-    private final Closer closer = new Closer();
+    private BaseEventLoop loop;
     // consumer -> body
     private Task<?> task;
     private Thread consumer;
@@ -200,7 +205,7 @@ public final class AsyncGenerator<T, S>
                     "aclose(): asynchronous generator is already running: " + this);
             default -> { }
         }
-        Task<?> t = ACCESS.currentTask("aclose()");
+        Task<?> t = Task.currentOrThrow("aclose()");
         resumeBody(t, null, null, true, 0);
         if (state == State.CLOSED) {
             Throwable f = takeFailure();
@@ -295,7 +300,7 @@ public final class AsyncGenerator<T, S>
         private T nextItem() {
             if (bufHead == bufCount) {
                 if (state != State.CLOSED) {
-                    fill(ACCESS.currentTask("anext()"), limit);
+                    fill(Task.currentOrThrow("anext()"), limit);
                 }
                 if (bufHead == bufCount) {
                     throw endOfIteration();
@@ -338,7 +343,7 @@ public final class AsyncGenerator<T, S>
                 @Override
                 public T next() {
                     if (!hasNext()) {
-                        throw new java.util.NoSuchElementException("async generator exhausted");
+                        throw new NoSuchElementException("async generator exhausted");
                     }
                     ready = false;
                     T v = next;
@@ -371,14 +376,14 @@ public final class AsyncGenerator<T, S>
      * {@code sink} returns false. Items the body yielded before it failed are handed over first;
      * then {@link #exhausted()} is true and {@link #failure()} holds the failure.
      *
-     * <p>Not for application code: the reactive bridge's driver (in a task) calls it.
+     * <p>The reactive bridge's driver (in a task) calls it, through {@link Drain}.
      *
      * @param max the most items to take now, at least 1
      * @param sink receives the items; returns false to stop taking
      * @return how many items were handed to the sink
      */
-    public int drain(int max, java.util.function.Predicate<? super T> sink) {
-        Task<?> t = ACCESS.currentTask("drain()");
+    int drain(int max, Predicate<? super T> sink) {
+        Task<?> t = Task.currentOrThrow("drain()");
         int n = 0;
         while (n < max) {
             if (bufHead < bufCount) {
@@ -406,31 +411,31 @@ public final class AsyncGenerator<T, S>
      * started) and keeps that item for the next {@link #drain}, without handing it to anyone; or
      * to its end. A bridge primes at subscription, so a body that fails or ends at once is
      * signalled without demand (Reactive Streams rule 1.4). Does nothing if an item is waiting.
-     * Not for application code.
+     *
      */
-    public void prime() {
+    void prime() {
         if (bufHead == bufCount && state != State.CLOSED) {
-            fill(ACCESS.currentTask("prime()"), 1);
+            fill(Task.currentOrThrow("prime()"), 1);
         }
     }
 
     /**
      * Whether the body has ended and every item it yielded was handed over: a bridge signals the
-     * end now, whatever the demand. Not for application code.
+     * end now, whatever the demand.
      *
      * @return true once nothing more will come
      */
-    public boolean exhausted() {
+    boolean exhausted() {
         return state == State.CLOSED && bufHead == bufCount;
     }
 
     /**
      * Once {@link #exhausted()}: what the body threw, exactly (a checked exception is not
-     * wrapped), or null if it returned. Marks it as taken. Not for application code.
+     * wrapped), or null if it returned. Marks it as taken.
      *
      * @return the failure or null
      */
-    public Throwable failure() {
+    Throwable failure() {
         return takeFailure();
     }
 
@@ -442,7 +447,7 @@ public final class AsyncGenerator<T, S>
     }
 
     private void clearBuffer() {
-        java.util.Arrays.fill(buf, bufHead, bufCount, null);
+        Arrays.fill(buf, bufHead, bufCount, null);
         bufHead = 0;
         bufCount = 0;
     }
@@ -476,7 +481,7 @@ public final class AsyncGenerator<T, S>
 
     /** anext/asend/athrow in lazy mode: resumes the body and returns what it yields. */
     private T next(S send, Throwable throwIn, String what) {
-        Task<?> t = ACCESS.currentTask(what);
+        Task<?> t = Task.currentOrThrow(what);
         switch (state) {
             case RUNNING -> throw new IllegalStateException(
                     what + ": asynchronous generator is already running: " + this);
@@ -516,15 +521,15 @@ public final class AsyncGenerator<T, S>
         boolean start = thread == null;
         state = State.RUNNING;
         if (start) {
-            loop = t.getLoop();
-            thread = ACCESS.newThread(t, this::runBody);
-            ACCESS.asyncgenStarted(loop, closer);
+            loop = t.loop;
+            thread = loop.taskThreads.newThread(this::runBody);
+            loop.asyncgens.add(this); // closed by shutdownAsyncgens() if still open at the end
         }
-        ACCESS.handOff(t, thread, start);
+        loop.baton.handOff(t, thread, start);
         // the body yielded, flushed a batch, or finished
         if (finished) {
             state = State.CLOSED;
-            ACCESS.asyncgenFinished(loop, closer);
+            loop.asyncgens.remove(this);
         } else {
             state = State.SUSPENDED;
         }
@@ -547,11 +552,11 @@ public final class AsyncGenerator<T, S>
             f = e;
         }
         if (batchLimit > 0) {
-            ACCESS.setSuspendHook(task, null);
+            task.suspendHook = null;
         }
         failure = f;
         finished = true;
-        ACCESS.handOffAndLeave(task, consumer);
+        loop.baton.handOffAndLeave(task, consumer);
     }
 
     private S yieldValue(T value) {
@@ -579,15 +584,15 @@ public final class AsyncGenerator<T, S>
 
     private void handBack() {
         if (batchLimit > 0) {
-            ACCESS.setSuspendHook(task, null);
+            task.suspendHook = null;
         }
-        ACCESS.handOff(task, consumer, false);
+        loop.baton.handOff(task, consumer, false);
         armBatching(); // resumed, possibly for another task
     }
 
     private void armBatching() {
         if (batchLimit > 0) {
-            ACCESS.setSuspendHook(task, flushBeforeSuspend);
+            task.suspendHook = flushBeforeSuspend;
         }
     }
 
@@ -612,16 +617,26 @@ public final class AsyncGenerator<T, S>
         throw (E) t;
     }
 
-    /** What the loop closes at shutdown. */
-    private final class Closer implements RuntimeAccess.LiveAsyncgen {
+    /** This generator as the bridge's {@link Drain}. */
+    private final class Drainer implements Drain<T> {
         @Override
-        public void acloseForShutdown() {
-            aclose();
+        public void prime() {
+            AsyncGenerator.this.prime();
         }
 
         @Override
-        public String toString() {
-            return AsyncGenerator.this.toString();
+        public int drain(int max, Predicate<? super T> sink) {
+            return AsyncGenerator.this.drain(max, sink);
+        }
+
+        @Override
+        public boolean exhausted() {
+            return AsyncGenerator.this.exhausted();
+        }
+
+        @Override
+        public Throwable failure() {
+            return AsyncGenerator.this.failure();
         }
     }
 

@@ -1,22 +1,29 @@
 package io.aiobridge.iter;
 
-import static io.aiobridge.iter.AsyncIterables.toList;
-import static io.aiobridge.iter.AsyncIters.*;
+import static io.aiobridge.iter.Comprehensions.toList;
+import static io.aiobridge.iter.Concurrent.flatMap;
+import static io.aiobridge.iter.Concurrent.merge;
+import static io.aiobridge.iter.Concurrent.timeout;
+import static io.aiobridge.iter.Itertools.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncGenerator;
+import io.aiobridge.AsyncIterable;
+import io.aiobridge.AsyncIterator;
 import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Task;
+import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class AsyncItersTest {
+class ItertoolsTest {
 
     /** A generator of 0..n-1 (sleeping between items) whose closing is recorded in {@code log}. */
     static AsyncGenerator<Integer, Void> source(String name, int n, double delay, List<String> log) {
@@ -40,7 +47,7 @@ class AsyncItersTest {
 
     @Test
     void oneToOneAndFilteringOperators() {
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             assertEquals(List.of(2, 4, 6), toList(map(ints(1, 2, 3), x -> x * 2)));
             assertEquals(List.of(1, 3), toList(filter(ints(1, 2, 3, 4), x -> x % 2 == 1)));
             assertEquals(List.of(2, 4), toList(filterFalse(ints(1, 2, 3, 4), x -> x % 2 == 1)));
@@ -62,7 +69,7 @@ class AsyncItersTest {
 
     @Test
     void combiningOperators() {
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             assertEquals(List.of(1, 2, 3), toList(chain(ints(1), ints(), ints(2, 3))));
             assertEquals(List.of(Map.entry(1, "a"), Map.entry(2, "b")),
                     toList(zip(ints(1, 2, 3), fromIterable(List.of("a", "b")))));
@@ -88,7 +95,7 @@ class AsyncItersTest {
     @Test
     void operatorsAreLazy() {
         List<String> log = new ArrayList<>();
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncIterable<Integer> pipeline = map(source("src", 3, 0, log), x -> {
                 log.add("map " + x);
                 return x;
@@ -103,7 +110,7 @@ class AsyncItersTest {
     @Test
     void stoppingEarlyClosesEveryUpstreamGenerator() {
         List<String> log = new ArrayList<>();
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             // islice stops by itself: map and the source behind it are closed at once
             assertEquals(List.of(0, 1), toList(islice(map(source("a", 100, 0, log), x -> x), 2)));
             assertEquals(List.of("a closed"), log);
@@ -111,7 +118,7 @@ class AsyncItersTest {
             toList(takeWhile(source("b", 100, 0, log), x -> x < 1));
             toList(zip(source("c", 100, 0, log), source("d", 2, 0, log)));
             // the consumer breaks out of a try-with-resources
-            try (var it = AsyncIterables.iterate(filter(source("e", 100, 0, log), x -> true))) {
+            try (var it = Comprehensions.closing(filter(source("e", 100, 0, log), x -> true))) {
                 for (int x : it) {
                     if (x == 1) {
                         break;
@@ -126,7 +133,7 @@ class AsyncItersTest {
     @Test
     void anExceptionOrACancellationClosesTheUpstreams() {
         List<String> log = new ArrayList<>();
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             assertThrows(IllegalStateException.class, () -> toList(map(source("a", 10, 0, log),
                     x -> {
                         if (x == 2) {
@@ -147,7 +154,7 @@ class AsyncItersTest {
     @Test
     void perItemTimeoutRaisesAndClosesTheSource() {
         List<String> log = new ArrayList<>();
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             AsyncGenerator<Integer, Void> slow = AsyncGenerator.of(y -> {
                 try {
                     y.yield(1);
@@ -172,7 +179,7 @@ class AsyncItersTest {
     @Test
     void mergeInterleavesByArrivalAndBoundsConcurrency() {
         List<String> log = new ArrayList<>();
-        AsyncGeneratorTest.virtual(() -> {
+        Loops.virtual(() -> {
             List<Integer> merged = toList(merge(2, map(source("x", 3, 1.0, log), v -> v * 10),
                     map(source("y", 2, 1.5, log), v -> v * 100)));
             assertEquals(List.of(0, 0, 10, 100, 20), merged);
@@ -198,8 +205,8 @@ class AsyncItersTest {
     @Test
     void closingAMergeCancelsItsSourcesAndAFailureEndsIt() {
         List<String> log = new ArrayList<>();
-        AsyncGeneratorTest.virtual(() -> {
-            try (var it = AsyncIterables.iterate(merge(4, source("p", 100, 0.5, log),
+        Loops.virtual(() -> {
+            try (var it = Comprehensions.closing(merge(4, source("p", 100, 0.5, log),
                     source("q", 100, 0.5, log)))) {
                 int n = 0;
                 for (int x : it) {

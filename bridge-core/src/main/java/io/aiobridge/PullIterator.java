@@ -1,4 +1,4 @@
-package io.aiobridge.iter;
+package io.aiobridge;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aiobridge.testing.Loops;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-class AioFutureTest {
+class AsyncFutureTest {
 
     @Test
     void resultExceptionAndCancelFollowAsyncioStates() {
         try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
-            AioFuture<String> f = loop.createFuture();
+            AsyncFuture<String> f = loop.createFuture();
             assertFalse(f.isDone());
             InvalidStateException notReady = assertThrows(InvalidStateException.class, f::result);
             assertTrue(notReady.getMessage().startsWith("Result is not ready"));
@@ -39,7 +41,7 @@ class AioFutureTest {
             assertThrows(InvalidStateException.class, () -> f.setException(new RuntimeException()));
             assertFalse(f.cancel(), "a done future cannot be cancelled");
 
-            AioFuture<String> c = loop.createFuture();
+            AsyncFuture<String> c = loop.createFuture();
             assertTrue(c.cancel("stop it"));
             assertTrue(c.isCancelled());
             assertTrue(c.isDone());
@@ -48,14 +50,14 @@ class AioFutureTest {
             assertThrows(CancelledError.class, c::exception);
             assertFalse(c.cancel());
 
-            AioFuture<String> e = loop.createFuture();
+            AsyncFuture<String> e = loop.createFuture();
             IllegalArgumentException boom = new IllegalArgumentException("boom");
             e.setException(boom);
             assertSame(boom, assertThrows(IllegalArgumentException.class, e::result));
             assertSame(boom, e.exception());
 
-            AioFuture<String> checked = loop.createFuture();
-            java.io.IOException io = new java.io.IOException("io");
+            AsyncFuture<String> checked = loop.createFuture();
+            IOException io = new IOException("io");
             checked.setException(io);
             CompletionException wrapped = assertThrows(CompletionException.class, checked::result);
             assertSame(io, wrapped.getCause());
@@ -67,8 +69,8 @@ class AioFutureTest {
     void doneCallbacksAreScheduledInRegistrationOrderNeverInline() {
         try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
             List<String> seen = new ArrayList<>();
-            AioFuture<Integer> f = loop.createFuture();
-            Consumer<AioFuture<Integer>> removed = x -> seen.add("removed");
+            AsyncFuture<Integer> f = loop.createFuture();
+            Consumer<AsyncFuture<Integer>> removed = x -> seen.add("removed");
             f.addDoneCallback(x -> seen.add("first " + x.result()));
             f.addDoneCallback(removed);
             f.addDoneCallback(x -> seen.add("second"));
@@ -89,8 +91,8 @@ class AioFutureTest {
     void doneCallbacksRunInTheContextCapturedAtRegistration() {
         ContextVar<String> var = new ContextVar<>("who", "default");
         List<String> seen = new ArrayList<>();
-        Steps.virtual(() -> {
-            AioFuture<Void> f = Aio.getRunningLoop().createFuture();
+        Loops.virtual(() -> {
+            AsyncFuture<Void> f = Aio.getRunningLoop().createFuture();
             var.set("registered");
             f.addDoneCallback(x -> seen.add(var.get()));
             var.set("changed later");
@@ -104,20 +106,20 @@ class AioFutureTest {
     @Test
     void toCompletableFutureMirrorsEveryOutcomeAndCancelsBack() throws Exception {
         try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
-            AioFuture<String> ok = loop.createFuture();
+            AsyncFuture<String> ok = loop.createFuture();
             CompletableFuture<String> cf = ok.toCompletableFuture();
             ok.setResult("done");
             loop.callSoon(loop::stop);
             loop.runForever();
             assertEquals("done", cf.get(1, TimeUnit.SECONDS));
 
-            AioFuture<String> failed = loop.createFuture();
+            AsyncFuture<String> failed = loop.createFuture();
             failed.setException(new IllegalStateException("bad"));
             ExecutionException ee = assertThrows(ExecutionException.class,
                     () -> failed.toCompletableFuture().get());
             assertInstanceOf(IllegalStateException.class, ee.getCause());
 
-            AioFuture<String> cancelled = loop.createFuture();
+            AsyncFuture<String> cancelled = loop.createFuture();
             cancelled.cancel("why");
             CompletableFuture<String> cancelledCf = cancelled.toCompletableFuture();
             assertTrue(cancelledCf.isCancelled());
@@ -128,7 +130,7 @@ class AioFutureTest {
             }
             assertEquals("why", root.getMessage());
 
-            AioFuture<String> pending = loop.createFuture();
+            AsyncFuture<String> pending = loop.createFuture();
             assertTrue(pending.toCompletableFuture().cancel(true));
             assertTrue(pending.isCancelled(), "cancelling the CompletableFuture cancels ours");
         }
@@ -136,10 +138,10 @@ class AioFutureTest {
 
     @Test
     void fromStageDeliversCompletionFromAnyThreadThroughTheLoop() {
-        Steps.virtual(() -> {
+        Loops.virtual(() -> {
             CompletableFuture<String> cf = new CompletableFuture<>();
             Thread t = new Thread(() -> cf.complete("elsewhere"));
-            AioFuture<String> f = AioFuture.fromStage(Aio.getRunningLoop(), cf);
+            AsyncFuture<String> f = AsyncFuture.fromStage(Aio.getRunningLoop(), cf);
             t.start();
             assertEquals("elsewhere", f.await());
 
@@ -152,10 +154,10 @@ class AioFutureTest {
 
             CompletableFuture<String> cancelledStage = new CompletableFuture<>();
             cancelledStage.cancel(false);
-            assertTrue(AioFuture.fromStage(Aio.getRunningLoop(), cancelledStage).isCancelled());
+            assertTrue(AsyncFuture.fromStage(Aio.getRunningLoop(), cancelledStage).isCancelled());
 
             CompletableFuture<String> never = new CompletableFuture<>();
-            AioFuture<String> mirror = AioFuture.fromStage(Aio.getRunningLoop(), never);
+            AsyncFuture<String> mirror = AsyncFuture.fromStage(Aio.getRunningLoop(), never);
             mirror.cancel();
             Aio.sleep(0); // the cancel reaches the stage through a done callback
             assertTrue(never.isCancelled(), "cancelling ours cancels the stage");
@@ -165,8 +167,8 @@ class AioFutureTest {
 
     @Test
     void joinFromTheLoopItselfFailsAtOnceInsteadOfDeadlocking() {
-        Steps.virtual(() -> {
-            AioFuture<String> f = Aio.getRunningLoop().createFuture();
+        Loops.virtual(() -> {
+            AsyncFuture<String> f = Aio.getRunningLoop().createFuture();
             IllegalStateException e = assertThrows(IllegalStateException.class, f::join);
             assertTrue(e.getMessage().contains("would deadlock"), e.getMessage());
             f.setResult("fine");
@@ -178,11 +180,11 @@ class AioFutureTest {
     @Test
     void joinBlocksAnOutsideThreadUntilTheLoopCompletesTheFuture() throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {
-            AioFuture<String> f = loop.createFuture();
+            AsyncFuture<String> f = loop.createFuture();
             List<String> got = new CopyOnWriteArrayList<>();
             Thread waiter = new Thread(() -> got.add(f.join()));
             waiter.start();
-            AioFuture<String> never = loop.createFuture();
+            AsyncFuture<String> never = loop.createFuture();
             assertThrows(AsyncTimeoutException.class, () -> never.join(Duration.ofMillis(20)));
             loop.callLater(0.02, () -> f.setResult("joined"));
             loop.runUntilComplete(f);
@@ -194,7 +196,7 @@ class AioFutureTest {
     @Test
     void mutatorsFromAnotherThreadWhileRunningFail() throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {
-            AioFuture<String> f = loop.createFuture();
+            AsyncFuture<String> f = loop.createFuture();
             List<Throwable> errors = new CopyOnWriteArrayList<>();
             loop.callSoon(() -> {
                 Thread t = new Thread(() -> {
@@ -219,7 +221,7 @@ class AioFutureTest {
         try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
             loop.setExceptionHandler((l, ctx) -> reports.add(ctx));
             failAndDrop(loop, "lost");
-            AioFuture<String> seen = loop.createFuture();
+            AsyncFuture<String> seen = loop.createFuture();
             seen.setException(new IllegalStateException("seen"));
             seen.exception();
             for (int i = 0; i < 200 && reports.isEmpty(); i++) {
@@ -235,14 +237,14 @@ class AioFutureTest {
     }
 
     private static void failAndDrop(EventLoop loop, String msg) {
-        AioFuture<String> f = loop.createFuture();
+        AsyncFuture<String> f = loop.createFuture();
         f.setException(new IllegalStateException(msg));
     }
 
     @Test
     void toStringShowsState() {
         try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
-            AioFuture<String> f = loop.createFuture();
+            AsyncFuture<String> f = loop.createFuture();
             f.addDoneCallback(x -> { });
             assertEquals("<Future pending callbacks=1>", f.toString());
             f.setResult("r");

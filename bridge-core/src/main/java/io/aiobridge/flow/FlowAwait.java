@@ -1,88 +1,32 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.AioFuture;
+import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
-import io.aiobridge.internal.RuntimeAccess;
-import io.aiobridge.iter.AsyncIterable;
+import io.aiobridge.flow.AwaitingSubscriber.Mode;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
-import io.aiobridge.flow.AwaitingSubscriber.Mode;
-import org.reactivestreams.Subscription;
 
 /**
- * Consuming Reactive Streams and {@link Flow} publishers from tasks: as async iterables with
- * bounded prefetch, or awaited with explicit semantics (first, first-or-default, single, last,
- * completion). Making publishers: {@link AsyncPublisher}.
+ * Awaiting Reactive Streams and {@link Flow} publishers from a task, each function stating what
+ * it waits for: the first item, the only item, the last item, or completion (kotlinx's {@code
+ * Await.kt}). The task suspends; signals may arrive on any thread and resume it on its loop.
+ * Cancelling the awaiting task cancels the subscription.
  *
  * <pre>{@code
- * for (String s : Publishers.toAsyncIterable(flux)) { ... }     // backpressured, 256 at a time
- * String first = Publishers.awaitFirst(flux);
+ * String first = FlowAwait.awaitFirst(flux);       // cancels the rest
+ * User user = FlowAwait.awaitSingle(userMono);     // to its completion, never cancelled
  * }</pre>
  *
- * <p><b>Threading:</b> call from a task; the publisher may signal on any thread, and the task is
- * woken through its loop. Cancelling the awaiting or iterating task cancels the subscription.
+ * <p>Publishing is {@link AsyncPublisher}; iterating is {@link FlowIterate}.
  */
-public final class Publishers {
-    private Publishers() {}
-
-    /** Reactor's default prefetch. */
-    public static final int DEFAULT_PREFETCH = 256;
-    /** Reactor's replenish rule: request more once 75% of the prefetch was consumed. */
-    public static final double DEFAULT_REPLENISH = 0.75;
-
-    // ---- publisher -> async iterable ---------------------------------------------------------
-
-    /**
-     * {@code publisher} as an async iterable with prefetch 256 and replenish at 75%.
-     *
-     * @param publisher the publisher
-     * @param <T> the item type
-     * @return an iterable; each iteration subscribes anew
-     */
-    public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher) {
-        return toAsyncIterable(publisher, DEFAULT_PREFETCH, DEFAULT_REPLENISH);
-    }
-
-    /**
-     * {@code publisher} as an async iterable that requests {@code prefetch} items up front and
-     * {@code prefetch * replenish} more each time that many were consumed; it never holds more
-     * than {@code prefetch} items. Closing the iterator, or cancelling the consuming task,
-     * cancels the subscription; a misbehaving publisher (items without demand, null items,
-     * signals after its end) is cancelled and the consumer gets a clear error.
-     *
-     * @param publisher the publisher
-     * @param prefetch the most items held, at least 1
-     * @param replenish the fraction of prefetch consumed before requesting more, in (0, 1]
-     * @param <T> the item type
-     * @return an iterable; each iteration subscribes anew
-     */
-    public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher,
-            int prefetch, double replenish) {
-        Objects.requireNonNull(publisher, "publisher is null");
-        if (prefetch < 1) {
-            throw new IllegalArgumentException("prefetch must be >= 1, got " + prefetch);
-        }
-        if (!(replenish > 0 && replenish <= 1)) {
-            throw new IllegalArgumentException("replenish must be in (0, 1], got " + replenish);
-        }
-        return () -> new PublisherIterator<T>(publisher, prefetch, replenish);
-    }
-
-    /**
-     * A {@link Flow.Publisher} as an async iterable (prefetch 256, replenish at 75%).
-     *
-     * @param publisher the publisher
-     * @param <T> the item type
-     * @return an iterable
-     */
-    public static <T> AsyncIterable<T> toAsyncIterable(Flow.Publisher<? extends T> publisher) {
-        return toAsyncIterable(FlowAdapters.toPublisher(publisher));
-    }
+public final class FlowAwait {
+    private FlowAwait() {}
 
     // ---- publisher -> awaitable --------------------------------------------------------------
 
@@ -232,7 +176,7 @@ public final class Publishers {
 
     private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {
         Objects.requireNonNull(publisher, "publisher is null");
-        Task<?> task = RuntimeAccess.get().currentTask(switch (mode) {
+        Task<?> task = Aio.currentTask(switch (mode) {
             case FIRST -> "awaitFirst()";
             case FIRST_OR_DEFAULT -> "awaitFirstOrDefault()";
             case SINGLE -> "awaitSingle()";
@@ -243,7 +187,7 @@ public final class Publishers {
         EventLoop loop = task.getLoop();
         AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, loop.createFuture(), mode,
                 defaultValue);
-        AioFuture<T> result = subscriber.result();
+        AsyncFuture<T> result = subscriber.result();
         publisher.subscribe(subscriber);
         try {
             return result.await();
@@ -268,48 +212,5 @@ public final class Publishers {
         Objects.requireNonNull(loop, "loop is null");
         Objects.requireNonNull(mode, "mode is null");
         return new AwaitSubscriber<>(loop, loop.createFuture(), mode, defaultValue);
-    }
-
-    /**
-     * A subscriber to subscribe by hand (to any publisher, from any thread) and iterate in a task
-     * of {@code loop}, with the given prefetch and replenish rule.
-     *
-     * @param loop the loop whose task will iterate it
-     * @param prefetch the most items held, at least 1
-     * @param replenish the fraction of prefetch consumed before requesting more, in (0, 1]
-     * @param <T> the item type
-     * @return the subscriber
-     */
-    public static <T> IteratorSubscriber<T> subscriber(EventLoop loop, int prefetch,
-            double replenish) {
-        Objects.requireNonNull(loop, "loop is null");
-        if (prefetch < 1 || !(replenish > 0 && replenish <= 1)) {
-            throw new IllegalArgumentException("prefetch must be >= 1 and replenish in (0, 1]");
-        }
-        return new PublisherIterator<T>(loop, prefetch, replenish);
-    }
-
-    /**
-     * A source that cannot be slowed down (a hot {@code Flux}, {@code Flux.interval}, an RxJava
-     * {@code Observable} made a Flowable) as an async iterable with a bounded buffer: it requests
-     * everything, holds at most {@code capacity} items for the task, and applies {@code
-     * overflow} to the rest. Prefer {@link #toAsyncIterable(Publisher, int, double)} for sources
-     * that honour demand: nothing is dropped there.
-     *
-     * @param publisher the publisher
-     * @param capacity the most items held for the task, at least 1
-     * @param overflow what happens to items beyond that
-     * @param <T> the item type
-     * @return an iterable; each iteration subscribes anew
-     */
-    public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher,
-            int capacity, Overflow overflow) {
-        Objects.requireNonNull(publisher, "publisher is null");
-        Objects.requireNonNull(overflow, "overflow is null");
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity
-                    + "; a source iterated by a task needs somewhere to put its items");
-        }
-        return () -> new BufferingIterator<T>(publisher, capacity, overflow);
     }
 }

@@ -1,13 +1,16 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.Failures;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -33,7 +36,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the result type
  */
-public class AioFuture<T> implements Awaitable<T> {
+public class AsyncFuture<T> implements Awaitable<T> {
     static final int PENDING = 0;
     static final int CANCELLED = 1;
     static final int FINISHED = 2;
@@ -50,7 +53,7 @@ public class AioFuture<T> implements Awaitable<T> {
     private volatile UnretrievedReport report;
     private volatile int blockedJoiners;
 
-    AioFuture(BaseEventLoop loop) {
+    AsyncFuture(BaseEventLoop loop) {
         this.loop = loop;
     }
 
@@ -142,7 +145,7 @@ public class AioFuture<T> implements Awaitable<T> {
     }
 
     static RuntimeException rethrowable(Throwable e) {
-        return io.aiobridge.internal.Failures.rethrowable(e);
+        return Failures.rethrowable(e);
     }
 
     final void markRetrieved() {
@@ -202,7 +205,7 @@ public class AioFuture<T> implements Awaitable<T> {
     }
 
     InvalidStateException alreadyDone(String what) {
-        return new InvalidStateException(stateName().toUpperCase(java.util.Locale.ROOT) + ": "
+        return new InvalidStateException(stateName().toUpperCase(Locale.ROOT) + ": "
                 + this + "; " + what + "() on a future that is already done: check isDone()"
                 + " first");
     }
@@ -275,14 +278,14 @@ public class AioFuture<T> implements Awaitable<T> {
      *
      * @param callback the callback
      */
-    public void addDoneCallback(Consumer<? super AioFuture<T>> callback) {
+    public void addDoneCallback(Consumer<? super AsyncFuture<T>> callback) {
         Objects.requireNonNull(callback, "callback is null");
         loop.checkThread("addDoneCallback()");
         addEntry(new DoneCallback<>(callback, Context.copyCurrent()));
     }
 
     /** A callback with no context of its own (internal plumbing). */
-    void addDoneCallbackInternal(Consumer<? super AioFuture<T>> callback) {
+    void addDoneCallbackInternal(Consumer<? super AsyncFuture<T>> callback) {
         addEntry(new DoneCallback<>(callback, null));
     }
 
@@ -317,7 +320,7 @@ public class AioFuture<T> implements Awaitable<T> {
      * @param callback the callback, compared by identity
      * @return how many were removed
      */
-    public int removeDoneCallback(Consumer<? super AioFuture<T>> callback) {
+    public int removeDoneCallback(Consumer<? super AsyncFuture<T>> callback) {
         loop.checkThread("removeDoneCallback()");
         return removeEntries(callback);
     }
@@ -357,10 +360,10 @@ public class AioFuture<T> implements Awaitable<T> {
         return cbs == null ? 0 : cbs instanceof ArrayList<?> l ? l.size() : 1;
     }
 
-    private record DoneCallback<T>(Consumer<? super AioFuture<T>> fn, Context context) {
+    private record DoneCallback<T>(Consumer<? super AsyncFuture<T>> fn, Context context) {
         @SuppressWarnings("unchecked")
-        void run(AioFuture<?> f) {
-            fn.accept((AioFuture<T>) f);
+        void run(AsyncFuture<?> f) {
+            fn.accept((AsyncFuture<T>) f);
         }
     }
 
@@ -458,11 +461,11 @@ public class AioFuture<T> implements Awaitable<T> {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
                 boolean done = super.cancel(mayInterruptIfRunning);
-                if (done && !AioFuture.this.isDone()) {
+                if (done && !AsyncFuture.this.isDone()) {
                     if (loop.inLoopThread() || (!loop.isRunning() && !loop.isClosed())) {
-                        AioFuture.this.cancel();
+                        AsyncFuture.this.cancel();
                     } else {
-                        loop.postFromOutside(() -> AioFuture.this.cancel());
+                        loop.postFromOutside(() -> AsyncFuture.this.cancel());
                     }
                 }
                 return done;
@@ -502,11 +505,11 @@ public class AioFuture<T> implements Awaitable<T> {
      * @param <T> the result type
      * @return the future
      */
-    public static <T> AioFuture<T> fromStage(EventLoop loop, CompletionStage<T> stage) {
+    public static <T> AsyncFuture<T> fromStage(EventLoop loop, CompletionStage<T> stage) {
         Objects.requireNonNull(stage, "stage is null");
         BaseEventLoop l = (BaseEventLoop) Objects.requireNonNull(loop, "loop is null");
         l.checkThread("fromStage()");
-        AioFuture<T> f = new AioFuture<>(l);
+        AsyncFuture<T> f = new AsyncFuture<>(l);
         if (stage instanceof CompletableFuture<T> cf && cf.isDone()) {
             copyFrom(cf, f);
             return f;
@@ -519,7 +522,7 @@ public class AioFuture<T> implements Awaitable<T> {
                 l.postFromOutside(settle);
             }
         });
-        if (stage instanceof java.util.concurrent.Future<?> jf) {
+        if (stage instanceof Future<?> jf) {
             f.addDoneCallbackInternal(x -> {
                 if (x.isCancelled()) {
                     jf.cancel(false);
@@ -529,7 +532,7 @@ public class AioFuture<T> implements Awaitable<T> {
         return f;
     }
 
-    private static <T> void copyFrom(CompletableFuture<T> cf, AioFuture<T> f) {
+    private static <T> void copyFrom(CompletableFuture<T> cf, AsyncFuture<T> f) {
         try {
             f.setResult(cf.get());
         } catch (CancellationException e) {
@@ -542,7 +545,7 @@ public class AioFuture<T> implements Awaitable<T> {
         }
     }
 
-    private static <T> void settle(AioFuture<T> f, T v, Throwable e) {
+    private static <T> void settle(AsyncFuture<T> f, T v, Throwable e) {
         if (f.isDone()) {
             return;
         }

@@ -1,12 +1,13 @@
 package io.aiobridge.iter;
 
-import io.aiobridge.Aio;
+import static io.aiobridge.iter.Op.await;
+import static io.aiobridge.iter.Op.lazy;
+
+import io.aiobridge.AsyncIterable;
+import io.aiobridge.AsyncIterator;
 import io.aiobridge.Awaitable;
-import io.aiobridge.CancelledError;
-import io.aiobridge.Task;
-import io.aiobridge.queue.AsyncQueue;
-import io.aiobridge.queue.QueueShutDownException;
-import io.aiobridge.sync.AsyncSemaphore;
+import io.aiobridge.StopAsyncIteration;
+import java.util.AbstractMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,94 +20,20 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * itertools for async iterables, as the aitertools and asyncstdlib libraries offer them.
+ * itertools for async iterables, as the aitertools and asyncstdlib libraries offer them: pure
+ * operators, which only await their upstreams (the ones that run tasks or use the loop's clock
+ * are in {@link Concurrent}).
  *
  * <p>Every operator is lazy: nothing happens until its result is iterated, and each {@code
  * aiter()} builds a fresh pipeline over fresh upstream iterators. Every operator closes its
  * upstream iterators ({@link AsyncIterator#aclose()}: an async generator runs its {@code
  * finally}) when it stops early by itself (islice, takeWhile, zip) and when its consumer closes it
- * (try-with-resources around the iteration, see {@link AsyncIterables#iterate}). {@link #merge}
- * and {@link #flatMap} iterate their sources in tasks of their own and cancel them on close.
+ * (try-with-resources around the iteration, see {@link Comprehensions#closing}).
  *
  * <p><b>Threading:</b> iterate in tasks of one loop.
  */
-public final class AsyncIters {
-    private AsyncIters() {}
-
-    // ---- the operator skeleton -----------------------------------------------------------------
-
-    /** An operator's iterator: closes its upstreams once, on close or when it ends early. */
-    private abstract static class Op<T> implements AsyncIterator<T> {
-        private final List<AsyncIterator<?>> upstreams = new ArrayList<>(2);
-        private boolean closed;
-
-        <U> AsyncIterator<U> upstream(AsyncIterator<U> it) {
-            upstreams.add(it);
-            return it;
-        }
-
-        /** The next item; throws StopAsyncIteration at the end. */
-        abstract T next();
-
-        @Override
-        public final Awaitable<T> anext() {
-            return this::pull;
-        }
-
-        private T pull() {
-            if (closed) {
-                throw new StopAsyncIteration();
-            }
-            try {
-                return next();
-            } catch (StopAsyncIteration end) {
-                aclose();
-                throw end;
-            }
-        }
-
-        /** Ends the iteration early: closes the upstreams, then signals the end. */
-        StopAsyncIteration stopEarly() {
-            aclose();
-            return new StopAsyncIteration();
-        }
-
-        @Override
-        public void aclose() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            onClose();
-            Throwable first = null;
-            for (int i = upstreams.size() - 1; i >= 0; i--) {
-                try {
-                    upstreams.get(i).aclose();
-                } catch (RuntimeException | Error e) {
-                    if (first == null) {
-                        first = e;
-                    }
-                }
-            }
-            if (first instanceof RuntimeException re) {
-                throw re;
-            }
-            if (first instanceof Error err) {
-                throw err;
-            }
-        }
-
-        void onClose() {}
-    }
-
-    /** An iterable whose every aiter() makes a new operator iterator. */
-    private static <T> AsyncIterable<T> lazy(java.util.function.Supplier<Op<T>> pipeline) {
-        return pipeline::get;
-    }
-
-    private static <T> T await(AsyncIterator<T> it) {
-        return it.anext().await();
-    }
+public final class Itertools {
+    private Itertools() {}
 
     // ---- sources -------------------------------------------------------------------------------
 
@@ -544,7 +471,7 @@ public final class AsyncIters {
                 } catch (StopAsyncIteration end) {
                     throw stopEarly();
                 }
-                return new java.util.AbstractMap.SimpleImmutableEntry<>(x, y);
+                return new AbstractMap.SimpleImmutableEntry<>(x, y);
             }
         });
     }
@@ -787,156 +714,6 @@ public final class AsyncIters {
             buffers.get(id).clear();
             if (--open == 0 && up != null) {
                 up.aclose();
-            }
-        }
-    }
-
-    // ---- time ----------------------------------------------------------------------------------
-
-    /**
-     * The items of {@code source}, each of which must arrive within {@code seconds}; otherwise the
-     * iteration raises {@link io.aiobridge.AsyncTimeoutException} and closes the source.
-     *
-     * @param source the source
-     * @param seconds the longest wait per item
-     * @param <T> the item type
-     * @return an async iterable
-     */
-    public static <T> AsyncIterable<T> timeout(AsyncIterable<T> source, double seconds) {
-        return lazy(() -> new Op<>() {
-            private final AsyncIterator<T> up = upstream(source.aiter());
-
-            @Override
-            T next() {
-                try {
-                    return Aio.timeout(seconds, () -> await(up));
-                } catch (io.aiobridge.AsyncTimeoutException e) {
-                    aclose();
-                    throw e;
-                }
-            }
-        });
-    }
-
-    // ---- concurrency ---------------------------------------------------------------------------
-
-    /**
-     * The items of all sources as they arrive, each source iterated by a task of its own
-     * ({@code aiostream}'s merge). At most {@code buffer} items wait between the sources and the
-     * consumer (each source waits while the buffer is full). Closing the result, or a failure of
-     * any source, cancels the remaining source tasks, which closes their iterators.
-     *
-     * @param buffer the bound on items in flight, at least 1
-     * @param sources the sources
-     * @param <T> the item type
-     * @return an async iterable
-     */
-    @SafeVarargs
-    public static <T> AsyncIterable<T> merge(int buffer, AsyncIterable<? extends T>... sources) {
-        List<AsyncIterable<? extends T>> list = List.of(sources);
-        return flatMap(fromIterable(list), s -> s, list.size(), buffer);
-    }
-
-    /**
-     * For each item, an iterable from {@code fn}, whose items are merged as they arrive, with at
-     * most {@code concurrency} inner iterables running at once and at most {@code buffer} items
-     * in flight. Failures end the result and cancel the rest.
-     *
-     * @param source the source
-     * @param fn the item's inner iterable
-     * @param concurrency how many inner iterables at once, at least 1
-     * @param buffer the bound on items in flight, at least 1
-     * @param <T> the item type
-     * @param <R> the result type
-     * @return an async iterable
-     */
-    public static <T, R> AsyncIterable<R> flatMap(AsyncIterable<T> source,
-            Function<? super T, ? extends AsyncIterable<? extends R>> fn, int concurrency,
-            int buffer) {
-        Objects.requireNonNull(fn, "fn is null");
-        if (concurrency < 1 || buffer < 1) {
-            throw new IllegalArgumentException("flatMap needs concurrency >= 1 and buffer >= 1");
-        }
-        return lazy(() -> new FlatMap<>(source, fn, concurrency, buffer));
-    }
-
-    /** Tasks feed a bounded queue; the consumer reads it. */
-    private static final class FlatMap<T, R> extends Op<R> {
-        /** What the feeding tasks put into the queue: an item, a failure, or the end. */
-        private record Signal(Object item, Throwable failure, boolean end) {}
-
-        private final AsyncQueue<Signal> queue;
-        private final List<Task<?>> tasks = new ArrayList<>();
-        private final Task<Void> driver;
-
-        FlatMap(AsyncIterable<T> source, Function<? super T, ? extends AsyncIterable<? extends R>> fn,
-                int concurrency, int buffer) {
-            this.queue = new AsyncQueue<>(buffer);
-            AsyncSemaphore slots = new AsyncSemaphore(concurrency);
-            driver = Aio.createTask(() -> {
-                List<Task<Void>> inner = new ArrayList<>();
-                try (var outer = AsyncIterables.iterate(source)) {
-                    for (T item : outer) {
-                        slots.acquire();
-                        AsyncIterable<? extends R> sub = fn.apply(item);
-                        Task<Void> t = Aio.createTask(() -> {
-                            try (var it = AsyncIterables.iterate(sub)) {
-                                for (R r : it) {
-                                    queue.put(new Signal(r, null, false));
-                                }
-                            } finally {
-                                slots.release();
-                            }
-                            return null;
-                        });
-                        inner.add(t);
-                        tasks.add(t);
-                    }
-                    for (Task<Void> t : inner) {
-                        t.await();
-                    }
-                    queue.put(new Signal(null, null, true));
-                } catch (CancelledError e) {
-                    throw e;
-                } catch (Throwable e) {
-                    queue.put(new Signal(null, e, false));
-                }
-                return null;
-            });
-            tasks.add(driver);
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        R next() {
-            Signal s;
-            try {
-                s = queue.get();
-            } catch (QueueShutDownException e) {
-                throw new StopAsyncIteration();
-            }
-            if (s.end) {
-                throw new StopAsyncIteration();
-            }
-            if (s.failure != null) {
-                aclose();
-                throw io.aiobridge.internal.Failures.rethrowable(s.failure);
-            }
-            return (R) s.item;
-        }
-
-        @Override
-        void onClose() {
-            for (Task<?> t : tasks) {
-                t.cancel();
-            }
-            queue.shutdown(true);
-            for (Task<?> t : tasks) {
-                try {
-                    t.await();
-                } catch (CancelledError | RuntimeException e) {
-                    // cancelled on purpose; its own failure was already delivered
-                }
             }
         }
     }

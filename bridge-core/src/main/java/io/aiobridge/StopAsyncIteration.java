@@ -1,4 +1,4 @@
-package io.aiobridge.iter;
+package io.aiobridge;
 
 /**
  * The end of an async iteration: raised by awaiting {@link AsyncIterator#anext()} when there are no

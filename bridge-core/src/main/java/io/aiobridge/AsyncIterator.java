@@ -1,6 +1,6 @@
-package io.aiobridge.iter;
+package io.aiobridge;
 
-import io.aiobridge.Awaitable;
+
 
 /**
  * The asyncio iterator protocol: {@link #anext()} returns an awaitable of the next item, and

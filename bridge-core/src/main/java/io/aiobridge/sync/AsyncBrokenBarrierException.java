@@ -2,10 +2,11 @@ package io.aiobridge.sync;
 
 /**
  * A barrier was aborted or reset while a task waited on it, or is broken: the counterpart of
- * {@code asyncio.BrokenBarrierError}. Unchecked, unlike {@link
+ * {@code asyncio.BrokenBarrierError} (a RuntimeError, so an {@link IllegalStateException} here;
+ * see docs/errors.md). Unchecked, unlike {@link
  * java.util.concurrent.BrokenBarrierException}.
  */
-public class BrokenBarrierException extends RuntimeException {
+public class AsyncBrokenBarrierException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -13,7 +14,7 @@ public class BrokenBarrierException extends RuntimeException {
      *
      * @param message what happened
      */
-    public BrokenBarrierException(String message) {
+    public AsyncBrokenBarrierException(String message) {
         super(message);
     }
 }

@@ -1,4 +1,4 @@
-package io.aiobridge.iter;
+package io.aiobridge;
 
 /**
  * Raised inside an async generator's body at its {@code yield} when the generator is closed

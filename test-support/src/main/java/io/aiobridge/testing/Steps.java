@@ -1,4 +1,4 @@
-package io.aiobridge;
+package io.aiobridge.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,27 +6,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pins the exact order of steps in a concurrency test, as kotlinx.coroutines' {@code expect(n)}:
- * each step states its number, and a step out of order fails at once.
+ * each step states its number, and a step out of order fails at once. Any thread.
  */
-final class Steps {
+public final class Steps {
     private final AtomicInteger next = new AtomicInteger(1);
 
-    void expect(int n) {
+    /**
+     * Step {@code n} happens now; it must be the next one.
+     *
+     * @param n the step's number
+     */
+    public void expect(int n) {
         int actual = next.getAndIncrement();
         assertEquals(n, actual, "step " + n + " ran when step " + actual + " was due");
     }
 
-    void finish(int n) {
+    /**
+     * The last step.
+     *
+     * @param n its number
+     */
+    public void finish(int n) {
         expect(n);
     }
 
-    void expectUnreached() {
+    /** A step that must never run. */
+    public void expectUnreached() {
         throw new AssertionError("this step must not run (next due: " + next.get() + ")");
-    }
-
-    static <T> T virtual(Coroutine<T> main) {
-        try (Runner r = new Runner(EventLoop::newVirtualTimeEventLoop, null)) {
-            return r.run(main);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.aiobridge.flow;
+package io.aiobridge.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,16 +12,28 @@ import org.reactivestreams.Subscription;
 /**
  * A subscriber that records every signal as text ("onNext(1)", "onComplete", "onError(X: msg)"),
  * the core's own small TestSubscriber: the bridge's contract tests compare the exact sequence.
+ *
+ * @param <T> the item type
  */
-class Recorder<T> implements Subscriber<T> {
-    final List<String> signals = new CopyOnWriteArrayList<>();
-    final List<T> items = new CopyOnWriteArrayList<>();
-    final CountDownLatch terminated = new CountDownLatch(1);
-    volatile Subscription subscription;
-    volatile Throwable error;
+public class Recorder<T> implements Subscriber<T> {
+    /** Every signal, as text, in order. */
+    public final List<String> signals = new CopyOnWriteArrayList<>();
+    /** The items. */
+    public final List<T> items = new CopyOnWriteArrayList<>();
+    /** Counted down by the terminal signal. */
+    public final CountDownLatch terminated = new CountDownLatch(1);
+    /** The subscription, once subscribed. */
+    public volatile Subscription subscription;
+    /** The error of onError, if any. */
+    public volatile Throwable error;
     private final long initialRequest;
 
-    Recorder(long initialRequest) {
+    /**
+     * A recorder that requests {@code initialRequest} in onSubscribe (0: nothing).
+     *
+     * @param initialRequest the first request
+     */
+    public Recorder(long initialRequest) {
         this.initialRequest = initialRequest;
     }
 
@@ -52,13 +64,25 @@ class Recorder<T> implements Subscriber<T> {
         terminated.countDown();
     }
 
-    Recorder<T> awaitTerminal() throws InterruptedException {
+    /**
+     * Waits for the terminal signal (10 s at most).
+     *
+     * @return this
+     * @throws InterruptedException if interrupted
+     */
+    public Recorder<T> awaitTerminal() throws InterruptedException {
         assertTrue(terminated.await(10, TimeUnit.SECONDS), "no terminal signal: " + signals);
         return this;
     }
 
-    /** Waits until {@code n} signals have arrived (or fails after 10 s). */
-    Recorder<T> awaitSignals(int n) throws InterruptedException {
+    /**
+     * Waits until {@code n} signals have arrived (or fails after 10 s).
+     *
+     * @param n how many
+     * @return this
+     * @throws InterruptedException if interrupted
+     */
+    public Recorder<T> awaitSignals(int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (signals.size() < n) {
             assertTrue(System.nanoTime() < deadline, "only " + signals + ", expected " + n);

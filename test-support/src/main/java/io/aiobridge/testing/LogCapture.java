@@ -1,4 +1,4 @@
-package io.aiobridge;
+package io.aiobridge.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,16 +10,23 @@ import java.util.logging.Logger;
  * Captures what the runtime logs through System.Logger (backed by java.util.logging by default)
  * on the logger {@code io.aiobridge.EventLoop}, for the duration of a try-with-resources block.
  */
-final class LogCapture extends Handler implements AutoCloseable {
-    final List<LogRecord> records = new CopyOnWriteArrayList<>();
+public final class LogCapture extends Handler implements AutoCloseable {
+    /** What was logged, in order. */
+    public final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Logger jul = Logger.getLogger("io.aiobridge.EventLoop");
 
-    LogCapture() {
+    /** Starts capturing; the logger stops printing until {@link #close()}. */
+    public LogCapture() {
         jul.addHandler(this);
         jul.setUseParentHandlers(false);
     }
 
-    List<String> messages() {
+    /**
+     * The messages logged so far.
+     *
+     * @return the messages, in order
+     */
+    public List<String> messages() {
         return records.stream().map(LogRecord::getMessage).toList();
     }
 

@@ -1,17 +1,15 @@
-package io.aiobridge.internal;
-
-import io.aiobridge.Aio;
-import io.aiobridge.EventLoop;
+package io.aiobridge;
 
 /**
  * Binds a primitive (lock, queue, ...) to the first event loop that uses it, as asyncio's
  * {@code _LoopBoundMixin}, and checks every later use: it must come from the code of a running
- * loop (a task or a callback) and from that same loop.
+ * loop (a task or a callback) and from that same loop. The primitives of {@code
+ * io.aiobridge.sync} and {@code io.aiobridge.queue} are built on it; so can a library's own.
  *
  * <p><b>Threading:</b> {@link #check} runs on a loop; the binding itself is published with a
  * volatile write so thread-safe entry points on other threads can read it.
  */
-public final class LoopBinding {
+public final class LoopBound {
     private final Object owner;
     private volatile EventLoop loop;
 
@@ -21,7 +19,7 @@ public final class LoopBinding {
      * @param owner the primitive
      * @param loop the loop to bind to now, or null to bind at first use
      */
-    public LoopBinding(Object owner, EventLoop loop) {
+    public LoopBound(Object owner, EventLoop loop) {
         this.owner = owner;
         this.loop = loop;
     }

@@ -1,21 +1,24 @@
 package io.aiobridge.iter;
 
+import io.aiobridge.Aio;
+import io.aiobridge.AsyncIterable;
+import io.aiobridge.AsyncIterator;
+import io.aiobridge.StopAsyncIteration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Helpers over async iterables: async comprehensions ({@code [f(x) async for x in it if p(x)]}),
- * {@code anext} with a default, and closing iteration for try-with-resources. The itertools-style
- * operators are in {@link AsyncIters}.
+ * Async comprehensions ({@code [f(x) async for x in it if p(x)]}), {@code anext} with a default,
+ * and an iteration that try-with-resources closes. The itertools-style operators are in {@link
+ * Itertools} and {@link Concurrent}.
  *
  * <p><b>Threading:</b> everything here awaits, so it runs in a task.
  */
-public final class AsyncIterables {
-    private AsyncIterables() {}
+public final class Comprehensions {
+    private Comprehensions() {}
 
     /**
      * All items, as {@code [x async for x in it]}. Closes the iterator if the iteration fails.
@@ -42,7 +45,7 @@ public final class AsyncIterables {
             Function<? super T, ? extends R> map) {
         Objects.requireNonNull(filter, "filter is null");
         Objects.requireNonNull(map, "map is null");
-        io.aiobridge.internal.RuntimeAccess.get().currentTask("toList()");
+        Aio.currentTask("toList()");
         List<R> out = new ArrayList<>();
         AsyncIterator<T> it = iterable.aiter();
         boolean completed = false;
@@ -99,7 +102,7 @@ public final class AsyncIterables {
      * cancellation closes the source (an async generator runs its {@code finally}):
      *
      * <pre>{@code
-     * try (var items = AsyncIterables.iterate(source)) {
+     * try (var items = Comprehensions.closing(source)) {
      *     for (String item : items) {
      *         if (done(item)) break;
      *     }
@@ -110,7 +113,7 @@ public final class AsyncIterables {
      * @param <T> the item type
      * @return a one-shot iterable over one iterator of the source
      */
-    public static <T> Closing<T> iterate(AsyncIterable<T> iterable) {
+    public static <T> Closing<T> closing(AsyncIterable<T> iterable) {
         return new Closing<>(iterable.aiter());
     }
 
@@ -129,11 +132,6 @@ public final class AsyncIterables {
         @Override
         public AsyncIterator<T> aiter() {
             return it;
-        }
-
-        @Override
-        public Iterator<T> iterator() {
-            return new AsyncIterable.Awaiting<>(it);
         }
 
         /** Closes the source iterator. */

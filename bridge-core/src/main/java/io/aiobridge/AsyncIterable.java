@@ -1,4 +1,4 @@
-package io.aiobridge.iter;
+package io.aiobridge;
 
 import java.util.Iterator;
 
@@ -15,7 +15,7 @@ import java.util.Iterator;
  *
  * <p>Java's for-each cannot tell an iterator that the loop ended early ({@code break}, an
  * exception, a cancellation). Where that matters, use try-with-resources: {@code try (var it =
- * AsyncIterables.iterate(lines)) { for (String l : it) ... }} closes the iterator (an async
+ * Comprehensions.closing(lines)) { for (String l : it) ... }} closes the iterator (an async
  * generator runs its {@code finally}); an {@link AsyncGenerator} is itself {@link AutoCloseable}.
  *
  * @param <T> the item type
@@ -36,22 +36,6 @@ public interface AsyncIterable<T> extends Iterable<T> {
      */
     @Override
     default Iterator<T> iterator() {
-        return new Awaiting<>(aiter());
-    }
-
-    /** Adapts an async iterator to {@link Iterator}: hasNext() awaits and keeps the item. */
-    final class Awaiting<T> extends PullIterator<T> {
-        private final AsyncIterator<T> it;
-
-        Awaiting(AsyncIterator<T> it) {
-            this.it = it;
-        }
-
-        @Override
-        T pull() {
-            // async iteration belongs in a task, even over a source that never suspends
-            io.aiobridge.internal.RuntimeAccess.get().currentTask("async iteration");
-            return it.anext().await();
-        }
+        return new AwaitingIterator<>(aiter());
     }
 }

@@ -1,28 +1,19 @@
-package io.aiobridge.iter;
+package io.aiobridge;
 
+import static io.aiobridge.testing.Loops.virtual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aiobridge.Aio;
-import io.aiobridge.CancelledError;
-import io.aiobridge.Coroutine;
-import io.aiobridge.EventLoop;
-import io.aiobridge.Runner;
-import io.aiobridge.Task;
+import io.aiobridge.iter.Comprehensions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AsyncGeneratorTest {
 
-    static <T> T virtual(Coroutine<T> main) {
-        try (Runner r = new Runner(EventLoop::newVirtualTimeEventLoop, null)) {
-            return r.run(main);
-        }
-    }
 
     /** A generator of 0..n-1 that records its finally and the thread its body ran on. */
     static AsyncGenerator<Integer, Void> counting(int n, List<String> log, Thread[] bodyThread) {
@@ -67,7 +58,7 @@ class AsyncGeneratorTest {
         Thread[] body = new Thread[1];
         virtual(() -> {
             assertThrows(IllegalStateException.class, () -> {
-                try (var items = AsyncIterables.iterate(counting(100, log, body))) {
+                try (var items = Comprehensions.closing(counting(100, log, body))) {
                     for (int i : items) {
                         if (i == 3) {
                             throw new IllegalStateException("consumer failed");
@@ -144,7 +135,7 @@ class AsyncGeneratorTest {
         Thread[] body = new Thread[1];
         EventLoop loop = EventLoop.newVirtualTimeEventLoop();
         AsyncGenerator<Integer, Void> gen = counting(10, log, body);
-        loop.runUntilComplete(loop.createTask(() -> AsyncIterables.anext(gen)));
+        loop.runUntilComplete(loop.createTask(() -> Comprehensions.anext(gen)));
         loop.close();
         assertEquals(List.of("finally"), log);
         assertEnded(body[0]);
@@ -159,7 +150,7 @@ class AsyncGeneratorTest {
                 seen[0] = Aio.currentTask();
                 y.yield(1);
             });
-            assertEquals(1, AsyncIterables.anext(gen));
+            assertEquals(1, Comprehensions.anext(gen));
             assertSame(me, seen[0]);
             return null;
         });
