@@ -1,14 +1,18 @@
 package io.aiobridge.reactor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.ContextVar;
 import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
 import io.aiobridge.testing.BackgroundLoop;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +87,27 @@ class ReactorContextsAndSchedulersTest {
     }
 
     @Test
+    void aGroupAsASchedulerSpreadsStreamsAndKeepsEachOnOneLoop() {
+        try (EventLoopGroup g = EventLoopGroup.create(2)) {
+            Scheduler s = ReactorSchedulers.of(g);
+            Set<EventLoop> used = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                List<EventLoop> loops = Flux.range(0, 50).publishOn(s)
+                        .map(x -> Aio.getRunningLoop()).collectList()
+                        .block(Duration.ofSeconds(10));
+                assertEquals(1, new HashSet<>(loops).size(), "one stream, one loop, in order");
+                assertTrue(g.loops().contains(loops.get(0)));
+                used.add(loops.get(0));
+            }
+            assertEquals(Set.copyOf(g.loops()), used, "streams spread over the group");
+            assertTrue(g.loops().contains(Mono.delay(Duration.ofMillis(5), s)
+                    .map(x -> Aio.getRunningLoop()).block(Duration.ofSeconds(10))));
+            assertThrows(NullPointerException.class,
+                    () -> ReactorSchedulers.of((EventLoopGroup) null));
+        }
+    }
+
+    @Test
     void delayedLoopSchedulerTasksAllRunAndDisposedOnesDoNot() throws Exception {
         try (BackgroundLoop bg = BackgroundLoop.start()) {
             Scheduler scheduler = ReactorSchedulers.of(bg.loop());
@@ -93,7 +118,8 @@ class ReactorContextsAndSchedulersTest {
                 // submitted from this thread while the loop runs: the arming may beat the
                 // submitter's own bookkeeping, which must not cancel the timer
                 scheduler.schedule(kept::countDown, 1, TimeUnit.MILLISECONDS);
-                Disposable d = scheduler.schedule(disposedRan::incrementAndGet, 50,
+                // disposed at once: the delay only has to outlast the gap between the two calls
+                Disposable d = scheduler.schedule(disposedRan::incrementAndGet, 200,
                         TimeUnit.MILLISECONDS);
                 d.dispose();
             }
@@ -102,7 +128,7 @@ class ReactorContextsAndSchedulersTest {
             // timers fire in deadline order: once a later one has run, the disposed ones' time
             // has passed too
             CountDownLatch later = new CountDownLatch(1);
-            scheduler.schedule(later::countDown, 60, TimeUnit.MILLISECONDS);
+            scheduler.schedule(later::countDown, 250, TimeUnit.MILLISECONDS);
             assertTrue(later.await(10, TimeUnit.SECONDS));
             assertEquals(0, disposedRan.get(), "a disposed delayed task ran");
         }

@@ -2,22 +2,25 @@ package io.aiobridge.rxjava;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.ContextVar;
 import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
 import io.aiobridge.Runner;
 import io.aiobridge.testing.BackgroundLoop;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Scheduler;
 import io.reactivex.rxjava3.core.Single;
-import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import io.reactivex.rxjava3.schedulers.TestScheduler;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -74,23 +77,42 @@ class RxSchedulersAndContextsTest {
     }
 
     @Test
+    void aGroupAsASchedulerSpreadsStreamsAndKeepsEachOnOneLoop() {
+        try (EventLoopGroup g = EventLoopGroup.create(2)) {
+            Scheduler s = RxSchedulers.of(g);
+            Set<EventLoop> used = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                List<EventLoop> loops = Flowable.range(0, 50).observeOn(s)
+                        .map(x -> Aio.getRunningLoop()).toList().blockingGet();
+                assertEquals(1, new HashSet<>(loops).size(), "one stream, one loop, in order");
+                assertTrue(g.loops().contains(loops.get(0)));
+                used.add(loops.get(0));
+            }
+            assertEquals(Set.copyOf(g.loops()), used, "streams spread over the group");
+            assertTrue(g.loops().contains(Single.timer(5, TimeUnit.MILLISECONDS, s)
+                    .map(x -> Aio.getRunningLoop()).blockingGet()));
+            assertThrows(NullPointerException.class, () -> RxSchedulers.of((EventLoopGroup) null));
+        }
+    }
+
+    @Test
     void disposedDelayedWorkNeverRuns() throws Exception {
         try (BackgroundLoop bg = BackgroundLoop.start()) {
             Scheduler s = RxSchedulers.of(bg.loop());
             Scheduler.Worker w = s.createWorker();
             AtomicInteger ran = new AtomicInteger();
             CountDownLatch kept = new CountDownLatch(500);
-            List<Disposable> toDispose = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
-                toDispose.add(s.scheduleDirect(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS));
-                toDispose.add(w.schedule(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS));
+                // disposed at once, while the loop may be arming it: the dispose must win even
+                // then (the delay only has to outlast the gap between the two calls)
+                s.scheduleDirect(ran::incrementAndGet, 200, TimeUnit.MILLISECONDS).dispose();
+                w.schedule(ran::incrementAndGet, 200, TimeUnit.MILLISECONDS).dispose();
                 s.scheduleDirect(kept::countDown, 5, TimeUnit.MILLISECONDS);
             }
-            toDispose.forEach(Disposable::dispose);
             assertTrue(kept.await(10, TimeUnit.SECONDS));
             // timers fire in deadline order: once a later one has run, so would have these
             CountDownLatch later = new CountDownLatch(1);
-            s.scheduleDirect(later::countDown, 30, TimeUnit.MILLISECONDS);
+            s.scheduleDirect(later::countDown, 250, TimeUnit.MILLISECONDS);
             assertTrue(later.await(10, TimeUnit.SECONDS));
             assertEquals(0, ran.get(), "disposed work ran");
             w.dispose();
