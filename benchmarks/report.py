@@ -26,8 +26,10 @@ def load_jmh(name):
         return res
     for r in json.load(open(path(name))):
         method = r["benchmark"].rsplit(".", 1)[1]
-        res[(method, r.get("params", {}).get("tasks", "-"))] = (
-            r["primaryMetric"]["score"], r["primaryMetric"].get("scoreError"))
+        params = r.get("params", {})
+        raw = [x for fork in r["primaryMetric"].get("rawData", []) for x in fork]
+        res[(method, params.get("tasks", params.get("loops", "-")))] = (
+            r["primaryMetric"]["score"], r["primaryMetric"].get("scoreError"), raw)
     return res
 
 
@@ -239,6 +241,39 @@ def mb(v):
 
 w(f"| live memory, all waiting | {mb(f('live_bytes', fa))} | {mb(f('live_bytes', fk))} | "
   f"{mb(f('fanout_live_bytes', py))} | {mb(f('fanout_live_bytes', uv))} |")
+w("")
+# 9: many cores
+w("## 9. Many cores: a fan-out over a loop group of 1, 2 and one-per-core loops")
+w("")
+w(f"8,000 short tasks per operation (each suspends once and returns), handed to the group as 16 "
+  f"coroutines round-robin; the same work for every loop count. ns per task (lower is better), "
+  f"the speed-up over one loop, and the spread: the fastest and slowest measured iteration. "
+  f"kotlinx runs the same shape on a fixed pool of as many threads. This machine has "
+  f"{meta.get('cores', '?')} cores.")
+w("")
+w("| loops | aiobridge | spread | speed-up | aiobridge carrier | speed-up | kotlinx pool | speed-up |")
+w("|---|---|---|---|---|---|---|---|")
+
+
+def spread(key, src):
+    v = src.get(key)
+    return f"{min(v[2]):,.0f}-{max(v[2]):,.0f}" if v and v[2] else "n/a"
+
+
+def speedup(one, many):
+    return f"{one / many:.2f}x" if one and many else "n/a"
+
+
+a1, c1, k1 = j("fanOut", "1"), c("fanOut", "1"), j("kotlinxFanOut", "1")
+for n in ("1", "2", "cores"):
+    a, ac, k = j("fanOut", n), c("fanOut", n), j("kotlinxFanOut", n)
+    label = n if n != "cores" else f"one per core ({meta.get('cores', '?')})"
+    w(f"| {label} | {num(a)} | {spread(('fanOut', n), jmh)} | {speedup(a1, a)} | {num(ac)} | "
+      f"{speedup(c1, ac)} | {num(k)} | {speedup(k1, k)} |")
+a2 = j("fanOut", "2")
+ok = None if not (a1 and a2) else a1 / a2 >= 1.8
+w("")
+w(f"Target: 2 loops at least 1.8x one loop: {speedup(a1, a2)}, {verdict(ok)}.")
 w("")
 if notes:
     w("## Notes from this run")

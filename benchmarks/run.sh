@@ -69,7 +69,7 @@ fi
   echo "mem_sizes=$(IFS=,; echo "${mem_sizes[*]}")"
 } > "$out/meta.txt"
 
-all="SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark|RxJavaBenchmark|MonoAwaitBenchmark"
+all="SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark|RxJavaBenchmark|MonoAwaitBenchmark|GroupBenchmark"
 show() { grep -E "^(Benchmark|[A-Za-z]+Benchmark\.)" || true; }
 
 echo "== JMH, default engine, every benchmark and peer"

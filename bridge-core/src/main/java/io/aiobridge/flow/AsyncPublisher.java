@@ -36,14 +36,14 @@ import org.reactivestreams.Subscription;
  *
  * <p><b>Cold:</b> each subscription gets its own run of the source. <b>Where it runs:</b> on a loop,
  * never on the subscriber's thread: the loop given with {@link #on(EventLoop)}, else the loop of
- * the task that subscribes, else one loop of a shared default group (one loop per core, on daemon
- * threads, started lazily; each subscription is pinned to one of them). Signals to the subscriber
- * come from that loop, one at a time.
+ * the task that subscribes, else the next loop of {@link
+ * io.aiobridge.EventLoopGroup#defaultGroup()} (each subscription stays on that loop). Signals to
+ * the subscriber come from that loop, one at a time.
  *
  * <p><b>Demand:</b> a generator runs only while there is demand: its {@code yield} suspends when the
  * outstanding demand is zero (at subscription it runs up to its first {@code yield}, so a source
- * that fails or ends at once is signalled without demand, as kotlinx's {@code publish} does), and it hands items over in batches of up to 4,096 while demand
- * allows. {@code request(n <= 0)} signals {@link IllegalArgumentException} (rule 3.9); demand adds
+ * that fails or ends at once is signalled without demand, as kotlinx's {@code publish} does), and
+ * it hands items over in batches of up to 4,096 while demand allows. {@code request(n <= 0)} signals {@link IllegalArgumentException} (rule 3.9); demand adds
  * up to {@code Long.MAX_VALUE}, meaning unbounded (3.17). Cancelling closes the generator (its
  * {@code finally} runs) or cancels the task. A null item ends the stream with {@link
  * NullPointerException} (2.13). Errors become {@code onError}, the end {@code onComplete}.

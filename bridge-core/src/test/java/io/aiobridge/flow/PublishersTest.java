@@ -409,7 +409,7 @@ class PublishersTest {
         });
         assertTrue(done.await(5, TimeUnit.SECONDS));
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L), got);
-        assertFalse(Thread.currentThread().getName().startsWith("aiobridge-default-loop"));
+        assertFalse(Thread.currentThread().getName().startsWith("aiobridge-default-"));
         virtual(() -> {
             assertEquals(List.of(0L, 1L, 2L), Comprehensions.toList(
                     FlowIterate.toAsyncIterable(range(3, log).toFlow())));

@@ -1,8 +1,11 @@
 package io.aiobridge.reactor;
 
 import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
 import io.aiobridge.Handle;
 import io.aiobridge.LoopWorker;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +19,8 @@ import reactor.core.scheduler.Scheduler;
  *   <li>{@link #of(EventLoop)}: a loop as a Reactor {@link Scheduler}, so {@code
  *       flux.publishOn(ReactorSchedulers.of(loop))} delivers on the loop (as callbacks: they run
  *       between the loop's tasks, one at a time). Delayed work uses the loop's timers.
+ *   <li>{@link #of(EventLoopGroup)}: a group of loops as one Reactor scheduler, work spread over
+ *       its loops and each worker pinned to one of them.
  *   <li>{@link #asExecutor(Scheduler)}: a Reactor scheduler as the executor of {@code
  *       loop.runInExecutor(...)}.
  * </ul>
@@ -36,6 +41,20 @@ public final class ReactorSchedulers {
     public static Scheduler of(EventLoop loop) {
         Objects.requireNonNull(loop, "loop is null");
         return new LoopScheduler(loop);
+    }
+
+    /**
+     * A group of loops as one Reactor scheduler: each {@code schedule} goes to the group's next
+     * loop (round-robin), and each worker is pinned to one loop, so a {@code publishOn} stream
+     * stays on one loop, in order, while different streams spread over the group. Disposing the
+     * scheduler does not close the group: its owner does.
+     *
+     * @param group the group
+     * @return the scheduler
+     */
+    public static Scheduler of(EventLoopGroup group) {
+        Objects.requireNonNull(group, "group is null");
+        return new GroupScheduler(group);
     }
 
     /**
@@ -84,6 +103,47 @@ public final class ReactorSchedulers {
         @Override
         public String toString() {
             return "ReactorSchedulers.of(" + loop + ")";
+        }
+    }
+
+    private static final class GroupScheduler implements Scheduler {
+        private final EventLoopGroup group;
+        private final Map<EventLoop, LoopScheduler> perLoop = new IdentityHashMap<>();
+
+        GroupScheduler(EventLoopGroup group) {
+            this.group = group;
+            for (EventLoop l : group.loops()) {
+                perLoop.put(l, new LoopScheduler(l));
+            }
+        }
+
+        private LoopScheduler next() {
+            return perLoop.get(group.next());
+        }
+
+        @Override
+        public long now(TimeUnit unit) {
+            return perLoop.get(group.loops().get(0)).now(unit); // the loops share one clock
+        }
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            return next().schedule(task);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+            return next().schedule(task, delay, unit);
+        }
+
+        @Override
+        public Worker createWorker() {
+            return next().createWorker();
+        }
+
+        @Override
+        public String toString() {
+            return "ReactorSchedulers.of(" + group + ")";
         }
     }
 

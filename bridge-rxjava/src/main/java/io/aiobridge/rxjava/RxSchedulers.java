@@ -1,11 +1,14 @@
 package io.aiobridge.rxjava;
 
 import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
 import io.aiobridge.Handle;
 import io.aiobridge.LoopWorker;
 import io.reactivex.rxjava3.core.Scheduler;
 import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.plugins.RxJavaPlugins;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  *       between the loop's tasks, one at a time). Delays and {@code now()} use the loop's clock,
  *       so on a virtual-time loop {@code delay}, {@code interval} and {@code timeout} run in
  *       virtual time.
+ *   <li>{@link #of(EventLoopGroup)}: a group of loops as one RxJava scheduler, work spread over
+ *       its loops and each worker pinned to one of them.
  *   <li>{@link #asExecutor(Scheduler)}: an RxJava scheduler as the executor of {@code
  *       loop.runInExecutor(...)}.
  * </ul>
@@ -37,6 +42,19 @@ public final class RxSchedulers {
      */
     public static Scheduler of(EventLoop loop) {
         return new LoopScheduler(Objects.requireNonNull(loop, "loop is null"));
+    }
+
+    /**
+     * A group of loops as one RxJava scheduler: each {@code scheduleDirect} goes to the group's
+     * next loop (round-robin), and each worker is pinned to one loop, so an {@code observeOn}
+     * stream stays on one loop, in order, while different streams spread over the group.
+     * Shutting the scheduler down does not close the group: its owner does.
+     *
+     * @param group the group
+     * @return the scheduler
+     */
+    public static Scheduler of(EventLoopGroup group) {
+        return new GroupScheduler(Objects.requireNonNull(group, "group is null"));
     }
 
     /**
@@ -81,10 +99,47 @@ public final class RxSchedulers {
         }
     }
 
+    private static final class GroupScheduler extends Scheduler {
+        private final EventLoopGroup group;
+        private final Map<EventLoop, LoopScheduler> perLoop = new IdentityHashMap<>();
+
+        GroupScheduler(EventLoopGroup group) {
+            this.group = group;
+            for (EventLoop l : group.loops()) {
+                perLoop.put(l, new LoopScheduler(l));
+            }
+        }
+
+        private LoopScheduler next() {
+            return perLoop.get(group.next());
+        }
+
+        @Override
+        public long now(TimeUnit unit) {
+            return perLoop.get(group.loops().get(0)).now(unit); // the loops share one clock
+        }
+
+        @Override
+        public Disposable scheduleDirect(Runnable run, long delay, TimeUnit unit) {
+            return next().scheduleDirect(run, delay, unit);
+        }
+
+        @Override
+        public Worker createWorker() {
+            return next().createWorker();
+        }
+
+        @Override
+        public String toString() {
+            return "RxSchedulers.of(" + group + ")";
+        }
+    }
+
     /** RxJava's rules: work passes through onSchedule, and what it throws goes to onError. */
     private static Disposable schedule(LoopWorker worker, Runnable run, long delay,
             TimeUnit unit) {
-        Runnable task = guarded(RxJavaPlugins.onSchedule(Objects.requireNonNull(run, "run is null")));
+        Runnable task = guarded(RxJavaPlugins.onSchedule(
+                Objects.requireNonNull(run, "run is null")));
         Handle h = worker.schedule(task, unit.toNanos(delay) / 1e9);
         return new Disposable() {
             @Override

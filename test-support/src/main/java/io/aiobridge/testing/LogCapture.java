@@ -8,15 +8,26 @@ import java.util.logging.Logger;
 
 /**
  * Captures what the runtime logs through System.Logger (backed by java.util.logging by default)
- * on the logger {@code io.aiobridge.EventLoop}, for the duration of a try-with-resources block.
+ * on one logger ({@code io.aiobridge.EventLoop} unless named), for the duration of a
+ * try-with-resources block.
  */
 public final class LogCapture extends Handler implements AutoCloseable {
     /** What was logged, in order. */
     public final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Logger jul = Logger.getLogger("io.aiobridge.EventLoop");
+    private final Logger jul;
 
-    /** Starts capturing; the logger stops printing until {@link #close()}. */
+    /** Starts capturing the loop's logger; it stops printing until {@link #close()}. */
     public LogCapture() {
+        this("io.aiobridge.EventLoop");
+    }
+
+    /**
+     * Starts capturing {@code logger}; it stops printing until {@link #close()}.
+     *
+     * @param logger the logger's name, e.g. {@code io.aiobridge.EventLoopGroup}
+     */
+    public LogCapture(String logger) {
+        jul = Logger.getLogger(logger);
         jul.addHandler(this);
         jul.setUseParentHandlers(false);
     }

@@ -1,6 +1,9 @@
 package io.aiobridge.bench.peers
 
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.ExecutorCoroutineDispatcher
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.delay
@@ -13,6 +16,7 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.yield
 import org.reactivestreams.Publisher
 import reactor.core.publisher.Mono
+import java.util.concurrent.Executors
 import java.util.function.IntFunction
 import java.util.function.LongSupplier
 
@@ -108,5 +112,32 @@ object KotlinPeers {
             }
             val sum = all.awaitAll().sumOf { it.toLong() }
             if (live != null) grown else sum
+        }
+
+    /** A dispatcher of `threads` threads, kotlinx's counterpart of a loop group. */
+    @JvmStatic
+    fun fixedDispatcher(threads: Int): ExecutorCoroutineDispatcher =
+        Executors.newFixedThreadPool(threads).asCoroutineDispatcher()
+
+    /**
+     * The loop-group fan-out: `chunks` coroutines on `dispatcher`, each launching its share of
+     * `tasks` short children that `yield()` once, all awaited.
+     */
+    @JvmStatic
+    fun fanOut(dispatcher: ExecutorCoroutineDispatcher, chunks: Int, tasks: Int): Long =
+        runBlocking {
+            val perChunk = tasks / chunks
+            List(chunks) {
+                async(dispatcher) {
+                    coroutineScope {
+                        List(perChunk) { i ->
+                            async {
+                                yield()
+                                i.toLong()
+                            }
+                        }.sumOf { it.await() }
+                    }
+                }
+            }.sumOf { it.await() }
         }
 }

@@ -103,4 +103,13 @@ class ReadmeSnippetsTest {
         assertEquals("hello ada", GeneratorsAsStreams.greeting("ada").block());
         assertEquals(42, GeneratorsAsStreams.answer().blockingGet());
     }
+
+    @Test
+    void theLoopGroupSnippetRunsAndEndsItsThreads() throws Exception {
+        assertEquals(List.of("hello", "first", "got from another loop", "[2, 4, 6]"),
+                LoopGroups.shards());
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("shard-") && t.isAlive()),
+                "closing the group ended its threads");
+    }
 }
