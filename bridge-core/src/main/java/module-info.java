@@ -14,4 +14,5 @@ module io.aiobridge.core {
     exports io.aiobridge.queue;
     exports io.aiobridge.iter;
     exports io.aiobridge.flow;
+    exports io.aiobridge.net;
 }

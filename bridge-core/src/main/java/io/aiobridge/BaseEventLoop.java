@@ -1,6 +1,14 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.LoopResources;
 import io.aiobridge.internal.TaskThreads;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -58,6 +66,8 @@ final class BaseEventLoop implements EventLoop {
     final Timers timers = new Timers();
     private final LoopExecutors executors = new LoopExecutors(this);
     private final LiveTasks live = new LiveTasks();
+    /** Readiness: the selector, readers and writers, and what the loop closes with it. */
+    final LoopSelector io = new LoopSelector(this);
     /** The switching engine: where this loop's task threads come from. */
     final TaskThreads taskThreads;
 
@@ -93,6 +103,11 @@ final class BaseEventLoop implements EventLoop {
     private volatile TaskFactory taskFactory;
     private volatile boolean debug;
     private volatile double slowCallbackDuration = 0.1;
+
+    static {
+        LoopResources.install((l, r) -> ((BaseEventLoop) l).io.own(r),
+                (l, r) -> ((BaseEventLoop) l).io.disown(r));
+    }
 
     BaseEventLoop(boolean virtualTime) {
         this.virtualTime = virtualTime;
@@ -218,7 +233,11 @@ final class BaseEventLoop implements EventLoop {
     private void wakeUp() {
         Thread s = sleeper;
         if (s != null) {
-            LockSupport.unpark(s);
+            if (io.selecting()) {
+                io.wakeup();
+            } else {
+                LockSupport.unpark(s);
+            }
         }
     }
 
@@ -439,10 +458,13 @@ final class BaseEventLoop implements EventLoop {
         } else {
             timeout = -1;
         }
-        if (timeout != 0) {
+        if (io.active()) {
+            // as CPython's selector loop: poll every iteration, wait in select when idle
+            pollIo(self, timeout);
+        } else if (timeout != 0) {
             waitForEvents(self, timeout);
-            drainInbound();
         }
+        drainInbound();
         timers.popDue(time() + CLOCK_RESOLUTION, ready);
         batchRemaining = ready.size();
     }
@@ -484,11 +506,94 @@ final class BaseEventLoop implements EventLoop {
         }
     }
 
+    /**
+     * Polls the selector, or waits in it up to {@code timeoutNanos} (negative: no limit) while
+     * nothing else is ready. A virtual-time loop with I/O registered runs at real speed: the
+     * network does not jump with its clock.
+     */
+    private void pollIo(Thread self, long timeoutNanos) {
+        if (timeoutNanos == 0) {
+            io.select(0, false, ready);
+            return;
+        }
+        long started = System.nanoTime();
+        io.waiting(true); // before publishing the sleeper: see wakeUp()
+        sleeper = self;
+        try {
+            io.select(timeoutNanos, inbound.isEmpty(), ready);
+        } finally {
+            sleeper = null;
+            io.waiting(false);
+        }
+        if (virtualTime && timeoutNanos > 0) {
+            virtualNanos += Math.min(System.nanoTime() - started, timeoutNanos);
+        }
+        if (Thread.interrupted()) {
+            interruptedWhileRunning = true;
+        }
+    }
+
     private void drainInbound() {
         Handle h;
         while ((h = inbound.poll()) != null) {
             ready.addLast(h);
         }
+    }
+
+    // ---- readiness and sockets (LoopSelector, SockOps) ------------------------------------------
+
+    @Override
+    public Handle addReader(SelectableChannel channel, Runnable callback) {
+        checkUsable("addReader()");
+        return io.add(channel, callback, true);
+    }
+
+    @Override
+    public boolean removeReader(SelectableChannel channel) {
+        checkUsable("removeReader()");
+        return io.remove(channel, true);
+    }
+
+    @Override
+    public Handle addWriter(SelectableChannel channel, Runnable callback) {
+        checkUsable("addWriter()");
+        return io.add(channel, callback, false);
+    }
+
+    @Override
+    public boolean removeWriter(SelectableChannel channel) {
+        checkUsable("removeWriter()");
+        return io.remove(channel, false);
+    }
+
+    @Override
+    public byte[] sockRecv(SocketChannel channel, int n) throws IOException {
+        return SockOps.recv(this, channel, n);
+    }
+
+    @Override
+    public int sockRecvInto(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        return SockOps.recvInto(this, channel, buffer);
+    }
+
+    @Override
+    public void sockSendall(SocketChannel channel, ByteBuffer data) throws IOException {
+        SockOps.sendall(this, channel, data);
+    }
+
+    @Override
+    public void sockConnect(SocketChannel channel, SocketAddress address) throws IOException {
+        SockOps.connect(this, channel, address);
+    }
+
+    @Override
+    public SocketChannel sockAccept(ServerSocketChannel channel) throws IOException {
+        return SockOps.accept(this, channel);
+    }
+
+    @Override
+    public List<InetSocketAddress> getaddrinfo(String host, int port) throws IOException {
+        return SockOps.getaddrinfo(this, host, port);
     }
 
     // ---- closing -------------------------------------------------------------------------------
@@ -512,6 +617,7 @@ final class BaseEventLoop implements EventLoop {
         ready.clear();
         timers.clear();
         inbound.clear();
+        io.close();
         taskThreads.close();
         executors.close();
     }
@@ -519,6 +625,13 @@ final class BaseEventLoop implements EventLoop {
     /** Cancels every live task and runs the loop until all are done (no thread left parked). */
     private void finishAllTasks() {
         finishLiveTasks();
+        if (io.ownsAny()) {
+            // servers and transports still open: close them, and let their protocols hear it
+            io.closeOwned();
+            stopping = true;
+            runForever();
+            finishLiveTasks();
+        }
         if (!asyncgens.isEmpty()) {
             // generators left parked at a yield: close them (their finally blocks run) in tasks,
             // then finish whatever those tasks left

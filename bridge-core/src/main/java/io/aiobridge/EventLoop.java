@@ -1,6 +1,14 @@
 package io.aiobridge;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 
@@ -316,6 +324,108 @@ public interface EventLoop extends AutoCloseable {
      * @return a future that completes when all are closed
      */
     AsyncFuture<Void> shutdownAsyncgens();
+
+    // ---- readiness and low-level socket operations (asyncio's selector loop) -----------------
+
+    /**
+     * Calls {@code callback} on the loop whenever {@code channel} is readable (for a server
+     * socket: has a connection to accept), until {@link #removeReader}. Replaces the channel's
+     * previous reader. {@code loop.add_reader(fd, callback)}.
+     *
+     * @param channel a channel in non-blocking mode
+     * @param callback runs on the loop, like any callback
+     * @return the handle of the registration
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws IllegalStateException if the channel is closed
+     */
+    Handle addReader(SelectableChannel channel, Runnable callback);
+
+    /**
+     * Stops watching {@code channel} for reading.
+     *
+     * @param channel the channel
+     * @return whether it had a reader
+     */
+    boolean removeReader(SelectableChannel channel);
+
+    /**
+     * Calls {@code callback} on the loop whenever {@code channel} is writable (for a socket still
+     * connecting: when the connection completes or fails), until {@link #removeWriter}.
+     *
+     * @param channel a channel in non-blocking mode
+     * @param callback runs on the loop
+     * @return the handle of the registration
+     */
+    Handle addWriter(SelectableChannel channel, Runnable callback);
+
+    /**
+     * Stops watching {@code channel} for writing.
+     *
+     * @param channel the channel
+     * @return whether it had a writer
+     */
+    boolean removeWriter(SelectableChannel channel);
+
+    /**
+     * Receives up to {@code n} bytes, suspending the task until some arrive; an empty array at
+     * end of stream. {@code await loop.sock_recv(sock, n)}. Call from a task.
+     *
+     * @param channel a non-blocking, connected socket
+     * @param n the most bytes, at least 1
+     * @return the bytes received
+     * @throws IOException if the socket fails
+     */
+    byte[] sockRecv(SocketChannel channel, int n) throws IOException;
+
+    /**
+     * Receives into {@code buffer}, suspending the task until some bytes arrive. {@code await
+     * loop.sock_recv_into(sock, buf)}.
+     *
+     * @param channel a non-blocking, connected socket
+     * @param buffer where the bytes go
+     * @return the number of bytes received; 0 at end of stream
+     */
+    int sockRecvInto(SocketChannel channel, ByteBuffer buffer) throws IOException;
+
+    /**
+     * Sends all of {@code data}, suspending the task while the socket's buffer is full. {@code
+     * await loop.sock_sendall(sock, data)}.
+     *
+     * @param channel a non-blocking, connected socket
+     * @param data the bytes; its position moves to its limit
+     */
+    void sockSendall(SocketChannel channel, ByteBuffer data) throws IOException;
+
+    /**
+     * Connects {@code channel}, suspending the task until the connection is made. {@code await
+     * loop.sock_connect(sock, address)}.
+     *
+     * @param channel a non-blocking socket
+     * @param address where to connect, resolved
+     * @throws java.net.ConnectException naming the address if the connection is refused
+     * @throws IOException if connecting fails otherwise
+     */
+    void sockConnect(SocketChannel channel, SocketAddress address) throws IOException;
+
+    /**
+     * Accepts a connection, suspending the task until one arrives. {@code await
+     * loop.sock_accept(sock)}; the new socket is non-blocking.
+     *
+     * @param channel a bound, non-blocking server socket
+     * @return the connection
+     */
+    SocketChannel sockAccept(ServerSocketChannel channel) throws IOException;
+
+    /**
+     * Resolves {@code host} off the loop (on the default executor), suspending the task. {@code
+     * await loop.getaddrinfo(host, port)}, giving socket addresses.
+     *
+     * @param host a name or a literal address
+     * @param port the port
+     * @return the addresses, in the resolver's order
+     * @throws java.net.UnknownHostException naming the host
+     */
+    List<InetSocketAddress> getaddrinfo(String host, int port) throws IOException;
 
     // ---- debug ---------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.TaskThreads;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -7,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -110,8 +112,10 @@ final class LoopExecutors {
 
     private Executor defaultExecutor() {
         if (defaultExecutor == null) {
-            defaultExecutor = Executors.newThreadPerTaskExecutor(
-                    Thread.ofVirtual().name("aiobridge-executor-", 0).factory());
+            // off-loop virtual threads: on the carrier engine a job must not inherit the loop's
+            // carrier, or a blocking call in it would stall the loop (TaskThreads.offLoop)
+            ThreadFactory jobs = r -> TaskThreads.offLoop().name("aiobridge-executor").unstarted(r);
+            defaultExecutor = Executors.newThreadPerTaskExecutor(jobs);
             defaultOwned = true;
         }
         return defaultExecutor;
@@ -131,7 +135,7 @@ final class LoopExecutors {
             return done;
         }
         inFlight.incrementAndGet();
-        Thread.ofVirtual().name("aiobridge-executor-shutdown").start(() -> {
+        TaskThreads.offLoop().name("aiobridge-executor-shutdown").start(() -> {
             es.shutdown();
             boolean interrupted = false;
             while (true) {

@@ -1,6 +1,7 @@
 package io.aiobridge.internal;
 
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
@@ -63,14 +64,54 @@ public abstract class TaskThreads {
         }
     }
 
+    /**
+     * A builder of virtual threads for blocking work off the loop (executor jobs, process
+     * pipes): on the JVM's default scheduler, always. A virtual thread created from another one
+     * inherits its creator's scheduler, so without this, a job started by a task of the carrier
+     * engine would run on that loop's one carrier, and a blocking read in it would stall the loop.
+     *
+     * @return a builder for off-loop virtual threads
+     */
+    public static Thread.Builder.OfVirtual offLoop() {
+        Executor scheduler = DefaultScheduler.INSTANCE;
+        if (scheduler == null || !(Thread.currentThread().isVirtual())) {
+            return Thread.ofVirtual(); // a platform creator: the default scheduler already
+        }
+        try {
+            return builderScheduledBy(scheduler);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Thread.ofVirtual();
+        }
+    }
+
+    /** The JDK's default virtual-thread scheduler, if reflection may reach it (else null). */
+    private static final class DefaultScheduler {
+        static final Executor INSTANCE = find();
+
+        private static Executor find() {
+            try {
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                Field f = vt.getDeclaredField("DEFAULT_SCHEDULER");
+                f.setAccessible(true);
+                return (Executor) f.get(null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null; // not opened: no custom schedulers run here either
+            }
+        }
+    }
+
+    private static Thread.Builder.OfVirtual builderScheduledBy(Executor scheduler)
+            throws ReflectiveOperationException {
+        Class<?> builder = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
+        Constructor<?> ctor = builder.getDeclaredConstructor(Executor.class);
+        ctor.setAccessible(true);
+        return (Thread.Builder.OfVirtual) ctor.newInstance(scheduler);
+    }
+
     /** Builds virtual threads with a custom scheduler through the JDK's non-public constructor. */
     static ThreadFactory virtualThreadsScheduledBy(Executor scheduler) {
         try {
-            Class<?> builder = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
-            Constructor<?> ctor = builder.getDeclaredConstructor(Executor.class);
-            ctor.setAccessible(true);
-            Thread.Builder.OfVirtual b = (Thread.Builder.OfVirtual) ctor.newInstance(scheduler);
-            return b.name("aiobridge-task").factory();
+            return builderScheduledBy(scheduler).name("aiobridge-task").factory();
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("aiobridge.engine=carrier needs the JDK's virtual"
                     + " thread builder with a custom scheduler; start the JVM with --add-opens"

@@ -38,6 +38,8 @@ public final class ParityPrograms {
         m.put("17_executor_to_thread", P17ExecutorToThread::run);
         m.put("18_producer_consumer", P18ProducerConsumer::run);
         m.put("19_taskgroup_basic", P19TaskGroupBasic::run);
+        m.put("54_streams_echo", P54StreamsEcho::run);
+        m.put("56_subprocess", P56Subprocess::run);
         return Collections.unmodifiableMap(m);
     }
 

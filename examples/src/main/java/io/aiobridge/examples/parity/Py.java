@@ -65,6 +65,35 @@ public final class Py {
         return bs.stream().map(Py::py).collect(Collectors.joining(", ", "[", "]"));
     }
 
+    /** A bytes object as Python prints it: {@code b'echo alpha\n'}. */
+    public static String bytes(byte[] data) {
+        boolean single = false;
+        boolean dbl = false;
+        for (byte b : data) {
+            single |= b == '\'';
+            dbl |= b == '"';
+        }
+        char quote = single && !dbl ? '"' : '\'';
+        StringBuilder sb = new StringBuilder("b").append(quote);
+        for (byte b : data) {
+            int c = b & 0xff;
+            if (c == quote || c == '\\') {
+                sb.append('\\').append((char) c);
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else if (c < 0x20 || c >= 0x7f) {
+                sb.append(String.format("\\x%02x", c));
+            } else {
+                sb.append((char) c);
+            }
+        }
+        return sb.append(quote).toString();
+    }
+
     /** {@code type(e).__name__}. */
     public static String typeName(Throwable e) {
         return e.getClass().getSimpleName();

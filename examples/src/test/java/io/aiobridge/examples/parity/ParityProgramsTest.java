@@ -28,7 +28,8 @@ class ParityProgramsTest {
     static final Set<String> ALSO_REAL_CLOCK = Set.of("01_say_after_sequential",
             "02_say_after_concurrent", "04_gather_factorial", "13_call_soon_fifo",
             "14_call_later_call_at", "15_loop_stop", "16_run_coroutine_threadsafe",
-            "17_executor_to_thread", "18_producer_consumer", "19_taskgroup_basic");
+            "17_executor_to_thread", "18_producer_consumer", "19_taskgroup_basic",
+            "54_streams_echo", "56_subprocess");
 
     static Stream<String> programs() {
         return ParityPrograms.ALL.keySet().stream();
@@ -68,7 +69,7 @@ class ParityProgramsTest {
         try (InputStream in = ParityProgramsTest.class.getResourceAsStream("/parity/README.md")) {
             assertNotNull(in, "the corpus README travels with the .out files");
         }
-        assertEquals(19, ParityPrograms.ALL.size());
+        assertEquals(21, ParityPrograms.ALL.size());
         for (String program : ParityPrograms.ALL.keySet()) {
             expected(program); // each has its recorded output
         }

@@ -1,0 +1,193 @@
+package io.aiobridge.net;
+
+import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
+import io.aiobridge.EventLoop;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * asyncio's transports-and-protocols entry points, on the running loop: {@code
+ * loop.create_connection} and {@code loop.create_server}. Call them from a task; they suspend it
+ * until the connection is made or the server listens. For the higher-level streams API see
+ * {@link Streams}.
+ *
+ * <pre>{@code
+ * Connection<EchoClient> c = Net.createConnection(EchoClient::new, "127.0.0.1", port);
+ * c.transport().write("hello".getBytes());
+ * }</pre>
+ */
+public final class Net {
+    private Net() {}
+
+    /** asyncio's default listen backlog. */
+    public static final int DEFAULT_BACKLOG = 100;
+
+    /**
+     * A transport and the protocol it drives, as asyncio's {@code (transport, protocol)} pair.
+     *
+     * @param transport the transport
+     * @param protocol the protocol
+     * @param <P> the protocol type
+     */
+    public record Connection<P extends Protocol>(Transport transport, P protocol) {}
+
+    /**
+     * Opens a TCP connection to {@code host:port} and wires a new protocol to it; returns once
+     * the protocol's {@code connectionMade} has run. Each address {@code host} resolves to is
+     * tried in order.
+     *
+     * @param protocolFactory makes the protocol
+     * @param host a name or literal address
+     * @param port the port
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws java.net.ConnectException naming the address if the connection is refused
+     * @throws java.net.UnknownHostException naming the host if it does not resolve
+     * @throws IOException if connecting fails otherwise
+     */
+    public static <P extends Protocol> Connection<P> createConnection(
+            Supplier<? extends P> protocolFactory, String host, int port) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        Objects.requireNonNull(host, "host is null");
+        EventLoop loop = Aio.getRunningLoop();
+        SocketChannel ch = connect(loop, host, port);
+        P protocol;
+        try {
+            protocol = Objects.requireNonNull(protocolFactory.get(),
+                    "the protocol factory returned null");
+        } catch (RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        AsyncFuture<Void> made = loop.createFuture();
+        Transport t;
+        try {
+            t = new SocketTransport(loop, ch, protocol, null, () -> {
+                if (!made.isDone()) {
+                    made.setResult(null);
+                }
+            });
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        IoAwait.await(made);
+        return new Connection<>(t, protocol);
+    }
+
+    /** Resolves and connects, trying each address; the socket is non-blocking. */
+    static SocketChannel connect(EventLoop loop, String host, int port) throws IOException {
+        List<InetSocketAddress> addrs = loop.getaddrinfo(host, port);
+        IOException last = null;
+        List<IOException> failures = new ArrayList<>();
+        for (InetSocketAddress a : addrs) {
+            SocketChannel ch = SocketChannel.open();
+            try {
+                ch.configureBlocking(false);
+                loop.sockConnect(ch, a);
+                return ch;
+            } catch (IOException | RuntimeException | Error e) {
+                ch.close();
+                if (e instanceof IOException io) {
+                    last = io;
+                    failures.add(io);
+                } else {
+                    throw e;
+                }
+            }
+        }
+        if (failures.size() == 1) {
+            throw last;
+        }
+        if (failures.isEmpty()) {
+            throw new IOException("getaddrinfo returned an empty list for '" + host + "'");
+        }
+        // as asyncio: one error if they all say the same, else a summary of each
+        IOException all = new IOException("Multiple exceptions: " + failures);
+        failures.forEach(all::addSuppressed);
+        throw all;
+    }
+
+    /**
+     * Listens on {@code host:port} (port 0: any free port; host null: every interface) and gives
+     * each accepted connection a new protocol; starts serving at once. {@code await
+     * loop.create_server(factory, host, port)}.
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param host the interface, or null for all
+     * @param port the port, or 0
+     * @return the server
+     * @throws BindException naming the address if it is in use
+     * @throws IOException if listening fails otherwise
+     */
+    public static Server createServer(Supplier<? extends Protocol> protocolFactory, String host,
+            int port) throws IOException {
+        return createServer(protocolFactory, host, port, DEFAULT_BACKLOG, true);
+    }
+
+    /**
+     * As {@link #createServer(Supplier, String, int)}, with a listen backlog and whether to
+     * start serving now (else: {@link Server#startServing()} or {@link Server#serveForever()}).
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param host the interface, or null for all
+     * @param port the port, or 0
+     * @param backlog the listen backlog, at least 1
+     * @param startServing whether to accept connections at once
+     * @return the server
+     * @throws IOException if listening fails
+     */
+    public static Server createServer(Supplier<? extends Protocol> protocolFactory, String host,
+            int port, int backlog, boolean startServing) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
+        }
+        EventLoop loop = Aio.getRunningLoop();
+        List<InetSocketAddress> addrs = host == null ? List.of(new InetSocketAddress(port))
+                : loop.getaddrinfo(host, port);
+        List<ServerSocketChannel> sockets = new ArrayList<>();
+        try {
+            for (InetSocketAddress a : addrs) {
+                ServerSocketChannel s = ServerSocketChannel.open();
+                sockets.add(s);
+                s.setOption(StandardSocketOptions.SO_REUSEADDR, true); // as asyncio on POSIX
+                s.configureBlocking(false);
+                try {
+                    s.bind(a, backlog);
+                } catch (BindException e) {
+                    BindException named = new BindException("[Errno 98] error while attempting"
+                            + " to bind on address " + pyAddress(a) + ": address already in use"
+                            + " (" + e.getMessage() + "); choose another port, or 0 for any");
+                    named.initCause(e);
+                    throw named;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (ServerSocketChannel s : sockets) {
+                s.close();
+            }
+            throw e;
+        }
+        Server server = new Server(loop, sockets, protocolFactory, backlog);
+        if (startServing) {
+            server.startServing();
+            Aio.sleep(0); // as asyncio: let the server start accepting before returning
+        }
+        return server;
+    }
+
+    static String pyAddress(InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        return "('" + host + "', " + a.getPort() + ")";
+    }
+}

@@ -1,0 +1,365 @@
+package io.aiobridge.net;
+
+import io.aiobridge.ErrorContext;
+import io.aiobridge.EventLoop;
+import io.aiobridge.internal.LoopResources;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * A TCP connection driven by the loop's selector: CPython's {@code _SelectorSocketTransport}. It
+ * reads whenever the socket is readable (up to 256 KiB at a time, into the loop's one read
+ * buffer) and hands the bytes to the protocol; it writes straight to the socket and buffers only
+ * what the socket cannot take.
+ */
+final class SocketTransport implements Transport {
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final Protocol protocol;
+    private final Server server;
+    private final ByteBuffer readBuffer;
+    private final ArrayDeque<ByteBuffer> writeBuffer = new ArrayDeque<>();
+    private final WriteFlow flow;
+    private int buffered;
+    private boolean closing;
+    private boolean eof;
+    private boolean paused;
+    /** Set once connectionLost has been scheduled. */
+    private boolean lost;
+    /** Set by close() and abort(): writing after it is a bug, not a lost peer. */
+    private boolean closedByUser;
+    /** What the loop does with this transport if it is still open when the loop closes. */
+    private final AutoCloseable onLoopClose = this::abort;
+
+    SocketTransport(EventLoop loop, SocketChannel channel, Protocol protocol, Server server,
+            Runnable whenMade) throws IOException {
+        this.loop = loop;
+        this.channel = channel;
+        this.protocol = protocol;
+        this.server = server;
+        this.flow = new WriteFlow(protocol, loop, this);
+        channel.configureBlocking(false);
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // as asyncio does
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not every socket has it
+        }
+        this.readBuffer = ReadBuffers.of(loop);
+        LoopResources.own(loop, onLoopClose);
+        if (server != null) {
+            server.attach(this);
+        }
+        // as asyncio: connection_made, then start reading, then tell the waiter, each soon
+        loop.callSoon(() -> {
+            try {
+                protocol.connectionMade(this);
+            } catch (Throwable e) {
+                fatalError(e, "Fatal error: protocol.connectionMade() call failed.");
+            }
+        });
+        loop.callSoon(() -> {
+            if (!closing && !paused) {
+                loop.addReader(channel, this::readReady);
+            }
+        });
+        if (whenMade != null) {
+            loop.callSoon(whenMade);
+        }
+    }
+
+    // ---- reading -------------------------------------------------------------------------------
+
+    private void readReady() {
+        if (lost) {
+            return;
+        }
+        int n;
+        try {
+            readBuffer.clear();
+            n = channel.read(readBuffer);
+        } catch (IOException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return;
+        }
+        if (n < 0) {
+            readEof();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        byte[] data = new byte[n];
+        readBuffer.flip().get(data);
+        try {
+            protocol.dataReceived(data);
+        } catch (Throwable e) {
+            fatalError(e, "Fatal error: protocol.dataReceived() call failed.");
+        }
+    }
+
+    private void readEof() {
+        boolean keepOpen;
+        try {
+            keepOpen = protocol.eofReceived();
+        } catch (Throwable e) {
+            fatalError(e, "Fatal error: protocol.eofReceived() call failed.");
+            return;
+        }
+        if (keepOpen) {
+            // half-closed: stop reading, keep writing
+            loop.removeReader(channel);
+        } else {
+            close();
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        if (closing || paused) {
+            return;
+        }
+        paused = true;
+        loop.removeReader(channel);
+    }
+
+    @Override
+    public void resumeReading() {
+        if (closing || !paused) {
+            return;
+        }
+        paused = false;
+        loop.addReader(channel, this::readReady);
+    }
+
+    @Override
+    public boolean isReading() {
+        return !paused && !closing;
+    }
+
+    // ---- writing -------------------------------------------------------------------------------
+
+    @Override
+    public void write(byte[] data) {
+        if (eof) {
+            throw new IllegalStateException("Cannot call write() after write_eof(); the"
+                    + " transport's writing side is closed: " + this);
+        }
+        if (closedByUser) {
+            throw new IllegalStateException("write() called on a closing transport: " + this
+                    + ": write everything before close()");
+        }
+        if (data.length == 0) {
+            return;
+        }
+        if (lost) {
+            return; // as asyncio: the connection is gone; drain() reports it
+        }
+        ByteBuffer bb = ByteBuffer.wrap(data);
+        if (writeBuffer.isEmpty()) {
+            try {
+                channel.write(bb);
+            } catch (IOException e) {
+                fatalError(e, "Fatal write error on socket transport");
+                return;
+            }
+            if (!bb.hasRemaining()) {
+                return;
+            }
+            // the socket is full: watch for writability; buffer a private copy of the rest
+            loop.addWriter(channel, this::writeReady);
+            bb = ByteBuffer.wrap(Arrays.copyOfRange(data, bb.position(), data.length));
+        } else {
+            bb = ByteBuffer.wrap(data.clone());
+        }
+        writeBuffer.addLast(bb);
+        buffered += bb.remaining();
+        flow.afterGrow(buffered);
+    }
+
+    private void writeReady() {
+        if (lost) {
+            return;
+        }
+        try {
+            ByteBuffer[] chunks = writeBuffer.toArray(new ByteBuffer[0]);
+            long n = channel.write(chunks);
+            buffered -= (int) n;
+            while (!writeBuffer.isEmpty() && !writeBuffer.peekFirst().hasRemaining()) {
+                writeBuffer.pollFirst();
+            }
+        } catch (IOException e) {
+            loop.removeWriter(channel);
+            writeBuffer.clear();
+            buffered = 0;
+            fatalError(e, "Fatal write error on socket transport");
+            return;
+        }
+        flow.afterShrink(buffered);
+        if (writeBuffer.isEmpty()) {
+            loop.removeWriter(channel);
+            if (closing) {
+                scheduleConnectionLost(null);
+            } else if (eof) {
+                shutdownOutput();
+            }
+        }
+    }
+
+    @Override
+    public void writeEof() {
+        if (closing || eof) {
+            return;
+        }
+        eof = true;
+        if (writeBuffer.isEmpty()) {
+            shutdownOutput();
+        }
+    }
+
+    private void shutdownOutput() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            fatalError(e, "Fatal error on shutting down the socket's writing side");
+        }
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    @Override
+    public void setWriteBufferLimits(Integer high, Integer low) {
+        flow.setLimits(high, low);
+        flow.afterGrow(buffered);
+    }
+
+    @Override
+    public int getWriteBufferSize() {
+        return buffered;
+    }
+
+    // ---- closing -------------------------------------------------------------------------------
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public void close() {
+        closedByUser = true;
+        if (closing) {
+            return;
+        }
+        closing = true;
+        loop.removeReader(channel);
+        if (writeBuffer.isEmpty()) {
+            scheduleConnectionLost(null);
+        }
+    }
+
+    @Override
+    public void abort() {
+        closedByUser = true;
+        forceClose(null);
+    }
+
+    private void forceClose(Throwable exc) {
+        if (lost) {
+            return;
+        }
+        if (!writeBuffer.isEmpty()) {
+            writeBuffer.clear();
+            buffered = 0;
+            loop.removeWriter(channel);
+        }
+        if (!closing) {
+            closing = true;
+            loop.removeReader(channel);
+        }
+        scheduleConnectionLost(exc);
+    }
+
+    /**
+     * As asyncio's {@code _fatal_error}: an OS error (a reset, a broken pipe) ends the connection
+     * quietly (the protocol gets it in connectionLost); anything else also goes to the loop's
+     * exception handler.
+     */
+    private void fatalError(Throwable exc, String message) {
+        if (!(exc instanceof IOException)) {
+            loop.callExceptionHandler(new ErrorContext(message + " (transport " + this + ")", exc,
+                    null, null, null));
+        }
+        forceClose(exc);
+    }
+
+    private void scheduleConnectionLost(Throwable exc) {
+        if (lost) {
+            return;
+        }
+        lost = true;
+        loop.callSoon(() -> {
+            try {
+                protocol.connectionLost(exc);
+            } finally {
+                closeChannel();
+            }
+        });
+    }
+
+    private void closeChannel() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a socket that failed: nothing more to learn
+        }
+        LoopResources.disown(loop, onLoopClose);
+        if (server != null) {
+            server.detach(this);
+        }
+    }
+
+    // ---- information ---------------------------------------------------------------------------
+
+    @Override
+    public Object getExtraInfo(String name) {
+        try {
+            return switch (name) {
+                case "peername" -> channel.getRemoteAddress();
+                case "sockname" -> channel.getLocalAddress();
+                case "socket" -> channel;
+                default -> null;
+            };
+        } catch (IOException e) {
+            return null; // closed: asyncio gives the default too
+        }
+    }
+
+    @Override
+    public Protocol getProtocol() {
+        return protocol;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public String toString() {
+        Object peer = getExtraInfo("peername");
+        return "<SocketTransport " + (lost ? "closed" : closing ? "closing" : "open")
+                + (peer != null ? " peer=" + peer : "") + " buffered=" + buffered + ">";
+    }
+
+    /** A connection reset, as asyncio's {@code ConnectionResetError}. */
+    static SocketException connectionLost() {
+        return new ConnectionResetException("Connection lost");
+    }
+}

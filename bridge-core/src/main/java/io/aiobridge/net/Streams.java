@@ -1,0 +1,116 @@
+package io.aiobridge.net;
+
+import io.aiobridge.Aio;
+import io.aiobridge.EventLoop;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * asyncio's streams API: {@code open_connection} and {@code start_server}, on the running loop,
+ * called from a task.
+ *
+ * <pre>{@code
+ * Server server = Streams.startServer((reader, writer) -> {
+ *     for (byte[] line : reader) {          // async for line in reader
+ *         writer.write(line);
+ *         writer.drain();
+ *     }
+ *     writer.close();
+ * }, "127.0.0.1", 8888);
+ *
+ * Streams.Connection c = Streams.openConnection("127.0.0.1", 8888);
+ * c.writer().write("hello\n");
+ * byte[] echo = c.reader().readline();
+ * }</pre>
+ */
+public final class Streams {
+    private Streams() {}
+
+    /**
+     * The two ends of a connection, as asyncio's {@code (reader, writer)} pair.
+     *
+     * @param reader reads from the peer
+     * @param writer writes to the peer
+     */
+    public record Connection(StreamReader reader, StreamWriter writer) {}
+
+    /** A connection's handler on a server: runs as a task of its own per connection. */
+    @FunctionalInterface
+    public interface Handler {
+        /**
+         * Serves one connection.
+         *
+         * @param reader reads from the client
+         * @param writer writes to the client
+         * @throws Exception a failure closes this connection and goes to the loop's exception
+         *     handler
+         */
+        void handle(StreamReader reader, StreamWriter writer) throws Exception;
+    }
+
+    /**
+     * Opens a TCP connection with asyncio's default buffer limit (64 KiB).
+     *
+     * @param host a name or literal address
+     * @param port the port
+     * @return the reader and writer
+     * @throws java.net.ConnectException naming the address if the connection is refused
+     * @throws IOException if connecting fails otherwise
+     */
+    public static Connection openConnection(String host, int port) throws IOException {
+        return openConnection(host, port, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Opens a TCP connection whose reader has the buffer limit {@code limit}.
+     *
+     * @param host a name or literal address
+     * @param port the port
+     * @param limit the reader's limit, at least 1
+     * @return the reader and writer
+     * @throws IOException if connecting fails
+     */
+    public static Connection openConnection(String host, int port, int limit)
+            throws IOException {
+        EventLoop loop = Aio.getRunningLoop();
+        StreamReader reader = new StreamReader(loop, limit);
+        StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
+        Net.Connection<StreamReaderProtocol> c = Net.createConnection(() -> protocol, host, port);
+        return new Connection(reader, new StreamWriter(c.transport(), protocol, reader, loop));
+    }
+
+    /**
+     * Starts a TCP server whose every connection runs {@code handler} as a task of its own.
+     *
+     * @param handler serves one connection
+     * @param host the interface, or null for all
+     * @param port the port, or 0 for any free one
+     * @return the server, serving
+     * @throws java.net.BindException naming the address if it is in use
+     * @throws IOException if listening fails otherwise
+     */
+    public static Server startServer(Handler handler, String host, int port) throws IOException {
+        return startServer(handler, host, port, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * As {@link #startServer(Handler, String, int)}, with the readers' buffer limit.
+     *
+     * @param handler serves one connection
+     * @param host the interface, or null for all
+     * @param port the port, or 0
+     * @param limit the readers' limit, at least 1
+     * @return the server, serving
+     * @throws IOException if listening fails
+     */
+    public static Server startServer(Handler handler, String host, int port, int limit)
+            throws IOException {
+        Objects.requireNonNull(handler, "handler is null");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("Limit cannot be <= 0; got " + limit);
+        }
+        EventLoop loop = Aio.getRunningLoop();
+        return Net.createServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit),
+                handler), host, port);
+    }
+}

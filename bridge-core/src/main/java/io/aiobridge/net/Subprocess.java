@@ -1,0 +1,275 @@
+package io.aiobridge.net;
+
+import io.aiobridge.Aio;
+import io.aiobridge.EventLoop;
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Starting child processes: asyncio's {@code create_subprocess_exec} and {@code
+ * create_subprocess_shell}, as a small builder. Call {@link Spec#start()} from a task; the
+ * process runs while the loop goes on.
+ *
+ * <pre>{@code
+ * AsyncProcess cat = Subprocess.exec("cat").stdin(PIPE).stdout(PIPE).start();
+ * AsyncProcess.Output r = cat.communicate("hello".getBytes());
+ *
+ * AsyncProcess sh = Subprocess.shell("echo out; echo err 1>&2; exit 3")
+ *         .stdout(PIPE).stderr(PIPE).start();
+ * }</pre>
+ *
+ * <p>Each stream is inherited from this JVM unless redirected ({@code None} in asyncio).
+ */
+public final class Subprocess {
+    private Subprocess() {}
+
+    /** Where a child's standard stream goes: asyncio's {@code PIPE}, {@code DEVNULL}, {@code STDOUT}. */
+    public enum Redirect {
+        /** Shared with this JVM (asyncio's {@code None}). */
+        INHERIT,
+        /** A pipe the parent reads or writes through a stream. */
+        PIPE,
+        /** The null device. */
+        DEVNULL,
+        /** stderr only: into the same pipe or file as stdout. */
+        STDOUT
+    }
+
+    /**
+     * A process running {@code program} with {@code args}, not through a shell.
+     *
+     * @param program the program (a path, or a name looked up on PATH)
+     * @param args its arguments
+     * @return the spec, to configure and start
+     */
+    public static Spec exec(String program, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Objects.requireNonNull(program, "program is null"));
+        for (String a : args) {
+            cmd.add(Objects.requireNonNull(a, "an argument is null"));
+        }
+        return new Spec(cmd, program);
+    }
+
+    /**
+     * A process running {@code command} through {@code /bin/sh -c}.
+     *
+     * @param command the shell command line
+     * @return the spec, to configure and start
+     */
+    public static Spec shell(String command) {
+        Objects.requireNonNull(command, "command is null");
+        return new Spec(List.of("/bin/sh", "-c", command), command);
+    }
+
+    /**
+     * {@code asyncio.create_subprocess_exec(program, *args, stdin=, stdout=, stderr=)}.
+     *
+     * @param command the program and its arguments
+     * @param stdin where stdin comes from
+     * @param stdout where stdout goes
+     * @param stderr where stderr goes
+     * @return the running process
+     * @throws IOException if the program cannot be started
+     */
+    public static AsyncProcess createSubprocessExec(List<String> command, Redirect stdin,
+            Redirect stdout, Redirect stderr) throws IOException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("program is missing: the command is empty");
+        }
+        return exec(command.get(0), command.subList(1, command.size()).toArray(new String[0]))
+                .stdin(stdin).stdout(stdout).stderr(stderr).start();
+    }
+
+    /**
+     * {@code asyncio.create_subprocess_shell(command, stdin=, stdout=, stderr=)}.
+     *
+     * @param command the shell command line
+     * @param stdin where stdin comes from
+     * @param stdout where stdout goes
+     * @param stderr where stderr goes
+     * @return the running process
+     * @throws IOException if the shell cannot be started
+     */
+    public static AsyncProcess createSubprocessShell(String command, Redirect stdin,
+            Redirect stdout, Redirect stderr) throws IOException {
+        return shell(command).stdin(stdin).stdout(stdout).stderr(stderr).start();
+    }
+
+    private static final Pattern ERRNO = Pattern.compile("error[=:] ?(\\d+)");
+
+    /** What to start, and how. */
+    public static final class Spec {
+        private final List<String> command;
+        private final String description;
+        private Redirect stdin = Redirect.INHERIT;
+        private Redirect stdout = Redirect.INHERIT;
+        private Redirect stderr = Redirect.INHERIT;
+        private File cwd;
+        private Map<String, String> env;
+        private int limit = StreamReader.DEFAULT_LIMIT;
+
+        private Spec(List<String> command, String description) {
+            this.command = command;
+            this.description = description;
+        }
+
+        /**
+         * Where stdin comes from.
+         *
+         * @param r INHERIT, PIPE or DEVNULL
+         * @return this
+         */
+        public Spec stdin(Redirect r) {
+            if (Objects.requireNonNull(r, "stdin is null") == Redirect.STDOUT) {
+                throw new IllegalArgumentException("STDOUT can only be used for stderr");
+            }
+            this.stdin = r;
+            return this;
+        }
+
+        /**
+         * Where stdout goes.
+         *
+         * @param r INHERIT, PIPE or DEVNULL
+         * @return this
+         */
+        public Spec stdout(Redirect r) {
+            if (Objects.requireNonNull(r, "stdout is null") == Redirect.STDOUT) {
+                throw new IllegalArgumentException("STDOUT can only be used for stderr");
+            }
+            this.stdout = r;
+            return this;
+        }
+
+        /**
+         * Where stderr goes.
+         *
+         * @param r INHERIT, PIPE, DEVNULL or STDOUT
+         * @return this
+         */
+        public Spec stderr(Redirect r) {
+            this.stderr = Objects.requireNonNull(r, "stderr is null");
+            return this;
+        }
+
+        /**
+         * The working directory (default: this JVM's).
+         *
+         * @param dir the directory
+         * @return this
+         */
+        public Spec cwd(File dir) {
+            this.cwd = Objects.requireNonNull(dir, "dir is null");
+            return this;
+        }
+
+        /**
+         * The environment, replacing this JVM's (default: inherited).
+         *
+         * @param environment the variables
+         * @return this
+         */
+        public Spec env(Map<String, String> environment) {
+            this.env = new HashMap<>(Objects.requireNonNull(environment, "environment is null"));
+            return this;
+        }
+
+        /**
+         * The buffer limit of the stdout and stderr readers.
+         *
+         * @param bytes at least 1
+         * @return this
+         */
+        public Spec limit(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("Limit cannot be <= 0; got " + bytes);
+            }
+            this.limit = bytes;
+            return this;
+        }
+
+        /**
+         * Starts the process on the running loop. Call from a task.
+         *
+         * @return the running process
+         * @throws FileNotFoundException (asyncio's FileNotFoundError) if the program does not
+         *     exist
+         * @throws AccessDeniedException (PermissionError) if it may not be run
+         * @throws IOException if it cannot be started otherwise
+         */
+        public AsyncProcess start() throws IOException {
+            EventLoop loop = Aio.getRunningLoop();
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.redirectInput(in(stdin));
+            pb.redirectOutput(out(stdout));
+            if (stderr == Redirect.STDOUT) {
+                pb.redirectErrorStream(true);
+            } else {
+                pb.redirectError(out(stderr));
+            }
+            if (cwd != null) {
+                pb.directory(cwd);
+            }
+            if (env != null) {
+                pb.environment().clear();
+                pb.environment().putAll(env);
+            }
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw startFailed(e);
+            }
+            return new AsyncProcess(loop, p, description, stdin == Redirect.PIPE,
+                    stdout == Redirect.PIPE, stderr == Redirect.PIPE, limit);
+        }
+
+        private IOException startFailed(IOException e) {
+            // "error=2, No such file..." (fork) or "Exec failed, error: 2 (...)" (spawn helper)
+            Matcher m = ERRNO.matcher(String.valueOf(e.getMessage()));
+            String errno = m.find() ? m.group(1) : "";
+            IOException named;
+            if (errno.equals("2")) {
+                named = new FileNotFoundException("[Errno 2] No such file or directory: '"
+                        + command.get(0) + "'");
+            } else if (errno.equals("13")) {
+                named = new AccessDeniedException(command.get(0), null,
+                        "[Errno 13] Permission denied: '" + command.get(0) + "'");
+            } else {
+                return e;
+            }
+            named.initCause(e);
+            return named;
+        }
+
+        private static ProcessBuilder.Redirect in(Redirect r) {
+            return switch (r) {
+                case PIPE -> ProcessBuilder.Redirect.PIPE;
+                case DEVNULL -> ProcessBuilder.Redirect.from(new File(nullDevice()));
+                default -> ProcessBuilder.Redirect.INHERIT;
+            };
+        }
+
+        private static ProcessBuilder.Redirect out(Redirect r) {
+            return switch (r) {
+                case PIPE -> ProcessBuilder.Redirect.PIPE;
+                case DEVNULL -> ProcessBuilder.Redirect.DISCARD;
+                default -> ProcessBuilder.Redirect.INHERIT;
+            };
+        }
+
+        private static String nullDevice() {
+            return System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null";
+        }
+    }
+}

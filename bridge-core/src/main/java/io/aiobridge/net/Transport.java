@@ -1,0 +1,105 @@
+package io.aiobridge.net;
+
+import java.util.List;
+
+/**
+ * A bidirectional byte stream owned by a loop: asyncio's {@code Transport}. All methods are
+ * loop-confined (call them from the loop's tasks and callbacks).
+ *
+ * <p>{@link #write} never blocks: what the socket cannot take at once is buffered, and when the
+ * buffer grows over the high-water mark the protocol's {@link Protocol#pauseWriting()} is called
+ * (and {@link Protocol#resumeWriting()} once it drains to the low-water mark); streams turn this
+ * into {@code drain()}.
+ */
+public interface Transport {
+    /**
+     * Writes {@code data} (buffering what the socket cannot take now).
+     *
+     * @param data the bytes; copied if they must be buffered
+     * @throws IllegalStateException after {@link #close()} or {@link #writeEof()}
+     */
+    void write(byte[] data);
+
+    /**
+     * Writes each of {@code data}, in order.
+     *
+     * @param data the chunks
+     */
+    default void writelines(List<byte[]> data) {
+        for (byte[] d : data) {
+            write(d);
+        }
+    }
+
+    /** Closes the writing side once the buffer is flushed; the peer sees end of stream. */
+    void writeEof();
+
+    /**
+     * Whether {@link #writeEof()} is supported.
+     *
+     * @return true for sockets and pipes
+     */
+    boolean canWriteEof();
+
+    /**
+     * Closes the transport once the buffered data is sent; the protocol's {@link
+     * Protocol#connectionLost} is called with null after that. Idempotent.
+     */
+    void close();
+
+    /** Closes at once, dropping buffered data; {@code connectionLost(null)} follows. */
+    void abort();
+
+    /**
+     * Whether the transport is closing or closed.
+     *
+     * @return true after close, abort or a fatal error
+     */
+    boolean isClosing();
+
+    /** Stops calling {@link Protocol#dataReceived} until {@link #resumeReading()}. */
+    void pauseReading();
+
+    /** Resumes reading. */
+    void resumeReading();
+
+    /**
+     * Whether the transport is reading.
+     *
+     * @return false when paused or closing
+     */
+    boolean isReading();
+
+    /**
+     * Optional information: {@code "peername"} and {@code "sockname"} ({@link
+     * java.net.InetSocketAddress}), {@code "socket"} (the channel), and per transport kind more
+     * (a subprocess pipe's {@code "pipe"}).
+     *
+     * @param name the key
+     * @return the value, or null
+     */
+    Object getExtraInfo(String name);
+
+    /**
+     * Sets the write buffer's marks (null: defaults, 64 KiB high and a quarter of high low).
+     *
+     * @param high the high-water mark, or null
+     * @param low the low-water mark, or null
+     * @throws IllegalArgumentException unless {@code high >= low >= 0}
+     */
+    void setWriteBufferLimits(Integer high, Integer low);
+
+    /**
+     * The bytes waiting in the write buffer.
+     *
+     * @return the size
+     */
+    int getWriteBufferSize();
+
+    /**
+     * The protocol.
+     *
+     * @return the protocol
+     */
+    Protocol getProtocol();
+}

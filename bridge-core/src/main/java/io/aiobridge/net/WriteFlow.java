@@ -1,0 +1,60 @@
+package io.aiobridge.net;
+
+import io.aiobridge.ErrorContext;
+import io.aiobridge.EventLoop;
+
+/**
+ * A transport's write flow control, as asyncio's {@code _FlowControlMixin}: pauses the protocol
+ * when the buffer grows over the high-water mark and resumes it at the low-water mark.
+ */
+final class WriteFlow {
+    static final int DEFAULT_HIGH = 64 * 1024;
+
+    private final Protocol protocol;
+    private final EventLoop loop;
+    private final Object transport;
+    private int high = DEFAULT_HIGH;
+    private int low = DEFAULT_HIGH / 4;
+    private boolean paused;
+
+    WriteFlow(Protocol protocol, EventLoop loop, Object transport) {
+        this.protocol = protocol;
+        this.loop = loop;
+        this.transport = transport;
+    }
+
+    void setLimits(Integer high, Integer low) {
+        int h = high != null ? high : (low != null ? 4 * low : DEFAULT_HIGH);
+        int l = low != null ? low : h / 4;
+        if (!(h >= l && l >= 0)) {
+            throw new IllegalArgumentException("high (" + h + ") must be >= low (" + l + ") must"
+                    + " be >= 0");
+        }
+        this.high = h;
+        this.low = l;
+    }
+
+    void afterGrow(int size) {
+        if (size > high && !paused) {
+            paused = true;
+            try {
+                protocol.pauseWriting();
+            } catch (Throwable e) {
+                loop.callExceptionHandler(new ErrorContext("protocol.pauseWriting() failed"
+                        + " (transport " + transport + ")", e, null, null, null));
+            }
+        }
+    }
+
+    void afterShrink(int size) {
+        if (paused && size <= low) {
+            paused = false;
+            try {
+                protocol.resumeWriting();
+            } catch (Throwable e) {
+                loop.callExceptionHandler(new ErrorContext("protocol.resumeWriting() failed"
+                        + " (transport " + transport + ")", e, null, null, null));
+            }
+        }
+    }
+}
