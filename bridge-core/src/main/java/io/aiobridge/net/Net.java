@@ -80,7 +80,12 @@ public final class Net {
             ch.close();
             throw e;
         }
-        IoAwait.await(made);
+        try {
+            IoAwait.await(made);
+        } catch (IOException | RuntimeException | Error e) {
+            t.abort(); // as asyncio: cancelled (a timeout, say) before it was handed out
+            throw e;
+        }
         return new Connection<>(t, protocol);
     }
 
