@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -189,6 +190,59 @@ public final class Net {
             Aio.sleep(0); // as asyncio: let the server start accepting before returning
         }
         return server;
+    }
+
+    /**
+     * A datagram endpoint and the protocol it drives.
+     *
+     * @param transport the endpoint
+     * @param protocol the protocol
+     * @param <P> the protocol type
+     */
+    public record Endpoint<P extends DatagramProtocol>(DatagramTransport transport, P protocol) {}
+
+    /**
+     * A UDP endpoint: {@code loop.create_datagram_endpoint(factory, local_addr, remote_addr)}.
+     * With a remote address the endpoint is connected: it sends there by default and receives
+     * only from there. Returns once the protocol's {@code connectionMade} has run.
+     *
+     * @param protocolFactory makes the protocol
+     * @param local where to bind (port 0: any), or null for any address and port
+     * @param remote where to connect, or null
+     * @param <P> the protocol type
+     * @return the endpoint and its protocol
+     * @throws IOException if binding or connecting fails
+     */
+    public static <P extends DatagramProtocol> Endpoint<P> createDatagramEndpoint(
+            Supplier<? extends P> protocolFactory, InetSocketAddress local,
+            InetSocketAddress remote) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        if (local == null && remote == null) {
+            throw new IllegalArgumentException("unexpected address family: give a local or a"
+                    + " remote address");
+        }
+        EventLoop loop = Aio.getRunningLoop();
+        InetSocketAddress to = remote == null || !remote.isUnresolved() ? remote
+                : loop.getaddrinfo(remote.getHostString(), remote.getPort()).get(0);
+        DatagramChannel ch = DatagramChannel.open();
+        try {
+            ch.configureBlocking(false);
+            if (local != null) {
+                ch.bind(local.isUnresolved() ? loop.getaddrinfo(local.getHostString(),
+                        local.getPort()).get(0) : local);
+            }
+            if (to != null) {
+                ch.connect(to);
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        P protocol = Objects.requireNonNull(protocolFactory.get(),
+                "the protocol factory returned null");
+        DatagramTransport t = new DatagramTransport(loop, ch, protocol, to);
+        Aio.sleep(0); // the callbacks scheduled before this step run first: connectionMade
+        return new Endpoint<>(t, protocol);
     }
 
     static String pyAddress(InetSocketAddress a) {
