@@ -77,6 +77,8 @@ final class BaseEventLoop implements EventLoop {
     private int batchRemaining;
     private boolean batchOpen;
     private boolean stopping;
+    /** Set when a task's thread handed the baton to the runner to wait in the selector. */
+    private boolean runnerWaitsForIo;
     /** The context of loop code outside tasks and callbacks. */
     final Context rootContext = new Context();
     /** The context of the callback running now (when no task's step runs). */
@@ -302,10 +304,15 @@ final class BaseEventLoop implements EventLoop {
         Thread self = Thread.currentThread();
         baton.enter(self);
         try {
-            if (drive(self, null)) {
-                baton.awaitTurn(self); // handed back when the loop stops
+            while (drive(self, null)) {
+                baton.awaitTurn(self); // handed back when the loop stops, or to wait for I/O
+                if (!runnerWaitsForIo) {
+                    break;
+                }
+                runnerWaitsForIo = false;
             }
         } finally {
+            runnerWaitsForIo = false;
             stopping = false;
             batchOpen = false;
             baton.exit();
@@ -388,6 +395,9 @@ final class BaseEventLoop implements EventLoop {
                         return true;
                     }
                 }
+                if (waitsForIoOnRunner(self)) {
+                    return true;
+                }
                 prepareBatch(self);
                 batchOpen = true;
                 continue;
@@ -409,6 +419,25 @@ final class BaseEventLoop implements EventLoop {
                 runCallback(h);
             }
         }
+    }
+
+    /**
+     * When the loop is about to block in its selector and a task's virtual thread holds it, the
+     * wait moves to the runner (a platform thread): a virtual thread blocked in {@code select}
+     * goes through the JDK's poller thread, one more wake-up per event, and the I/O callbacks
+     * that follow then run on the runner directly (measured: an echo server's ping-pong 20%
+     * faster, its p99 halved; docs/io.md).
+     *
+     * @return true if the baton went to the runner (the caller parks)
+     */
+    private boolean waitsForIoOnRunner(Thread self) {
+        if (!io.active() || baton.isRunner(self) || !ready.isEmpty() || !inbound.isEmpty()
+                || stopping) {
+            return false;
+        }
+        runnerWaitsForIo = true;
+        baton.passToRunner();
+        return true;
     }
 
     private void runCallback(Handle h) {
