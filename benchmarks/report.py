@@ -46,6 +46,10 @@ def load_kv(name):
     return kv
 
 
+def load_kv_quiet(name):
+    return load_kv(name) if os.path.exists(path(name)) else {}
+
+
 jmh, car = load_jmh("jmh.json"), load_jmh("jmh-carrier.json")
 py, uv = load_kv("py-asyncio.txt"), load_kv("py-uvloop.txt")
 meta = load_kv("meta.txt")
@@ -275,6 +279,60 @@ ok = None if not (a1 and a2) else a1 / a2 >= 1.8
 w("")
 w(f"Target: 2 loops at least 1.8x one loop: {speedup(a1, a2)}, {verdict(ok)}.")
 w("")
+# 10: TCP echo
+w("## 10. TCP echo over loopback: 100 connections")
+w("")
+w("Each server is one event loop in its own process pinned to core 1; the load generator (one "
+  "Java selector thread, pinned to core 0) keeps 100 connections busy. Ping-pong: each connection "
+  "sends a message and waits for its echo. Streaming: each connection keeps up to 16 messages in "
+  "flight. Messages/s (higher is better) and p99 round-trip latency in ms. `protocol` servers echo "
+  "in `dataReceived`; `streams` servers run a task per connection (`read`, `write`, `drain`). "
+  "Netty is NIO with one worker loop, echoing in `channelRead` and flushing in "
+  "`channelReadComplete`.")
+w("")
+servers = ["aiobridge-protocol", "aiobridge-streams", "asyncio-protocol", "asyncio-streams",
+           "uvloop-protocol", "uvloop-streams", "netty"]
+workloads = ["pingpong-64", "pingpong-4096", "stream-64", "stream-4096"]
+echo = {}
+for s_ in servers:
+    for wl in workloads:
+        kv = load_kv_quiet(f"echo-{s_}-{wl}.txt")
+        if kv:
+            echo[(s_, wl)] = kv
+if not echo:
+    notes.append("The echo benchmark did not run (no echo-*.txt).")
+w("| server | " + " | ".join(f"{wl} msg/s | p99 ms" for wl in workloads) + " |")
+w("|---|" + "---|---|" * len(workloads))
+for s_ in servers:
+    cells = []
+    for wl in workloads:
+        kv = echo.get((s_, wl), {})
+        m = float(kv["msgs_per_s"]) if "msgs_per_s" in kv else None
+        p99 = float(kv["p99_us"]) / 1000 if "p99_us" in kv else None
+        p99 = None if p99 is None or p99 != p99 else p99  # streaming has no round trips
+        cells += [num(m), num(p99, 1)]
+    w(f"| {s_} | " + " | ".join(cells) + " |")
+w("")
+
+
+def rate(s_, wl):
+    kv = echo.get((s_, wl), {})
+    return float(kv["msgs_per_s"]) if "msgs_per_s" in kv else None
+
+
+w("The load generator is one Java thread on one core: where every server answers ping-pong at "
+  "about the same rate, that rate is the generator's ceiling, not the servers'.")
+w("")
+w("| workload | aiobridge / uvloop (protocol) | aiobridge / uvloop (streams) | "
+  "Netty / aiobridge (protocol) | target: ahead of uvloop, within 1.5x of Netty |")
+w("|---|---|---|---|---|")
+for wl in workloads:
+    ap, asr = rate("aiobridge-protocol", wl), rate("aiobridge-streams", wl)
+    up, us, nt = rate("uvloop-protocol", wl), rate("uvloop-streams", wl), rate("netty", wl)
+    ok = None if not (ap and up and nt) else (ap >= up and nt / ap <= 1.5)
+    w(f"| {wl} | {ratio(ap, up)} | {ratio(asr, us)} | {ratio(nt, ap)} | {verdict(ok)} |")
+w("")
+
 if notes:
     w("## Notes from this run")
     w("")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures aiobridge next to its peers (CPython asyncio, uvloop, kotlinx-coroutines, Reactor,
 # RxJava) on the same workloads, in one run on this machine, and writes docs/benchmarks.md: each
-# measurement, each peer, the ratio, and the target met or missed. About 11 minutes.
+# measurement, each peer, the ratio, and the target met or missed. About 14 minutes.
 #
 #   benchmarks/run.sh            # full run; rewrites docs/benchmarks.md
 #   QUICK=1 benchmarks/run.sh    # smoke: every benchmark once, briefly; writes
@@ -30,6 +30,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   mem_sizes=(10000)
   fan_tasks=10000
   py_args=(--quick)
+  echo_args=(0.3 0.2)
   report=benchmarks/target/benchmarks-smoke.md
 else
   jmh_args=(-f 1 -wi 3 -w 1 -i 5 -r 1)
@@ -37,6 +38,7 @@ else
   mem_sizes=(100000 1000000)
   fan_tasks=10000
   py_args=()
+  echo_args=(5 2)
   report=docs/benchmarks.md
 fi
 
@@ -97,6 +99,11 @@ echo "== CPython asyncio and uvloop"
 if "$py" -c 'import uvloop' 2>/dev/null; then
   "$py" benchmarks/python/asyncio_bench.py --loop uvloop "${py_args[@]}" "${mem_sizes[@]}" | tee "$out/py-uvloop.txt"
 fi
+
+echo "== TCP echo: aiobridge, CPython asyncio, uvloop and Netty servers, one load generator"
+pin=()
+[ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null && pin=(taskset -c 0)
+"${pin[@]}" "$java" -cp "$jar" io.aiobridge.bench.echo.EchoBench "$out" "$py" "${echo_args[@]}"
 
 echo "== report: $report"
 "$py" benchmarks/report.py "$out" "$report" >/dev/null
