@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's transports-and-protocols entry points, on the running loop: {@code
@@ -57,8 +58,36 @@ public final class Net {
      */
     public static <P extends Protocol> Connection<P> createConnection(
             Supplier<? extends P> protocolFactory, String host, int port) throws IOException {
+        return createConnection(protocolFactory, host, port, null, null);
+    }
+
+    /**
+     * As {@link #createConnection(Supplier, String, int)}, over TLS when {@code ssl} is given:
+     * returns once the handshake is done and the protocol's {@code connectionMade} has run, with
+     * a transport that encrypts what the protocol writes. As asyncio's default context, the
+     * server's certificate must name {@code serverHostname} (SNI is sent for a name).
+     *
+     * @param protocolFactory makes the protocol
+     * @param host a name or literal address
+     * @param port the port
+     * @param ssl the TLS context (its trust managers decide which certificates are trusted), or
+     *     null for plain TCP
+     * @param serverHostname the name the certificate must carry: null for {@code host}, the
+     *     empty string to skip the hostname check
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws javax.net.ssl.SSLHandshakeException if the handshake fails (an untrusted
+     *     certificate, a name mismatch, no common protocol)
+     * @throws IOException if connecting fails
+     */
+    public static <P extends Protocol> Connection<P> createConnection(
+            Supplier<? extends P> protocolFactory, String host, int port, SSLContext ssl,
+            String serverHostname) throws IOException {
         Objects.requireNonNull(protocolFactory, "protocolFactory is null");
         Objects.requireNonNull(host, "host is null");
+        if (ssl == null && serverHostname != null) {
+            throw new IllegalArgumentException("server_hostname is only meaningful with ssl");
+        }
         EventLoop loop = Aio.getRunningLoop();
         SocketChannel ch = connect(loop, host, port);
         P protocol;
@@ -70,13 +99,16 @@ public final class Net {
             throw e;
         }
         AsyncFuture<Void> made = loop.createFuture();
+        SslProtocol tls = ssl == null ? null : new SslProtocol(loop, ssl, false,
+                serverHostname != null ? serverHostname : host, port, protocol, true, made);
         Transport t;
         try {
-            t = new SocketTransport(loop, ch, protocol, null, () -> {
-                if (!made.isDone()) {
-                    made.setResult(null);
-                }
-            });
+            t = new SocketTransport(loop, ch, tls != null ? tls : protocol, null,
+                    tls != null ? null : () -> {
+                        if (!made.isDone()) {
+                            made.setResult(null);
+                        }
+                    });
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -87,7 +119,51 @@ public final class Net {
             t.abort(); // as asyncio: cancelled (a timeout, say) before it was handed out
             throw e;
         }
-        return new Connection<>(t, protocol);
+        return new Connection<>(tls != null ? tls.appTransport() : t, protocol);
+    }
+
+    /**
+     * Upgrades an open connection to TLS ({@code loop.start_tls}): the protocol stays, the
+     * returned transport encrypts; the old transport must not be used any more. Returns once the
+     * handshake is done. Await {@code drain()} (streams) or let the writes flush first: bytes
+     * written before are sent in the clear.
+     *
+     * @param transport a TCP transport from this package
+     * @param protocol the protocol the transport drives
+     * @param ssl the TLS context
+     * @param serverSide whether this end is the TLS server
+     * @param serverHostname for a client, the name the certificate must carry (empty: no check);
+     *     ignored for a server
+     * @return the TLS transport
+     * @throws IOException if the handshake fails; the connection is closed then
+     */
+    public static Transport startTls(Transport transport, Protocol protocol, SSLContext ssl,
+            boolean serverSide, String serverHostname) throws IOException {
+        Objects.requireNonNull(transport, "transport is null");
+        Objects.requireNonNull(protocol, "protocol is null");
+        Objects.requireNonNull(ssl, "ssl is null: pass the SSLContext to upgrade with");
+        if (!(transport instanceof SocketTransport)) {
+            throw new IllegalArgumentException("transport " + transport + " is not supported by"
+                    + " start_tls(); only TCP transports made by Net or Streams are");
+        }
+        EventLoop loop = Aio.getRunningLoop();
+        Object peer = transport.getExtraInfo("peername");
+        int port = peer instanceof InetSocketAddress a ? a.getPort() : -1;
+        AsyncFuture<Void> done = loop.createFuture();
+        SslProtocol tls = new SslProtocol(loop, ssl, serverSide, serverSide ? null
+                : serverHostname, port, protocol, false, done);
+        // as asyncio: stop reading, switch protocols, start the handshake, read again
+        transport.pauseReading();
+        transport.setProtocol(tls);
+        loop.callSoon(() -> tls.connectionMade(transport));
+        loop.callSoon(transport::resumeReading);
+        try {
+            IoAwait.await(done);
+        } catch (IOException | RuntimeException | Error e) {
+            transport.close();
+            throw e;
+        }
+        return tls.appTransport();
     }
 
     /** Resolves and connects, trying each address; the socket is non-blocking. */
@@ -137,7 +213,7 @@ public final class Net {
      */
     public static Server createServer(Supplier<? extends Protocol> protocolFactory, String host,
             int port) throws IOException {
-        return createServer(protocolFactory, host, port, DEFAULT_BACKLOG, true);
+        return createServer(protocolFactory, host, port, DEFAULT_BACKLOG, true, null);
     }
 
     /**
@@ -154,6 +230,27 @@ public final class Net {
      */
     public static Server createServer(Supplier<? extends Protocol> protocolFactory, String host,
             int port, int backlog, boolean startServing) throws IOException {
+        return createServer(protocolFactory, host, port, backlog, startServing, null);
+    }
+
+    /**
+     * As {@link #createServer(Supplier, String, int, int, boolean)}, serving TLS when {@code ssl}
+     * is given: each connection's protocol sees {@code connectionMade} once its handshake is
+     * done; a connection whose handshake fails is closed (and, in debug mode, reported to the
+     * loop's exception handler).
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param host the interface, or null for all
+     * @param port the port, or 0
+     * @param backlog the listen backlog, at least 1
+     * @param startServing whether to accept connections at once
+     * @param ssl the server's TLS context (its key manager holds the certificate), or null for
+     *     plain TCP
+     * @return the server
+     * @throws IOException if listening fails
+     */
+    public static Server createServer(Supplier<? extends Protocol> protocolFactory, String host,
+            int port, int backlog, boolean startServing, SSLContext ssl) throws IOException {
         Objects.requireNonNull(protocolFactory, "protocolFactory is null");
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
@@ -184,7 +281,10 @@ public final class Net {
             }
             throw e;
         }
-        Server server = new Server(loop, sockets, protocolFactory, backlog);
+        Supplier<? extends Protocol> factory = ssl == null ? protocolFactory
+                : () -> new SslProtocol(loop, ssl, true, null, 0, Objects.requireNonNull(
+                        protocolFactory.get(), "the protocol factory returned null"), true, null);
+        Server server = new Server(loop, sockets, factory, backlog);
         if (startServing) {
             server.startServing();
             Aio.sleep(0); // as asyncio: let the server start accepting before returning

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,7 +21,8 @@ abstract class PipeTransport implements Transport {
     static final int CHUNK = 64 * 1024;
 
     final EventLoop loop;
-    final Protocol protocol;
+    /** Read and changed on the loop only. */
+    Protocol protocol;
     final String name;
     volatile boolean closing;
     boolean lost;
@@ -63,6 +65,11 @@ abstract class PipeTransport implements Transport {
     @Override
     public Protocol getProtocol() {
         return protocol;
+    }
+
+    @Override
+    public void setProtocol(Protocol protocol) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol is null");
     }
 
     @Override
@@ -241,6 +248,12 @@ abstract class PipeTransport implements Transport {
             this.flow = new WriteFlow(protocol, loop, this);
             loop.callSoon(() -> protocol.connectionMade(this));
             TaskThreads.offLoop().name("aiobridge-pipe " + name).start(this::pump);
+        }
+
+        @Override
+        public void setProtocol(Protocol protocol) {
+            super.setProtocol(protocol);
+            flow.setProtocol(protocol);
         }
 
         private void pump() {

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A TCP connection driven by the loop's selector: CPython's {@code _SelectorSocketTransport}. It
@@ -20,7 +21,7 @@ import java.util.Arrays;
 final class SocketTransport implements Transport {
     private final EventLoop loop;
     private final SocketChannel channel;
-    private final Protocol protocol;
+    private Protocol protocol;
     private final Server server;
     private final ByteBuffer readBuffer;
     private final ArrayDeque<ByteBuffer> writeBuffer = new ArrayDeque<>();
@@ -345,6 +346,12 @@ final class SocketTransport implements Transport {
     @Override
     public Protocol getProtocol() {
         return protocol;
+    }
+
+    @Override
+    public void setProtocol(Protocol protocol) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol is null");
+        flow.setProtocol(protocol);
     }
 
     SocketChannel channel() {

@@ -41,7 +41,7 @@ final class StreamReaderProtocol implements Protocol {
             reader.setTransport(t);
         }
         if (handler != null) {
-            writer = new StreamWriter(t, this, reader, loop);
+            writer = writerFor(t);
             task = loop.createTask(() -> {
                 handler.handle(reader, writer);
                 return null;
@@ -130,6 +130,24 @@ final class StreamReaderProtocol implements Protocol {
         } finally {
             drainWaiters.remove(w);
         }
+    }
+
+    /** The writer of a client's connection, or of the server's handler. */
+    StreamWriter writerFor(Transport t) {
+        return new StreamWriter(t, this, reader, loop);
+    }
+
+    /** Whether this is a server's connection (TLS upgrades then take the server's side). */
+    boolean serverSide() {
+        return handler != null;
+    }
+
+    /**
+     * After startTls: the TLS transport replaces the TCP one. The reader keeps the TCP
+     * transport, which pauses and resumes the same socket.
+     */
+    void replaceTransport(Transport t) {
+        transport = t;
     }
 
     AsyncFuture<Void> closed() {

@@ -3,8 +3,11 @@ package io.aiobridge.net;
 import io.aiobridge.Aio;
 import io.aiobridge.EventLoop;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * Writing to a connection or a pipe: asyncio's {@code StreamWriter}. Loop-confined. {@link
@@ -16,7 +19,7 @@ import java.util.List;
  * }</pre>
  */
 public final class StreamWriter {
-    private final Transport transport;
+    private Transport transport;
     private final StreamReaderProtocol protocol;
     private final StreamReader reader;
     private final EventLoop loop;
@@ -102,6 +105,31 @@ public final class StreamWriter {
             Aio.sleep(0);
         }
         protocol.drainHelper();
+    }
+
+    /**
+     * Upgrades the connection to TLS ({@code writer.start_tls(sslcontext, server_hostname=...)}):
+     * drains what was written, runs the handshake (as the server when this writer is a server
+     * handler's) and from then on reads and writes through TLS. Bytes already buffered in the
+     * reader stay readable. Call from a task.
+     *
+     * @param ssl the TLS context
+     * @param serverHostname for a client, the name the certificate must carry: null for the
+     *     peer's address, the empty string to skip the check
+     * @throws javax.net.ssl.SSLHandshakeException if the handshake fails (the connection is then
+     *     closed)
+     * @throws IOException if the connection fails
+     */
+    public void startTls(SSLContext ssl, String serverHostname) throws IOException {
+        Objects.requireNonNull(ssl, "ssl is null: pass the SSLContext to upgrade with");
+        drain();
+        String name = serverHostname;
+        if (name == null && transport.getExtraInfo("peername") instanceof InetSocketAddress a) {
+            name = a.getHostString();
+        }
+        Transport t = Net.startTls(transport, protocol, ssl, protocol.serverSide(), name);
+        transport = t;
+        protocol.replaceTransport(t);
     }
 
     /** Closes the stream once the buffered data is sent. */

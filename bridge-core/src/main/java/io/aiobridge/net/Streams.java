@@ -4,6 +4,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.EventLoop;
 import java.io.IOException;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's streams API: {@code open_connection} and {@code start_server}, on the running loop,
@@ -72,11 +73,32 @@ public final class Streams {
      */
     public static Connection openConnection(String host, int port, int limit)
             throws IOException {
+        return openConnection(host, port, limit, null, null);
+    }
+
+    /**
+     * Opens a TCP connection, over TLS when {@code ssl} is given ({@code
+     * asyncio.open_connection(host, port, ssl=ctx, server_hostname=...)}): returns once the
+     * handshake is done.
+     *
+     * @param host a name or literal address
+     * @param port the port
+     * @param limit the reader's limit, at least 1
+     * @param ssl the TLS context, or null for plain TCP
+     * @param serverHostname the name the server's certificate must carry: null for {@code
+     *     host}, the empty string to skip the check
+     * @return the reader and writer
+     * @throws javax.net.ssl.SSLHandshakeException if the handshake fails
+     * @throws IOException if connecting fails
+     */
+    public static Connection openConnection(String host, int port, int limit, SSLContext ssl,
+            String serverHostname) throws IOException {
         EventLoop loop = Aio.getRunningLoop();
         StreamReader reader = new StreamReader(loop, limit);
         StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
-        Net.Connection<StreamReaderProtocol> c = Net.createConnection(() -> protocol, host, port);
-        return new Connection(reader, new StreamWriter(c.transport(), protocol, reader, loop));
+        Net.Connection<StreamReaderProtocol> c = Net.createConnection(() -> protocol, host, port,
+                ssl, serverHostname);
+        return new Connection(reader, protocol.writerFor(c.transport()));
     }
 
     /**
@@ -105,12 +127,29 @@ public final class Streams {
      */
     public static Server startServer(Handler handler, String host, int port, int limit)
             throws IOException {
+        return startServer(handler, host, port, limit, null);
+    }
+
+    /**
+     * As {@link #startServer(Handler, String, int, int)}, serving TLS when {@code ssl} is given:
+     * each handler starts once its connection's handshake is done.
+     *
+     * @param handler serves one connection
+     * @param host the interface, or null for all
+     * @param port the port, or 0
+     * @param limit the readers' limit, at least 1
+     * @param ssl the server's TLS context, or null for plain TCP
+     * @return the server, serving
+     * @throws IOException if listening fails
+     */
+    public static Server startServer(Handler handler, String host, int port, int limit,
+            SSLContext ssl) throws IOException {
         Objects.requireNonNull(handler, "handler is null");
         if (limit <= 0) {
             throw new IllegalArgumentException("Limit cannot be <= 0; got " + limit);
         }
         EventLoop loop = Aio.getRunningLoop();
         return Net.createServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit),
-                handler), host, port);
+                handler), host, port, Net.DEFAULT_BACKLOG, true, ssl);
     }
 }

@@ -102,4 +102,12 @@ public interface Transport {
      * @return the protocol
      */
     Protocol getProtocol();
+
+    /**
+     * Switches the protocol this transport drives ({@code transport.set_protocol()}); TLS
+     * upgrades use it.
+     *
+     * @param protocol the new protocol
+     */
+    void setProtocol(Protocol protocol);
 }

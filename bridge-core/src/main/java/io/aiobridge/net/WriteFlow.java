@@ -10,7 +10,7 @@ import io.aiobridge.EventLoop;
 final class WriteFlow {
     static final int DEFAULT_HIGH = 64 * 1024;
 
-    private final Protocol protocol;
+    private Protocol protocol;
     private final EventLoop loop;
     private final Object transport;
     private int high = DEFAULT_HIGH;
@@ -21,6 +21,10 @@ final class WriteFlow {
         this.protocol = protocol;
         this.loop = loop;
         this.transport = transport;
+    }
+
+    void setProtocol(Protocol protocol) {
+        this.protocol = protocol;
     }
 
     void setLimits(Integer high, Integer low) {
