@@ -76,6 +76,11 @@ public final class RedisServer implements AutoCloseable {
         throw new IOException("redis-server did not accept connections on port " + port);
     }
 
+    /** The server's port on 127.0.0.1. */
+    public int port() {
+        return port;
+    }
+
     /** The server's address, e.g. {@code redis://127.0.0.1:6390}. */
     public String uri() {
         return "redis://127.0.0.1:" + port;

@@ -112,4 +112,10 @@ class ReadmeSnippetsTest {
                 .noneMatch(t -> t.getName().startsWith("shard-") && t.isAlive()),
                 "closing the group ended its threads");
     }
+
+    @Test
+    void theStreamsAndSubprocessSnippetsRunOverRealSocketsAndProcesses() {
+        assertEquals(List.of("echo: hello", "echo: world"), NetworkIo.echo());
+        assertEquals("0 THE LOOP KEEPS RUNNING", NetworkIo.subprocess());
+    }
 }

@@ -1,6 +1,7 @@
 package io.aiobridge.examples.seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
@@ -57,6 +58,36 @@ class SeedExamplesTest {
         // the second session started while the first one waited for its connection
         assertEquals(List.of("start car", "start truck"), lines().subList(0, 2));
         assertEquals(6, lines().size(), lines().toString());
+    }
+
+    @Test
+    void theRespClientOnStreamsRunsTheSameSessionsAgainstARealServer() throws Exception {
+        try (RedisServer server = RedisServer.start()) {
+            List<Map<String, String>> results = Aio.run(() -> Aio.gather(
+                    () -> RespRedis.execute(server.port(), "car", out),
+                    () -> RespRedis.execute(server.port(), "truck", out)).await());
+            Map<String, String> expected = Map.of("key1", "1", "key2", "2", "key3", "3");
+            assertEquals(List.of(expected, expected), results);
+            // the second session started while the first one waited for its connection
+            assertEquals(List.of("start car", "start truck"), lines().subList(0, 2));
+            assertEquals(6, lines().size(), lines().toString());
+
+            Aio.run(() -> {
+                try (RespRedis redis = RespRedis.connect("127.0.0.1", server.port())) {
+                    // a 1 MB value arrives in many reads; readexactly puts it together
+                    String big = "v".repeat(1 << 20);
+                    assertEquals("OK", redis.call("SET", "big", big));
+                    assertEquals(big, redis.call("GET", "big"));
+                    assertEquals(null, redis.call("GET", "no-such-key"));
+                    assertEquals(1L, redis.call("INCR", "counter"));
+                    RespRedis.RedisError wrong = assertThrows(RespRedis.RedisError.class,
+                            () -> redis.call("INCR", "car"));
+                    assertTrue(wrong.getMessage().startsWith("WRONGTYPE"), wrong.getMessage());
+                    assertEquals("PONG", redis.call("PING"), "the connection survives an error");
+                }
+                return null;
+            });
+        }
     }
 
     @Test

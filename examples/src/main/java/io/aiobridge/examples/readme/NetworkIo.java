@@ -1,0 +1,62 @@
+package io.aiobridge.examples.readme;
+
+import io.aiobridge.Aio;
+import io.aiobridge.net.AsyncProcess;
+import io.aiobridge.net.Server;
+import io.aiobridge.net.Streams;
+import io.aiobridge.net.Subprocess;
+import io.aiobridge.net.Subprocess.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The README's streams and subprocess section: an echo server, its client, a process. */
+public final class NetworkIo {
+    private NetworkIo() {}
+
+    // tag::streams[]
+    static List<String> echo() {
+        return Aio.run(() -> {
+            // asyncio.start_server: each connection's handler is a task of its own
+            Server server = Streams.startServer((reader, writer) -> {
+                for (byte[] line = reader.readline(); line.length > 0; line = reader.readline()) {
+                    writer.write("echo: " + new String(line, StandardCharsets.UTF_8));
+                    writer.drain();                        // waits while the client is slow
+                }
+                writer.close();                            // the client closed: so do we
+            }, "127.0.0.1", 0);
+            int port = server.addresses().get(0).getPort();
+
+            // asyncio.open_connection: a reader and a writer
+            Streams.Connection c = Streams.openConnection("127.0.0.1", port);
+            List<String> got = new ArrayList<>();
+            for (String word : List.of("hello", "world")) {
+                c.writer().write(word + "\n");
+                got.add(new String(c.reader().readline(), StandardCharsets.UTF_8).trim());
+            }
+            c.writer().close();
+            c.writer().waitClosed();
+            server.close();
+            server.waitClosed();
+            return got;
+        });
+    }
+    // end::streams[]
+
+    // tag::subprocess[]
+    static String subprocess() {
+        return Aio.run(() -> {
+            // asyncio.create_subprocess_exec(..., stdin=PIPE, stdout=PIPE)
+            AsyncProcess p = Subprocess.exec("tr", "a-z", "A-Z")
+                    .stdin(Redirect.PIPE).stdout(Redirect.PIPE).start();
+            AsyncProcess.Output out = p.communicate("the loop keeps running\n".getBytes());
+            return p.returncode() + " " + new String(out.stdout(), StandardCharsets.UTF_8).trim();
+        });
+    }
+    // end::subprocess[]
+
+    public static void main(String[] args) {
+        System.out.println(echo());
+        System.out.println(subprocess());
+    }
+}
