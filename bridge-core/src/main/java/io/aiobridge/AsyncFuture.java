@@ -141,7 +141,7 @@ public class AsyncFuture<T> implements Awaitable<T> {
     }
 
     CancelledError newCancelledError() {
-        return new CancelledError(cancelMessage, cancelCause);
+        return new CancelledError(cancelMessage, cancelCause, loop.getDebug());
     }
 
     static RuntimeException rethrowable(Throwable e) {

@@ -25,6 +25,12 @@ package io.aiobridge;
  * that it has dealt with the request). When an aiobridge future is seen through a {@link
  * java.util.concurrent.CompletableFuture}, cancellation is mapped to the JDK's {@link
  * java.util.concurrent.CancellationException} in both directions.
+ *
+ * <p><b>Stack traces.</b> The cancellations the runtime raises at an {@code await} carry no
+ * stack trace unless the loop is in debug mode ({@link EventLoop#setDebug(boolean)}): filling one
+ * in walks the task's whole virtual-thread stack, and closing a loop of a million tasks raises a
+ * million of them (kotlinx-coroutines' {@code JobCancellationException} makes the same choice).
+ * The message says which task was cancelled and why; in debug mode the trace shows where.
  */
 public class CancelledError extends Error {
     private static final long serialVersionUID = 1L;
@@ -51,5 +57,10 @@ public class CancelledError extends Error {
      */
     public CancelledError(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /** A cancellation raised by the runtime: with a stack trace only when asked (debug mode). */
+    CancelledError(String message, Throwable cause, boolean withStackTrace) {
+        super(message, cause, true, withStackTrace);
     }
 }
