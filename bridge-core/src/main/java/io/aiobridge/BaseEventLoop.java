@@ -105,6 +105,8 @@ final class BaseEventLoop implements EventLoop {
     private volatile TaskFactory taskFactory;
     private volatile boolean debug;
     private volatile double slowCallbackDuration = 0.1;
+    /** Steps over the slow threshold, counted in debug mode. Loop-confined. */
+    private long slowSteps;
 
     static {
         LoopResources.install((l, r) -> ((BaseEventLoop) l).io.own(r),
@@ -468,6 +470,7 @@ final class BaseEventLoop implements EventLoop {
     void reportIfSlow(long nanos, String what, String createdAt) {
         double seconds = nanos / 1e9;
         if (seconds >= slowCallbackDuration) {
+            slowSteps++;
             LOG.log(System.Logger.Level.WARNING, String.format(
                     "Executing %s took %.3f seconds%s; it held the event loop that long (blocking"
                             + " call? use Aio.toThread())",
@@ -918,6 +921,13 @@ final class BaseEventLoop implements EventLoop {
     @Override
     public double getSlowCallbackDuration() {
         return slowCallbackDuration;
+    }
+
+    @Override
+    public LoopStats stats() {
+        checkThread("stats()");
+        return new LoopStats(live.size(), ready.size() + inbound.size(), timers.size(),
+                slowSteps);
     }
 
     @Override

@@ -459,4 +459,14 @@ public interface EventLoop extends AutoCloseable {
      * @return seconds
      */
     double getSlowCallbackDuration();
+
+    /**
+     * A snapshot of the loop's state: live tasks, ready queue, timers, slow steps. Call on the
+     * loop (from a callback or task); a monitor on another thread schedules a probe with {@link
+     * #callSoonThreadsafe(Runnable)} and reads the result there.
+     *
+     * @return the snapshot
+     * @throws WrongThreadException if called from another thread while the loop runs
+     */
+    LoopStats stats();
 }

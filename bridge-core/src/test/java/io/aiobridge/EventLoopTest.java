@@ -142,6 +142,50 @@ class EventLoopTest {
     }
 
     @Test
+    void statsCountTasksReadyCallbacksTimersAndSlowStepsOnTheLoopOnly() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            assertEquals(new LoopStats(0, 0, 0, 0), loop.stats());
+            loop.setDebug(true);
+            loop.setSlowCallbackDuration(0.01);
+            LoopStats seen = loop.runUntilComplete(loop.createTask(() -> {
+                AsyncFuture<Void> never = Aio.getRunningLoop().createFuture();
+                Aio.createTask(never::await);
+                Aio.createTask(never::await);
+                Aio.getRunningLoop().callLater(60, () -> { });
+                Aio.getRunningLoop().callSoon(() -> { });
+                LoopStats s = Aio.getRunningLoop().stats();
+                never.cancel();
+                return s;
+            }));
+            // this task and the two it made; their first steps and the callSoon are ready
+            assertEquals(3, seen.liveTasks());
+            assertEquals(3, seen.ready());
+            assertEquals(1, seen.timers());
+            long slowBefore = loop.stats().slowSteps(); // a cold first step may be slow too
+            loop.callSoon(() -> {
+                long end = System.nanoTime() + 20_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait(); // a step that holds the loop for 20 ms
+                }
+            });
+            try (LogCapture log = new LogCapture()) {
+                loop.runUntilComplete(loop.createTask(() -> Aio.sleep(0.05, "slept")));
+                assertTrue(log.messages().toString().contains("took"), log.messages().toString());
+            }
+            assertEquals(slowBefore + 1, loop.stats().slowSteps(), "counted in debug mode");
+
+            CountDownLatch running = new CountDownLatch(1);
+            loop.callSoon(running::countDown);
+            Thread t = new Thread(loop::runForever);
+            t.start();
+            assertTrue(running.await(5, TimeUnit.SECONDS));
+            assertThrows(WrongThreadException.class, loop::stats, "read it on the loop");
+            loop.callSoonThreadsafe(loop::stop);
+            t.join(5000);
+        }
+    }
+
+    @Test
     void closedLoopRejectsUseWithAClearError() {
         EventLoop loop = EventLoop.newEventLoop();
         loop.close();
