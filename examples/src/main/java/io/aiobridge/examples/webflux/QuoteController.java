@@ -4,8 +4,8 @@ import static io.aiobridge.examples.webflux.RequestIds.REQUEST_ID;
 
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncTimeoutException;
+import io.aiobridge.Coroutine;
 import io.aiobridge.reactor.ReactorAwait;
-import io.aiobridge.reactor.ReactorPublish;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -19,7 +19,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.publisher.Mono;
 
 /** {@code GET /quotes/{id}}: two upstream calls at once, under a timeout, as a coroutine. */
 @RestController
@@ -53,8 +52,8 @@ public class QuoteController {
 
     // tag::quote-handler[]
     @GetMapping("/quotes/{id}")
-    Mono<ResponseEntity<Map<String, Object>>> quote(@PathVariable String id) {
-        return ReactorPublish.mono(() -> {
+    Coroutine<ResponseEntity<Map<String, Object>>> quote(@PathVariable String id) {
+        return () -> {      // bridge-spring runs it as a task per request on the loop group
             LOG.info("quote {} requested", id); // the log line carries the request id (MDC)
             try {
                 List<String> priceAndName = Aio.timeout(timeoutSeconds, () -> Aio.gather(
@@ -71,7 +70,7 @@ public class QuoteController {
                                 + timeoutSeconds + " s",
                         "requestId", REQUEST_ID.get()));
             }
-        });
+        };
     }
     // end::quote-handler[]
 }

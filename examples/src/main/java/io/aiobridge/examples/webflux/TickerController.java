@@ -1,7 +1,7 @@
 package io.aiobridge.examples.webflux;
 
 import io.aiobridge.Aio;
-import io.aiobridge.reactor.ReactorPublish;
+import io.aiobridge.AsyncGenerator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -11,7 +11,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
-import reactor.core.publisher.Flux;
 
 /**
  * {@code GET /ticker}: Server-Sent Events from an async generator. Each item waits for the
@@ -32,8 +31,8 @@ public class TickerController {
     }
 
     @GetMapping(path = "/ticker", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<String>> ticker() {
-        return ReactorPublish.flux(y -> {
+    AsyncGenerator<ServerSentEvent<String>, Void> ticker() {
+        return AsyncGenerator.of(y -> {
             open.incrementAndGet();
             try {
                 for (long i = 0; ; i++) {

@@ -1,0 +1,89 @@
+package io.aiobridge.spring;
+
+import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * aiobridge in a Spring Boot application: a loop group bean (configured by {@code aiobridge.*},
+ * see {@link AiobridgeProperties}) that is the default group while the context runs and closes
+ * gracefully after the web server; the project's types as controller return values ({@link
+ * AiobridgeReactiveTypes}); and, with Micrometer present, gauges per loop ({@link
+ * LoopGroupMetrics}). Declare your own {@link EventLoopGroup} bean to replace the group.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(AiobridgeProperties.class)
+public class AiobridgeAutoConfiguration {
+
+    /**
+     * The loop group. Not closed by the bean factory's destroy step (that would run while the
+     * web server may still be finishing requests): {@link LoopGroupLifecycle} closes it.
+     *
+     * @param props the settings
+     * @return the group
+     */
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean
+    public EventLoopGroup aiobridgeLoopGroup(AiobridgeProperties props) {
+        if (props.getEngine() != null && !props.getEngine().isBlank()) {
+            // read by each new loop (docs/engine.md)
+            System.setProperty("aiobridge.engine", props.getEngine().trim());
+        }
+        double slow = props.getSlowStepThreshold().toNanos() / 1e9;
+        return EventLoopGroup.builder()
+                .name(props.getName())
+                .loops(props.getLoops())
+                .daemon(true)
+                .shutdownTimeout(props.getShutdownTimeout().toNanos() / 1e9)
+                .loopFactory(() -> {
+                    EventLoop loop = EventLoop.newEventLoop();
+                    loop.setDebug(props.isDebug());
+                    loop.setSlowCallbackDuration(slow);
+                    return loop;
+                })
+                .build();
+    }
+
+    /**
+     * Makes the group the default while the context runs; closes it after the web server.
+     *
+     * @param group the group
+     * @param props the settings
+     * @return the lifecycle
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public LoopGroupLifecycle aiobridgeLoopGroupLifecycle(EventLoopGroup group,
+            AiobridgeProperties props) {
+        return new LoopGroupLifecycle(group, props.getShutdownTimeout());
+    }
+
+    /**
+     * Coroutines, generators and tasks as WebFlux return values.
+     *
+     * @return the registrar
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public static AiobridgeReactiveTypes aiobridgeReactiveTypes() {
+        return new AiobridgeReactiveTypes();
+    }
+
+    /** Loop gauges, when Micrometer is on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterRegistry.class)
+    static class Metrics {
+        @Bean
+        @ConditionalOnMissingBean
+        LoopGroupMetrics aiobridgeLoopGroupMetrics(EventLoopGroup group,
+                AiobridgeProperties props) {
+            return new LoopGroupMetrics(group, props.getMetricsInterval());
+        }
+    }
+}

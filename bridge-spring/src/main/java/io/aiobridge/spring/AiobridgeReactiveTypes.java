@@ -1,0 +1,79 @@
+package io.aiobridge.spring;
+
+import io.aiobridge.AsyncFuture;
+import io.aiobridge.AsyncGenerator;
+import io.aiobridge.AsyncIterable;
+import io.aiobridge.Coroutine;
+import io.aiobridge.flow.FlowIterate;
+import io.aiobridge.reactor.ReactorAwait;
+import io.aiobridge.reactor.ReactorPublish;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.ReactiveTypeDescriptor;
+import reactor.core.publisher.Mono;
+
+/**
+ * Teaches Spring the project's types, as it knows Kotlin's {@code Deferred} and Mutiny's {@code
+ * Uni}: a WebFlux controller may return
+ *
+ * <ul>
+ *   <li>a {@link Coroutine}: it runs as a task of the default loop group for each subscription
+ *       (one per request), a null result is an empty body; the client going away cancels the
+ *       task;
+ *   <li>an {@link AsyncIterable} or {@link AsyncGenerator}: streamed with backpressure (JSON
+ *       lines, Server-Sent Events); the client going away closes the generator, so its {@code
+ *       finally} runs;
+ *   <li>an {@link AsyncFuture} or {@code Task}: its outcome; the client going away cancels it.
+ * </ul>
+ *
+ * <p>And a {@code Coroutine} or {@code AsyncIterable} may be taken where Spring hands over a
+ * publisher (a request body, say). Registered into every {@link ReactiveAdapterRegistry} bean
+ * (WebFlux has its own) and into the shared instance.
+ */
+public class AiobridgeReactiveTypes implements BeanPostProcessor {
+
+    /** Registers into the shared registry too. */
+    public AiobridgeReactiveTypes() {
+        register(ReactiveAdapterRegistry.getSharedInstance());
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (bean instanceof ReactiveAdapterRegistry registry) {
+            register(registry);
+        }
+        return bean;
+    }
+
+    /**
+     * Registers the adapters into {@code registry}; registering twice is harmless.
+     *
+     * @param registry the registry
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static void register(ReactiveAdapterRegistry registry) {
+        if (registry.getAdapter(Coroutine.class) != null
+                && registry.getAdapter(Coroutine.class).getReactiveType() == Coroutine.class) {
+            return;
+        }
+        registry.registerReactiveType(
+                ReactiveTypeDescriptor.singleOptionalValue(Coroutine.class,
+                        () -> (Coroutine<Object>) () -> null),
+                source -> ReactorPublish.mono((Coroutine<Object>) source),
+                publisher -> (Coroutine<Object>) () -> ReactorAwait.awaitSingleOrNull(
+                        Mono.from(publisher)));
+        registry.registerReactiveType(
+                ReactiveTypeDescriptor.multiValue(AsyncIterable.class,
+                        () -> FlowIterate.toAsyncIterable(Mono.empty())),
+                source -> ReactorPublish.flux((AsyncIterable<Object>) source),
+                publisher -> FlowIterate.toAsyncIterable(publisher));
+        registry.registerReactiveType(
+                ReactiveTypeDescriptor.singleOptionalValue(AsyncFuture.class, null),
+                source -> ReactorPublish.mono((AsyncFuture) source),
+                publisher -> {
+                    throw new UnsupportedOperationException("an AsyncFuture belongs to a loop, so"
+                            + " Spring cannot make one from a publisher; take a Mono or a"
+                            + " Coroutine parameter and await it in the handler");
+                });
+    }
+}

@@ -1,0 +1,104 @@
+package io.aiobridge.spring;
+
+import io.aiobridge.Aio;
+import io.aiobridge.AsyncGenerator;
+import io.aiobridge.CancelledError;
+import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoopGroup;
+import io.aiobridge.Task;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/** A WebFlux application whose handlers return the project's types, as a user's would. */
+@SpringBootApplication(scanBasePackageClasses = SpringApp.NoScan.class)
+@Import(SpringApp.Handlers.class)
+public class SpringApp {
+    /** Scans nothing: the handlers are imported explicitly. */
+    static final class NoScan {}
+
+    /** What the handlers saw, for the tests. */
+    static final CopyOnWriteArrayList<String> EVENTS = new CopyOnWriteArrayList<>();
+    static final AtomicInteger GENERATORS_CLOSED = new AtomicInteger();
+
+    @RestController
+    public static class Handlers {
+        private final EventLoopGroup group;
+
+        public Handlers(EventLoopGroup group) {
+            this.group = group;
+        }
+
+        /** A coroutine: runs as a task on the application's loop group. */
+        @GetMapping("/hello/{name}")
+        public Coroutine<Map<String, Object>> hello(@PathVariable String name) {
+            return () -> {
+                Aio.sleep(0.01);
+                return Map.of("hello", name, "onGroupLoop", group.inGroup());
+            };
+        }
+
+        /** A null result is an empty body. */
+        @GetMapping("/nothing")
+        public Coroutine<String> nothing() {
+            return () -> null;
+        }
+
+        /** A failure is Spring's usual error handling. */
+        @GetMapping("/conflict")
+        public Coroutine<String> conflict() {
+            return () -> {
+                Aio.sleep(0);
+                throw new ResponseStatusException(HttpStatus.CONFLICT, "already there");
+            };
+        }
+
+        /** Takes a while: for the disconnect and shutdown tests. */
+        @GetMapping("/slow/{seconds}")
+        public Coroutine<String> slow(@PathVariable double seconds) {
+            return () -> {
+                EVENTS.add("slow " + seconds + " started");
+                try {
+                    Aio.sleep(seconds);
+                    EVENTS.add("slow " + seconds + " finished");
+                    return "done after " + seconds;
+                } catch (CancelledError e) {
+                    EVENTS.add("slow " + seconds + " cancelled");
+                    throw e;
+                }
+            };
+        }
+
+        /** An async generator, streamed as Server-Sent Events with backpressure. */
+        @GetMapping(path = "/ticks", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+        public AsyncGenerator<String, Void> ticks() {
+            return AsyncGenerator.of(y -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        y.yield("tick " + i);
+                        Aio.sleep(0.02);
+                    }
+                } finally {
+                    GENERATORS_CLOSED.incrementAndGet(); // the client went away
+                }
+            });
+        }
+
+        /** A task started on a loop of the group; the response is its outcome. */
+        @GetMapping("/task")
+        public Task<String> task() throws Exception {
+            return group.submit(() -> Aio.createTask(() -> {
+                Aio.sleep(0.01);
+                return "task done";
+            })).join();
+        }
+    }
+}

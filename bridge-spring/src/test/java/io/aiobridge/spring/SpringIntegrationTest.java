@@ -1,0 +1,125 @@
+package io.aiobridge.spring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.EventLoopGroup;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A real WebFlux server on a random port, handlers returning the project's types. */
+@SpringBootTest(classes = SpringApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"aiobridge.loops=2", "aiobridge.name=web",
+            "management.endpoints.web.exposure.include=metrics",
+            "aiobridge.metrics-interval=50ms"})
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SpringIntegrationTest {
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    EventLoopGroup group;
+
+    WebClient client() {
+        return WebClient.create("http://127.0.0.1:" + port);
+    }
+
+    @Test
+    void theGroupIsTheConfiguredDefault() {
+        assertEquals("web", group.name());
+        assertEquals(2, group.size());
+        assertTrue(EventLoopGroup.defaultGroup() == group, "the context's group is the default");
+    }
+
+    @Test
+    void aCoroutineHandlerRunsAsATaskOnTheGroup() {
+        Map<String, Object> body = client().get().uri("/hello/ada").retrieve()
+                .bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
+                .block(Duration.ofSeconds(10));
+        assertEquals(Map.of("hello", "ada", "onGroupLoop", true), body);
+    }
+
+    @Test
+    void nullIsAnEmptyBodyAndFailuresAreSpringsErrors() {
+        var nothing = client().get().uri("/nothing").retrieve().toEntity(String.class)
+                .block(Duration.ofSeconds(10));
+        assertEquals(200, nothing.getStatusCode().value());
+        assertEquals(null, nothing.getBody());
+        var conflict = client().get().uri("/conflict").exchangeToMono(r -> r.toEntity(String.class))
+                .block(Duration.ofSeconds(10));
+        assertEquals(409, conflict.getStatusCode().value());
+    }
+
+    @Test
+    void aTaskIsItsOutcome() {
+        assertEquals("task done", client().get().uri("/task").retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void aGeneratorStreamsServerSentEventsAndClosesWhenTheClientLeaves() throws Exception {
+        int before = SpringApp.GENERATORS_CLOSED.get();
+        List<String> first = client().get().uri("/ticks").accept(MediaType.TEXT_EVENT_STREAM)
+                .retrieve().bodyToFlux(String.class).take(3).collectList()
+                .block(Duration.ofSeconds(10));
+        assertEquals(List.of("tick 0", "tick 1", "tick 2"), first);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (SpringApp.GENERATORS_CLOSED.get() == before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(before + 1, SpringApp.GENERATORS_CLOSED.get(),
+                "the disconnect closed the generator: its finally ran");
+    }
+
+    @Test
+    void aClientThatDisconnectsCancelsTheTask() throws Exception {
+        SpringApp.EVENTS.clear();
+        client().get().uri("/slow/5").retrieve().bodyToMono(String.class)
+                .timeout(Duration.ofMillis(300), Mono.empty())
+                .block(Duration.ofSeconds(10));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!SpringApp.EVENTS.contains("slow 5.0 cancelled") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of("slow 5.0 started", "slow 5.0 cancelled"), SpringApp.EVENTS.stream()
+                .filter(e -> e.startsWith("slow 5.0")).toList());
+    }
+
+    @Test
+    void loopMetricsAreVisibleAtTheActuatorEndpoint() throws Exception {
+        // a few tasks in flight, so the gauge has something to show
+        Flux.range(0, 4).flatMap(i -> client().get().uri("/slow/0.4").retrieve()
+                .bodyToMono(String.class)).subscribe();
+        Map<String, Object> metric = null;
+        double tasks = 0;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (tasks < 1 && System.nanoTime() < deadline) {
+            metric = client().get().uri("/actuator/metrics/aiobridge.loop.tasks").retrieve()
+                    .bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
+                    .block(Duration.ofSeconds(10));
+            List<?> measurements = (List<?>) metric.get("measurements");
+            tasks = ((Number) ((Map<?, ?>) measurements.get(0)).get("value")).doubleValue();
+            Thread.sleep(20);
+        }
+        assertTrue(tasks >= 1, "live tasks seen by the gauge: " + metric);
+        assertTrue(metric.get("availableTags").toString().contains("loop"), metric.toString());
+        for (String name : List.of("aiobridge.loop.ready", "aiobridge.loop.lag",
+                "aiobridge.loop.timers", "aiobridge.loop.slow.steps")) {
+            Map<?, ?> m = client().get().uri("/actuator/metrics/" + name).retrieve()
+                    .bodyToMono(Map.class).block(Duration.ofSeconds(10));
+            assertFalse(((List<?>) m.get("measurements")).isEmpty(), name);
+        }
+    }
+}
