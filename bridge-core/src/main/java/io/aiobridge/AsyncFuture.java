@@ -375,6 +375,11 @@ public class AsyncFuture<T> implements Awaitable<T> {
     }
 
     /** The outcome for a task that awaited this and was resumed: like result(). */
+    /** The failure, without marking it retrieved; null for a result. Loop-confined. */
+    Throwable exceptionRaw() {
+        return exception;
+    }
+
     T resultForAwait() {
         return result();
     }

@@ -309,6 +309,9 @@ public class Task<T> extends AsyncFuture<T> {
                 throw new CancelledError(mustCancelMessage, null, loop.getDebug());
             }
         }
+        if (f.state == AsyncFuture.FINISHED && f.exceptionRaw() != null) {
+            AwaitedAt.mark(f.exceptionRaw(), this); // the failure's async stack trace
+        }
         return f.resultForAwait();
     }
 
