@@ -34,7 +34,7 @@ class BlockHoundTest {
     @Test
     void threadSleepInATaskIsReportedAtTheCall() {
         BlockingOperationError e = assertThrows(BlockingOperationError.class, () -> Aio.run(() -> {
-            Thread.sleep(5);
+            Thread.sleep(5); // a sleep of any length parks
             return null;
         }));
         assertTrue(e.getMessage().contains("VirtualThread#parkNanos"), e.getMessage());
@@ -44,7 +44,8 @@ class BlockHoundTest {
 
     @Test
     void blockOnAMonoInATaskIsReported() {
-        Mono<String> later = Mono.just("x").delayElement(Duration.ofMillis(5), Schedulers.parallel());
+        // long enough that block() must park even on a cold JVM (the error comes at once)
+        Mono<String> later = Mono.just("x").delayElement(Duration.ofSeconds(5), Schedulers.parallel());
         assertThrows(BlockingOperationError.class, () -> Aio.run(later::block));
     }
 
