@@ -18,6 +18,8 @@ import java.util.function.Consumer;
 final class AsCompleted<T> {
     private final BaseEventLoop loop;
     private final Set<AsyncFuture<? extends T>> todo;
+    /** The limit, for the timeout's message. */
+    private Double timeout;
     /** Finished futures not yet handed out; null entries are timeout markers. */
     private final ArrayDeque<Object> done = new ArrayDeque<>();
     private AsyncFuture<Void> getter;
@@ -44,6 +46,7 @@ final class AsCompleted<T> {
             f.addDoneCallbackInternal(ac.onCompletion);
         }
         if (!todo.isEmpty() && timeout != null) {
+            ac.timeout = timeout;
             ac.timer = loop.callLaterInternal(timeout, ac::onTimeout);
         }
         List<Awaitable<T>> out = new ArrayList<>(todo.size());
@@ -95,7 +98,8 @@ final class AsCompleted<T> {
         }
         Object item = done.pollFirst();
         if (item == TIMED_OUT) {
-            throw new AsyncTimeoutException("asCompleted timed out", null);
+            throw new AsyncTimeoutException("asCompleted timed out: not every future was done"
+                    + " " + timeout + " s after it began", null);
         }
         return ((AsyncFuture<T>) item).result();
     }

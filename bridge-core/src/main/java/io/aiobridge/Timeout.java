@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -60,6 +61,8 @@ public final class Timeout {
     private Double when;
     /** The delay it was created with, for the timeout's message; null for a deadline. */
     private final Double delay;
+    /** Loop time at entry: a deadline's message says how long the body had. */
+    private double enteredAt;
     private Handle handler;
     private Task<?> task;
     private int cancellingAtEntry;
@@ -194,6 +197,7 @@ public final class Timeout {
         state = State.ENTERED;
         task = t;
         loop = t.loop;
+        enteredAt = loop.time();
         cancellingAtEntry = t.cancelling();
         reschedule(when);
         T result = null;
@@ -221,7 +225,9 @@ public final class Timeout {
                 // no other cancel request arrived meanwhile: this cancellation is ours
                 return new AsyncTimeoutException(delay != null
                         ? "the timeout of " + delay + " s expired"
-                        : "the deadline at loop time " + when + " passed", error);
+                        : String.format(Locale.ROOT, "the deadline passed %.3f s after the"
+                                + " timeout was entered (deadline %.3f on the loop's clock)",
+                                when - enteredAt, when), error);
             }
         } else if (state == State.ENTERED) {
             state = State.EXITED;
