@@ -333,6 +333,67 @@ for wl in workloads:
     w(f"| {wl} | {ratio(ap, up)} | {ratio(asr, us)} | {ratio(nt, ap)} | {verdict(ok)} |")
 w("")
 
+# 11: HTTP
+def load_wrk(name):
+    """requests/s, p50 and p99 in ms, and errors (socket errors + non-2xx) from wrk --latency."""
+    if not os.path.exists(path(name)):
+        return None
+    text = open(path(name)).read()
+    res = {"errors": 0}
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    for line in text.splitlines():
+        t = line.split()
+        if line.startswith("Requests/sec:"):
+            res["rps"] = float(t[1])
+        elif len(t) == 2 and t[0] in ("50%", "99%"):
+            num_, u = t[1].rstrip("usm"), t[1][len(t[1].rstrip("usm")):]
+            res["p" + t[0][:-1]] = float(num_) * unit.get(u, 1.0)
+        elif line.strip().startswith("Socket errors:"):
+            res["errors"] += sum(int(x.strip(",")) for x in t if x.strip(",").isdigit())
+        elif line.strip().startswith("Non-2xx or 3xx responses:"):
+            res["errors"] += int(t[-1])
+    return res
+
+
+w("## 11. HTTP: one WebFlux app, three handler styles, and FastAPI")
+w("")
+w("One Spring Boot 3.5 WebFlux application (Reactor Netty) serves the same endpoints written as "
+  "a plain Reactor `Mono` chain, as an aiobridge `Coroutine` returned through bridge-spring, and "
+  "as Kotlin `suspend` functions (Spring's own coroutine support); FastAPI runs on uvicorn with "
+  "uvloop. `hello`: a small JSON reply. `quote`: two in-process upstream calls (`Mono.delay` / "
+  "`asyncio.sleep` of 5 ms) awaited at once under a 1 s timeout. The server is pinned to core 1, "
+  "`wrk -t1` to core 0; each cell is one wrk run after a warm-up run. Requests/s (higher is "
+  "better), p99 latency in ms, and errors (socket errors and non-2xx answers, which must be 0).")
+w("")
+w("| endpoint | connections | Reactor req/s (p99) | aiobridge | Kotlin | FastAPI | aiobridge / Reactor | "
+  "p99 aiobridge / Reactor | aiobridge / Kotlin | aiobridge / FastAPI | errors | target | |")
+w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+http_any = False
+for ep in ("hello", "quote"):
+    for c in ("64", "256"):
+        r = {st: load_wrk(f"http-{st}-{ep}-{c}.wrk") for st in ("reactor", "aio", "kotlin", "fastapi")}
+        http_any = http_any or any(r.values())
+
+        def cell(x):
+            return f"{x['rps']:,.0f} ({x.get('p99', float('nan')):.1f})" if x and "rps" in x else "n/a"
+
+        def rate(a, b):
+            return a["rps"] / b["rps"] if a and b and a.get("rps") and b.get("rps") else None
+
+        ar, ak, af = rate(r["aio"], r["reactor"]), rate(r["aio"], r["kotlin"]), rate(r["aio"], r["fastapi"])
+        pr = (r["aio"]["p99"] / r["reactor"]["p99"]) if r["aio"] and r["reactor"] and \
+            r["aio"].get("p99") and r["reactor"].get("p99") else None
+        errs = sum(x["errors"] for x in r.values() if x)
+        ok = None if None in (ar, ak, af, pr) else (ar >= 0.9 and pr <= 1.2 and ak >= 1.0
+                                                    and af >= 5 and errs == 0)
+        fmt = (lambda v, pct=False: "n/a" if v is None else (f"{v * 100:.0f}%" if pct else f"{v:.2f}x"))
+        w(f"| {ep} | {c} | {cell(r['reactor'])} | {cell(r['aio'])} | {cell(r['kotlin'])} | "
+          f"{cell(r['fastapi'])} | {fmt(ar, True)} | {fmt(pr)} | {fmt(ak)} | {fmt(af)} | {errs} | "
+          f">= 90% of Reactor, p99 <= 1.2x, ahead of Kotlin, >= 5x FastAPI | {verdict(ok)} |")
+w("")
+if not http_any:
+    notes.append("The HTTP benchmark did not run (wrk missing, or the server did not start).")
+
 if notes:
     w("## Notes from this run")
     w("")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures aiobridge next to its peers (CPython asyncio, uvloop, kotlinx-coroutines, Reactor,
 # RxJava) on the same workloads, in one run on this machine, and writes docs/benchmarks.md: each
-# measurement, each peer, the ratio, and the issue's target met or missed. About 14 minutes.
+# measurement, each peer, the ratio, and the issue's target met or missed. About 18 minutes.
 #
 #   benchmarks/run.sh            # full run; rewrites docs/benchmarks.md
 #   QUICK=1 benchmarks/run.sh    # smoke: every benchmark once, briefly; writes
@@ -19,7 +19,7 @@ fi
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 "$java" -version 2>&1 | head -1
 
-./mvnw -B -q -DskipTests package -pl benchmarks -am
+./mvnw -B -q -DskipTests package -pl benchmarks,benchmarks-http -am
 jar=benchmarks/target/benchmarks.jar
 
 out=benchmarks/target/run
@@ -31,6 +31,9 @@ if [ "${QUICK:-0}" = 1 ]; then
   fan_tasks=10000
   py_args=(--quick)
   echo_args=(0.3 0.2)
+  http_jit=1
+  http_warm=1
+  http_secs=1
   report=benchmarks/target/benchmarks-smoke.md
 else
   jmh_args=(-f 1 -wi 3 -w 1 -i 5 -r 1)
@@ -39,6 +42,9 @@ else
   fan_tasks=10000
   py_args=()
   echo_args=(5 2)
+  http_jit=10
+  http_warm=2
+  http_secs=6
   report=docs/benchmarks.md
 fi
 
@@ -104,6 +110,63 @@ echo "== TCP echo: aiobridge, CPython asyncio, uvloop and Netty servers, one loa
 pin=()
 [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null && pin=(taskset -c 0)
 "${pin[@]}" "$java" -cp "$jar" io.aiobridge.bench.echo.EchoBench "$out" "$py" "${echo_args[@]}"
+
+echo "== HTTP: one WebFlux app (plain Reactor, aiobridge coroutines, Kotlin suspend) and FastAPI on uvicorn + uvloop, driven by wrk"
+# wrk, FastAPI and uvicorn come from Debian; installed when we can (root or sudo)
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+"$py" -c 'import fastapi' 2>/dev/null || need+=(python3-fastapi)
+"$py" -c 'import uvicorn' 2>/dev/null || need+=(uvicorn)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${need[*]} (apt-get)"
+    apt-get install -y -q "${need[@]}" >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && apt-get install -y -q "${need[@]}" >/dev/null; } || true
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo apt-get install -y -q "${need[@]}" >/dev/null || true
+  fi
+fi
+server_pin=(); client_pin=()
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  server_pin=(taskset -c 1); client_pin=(taskset -c 0)
+fi
+wait_http() { # url: up to 60 s for the server to answer
+  for _ in $(seq 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "no answer from $1" >&2; return 1
+}
+drive() { # style port
+  for ep in hello quote; do # the JIT first: on one core it competes with the server
+    "${client_pin[@]}" wrk -t1 -c64 -d"${http_jit}s" "http://127.0.0.1:$2/$1/$ep" >/dev/null
+  done
+  for ep in hello quote; do
+    for c in 64 256; do
+      url="http://127.0.0.1:$2/$1/$ep"
+      "${client_pin[@]}" wrk -t1 -c"$c" -d"${http_warm}s" "$url" >/dev/null
+      "${client_pin[@]}" wrk -t1 -c"$c" -d"${http_secs}s" --latency "$url" > "$out/http-$1-$ep-$c.wrk"
+      echo "$1 $ep c=$c: $(grep -E 'Requests/sec' "$out/http-$1-$ep-$c.wrk")"
+    done
+  done
+}
+if command -v wrk >/dev/null; then
+  "${server_pin[@]}" "$java" --sun-misc-unsafe-memory-access=allow -jar benchmarks-http/target/http-bench.jar \
+    --server.port=18080 > "$out/http-server.log" 2>&1 &
+  spring=$!
+  if wait_http http://127.0.0.1:18080/reactor/hello; then
+    for style in reactor aio kotlin; do drive "$style" 18080; done
+  fi
+  kill "$spring"; wait "$spring" 2>/dev/null || true
+  if "$py" -c 'import fastapi, uvicorn, uvloop' 2>/dev/null; then
+    (cd benchmarks/python && exec "${server_pin[@]}" "$py" -m uvicorn http_app:app --loop uvloop \
+      --port 18081 --log-level warning) > "$out/http-fastapi.log" 2>&1 &
+    fast=$!
+    if wait_http http://127.0.0.1:18081/fastapi/hello; then drive fastapi 18081; fi
+    kill "$fast"; wait "$fast" 2>/dev/null || true
+  else
+    echo "FastAPI, uvicorn or uvloop is missing: its column stays empty" >&2
+  fi
+else
+  echo "wrk is missing and could not be installed: run 'apt-get install -y wrk' as root; the HTTP section stays empty" >&2
+fi
 
 echo "== report: $report"
 "$py" benchmarks/report.py "$out" "$report" >/dev/null
