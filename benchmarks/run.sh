@@ -23,7 +23,12 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jar=benchmarks/target/benchmarks.jar
 
 out=benchmarks/target/run
-rm -rf "$out" && mkdir -p "$out"
+# PARTS="jmh memory fanout python echo http" (default: all) re-runs only those sections, keeping
+# the rest of the last run's results for the report
+parts=${PARTS:-jmh memory fanout python echo http}
+part() { [[ " $parts " == *" $1 "* ]]; }
+if [ -z "${PARTS:-}" ]; then rm -rf "$out"; fi
+mkdir -p "$out"
 if [ "${QUICK:-0}" = 1 ]; then
   jmh_args=(-f 1 -wi 0 -i 1 -r 100ms)
   jmh_cfg="smoke: one 100 ms iteration"
@@ -42,7 +47,7 @@ else
   fan_tasks=10000
   py_args=()
   echo_args=(5 2)
-  http_jit=10
+  http_jit=5
   http_warm=2
   http_secs=6
   report=docs/benchmarks.md
@@ -80,6 +85,7 @@ fi
 all="SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark|RxJavaBenchmark|MonoAwaitBenchmark|GroupBenchmark"
 show() { grep -E "^(Benchmark|[A-Za-z]+Benchmark\.)" || true; }
 
+if part jmh; then
 echo "== JMH, default engine, every benchmark and peer"
 "$java" -jar "$jar" "$all" -foe true "${jmh_args[@]}" -rf json -rff "$out/jmh.json" | show
 
@@ -87,7 +93,9 @@ echo "== JMH, carrier engine, aiobridge's own benchmarks"
 "$java" -jar "$jar" "$all" -e '\.(kotlinx|reactor|rx)[A-Z]' -foe true "${jmh_args[@]}" \
   -jvmArgsAppend "--add-opens java.base/java.lang=ALL-UNNAMED -Daiobridge.engine=carrier" \
   -rf json -rff "$out/jmh-carrier.json" | show
+fi
 
+if part memory; then
 echo "== memory per suspended task"
 for n in "${mem_sizes[@]}"; do
   for who in aiobridge kotlinx; do
@@ -95,22 +103,30 @@ for n in "${mem_sizes[@]}"; do
   done
 done
 
+fi
+if part fanout; then
 echo "== fan-out"
 for who in aiobridge kotlinx; do
   "$java" -Xmx2g -cp "$jar" io.aiobridge.bench.FanOut "$who" "$fan_tasks" | tee "$out/fanout-$who.txt"
 done
 
+fi
+if part python; then
 echo "== CPython asyncio and uvloop"
 "$py" benchmarks/python/asyncio_bench.py "${py_args[@]}" "${mem_sizes[@]}" | tee "$out/py-asyncio.txt"
 if "$py" -c 'import uvloop' 2>/dev/null; then
   "$py" benchmarks/python/asyncio_bench.py --loop uvloop "${py_args[@]}" "${mem_sizes[@]}" | tee "$out/py-uvloop.txt"
 fi
 
+fi
+if part echo; then
 echo "== TCP echo: aiobridge, CPython asyncio, uvloop and Netty servers, one load generator"
 pin=()
 [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null && pin=(taskset -c 0)
 "${pin[@]}" "$java" -cp "$jar" io.aiobridge.bench.echo.EchoBench "$out" "$py" "${echo_args[@]}"
 
+fi
+if part http; then
 echo "== HTTP: one WebFlux app (plain Reactor, aiobridge coroutines, Kotlin suspend) and FastAPI on uvicorn + uvloop, driven by wrk"
 # wrk, FastAPI and uvicorn come from Debian; installed when we can (root or sudo)
 need=()
@@ -134,10 +150,18 @@ wait_http() { # url: up to 60 s for the server to answer
   for _ in $(seq 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
   echo "no answer from $1" >&2; return 1
 }
-drive() { # style port
-  for ep in hello quote; do # the JIT first: on one core it competes with the server
-    "${client_pin[@]}" wrk -t1 -c64 -d"${http_jit}s" "http://127.0.0.1:$2/$1/$ep" >/dev/null
+warm_jit() { # port styles...: every endpoint in turn, twice, before anything is measured: on
+  # one core the JIT competes with the server, and the first style measured must not pay for it
+  local port=$1; shift
+  for _ in 1 2; do
+    for style in "$@"; do
+      for ep in hello quote; do
+        "${client_pin[@]}" wrk -t1 -c64 -d"${http_jit}s" "http://127.0.0.1:$port/$style/$ep" >/dev/null
+      done
+    done
   done
+}
+drive() { # style port
   for ep in hello quote; do
     for c in 64 256; do
       url="http://127.0.0.1:$2/$1/$ep"
@@ -152,6 +176,7 @@ if command -v wrk >/dev/null; then
     --server.port=18080 > "$out/http-server.log" 2>&1 &
   spring=$!
   if wait_http http://127.0.0.1:18080/reactor/hello; then
+    warm_jit 18080 reactor aio kotlin
     for style in reactor aio kotlin; do drive "$style" 18080; done
   fi
   kill "$spring"; wait "$spring" 2>/dev/null || true
@@ -159,13 +184,18 @@ if command -v wrk >/dev/null; then
     (cd benchmarks/python && exec "${server_pin[@]}" "$py" -m uvicorn http_app:app --loop uvloop \
       --port 18081 --log-level warning) > "$out/http-fastapi.log" 2>&1 &
     fast=$!
-    if wait_http http://127.0.0.1:18081/fastapi/hello; then drive fastapi 18081; fi
+    if wait_http http://127.0.0.1:18081/fastapi/hello; then
+      warm_jit 18081 fastapi
+      drive fastapi 18081
+    fi
     kill "$fast"; wait "$fast" 2>/dev/null || true
   else
     echo "FastAPI, uvicorn or uvloop is missing: its column stays empty" >&2
   fi
 else
   echo "wrk is missing and could not be installed: run 'apt-get install -y wrk' as root; the HTTP section stays empty" >&2
+fi
+
 fi
 
 echo "== report: $report"

@@ -384,6 +384,7 @@ public interface EventLoop extends AutoCloseable {
      * @param channel a non-blocking, connected socket
      * @param buffer where the bytes go
      * @return the number of bytes received; 0 at end of stream
+     * @throws IOException if the socket fails (a reset, say)
      */
     int sockRecvInto(SocketChannel channel, ByteBuffer buffer) throws IOException;
 
@@ -393,6 +394,7 @@ public interface EventLoop extends AutoCloseable {
      *
      * @param channel a non-blocking, connected socket
      * @param data the bytes; its position moves to its limit
+     * @throws IOException if the socket fails (a reset, a broken pipe)
      */
     void sockSendall(SocketChannel channel, ByteBuffer data) throws IOException;
 
@@ -413,6 +415,7 @@ public interface EventLoop extends AutoCloseable {
      *
      * @param channel a bound, non-blocking server socket
      * @return the connection
+     * @throws IOException if accepting fails
      */
     SocketChannel sockAccept(ServerSocketChannel channel) throws IOException;
 

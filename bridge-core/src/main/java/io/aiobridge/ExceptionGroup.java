@@ -26,7 +26,9 @@ import java.util.function.Predicate;
 public class ExceptionGroup extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The group's own message, without the count of sub-exceptions. */
     private final String message;
+    /** The sub-exceptions, in order. */
     private final List<Throwable> exceptions;
 
     /**
@@ -77,7 +79,12 @@ public class ExceptionGroup extends RuntimeException {
         return message;
     }
 
-    /** The two halves of a {@link #split}: either may be null. */
+    /**
+     * The two halves of a {@link #split}: either may be null.
+     *
+     * @param match the sub-exceptions that matched, or null if none did
+     * @param rest the others, or null if all matched
+     */
     public record Split(ExceptionGroup match, ExceptionGroup rest) {}
 
     /**

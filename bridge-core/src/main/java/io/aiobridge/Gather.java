@@ -103,7 +103,7 @@ final class Gather {
                 List<Outcome<Object>> results = new ArrayList<>(children.size());
                 for (AsyncFuture<?> child : children) {
                     @SuppressWarnings("unchecked")
-                    Outcome<Object> o = (Outcome<Object>) Outcome.of(child);
+                    Outcome<Object> o = (Outcome<Object>) outcomeOf(child);
                     results.add(o);
                 }
                 if (outer.cancelRequested) {
@@ -131,5 +131,14 @@ final class Gather {
     @SuppressWarnings({"unchecked", "rawtypes"})
     static <T> List<Outcome<T>> outcomes(List<Outcome<Object>> outcomes) {
         return (List) List.copyOf(outcomes);
+    }
+
+    /** The outcome of a done future (an interface's static method would be public API). */
+    private static <T> Outcome<T> outcomeOf(AsyncFuture<T> f) {
+        if (f.isCancelled()) {
+            return new Outcome.Failure<>(f.newCancelledError());
+        }
+        Throwable e = f.exception();
+        return e != null ? new Outcome.Failure<>(e) : new Outcome.Success<>(f.result());
     }
 }

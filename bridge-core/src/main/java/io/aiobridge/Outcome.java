@@ -55,13 +55,4 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure {
         }
         throw AsyncFuture.rethrowable(((Failure<T>) this).error());
     }
-
-    /** The outcome of a done future, without marking anything. */
-    static <T> Outcome<T> of(AsyncFuture<T> f) {
-        if (f.isCancelled()) {
-            return new Failure<>(f.newCancelledError());
-        }
-        Throwable e = f.exception();
-        return e != null ? new Failure<>(e) : new Success<>(f.result());
-    }
 }

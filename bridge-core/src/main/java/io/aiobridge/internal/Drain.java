@@ -26,10 +26,18 @@ public interface Drain<T> {
      */
     int drain(int max, Predicate<? super T> sink);
 
-    /** Whether the body has ended and every item went out. */
+    /**
+     * Whether the body has ended and every item went out.
+     *
+     * @return true once exhausted
+     */
     boolean exhausted();
 
-    /** Once exhausted: what the body threw, unwrapped, or null. */
+    /**
+     * Once exhausted: what the body threw, unwrapped, or null.
+     *
+     * @return the failure or null
+     */
     Throwable failure();
 
     /** The runtime's side: how a drain is obtained for a generator. */

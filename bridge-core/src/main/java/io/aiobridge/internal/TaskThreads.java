@@ -27,16 +27,32 @@ import java.util.concurrent.ThreadFactory;
  * than silently falling back.
  */
 public abstract class TaskThreads {
-    /** The engine's name, for toString and docs. */
+    /** For the two engines of this package. */
+    TaskThreads() {}
+
+    /**
+     * The engine's name, for toString and docs.
+     *
+     * @return {@code default} or {@code carrier}
+     */
     public abstract String name();
 
-    /** A new, unstarted virtual thread running {@code body}. */
+    /**
+     * A new, unstarted virtual thread running {@code body}.
+     *
+     * @param body what the thread runs
+     * @return the thread
+     */
     public abstract Thread newThread(Runnable body);
 
     /** Releases the engine's resources once the loop has no task threads left. */
     public void close() {}
 
-    /** The engine for a new loop, as the {@code aiobridge.engine} property says. */
+    /**
+     * The engine for a new loop, as the {@code aiobridge.engine} property says.
+     *
+     * @return the engine
+     */
     public static TaskThreads forNewLoop() {
         String want = System.getProperty("aiobridge.engine", "default").trim()
                 .toLowerCase(Locale.ROOT);

@@ -10,7 +10,9 @@ import java.io.EOFException;
 public class IncompleteReadException extends EOFException {
     private static final long serialVersionUID = 1L;
 
+    /** The bytes read before the end of the stream. */
     private final byte[] partial;
+    /** The bytes wanted, or null when there was no fixed count (readuntil). */
     private final Integer expected;
 
     /**

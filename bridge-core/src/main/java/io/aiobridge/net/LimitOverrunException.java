@@ -9,6 +9,7 @@ import java.io.IOException;
 public class LimitOverrunException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The bytes to consume to get past the chunk (asyncio's {@code consumed}). */
     private final int consumed;
 
     /**

@@ -23,6 +23,9 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  */
 public final class AiobridgeBlockHoundIntegration implements BlockHoundIntegration {
 
+    /** Made by BlockHound's service loader. */
+    public AiobridgeBlockHoundIntegration() {}
+
     @Override
     public void applyTo(BlockHound.Builder builder) {
         // any thread may start running a loop (runForever on a main thread) and stop again, so

@@ -18,7 +18,7 @@ import reactor.util.context.ContextView;
  *       mono.contextWrite(Context.of(REQUEST_ID, "r-1"))} makes {@code REQUEST_ID.get()} return
  *       {@code "r-1"} in the coroutine. Other keys are ignored.
  *   <li><b>aiobridge -> Reactor.</b> A Mono or Flux awaited or iterated in a task through {@link
- *       ReactorAwait} or {@link ReactorPublish#iterate} gets the task's context variables written
+ *       ReactorAwait} or {@link ReactorIterate#iterate} gets the task's context variables written
  *       into its Reactor Context, under the same keys, so operators upstream can read them with
  *       {@code ctx.get(REQUEST_ID)}.
  * </ul>

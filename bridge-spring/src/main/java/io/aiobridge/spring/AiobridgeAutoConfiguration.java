@@ -20,6 +20,8 @@ import org.springframework.context.annotation.Configuration;
 @AutoConfiguration
 @EnableConfigurationProperties(AiobridgeProperties.class)
 public class AiobridgeAutoConfiguration {
+    /** Made by Spring Boot's auto-configuration. */
+    public AiobridgeAutoConfiguration() {}
 
     /**
      * The loop group. Not closed by the bean factory's destroy step (that would run while the

@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("aiobridge")
 public class AiobridgeProperties {
+    /** The defaults listed above; Spring binds the settings. */
+    public AiobridgeProperties() {}
+
     private int loops = Runtime.getRuntime().availableProcessors();
     private String name = "aiobridge";
     private String engine;
@@ -26,72 +29,128 @@ public class AiobridgeProperties {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration metricsInterval = Duration.ofSeconds(1);
 
-    /** @return the number of loops */
+    /**
+     * Returns the number of loops.
+     *
+     * @return the number of loops
+     */
     public int getLoops() {
         return loops;
     }
 
-    /** @param loops the number of loops, at least 1 */
+    /**
+     * Sets the number of loops, at least 1.
+     *
+     * @param loops the number of loops, at least 1
+     */
     public void setLoops(int loops) {
         this.loops = loops;
     }
 
-    /** @return the group's name (its threads' name prefix) */
+    /**
+     * Returns the group's name (its threads' name prefix).
+     *
+     * @return the group's name (its threads' name prefix)
+     */
     public String getName() {
         return name;
     }
 
-    /** @param name the group's name */
+    /**
+     * Sets the group's name.
+     *
+     * @param name the group's name
+     */
     public void setName(String name) {
         this.name = name;
     }
 
-    /** @return the engine ({@code default} or {@code carrier}), or null for the JVM's setting */
+    /**
+     * Returns the engine ({@code default} or {@code carrier}), or null for the JVM's setting.
+     *
+     * @return the engine ({@code default} or {@code carrier}), or null for the JVM's setting
+     */
     public String getEngine() {
         return engine;
     }
 
-    /** @param engine {@code default} or {@code carrier} */
+    /**
+     * Sets {@code default} or {@code carrier}.
+     *
+     * @param engine {@code default} or {@code carrier}
+     */
     public void setEngine(String engine) {
         this.engine = engine;
     }
 
-    /** @return whether the loops run in debug mode */
+    /**
+     * Returns whether the loops run in debug mode.
+     *
+     * @return whether the loops run in debug mode
+     */
     public boolean isDebug() {
         return debug;
     }
 
-    /** @param debug whether the loops run in debug mode */
+    /**
+     * Sets whether the loops run in debug mode.
+     *
+     * @param debug whether the loops run in debug mode
+     */
     public void setDebug(boolean debug) {
         this.debug = debug;
     }
 
-    /** @return the slow-step threshold of debug mode */
+    /**
+     * Returns the slow-step threshold of debug mode.
+     *
+     * @return the slow-step threshold of debug mode
+     */
     public Duration getSlowStepThreshold() {
         return slowStepThreshold;
     }
 
-    /** @param slowStepThreshold the slow-step threshold of debug mode */
+    /**
+     * Sets the slow-step threshold of debug mode.
+     *
+     * @param slowStepThreshold the slow-step threshold of debug mode
+     */
     public void setSlowStepThreshold(Duration slowStepThreshold) {
         this.slowStepThreshold = slowStepThreshold;
     }
 
-    /** @return how long closing the group may take */
+    /**
+     * Returns how long closing the group may take.
+     *
+     * @return how long closing the group may take
+     */
     public Duration getShutdownTimeout() {
         return shutdownTimeout;
     }
 
-    /** @param shutdownTimeout how long closing the group may take */
+    /**
+     * Sets how long closing the group may take.
+     *
+     * @param shutdownTimeout how long closing the group may take
+     */
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
     }
 
-    /** @return how often the loop gauges are sampled */
+    /**
+     * Returns how often the loop gauges are sampled.
+     *
+     * @return how often the loop gauges are sampled
+     */
     public Duration getMetricsInterval() {
         return metricsInterval;
     }
 
-    /** @param metricsInterval how often the loop gauges are sampled */
+    /**
+     * Sets how often the loop gauges are sampled.
+     *
+     * @param metricsInterval how often the loop gauges are sampled
+     */
     public void setMetricsInterval(Duration metricsInterval) {
         this.metricsInterval = metricsInterval;
     }

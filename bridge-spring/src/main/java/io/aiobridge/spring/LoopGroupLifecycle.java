@@ -22,6 +22,8 @@ public class LoopGroupLifecycle implements SmartLifecycle {
     private EventLoopGroup previousDefault;
 
     /**
+     * A lifecycle for {@code group}.
+     *
      * @param group the group
      * @param shutdownTimeout how long stopping may take
      */

@@ -45,6 +45,8 @@ public class LoopGroupMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
+     * Starts probing {@code group}'s loops.
+     *
      * @param group the group to watch
      * @param interval how often to probe
      */
@@ -103,7 +105,11 @@ public class LoopGroupMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    /** How often the loops are probed. */
+    /**
+     * How often the loops are probed.
+     *
+     * @return the interval
+     */
     public Duration interval() {
         return interval;
     }
