@@ -4,6 +4,7 @@ import io.aiobridge.AsyncFuture;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.TimerHandle;
+import io.aiobridge.internal.Addresses;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -92,7 +93,7 @@ final class SslProtocol implements Protocol {
                 // as asyncio's default context: the certificate must name the host
                 SSLParameters p = engine.getSSLParameters();
                 p.setEndpointIdentificationAlgorithm("HTTPS");
-                if (!isAddressLiteral(serverHostname)) {
+                if (!Addresses.isLiteral(serverHostname)) {
                     p.setServerNames(List.of(new SNIHostName(serverHostname)));
                 }
                 engine.setSSLParameters(p);
@@ -102,11 +103,6 @@ final class SslProtocol implements Protocol {
         netIn = ByteBuffer.allocate(packet);
         netOut = ByteBuffer.allocate(packet);
         appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
-    }
-
-    private static boolean isAddressLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0'
-                && c <= '9'));
     }
 
     /** The transport the application writes to. */
@@ -330,8 +326,8 @@ final class SslProtocol implements Protocol {
                 try {
                     app.connectionMade(appTransport);
                 } catch (Throwable e) {
+                    // as a plain TCP connection: reported, closed, and still handed out
                     fatal(e, "Fatal error: protocol.connectionMade() call failed.");
-                    return;
                 }
             }
             completeWaiter(null);

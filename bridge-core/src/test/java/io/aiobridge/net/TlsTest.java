@@ -6,6 +6,7 @@ import static io.aiobridge.net.StreamsTest.s;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,12 +18,15 @@ import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Runner;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.SocketException;
 import java.io.InputStream;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.KeyManagerFactory;
@@ -98,7 +102,7 @@ class TlsTest {
     }
 
     /** Collects what it receives; completes {@code done} when {@code expected} bytes came. */
-    static final class Collect implements Protocol {
+    static class Collect implements Protocol {
         final ByteArrayOutputStream got = new ByteArrayOutputStream();
         final List<String> events = new CopyOnWriteArrayList<>();
         final AsyncFuture<Void> done;
@@ -302,6 +306,56 @@ class TlsTest {
             assertNull(Aio.waitFor(serverSideLost, 5.0), "a plain EOF at the server");
             mute.close();
             mute.waitClosed();
+            return null;
+        });
+    }
+
+    @Test
+    void aServerThatHangsUpDuringTheHandshakeIsAConnectionReset() throws Exception {
+        // CPython's test_sslproto (test_eof_received_waiter, test_connection_lost): an EOF or a
+        // lost connection during the handshake fails the waiter with ConnectionResetError
+        SSLContext client = clientContext();
+        Aio.run(() -> {
+            Server rude = Net.createServer(() -> new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    t.close();
+                }
+            }, "127.0.0.1", 0);
+            IOException e = assertThrows(IOException.class, () -> Net.createConnection(Echo::new,
+                    "127.0.0.1", port(rude), client, null));
+            // an EOF gives our ConnectionResetException, a reset the JDK's; both are resets
+            assertInstanceOf(SocketException.class, e, e.toString());
+            assertTrue(e.getMessage().toLowerCase(Locale.ROOT).contains("reset"),
+                    e.toString());
+            rude.close();
+            rude.waitClosed();
+            return null;
+        });
+    }
+
+    @Test
+    void aProtocolWhoseConnectionMadeThrowsIsReportedAndClosedAsOverPlainTcp() throws Exception {
+        SSLContext server = serverContext();
+        SSLContext client = clientContext();
+        List<Throwable> reported = new CopyOnWriteArrayList<>();
+        Aio.run(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, ctx) -> reported.add(ctx.exception()));
+            Server srv = Net.createServer(Echo::new, "127.0.0.1", 0, 100, true, server);
+            IllegalStateException boom = new IllegalStateException("boom in connectionMade");
+            Collect failing = new Collect(Aio.getRunningLoop(), 1) {
+                @Override
+                public void connectionMade(Transport t) {
+                    throw boom;
+                }
+            };
+            Net.Connection<Collect> c = Net.createConnection(() -> failing, "127.0.0.1",
+                    port(srv), client, null); // returns, as over plain TCP; it used to hang
+            assertTrue(c.transport().isClosing());
+            failing.lost.await();
+            assertEquals(List.of(boom), reported);
+            srv.close();
+            srv.waitClosed();
             return null;
         });
     }
