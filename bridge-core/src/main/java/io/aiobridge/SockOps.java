@@ -1,5 +1,7 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.Addresses;
+import io.aiobridge.internal.Failures;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -14,8 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 
 /**
  * asyncio's {@code loop.sock_*} functions: try the operation at once; if the socket is not ready,
@@ -61,7 +61,7 @@ final class SockOps {
             }
         }, read);
         try {
-            return unwrap(() -> task.awaitFuture(f));
+            return Failures.awaitIo(() -> task.awaitFuture(f));
         } finally {
             loop.io.remove(ch, read, reg[0]); // cancelled, or done: either way, not watched now
         }
@@ -167,7 +167,7 @@ final class SockOps {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
-        if (isLiteral(host)) {
+        if (Addresses.isLiteral(host)) {
             // a literal address needs no resolver: as asyncio's _ipaddr_info, answer at once
             return List.of(new InetSocketAddress(InetAddress.getByName(host), port));
         }
@@ -185,38 +185,7 @@ final class SockOps {
             }
             return out;
         });
-        return unwrap(f::await);
+        return Failures.awaitIo(f::await);
     }
 
-    /**
-     * Runs an await, giving back an {@link IOException} as itself: the await wraps checked
-     * exceptions in CompletionException (docs/design.md), but these methods declare it.
-     */
-    static <T> T unwrap(Supplier<T> await) throws IOException {
-        try {
-            return await.get();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw e;
-        }
-    }
-
-    /** An IPv4 dotted quad or an IPv6 literal: the JDK parses these without a lookup. */
-    static boolean isLiteral(String host) {
-        if (host.indexOf(':') >= 0) {
-            return true;
-        }
-        int dots = 0;
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c == '.') {
-                dots++;
-            } else if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return dots == 3;
-    }
 }

@@ -1,6 +1,8 @@
 package io.aiobridge.internal;
 
+import java.io.IOException;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * The runtime's one rule for failures crossing an await or a scope: unchecked exceptions and
@@ -42,5 +44,26 @@ public final class Failures {
             return e.getCause();
         }
         return e;
+    }
+
+    /**
+     * Runs an await, giving back an {@link IOException} failure as itself: the await wraps
+     * checked exceptions in {@link CompletionException} (docs/design.md), while the I/O methods
+     * declare {@code throws IOException}.
+     *
+     * @param await the await
+     * @param <T> the result type
+     * @return the result
+     * @throws IOException the failure, if it is one
+     */
+    public static <T> T awaitIo(Supplier<T> await) throws IOException {
+        try {
+            return await.get();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
     }
 }

@@ -52,9 +52,8 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static void register(ReactiveAdapterRegistry registry) {
-        if (registry.getAdapter(Coroutine.class) != null
-                && registry.getAdapter(Coroutine.class).getReactiveType() == Coroutine.class) {
-            return;
+        if (registry.getAdapter(Coroutine.class) != null) {
+            return; // registered already
         }
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.singleOptionalValue(Coroutine.class,
