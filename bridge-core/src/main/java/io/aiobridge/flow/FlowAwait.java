@@ -174,6 +174,44 @@ public final class FlowAwait {
         awaitCompletion(FlowAdapters.toPublisher(publisher));
     }
 
+    /**
+     * The publisher's only item, or {@code defaultValue} if it completes empty, as a future of the
+     * running loop: subscribes now, with no task. This is how several Monos or Singles are awaited
+     * at once ({@link Aio#gather(AsyncFuture[])}, {@code Aio.wait}, {@code Aio.asCompleted}) for
+     * the price of a future each, where {@code gather} of coroutines starts a task per branch;
+     * asyncio's {@code wrap_future} does the same for a thread's future.
+     *
+     * <p>The publisher is awaited to its terminal signal, as {@link #awaitSingleOrDefault} does;
+     * a second item fails the future with {@link IllegalArgumentException}. Cancelling the future
+     * (directly, or through the {@code gather}, timeout or task that awaits it) cancels the
+     * subscription.
+     *
+     * <pre>{@code
+     * List<Object> both = Aio.gather(
+     *         FlowAwait.future(priceMono, null), FlowAwait.future(nameMono, null)).await();
+     * }</pre>
+     *
+     * @param publisher the publisher of at most one item
+     * @param defaultValue the result for an empty publisher (may be null)
+     * @param <T> the item type
+     * @return the future, settled on the running loop
+     * @throws IllegalStateException if no loop runs on the calling thread
+     */
+    public static <T> AsyncFuture<T> future(Publisher<? extends T> publisher, T defaultValue) {
+        Objects.requireNonNull(publisher, "publisher is null");
+        EventLoop loop = Aio.getRunningLoop();
+        AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, loop.createFuture(),
+                Mode.SINGLE_OR_DEFAULT, defaultValue);
+        AsyncFuture<T> result = subscriber.result();
+        result.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                subscriber.cancel();
+            }
+        });
+        publisher.subscribe(subscriber);
+        return result;
+    }
+
     private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {
         Objects.requireNonNull(publisher, "publisher is null");
         Task<?> task = Aio.currentTask(switch (mode) {

@@ -1,8 +1,10 @@
 package io.aiobridge.reactor;
 
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.flow.FlowAwait;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -50,6 +52,30 @@ public final class ReactorAwait {
      */
     public static <T> T awaitSingle(Mono<T> mono) {
         return FlowAwait.awaitSingle(vars(mono));
+    }
+
+    /**
+     * The Mono as a future of the running loop, subscribed now with no task: its value, or null
+     * if it completes empty (as {@code Mono.toFuture()}). Await several at once with {@code
+     * Aio.gather} for the price of a future each, where a gather of coroutines starts a task per
+     * branch:
+     *
+     * <pre>{@code
+     * List<Object> both = Aio.gather(ReactorAwait.future(priceMono), ReactorAwait.future(nameMono))
+     *         .await();
+     * }</pre>
+     *
+     * <p>The Mono is never cancelled after its value; cancelling the future cancels the
+     * subscription. See {@link FlowAwait#future(org.reactivestreams.Publisher, Object)}.
+     *
+     * @param mono the Mono
+     * @param <T> the value type
+     * @return the future, settled on the running loop
+     * @throws IllegalStateException if no loop runs on the calling thread
+     */
+    public static <T> AsyncFuture<T> future(Mono<T> mono) {
+        Objects.requireNonNull(mono, "mono is null");
+        return FlowAwait.future(vars(mono), null);
     }
 
     /**

@@ -218,6 +218,46 @@ class ReactorBridgeTest {
     }
 
     @Test
+    void monosAsFuturesAreGatheredWithoutATaskEach() {
+        List<String> steps = new CopyOnWriteArrayList<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        List<String> both = Aio.run(() -> {
+            var price = ReactorAwait.future(Mono.delay(Duration.ofMillis(20))
+                    .map(t -> "12.5").doOnCancel(() -> cancelled.set(true)));
+            var name = ReactorAwait.future(Mono.fromCallable(() -> "acme")
+                    .subscribeOn(Schedulers.boundedElastic()));
+            steps.add("subscribed; tasks=" + Aio.allTasks().size());
+            List<String> r = Aio.gather(price, name).await();
+            steps.add("gathered");
+            return r;
+        });
+        assertEquals(List.of("12.5", "acme"), both);
+        assertEquals(List.of("subscribed; tasks=1", "gathered"), steps);
+        assertFalse(cancelled.get(), "a Mono is never cancelled after its value");
+    }
+
+    @Test
+    void aMonoFutureSettlesAsToFutureDoesAndACancelReachesTheMono() throws Exception {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        Aio.run(() -> {
+            assertNull(ReactorAwait.future(Mono.<String>empty()).await(), "empty is null");
+            IllegalStateException boom = new IllegalStateException("x");
+            assertSame(boom, assertThrows(IllegalStateException.class,
+                    () -> ReactorAwait.future(Mono.error(boom)).await()));
+            var never = ReactorAwait.future(Mono.never().doOnCancel(cancelled::countDown));
+            assertThrows(io.aiobridge.AsyncTimeoutException.class,
+                    () -> Aio.timeout(0.02, () -> Aio.gather(never).await()));
+            assertTrue(never.isCancelled(), "the timeout cancelled the gathered future");
+            return null;
+        });
+        assertTrue(cancelled.await(5, TimeUnit.SECONDS), "the subscription was cancelled");
+        IllegalStateException outside = assertThrows(IllegalStateException.class,
+                () -> ReactorAwait.future(Mono.just(1)));
+        assertTrue(outside.getMessage().startsWith("no running event loop"),
+                outside.getMessage());
+    }
+
+    @Test
     void awaitingFluxes() {
         Aio.run(() -> {
             assertEquals(List.of(0, 1, 2, 3, 4), ReactorAwait.awaitList(Flux.range(0, 5)));

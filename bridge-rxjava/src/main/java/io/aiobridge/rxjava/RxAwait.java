@@ -1,5 +1,6 @@
 package io.aiobridge.rxjava;
 
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.flow.FlowAwait;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
@@ -85,6 +86,55 @@ public final class RxAwait {
     public static <T> T awaitOrDefault(Maybe<T> maybe, T defaultValue) {
         Objects.requireNonNull(maybe, "maybe is null");
         return FlowAwait.awaitSingleOrDefault(maybe.toFlowable(), defaultValue);
+    }
+
+    /**
+     * The Single as a future of the running loop, subscribed now with no task. Await several at
+     * once with {@code Aio.gather} for the price of a future each, where a gather of coroutines
+     * starts a task per branch:
+     *
+     * <pre>{@code
+     * List<Object> both = Aio.gather(RxAwait.future(user), RxAwait.future(quota)).await();
+     * }</pre>
+     *
+     * <p>Cancelling the future disposes the subscription. See {@link
+     * FlowAwait#future(org.reactivestreams.Publisher, Object)}.
+     *
+     * @param single the Single
+     * @param <T> the value type
+     * @return the future, settled on the running loop
+     * @throws IllegalStateException if no loop runs on the calling thread
+     */
+    public static <T> AsyncFuture<T> future(Single<T> single) {
+        Objects.requireNonNull(single, "single is null");
+        return FlowAwait.future(single.toFlowable(), null);
+    }
+
+    /**
+     * The Maybe as a future of the running loop, subscribed now with no task: its value, or null
+     * if it completes empty. See {@link #future(Single)}.
+     *
+     * @param maybe the Maybe
+     * @param <T> the value type
+     * @return the future, settled on the running loop
+     * @throws IllegalStateException if no loop runs on the calling thread
+     */
+    public static <T> AsyncFuture<T> future(Maybe<T> maybe) {
+        Objects.requireNonNull(maybe, "maybe is null");
+        return FlowAwait.future(maybe.toFlowable(), null);
+    }
+
+    /**
+     * The Completable as a future of the running loop, subscribed now with no task: null when it
+     * completes. See {@link #future(Single)}.
+     *
+     * @param completable the Completable
+     * @return the future, settled on the running loop
+     * @throws IllegalStateException if no loop runs on the calling thread
+     */
+    public static AsyncFuture<Void> future(Completable completable) {
+        Objects.requireNonNull(completable, "completable is null");
+        return FlowAwait.future(completable.<Void>toFlowable(), null);
     }
 
     /**

@@ -53,6 +53,32 @@ class RxAwaitTest {
     }
 
     @Test
+    void singlesMaybesAndCompletablesAsFuturesAreGatheredWithoutATaskEach() {
+        AtomicBoolean disposed = new AtomicBoolean();
+        List<Object> all = Aio.run(() -> {
+            var user = RxAwait.future(Single.timer(20, TimeUnit.MILLISECONDS)
+                    .map(t -> "ann").doOnDispose(() -> disposed.set(true)));
+            var avatar = RxAwait.future(Maybe.<String>empty().subscribeOn(Schedulers.io()));
+            var audit = RxAwait.future(Completable.complete().subscribeOn(Schedulers.io()));
+            assertEquals(1, Aio.allTasks().size(), "no task per branch");
+            return Aio.<Object>gather(user, avatar, audit).await();
+        });
+        assertEquals(java.util.Arrays.asList("ann", null, null), all);
+        assertTrue(!disposed.get(), "a Single is never disposed after its value");
+        Aio.run(() -> {
+            AtomicBoolean cancelled = new AtomicBoolean();
+            var never = RxAwait.future(Single.never().doOnDispose(() -> cancelled.set(true)));
+            never.cancel();
+            Aio.sleep(0);
+            assertTrue(cancelled.get(), "cancelling the future disposed the subscription");
+            IllegalStateException boom = new IllegalStateException("x");
+            assertSame(boom, assertThrows(IllegalStateException.class,
+                    () -> RxAwait.future(Completable.error(boom)).await()));
+            return null;
+        });
+    }
+
+    @Test
     void flowablesAndObservables() {
         Aio.run(() -> {
             assertEquals(List.of(0, 1, 2, 3, 4), RxAwait.awaitList(Flowable.range(0, 5)));
