@@ -21,9 +21,10 @@ public class AioEndpoints {
     @GetMapping("/aio/quote")
     Coroutine<Map<String, Object>> quote() {
         return () -> {
+            // two futures, not two tasks: the Monos are subscribed at once and gathered
             List<String> both = Aio.timeout(TIMEOUT, () -> Aio.gather(
-                    () -> ReactorAwait.awaitSingle(HttpBenchApplication.upstream("12.5")),
-                    () -> ReactorAwait.awaitSingle(HttpBenchApplication.upstream("acme"))).await());
+                    ReactorAwait.future(HttpBenchApplication.upstream("12.5")),
+                    ReactorAwait.future(HttpBenchApplication.upstream("acme"))).await());
             return Map.of("price", both.get(0), "name", both.get(1));
         };
     }

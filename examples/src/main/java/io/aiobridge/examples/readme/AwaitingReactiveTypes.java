@@ -33,6 +33,10 @@ public final class AwaitingReactiveTypes {
                 .subscribeOn(Schedulers.boundedElastic()));
         Optional<String> none = ReactorAwait.awaitOptional(Mono.empty()); // empty is explicit
         List<Integer> all = ReactorAwait.awaitList(Flux.range(1, 5));     // awaitFirst, awaitLast, ...
+        // several Monos at once: each is a future of the loop, with no task per Mono
+        List<String> both = Aio.gather(
+                ReactorAwait.future(Mono.delay(Duration.ofMillis(5)).map(t -> "price")),
+                ReactorAwait.future(Mono.delay(Duration.ofMillis(5)).map(t -> "name"))).await();
         long sum = 0;
         for (int i : ReactorIterate.iterate(Flux.range(1, 100), 16)) {   // 16 requested at a time
             sum += i;
@@ -50,6 +54,7 @@ public final class AwaitingReactiveTypes {
         seen.add(user);
         seen.add(none);
         seen.add(all);
+        seen.add(both);
         seen.add(sum);
         seen.add(ticks.size());
         return seen;

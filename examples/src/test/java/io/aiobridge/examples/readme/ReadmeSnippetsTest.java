@@ -87,7 +87,8 @@ class ReadmeSnippetsTest {
     @Test
     void theSnippetsRunAndDoWhatTheReadmeSays() {
         List<Object> reactor = Aio.run(AwaitingReactiveTypes::reactor);
-        assertEquals(List.of("ada", Optional.empty(), List.of(1, 2, 3, 4, 5), 5050L, 3), reactor);
+        assertEquals(List.of("ada", Optional.empty(), List.of(1, 2, 3, 4, 5),
+                List.of("price", "name"), 5050L, 3), reactor);
         List<Object> rx = Aio.run(AwaitingReactiveTypes::rxjava);
         assertEquals(42, rx.get(0));
         assertEquals(Optional.empty(), rx.get(1));
