@@ -938,7 +938,7 @@ final class BaseEventLoop implements EventLoop {
             default -> "idle";
         };
         return "<EventLoop " + st + (virtualTime ? " virtual-time" : "") + (debug ? " debug" : "")
-                + (taskThreads.name().equals("default") ? "" : " engine=" + taskThreads.name())
+                + " engine=" + taskThreads.name()
                 + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + live.size()
                 + ">";
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class ThreadsTest {
@@ -44,6 +45,35 @@ class ThreadsTest {
             assertTrue(blocked.await());
             return null;
         });
+    }
+
+    /**
+     * The JDK gives a virtual thread its creator's scheduler; on the carrier engine a thread that
+     * user code starts inside a task must still not land on the loop's one carrier, where this
+     * busy loop would keep the loop from ever running again.
+     */
+    @Test
+    void aVirtualThreadStartedInATaskDoesNotHoldTheLoop() throws Exception {
+        AtomicBoolean loopRan = new AtomicBoolean();
+        AtomicBoolean sawIt = new AtomicBoolean();
+        Aio.run(() -> {
+            Thread spinner = Thread.ofVirtual().start(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!loopRan.get() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // never parks: it would hold a carrier it shared
+                }
+                sawIt.set(loopRan.get());
+            });
+            Aio.sleep(0.01);
+            Aio.sleep(0);
+            loopRan.set(true);
+            Aio.toThread(() -> {
+                spinner.join();
+                return null;
+            });
+            return null;
+        });
+        assertTrue(sawIt.get(), "the loop went on while the user's thread spun");
     }
 
     @Test

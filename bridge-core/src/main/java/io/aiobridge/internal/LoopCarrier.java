@@ -1,5 +1,8 @@
 package io.aiobridge.internal;
 
+import java.lang.reflect.Field;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
@@ -9,13 +12,24 @@ import java.util.concurrent.locks.LockSupport;
  * The {@code carrier} engine: one platform thread per loop that runs the continuations of that
  * loop's task threads, one at a time, in submission order.
  *
- * <p><b>Invariant:</b> every runnable submitted before {@link #close()} is run exactly once, on the
- * carrier thread. {@code sleeping} is true only while the carrier is parked or about to park with
- * an empty queue; a submitter that sees it true unparks the carrier (the two volatile writes and
- * reads make a lost wake-up impossible).
+ * <p>Only the loop's own task threads run here. The JDK gives a virtual thread created by
+ * another one its creator's scheduler, so a thread that user code starts inside a task would
+ * otherwise land on this one carrier, and a CPU loop in it would stall the loop for good. Each
+ * task thread's continuation is recorded when the thread is made, and any other continuation
+ * submitted here goes to the JDK's default scheduler.
+ *
+ * <p><b>Invariant:</b> every continuation of a task thread submitted before {@link #close()} is run
+ * exactly once, on the carrier thread. {@code sleeping} is true only while the carrier is parked
+ * or about to park with an empty queue; a submitter that sees it true unparks the carrier (the two
+ * volatile writes and reads make a lost wake-up impossible).
  */
 final class LoopCarrier extends TaskThreads implements Executor, Runnable {
+    /** {@code VirtualThread.runContinuation}: what the JDK submits to a scheduler. */
+    private static final Field RUN_CONTINUATION = continuationField();
+
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    /** The continuations of this loop's live task threads. */
+    private final Set<Runnable> own = ConcurrentHashMap.newKeySet();
     private final Thread carrier;
     private final ThreadFactory factory;
     private volatile boolean sleeping;
@@ -28,7 +42,37 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     }
 
     static LoopCarrier create() {
+        if (RUN_CONTINUATION == null || defaultScheduler() == null) {
+            // fails with the message that names the flag
+            virtualThreadsScheduledBy(Runnable::run);
+            throw new IllegalStateException("aiobridge.engine=carrier cannot reach the JDK's"
+                    + " virtual-thread internals; start the JVM with --add-opens"
+                    + " java.base/java.lang=ALL-UNNAMED, or use -Daiobridge.engine=default");
+        }
         return new LoopCarrier();
+    }
+
+    /** Whether this JVM lets the library build carrier engines (the opens are in place). */
+    static boolean available() {
+        if (RUN_CONTINUATION == null || defaultScheduler() == null) {
+            return false;
+        }
+        try {
+            virtualThreadsScheduledBy(Runnable::run);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private static Field continuationField() {
+        try {
+            Field f = Class.forName("java.lang.VirtualThread").getDeclaredField("runContinuation");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // not opened, or another JDK: the engine is not available
+        }
     }
 
     @Override
@@ -42,12 +86,47 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
             started = true;
             carrier.start();
         }
-        return factory.newThread(body);
+        OwnBody own = new OwnBody(body);
+        Thread t = factory.newThread(own);
+        try {
+            own.continuation = (Runnable) RUN_CONTINUATION.get(t);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot read the task thread's continuation", e);
+        }
+        this.own.add(own.continuation);
+        return t;
     }
 
-    /** Called by the JDK when one of our virtual threads becomes runnable. */
+    /** A task thread's body, which forgets the thread's continuation when it ends. */
+    private final class OwnBody implements Runnable {
+        private final Runnable body;
+        Runnable continuation;
+
+        OwnBody(Runnable body) {
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            try {
+                body.run();
+            } finally {
+                own.remove(continuation);
+            }
+        }
+    }
+
+    /**
+     * Called by the JDK when a virtual thread scheduled by this carrier becomes runnable: one of
+     * the loop's task threads runs here; a thread user code started from a task (which inherited
+     * this scheduler) goes to the JDK's default scheduler.
+     */
     @Override
     public void execute(Runnable continuation) {
+        if (!own.contains(continuation)) {
+            defaultScheduler().execute(continuation);
+            return;
+        }
         queue.add(continuation);
         if (sleeping) {
             LockSupport.unpark(carrier);

@@ -19,12 +19,13 @@ import java.util.concurrent.ThreadFactory;
  *       one dedicated platform thread (its carrier), so a handoff is a queue push and never wakes
  *       another core. It needs a non-public JDK constructor, opened with {@code --add-opens
  *       java.base/java.lang=ALL-UNNAMED} (or {@code =io.aiobridge.core} on the module path), and
- *       is chosen with {@code -Daiobridge.engine=carrier}.
+ *       is chosen automatically when the JVM allows it.
  * </ul>
  *
- * <p>Selected once per loop from the system property {@code aiobridge.engine} ({@code default}
- * when absent). Asking for {@code carrier} on a JVM where it is not available fails loudly rather
- * than silently falling back.
+ * <p>Selected once per loop from the system property {@code aiobridge.engine}: {@code auto} (when
+ * absent) takes {@code carrier} when the JVM lets the library build it and {@code default}
+ * otherwise, silently; asking for {@code carrier} by name on a JVM where it is not available fails
+ * loudly. The loop's {@code toString} names the engine that runs it.
  */
 public abstract class TaskThreads {
     /** For the two engines of this package. */
@@ -54,14 +55,20 @@ public abstract class TaskThreads {
      * @return the engine
      */
     public static TaskThreads forNewLoop() {
-        String want = System.getProperty("aiobridge.engine", "default").trim()
+        String want = System.getProperty("aiobridge.engine", "auto").trim()
                 .toLowerCase(Locale.ROOT);
         return switch (want) {
+            case "auto" -> CarrierAllowed.YES ? LoopCarrier.create() : SharedScheduler.INSTANCE;
             case "default" -> SharedScheduler.INSTANCE;
             case "carrier" -> LoopCarrier.create();
             default -> throw new IllegalArgumentException("unknown aiobridge.engine '" + want
-                    + "'; use 'default' or 'carrier'");
+                    + "'; use 'auto', 'default' or 'carrier'");
         };
+    }
+
+    /** Whether the JVM lets the library build carrier engines: asked once. */
+    private static final class CarrierAllowed {
+        static final boolean YES = LoopCarrier.available();
     }
 
     /** The public-API engine: virtual threads on the JVM's shared scheduler. */
@@ -89,7 +96,7 @@ public abstract class TaskThreads {
      * @return a builder for off-loop virtual threads
      */
     public static Thread.Builder.OfVirtual offLoop() {
-        Executor scheduler = DefaultScheduler.INSTANCE;
+        Executor scheduler = defaultScheduler();
         if (scheduler == null || !(Thread.currentThread().isVirtual())) {
             return Thread.ofVirtual(); // a platform creator: the default scheduler already
         }
@@ -98,6 +105,15 @@ public abstract class TaskThreads {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return Thread.ofVirtual();
         }
+    }
+
+    /**
+     * The JDK's default virtual-thread scheduler, if reflection may reach it.
+     *
+     * @return the scheduler, or null
+     */
+    static Executor defaultScheduler() {
+        return DefaultScheduler.INSTANCE;
     }
 
     /** The JDK's default virtual-thread scheduler, if reflection may reach it (else null). */

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * <pre>
  * aiobridge.loops=4                      # event loops in the group (default: one per core)
  * aiobridge.name=aiobridge               # the loops' thread names: aiobridge-0, aiobridge-1, ...
- * aiobridge.engine=default               # or carrier (docs/engine.md); unset: the JVM's setting
+ * aiobridge.engine=auto                  # or default, carrier; unset: the JVM's (docs/engine.md)
  * aiobridge.debug=false                  # asyncio's debug mode on every loop
  * aiobridge.slow-step-threshold=100ms    # debug mode reports (and counts) steps this slow
  * aiobridge.shutdown-timeout=10s         # how long closing may take before work is abandoned
@@ -66,18 +66,20 @@ public class AiobridgeProperties {
     }
 
     /**
-     * Returns the engine ({@code default} or {@code carrier}), or null for the JVM's setting.
+     * Returns the engine ({@code auto}, {@code default} or {@code carrier}), or null for the JVM's
+     * setting.
      *
-     * @return the engine ({@code default} or {@code carrier}), or null for the JVM's setting
+     * @return the engine, or null for the JVM's setting
      */
     public String getEngine() {
         return engine;
     }
 
     /**
-     * Sets {@code default} or {@code carrier}.
+     * Sets {@code auto} (the carrier engine when the JVM allows it), {@code default} or {@code
+     * carrier}.
      *
-     * @param engine {@code default} or {@code carrier}
+     * @param engine {@code auto}, {@code default} or {@code carrier}
      */
     public void setEngine(String engine) {
         this.engine = engine;
