@@ -12,20 +12,29 @@ final class LiveHeap {
     private LiveHeap() {}
 
     static long bytes() {
+        return total(histogram());
+    }
+
+    /** The live classes' histogram after a full GC, as {@code jmap -histo:live} prints it. */
+    static String histogram() {
         try {
-            String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+            return (String) ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"),
                     "gcClassHistogram", new Object[] {new String[0]},
                     new String[] {String[].class.getName()});
-            for (String line : histogram.split("\n")) {
-                String t = line.trim();
-                if (t.startsWith("Total")) {
-                    return Long.parseLong(t.split("\\s+")[2]);
-                }
-            }
-            throw new IllegalStateException("no Total line in the class histogram");
         } catch (JMException e) {
             throw new IllegalStateException("cannot read the class histogram: " + e, e);
         }
+    }
+
+    /** The "Total" bytes of a {@link #histogram()}. */
+    static long total(String histogram) {
+        for (String line : histogram.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("Total")) {
+                return Long.parseLong(t.split("\\s+")[2]);
+            }
+        }
+        throw new IllegalStateException("no Total line in the class histogram");
     }
 }
