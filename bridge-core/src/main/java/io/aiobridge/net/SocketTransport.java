@@ -294,11 +294,13 @@ final class SocketTransport implements Transport {
      * exception handler.
      */
     private void fatalError(Throwable exc, String message) {
-        if (!(exc instanceof IOException)) {
+        if (!(exc instanceof IOException io)) {
             loop.callExceptionHandler(new ErrorContext(message + " (transport " + this + ")", exc,
                     null, null, null));
+            forceClose(exc);
+            return;
         }
-        forceClose(exc);
+        forceClose(asAsyncio(io));
     }
 
     private void scheduleConnectionLost(Throwable exc) {
@@ -368,5 +370,23 @@ final class SocketTransport implements Transport {
     /** A connection reset, as asyncio's {@code ConnectionResetError}. */
     static SocketException connectionLost() {
         return new ConnectionResetException("Connection lost");
+    }
+
+    /**
+     * The JDK's report of a reset ({@code SocketException: Connection reset} from a read, {@code
+     * IOException: Connection reset by peer} from a write) as asyncio's {@code
+     * ConnectionResetError}, a {@link ConnectionResetException} whose cause is the JDK's; any
+     * other I/O error as it is.
+     */
+    static IOException asAsyncio(IOException e) {
+        String m = e.getMessage();
+        if (e instanceof ConnectionResetException || m == null
+                || !(m.equals("Connection reset") || m.startsWith("Connection reset by peer"))) {
+            return e;
+        }
+        ConnectionResetException reset = new ConnectionResetException(
+                "Connection reset by peer");
+        reset.initCause(e);
+        return reset;
     }
 }
