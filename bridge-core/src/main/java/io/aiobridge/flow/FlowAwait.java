@@ -187,7 +187,7 @@ public final class FlowAwait {
      * subscription.
      *
      * <pre>{@code
-     * List<Object> both = Aio.gather(
+     * List<Object> both = Aio.<Object>gather(
      *         FlowAwait.future(priceMono, null), FlowAwait.future(nameMono, null)).await();
      * }</pre>
      *

@@ -43,13 +43,11 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
 
     static LoopCarrier create() {
         if (RUN_CONTINUATION == null || defaultScheduler() == null) {
-            // fails with the message that names the flag
-            virtualThreadsScheduledBy(Runnable::run);
             throw new IllegalStateException("aiobridge.engine=carrier cannot reach the JDK's"
                     + " virtual-thread internals; start the JVM with --add-opens"
                     + " java.base/java.lang=ALL-UNNAMED, or use -Daiobridge.engine=default");
         }
-        return new LoopCarrier();
+        return new LoopCarrier(); // the factory fails with the flag's message if it cannot
     }
 
     /** Whether this JVM lets the library build carrier engines (the opens are in place). */
@@ -86,14 +84,14 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
             started = true;
             carrier.start();
         }
-        OwnBody own = new OwnBody(body);
-        Thread t = factory.newThread(own);
+        OwnBody wrapped = new OwnBody(body);
+        Thread t = factory.newThread(wrapped);
         try {
-            own.continuation = (Runnable) RUN_CONTINUATION.get(t);
+            wrapped.continuation = (Runnable) RUN_CONTINUATION.get(t);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot read the task thread's continuation", e);
         }
-        this.own.add(own.continuation);
+        own.add(wrapped.continuation); // before the thread starts: its first submission is ours
         return t;
     }
 

@@ -61,8 +61,8 @@ public final class ReactorAwait {
      * branch:
      *
      * <pre>{@code
-     * List<Object> both = Aio.gather(ReactorAwait.future(priceMono), ReactorAwait.future(nameMono))
-     *         .await();
+     * List<Object> both = Aio.<Object>gather(
+     *         ReactorAwait.future(priceMono), ReactorAwait.future(nameMono)).await();
      * }</pre>
      *
      * <p>The Mono is never cancelled after its value; cancelling the future cancels the

@@ -94,7 +94,7 @@ public final class RxAwait {
      * starts a task per branch:
      *
      * <pre>{@code
-     * List<Object> both = Aio.gather(RxAwait.future(user), RxAwait.future(quota)).await();
+     * List<Object> both = Aio.<Object>gather(RxAwait.future(user), RxAwait.future(quota)).await();
      * }</pre>
      *
      * <p>Cancelling the future disposes the subscription. See {@link
