@@ -61,16 +61,7 @@ public final class MemoryPerTask {
             List<Task<Void>> tasks = new ArrayList<>(n);
             long before = LiveHeap.bytes();
             long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                tasks.add(loop.createTask(() -> {
-                    gate.await();
-                    return null;
-                }));
-            }
-            loop.runUntilComplete(loop.createTask(() -> {
-                Aio.sleep(0);
-                return null;
-            }));
+            park(loop, gate, tasks, n);
             long parked = System.nanoTime() - t0;
             String histogram = LiveHeap.histogram();
             long after = LiveHeap.total(histogram);
@@ -89,21 +80,27 @@ public final class MemoryPerTask {
         System.out.printf("total_s=%.1f%n", (System.nanoTime() - start) / 1e9);
     }
 
+    /** Starts {@code n} tasks that each await {@code gate}, and runs them all to that await. */
+    private static void park(EventLoop loop, AsyncFuture<Void> gate, List<Task<Void>> tasks,
+            int n) {
+        for (int i = 0; i < n; i++) {
+            tasks.add(loop.createTask(() -> {
+                gate.await();
+                return null;
+            }));
+        }
+        loop.runUntilComplete(loop.createTask(() -> {
+            Aio.sleep(0); // every task runs to its await and parks
+            return null;
+        }));
+    }
+
     private static long measureTasks(int n) {
         try (EventLoop loop = EventLoop.newEventLoop()) {
             AsyncFuture<Void> gate = loop.createFuture();
             List<Task<Void>> tasks = new ArrayList<>(n);
             long before = LiveHeap.bytes();
-            for (int i = 0; i < n; i++) {
-                tasks.add(loop.createTask(() -> {
-                    gate.await();
-                    return null;
-                }));
-            }
-            loop.runUntilComplete(loop.createTask(() -> {
-                Aio.sleep(0); // every task runs to its await and parks
-                return null;
-            }));
+            park(loop, gate, tasks, n);
             long after = LiveHeap.bytes();
             if (tasks.stream().anyMatch(Task::isDone)) {
                 throw new IllegalStateException("a task finished early");
