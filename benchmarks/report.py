@@ -107,7 +107,7 @@ w("")
 w("Same machine, same run, same workloads. JVM figures are JMH averages (ns per operation, lower "
   "is better); CPython and uvloop are the best of 7 runs. A ratio is the peer's time divided by "
   "aiobridge's, so above 1x means aiobridge is faster. aiobridge runs on its default engine "
-  "(public JDK API only) and on the opt-in carrier engine ([engine.md](engine.md)); ratios use "
+  "(public JDK API only) and on the carrier engine, which a JVM started with `--add-opens java.base/java.lang=ALL-UNNAMED` selects ([engine.md](engine.md)); ratios use "
   "the default engine, with the carrier engine's in parentheses. kotlinx runs on `runBlocking`'s "
   "single-threaded event loop, as aiobridge runs its loop on the calling thread.")
 w("")
@@ -362,7 +362,9 @@ w("One Spring Boot 3.5 WebFlux application (Reactor Netty) serves the same endpo
   "as Kotlin `suspend` functions (Spring's own coroutine support); FastAPI runs on uvicorn with "
   "uvloop. `hello`: a small JSON reply. `quote`: two in-process upstream calls (`Mono.delay` / "
   "`asyncio.sleep` of 5 ms) awaited at once under a 1 s timeout. The server is pinned to core 1, "
-  "`wrk -t1` to core 0; each cell is one wrk run after a warm-up run. Requests/s (higher is "
+  "`wrk -t1` to core 0. Every endpoint is warmed first, then the whole matrix is run twice and "
+  "the second round is reported (the first style measured is otherwise still JIT-bound); each "
+  "cell is one wrk run after a warm-up run. Requests/s (higher is "
   "better), p99 latency in ms, and errors (socket errors and non-2xx answers, which must be 0).")
 w("")
 w("| endpoint | connections | Reactor req/s (p99) | aiobridge | Kotlin | FastAPI | aiobridge / Reactor | "
