@@ -28,6 +28,8 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
     private final AsyncFuture<T> result;
     private final Mode mode;
     private final T defaultValue;
+    /** The operation that messages name, or null for the await function of {@code mode}. */
+    private final String operation;
     private final SerialSubscription upstream = new SerialSubscription();
     // signal side (serial)
     private boolean terminated;
@@ -36,10 +38,16 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
     private T value;
 
     AwaitSubscriber(EventLoop loop, AsyncFuture<T> result, Mode mode, T defaultValue) {
+        this(loop, result, mode, defaultValue, null);
+    }
+
+    AwaitSubscriber(EventLoop loop, AsyncFuture<T> result, Mode mode, T defaultValue,
+            String operation) {
         this.loop = loop;
         this.result = result;
         this.mode = mode;
         this.defaultValue = defaultValue;
+        this.operation = operation;
     }
 
     @Override
@@ -53,6 +61,9 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
     }
 
     private String name() {
+        if (operation != null) {
+            return operation;
+        }
         return switch (mode) {
             case FIRST -> "awaitFirst()";
             case FIRST_OR_DEFAULT -> "awaitFirstOrDefault()";

@@ -201,7 +201,7 @@ public final class FlowAwait {
         Objects.requireNonNull(publisher, "publisher is null");
         EventLoop loop = Aio.getRunningLoop();
         AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, loop.createFuture(),
-                Mode.SINGLE_OR_DEFAULT, defaultValue);
+                Mode.SINGLE_OR_DEFAULT, defaultValue, "FlowAwait.future()");
         AsyncFuture<T> result = subscriber.result();
         result.addDoneCallback(f -> {
             if (f.isCancelled()) {
@@ -210,6 +210,21 @@ public final class FlowAwait {
         });
         publisher.subscribe(subscriber);
         return result;
+    }
+
+    /**
+     * {@link #future(Publisher, Object)} for a {@link Flow.Publisher}.
+     *
+     * @param publisher the publisher of at most one item
+     * @param defaultValue the result for an empty publisher (may be null)
+     * @param <T> the item type
+     * @return the future, settled on the running loop
+     * @throws IllegalStateException if no loop runs on the calling thread
+     */
+    public static <T> AsyncFuture<T> future(Flow.Publisher<? extends T> publisher,
+            T defaultValue) {
+        Objects.requireNonNull(publisher, "publisher is null");
+        return future(FlowAdapters.toPublisher(publisher), defaultValue);
     }
 
     private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {
