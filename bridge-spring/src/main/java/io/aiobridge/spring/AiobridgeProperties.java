@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * aiobridge.slow-step-threshold=100ms    # debug mode reports (and counts) steps this slow
  * aiobridge.shutdown-timeout=10s         # how long closing may take before work is abandoned
  * aiobridge.metrics-interval=1s          # how often the loop gauges are sampled
+ * aiobridge.jackson-shared-buffers=true  # Jackson's buffers shared, not per (virtual) thread
  * </pre>
  */
 @ConfigurationProperties("aiobridge")
@@ -28,6 +29,7 @@ public class AiobridgeProperties {
     private Duration slowStepThreshold = Duration.ofMillis(100);
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration metricsInterval = Duration.ofSeconds(1);
+    private boolean jacksonSharedBuffers = true;
 
     /**
      * Returns the number of loops.
@@ -155,5 +157,25 @@ public class AiobridgeProperties {
      */
     public void setMetricsInterval(Duration metricsInterval) {
         this.metricsInterval = metricsInterval;
+    }
+
+    /**
+     * Returns whether Jackson's buffers are shared across threads (the default: a coroutine's
+     * reply is encoded on a new virtual thread per request, where per-thread buffers start
+     * empty).
+     *
+     * @return whether the buffers are shared
+     */
+    public boolean isJacksonSharedBuffers() {
+        return jacksonSharedBuffers;
+    }
+
+    /**
+     * Sets whether Jackson's default per-thread buffer pool is replaced by a shared one.
+     *
+     * @param jacksonSharedBuffers false to keep Jackson's default
+     */
+    public void setJacksonSharedBuffers(boolean jacksonSharedBuffers) {
+        this.jacksonSharedBuffers = jacksonSharedBuffers;
     }
 }
