@@ -52,11 +52,8 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
 
     /** Whether this JVM lets the library build carrier engines (the opens are in place). */
     static boolean available() {
-        if (RUN_CONTINUATION == null || defaultScheduler() == null) {
-            return false;
-        }
         try {
-            virtualThreadsScheduledBy(Runnable::run);
+            create(); // unstarted: nothing to close
             return true;
         } catch (IllegalStateException e) {
             return false;
