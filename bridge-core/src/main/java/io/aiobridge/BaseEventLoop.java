@@ -234,7 +234,7 @@ final class BaseEventLoop implements EventLoop {
         return true;
     }
 
-    private void wakeUp() {
+    void wakeUp() {
         Thread s = sleeper;
         if (s != null) {
             if (io.selecting()) {
@@ -522,6 +522,8 @@ final class BaseEventLoop implements EventLoop {
         try {
             if (inbound.isEmpty()) {
                 if (timeoutNanos < 0) {
+                    LockSupport.park(this);
+                } else if (self.isVirtual() && idleAlarm.cover(started + timeoutNanos)) {
                     LockSupport.park(this);
                 } else {
                     LockSupport.parkNanos(this, timeoutNanos);

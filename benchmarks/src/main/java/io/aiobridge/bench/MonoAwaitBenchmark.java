@@ -1,5 +1,6 @@
 package io.aiobridge.bench;
 
+import io.aiobridge.TimerHandle;
 import io.aiobridge.bench.peers.KotlinPeers;
 import io.aiobridge.reactor.ReactorAwait;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,6 +28,21 @@ public class MonoAwaitBenchmark extends LoopBenchmark {
             }
             return sum;
         }));
+    }
+
+    /**
+     * The same while the loop has a timer pending (as a server's per-request timeouts keep one
+     * pending): the loop's idle waits then have a deadline.
+     */
+    @Benchmark
+    @OperationsPerInvocation(AWAITS)
+    public long taskAwaitSingleWithTimerPending() {
+        TimerHandle far = loop.callLater(3600, () -> { });
+        try {
+            return taskAwaitSingle();
+        } finally {
+            far.cancel();
+        }
     }
 
     @Benchmark
