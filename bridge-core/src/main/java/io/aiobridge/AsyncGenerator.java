@@ -552,7 +552,7 @@ public final class AsyncGenerator<T, S>
             f = e;
         }
         if (batchLimit > 0) {
-            task.suspendHook = null;
+            task.setSuspendHook(null);
         }
         failure = f;
         finished = true;
@@ -584,7 +584,7 @@ public final class AsyncGenerator<T, S>
 
     private void handBack() {
         if (batchLimit > 0) {
-            task.suspendHook = null;
+            task.setSuspendHook(null);
         }
         loop.baton.handOff(task, consumer, false);
         armBatching(); // resumed, possibly for another task
@@ -592,7 +592,7 @@ public final class AsyncGenerator<T, S>
 
     private void armBatching() {
         if (batchLimit > 0) {
-            task.suspendHook = flushBeforeSuspend;
+            task.setSuspendHook(flushBeforeSuspend);
         }
     }
 

@@ -97,6 +97,8 @@ final class BaseEventLoop implements EventLoop {
     private final ConcurrentLinkedQueue<Handle> inbound = new ConcurrentLinkedQueue<>();
     /** The holder while it waits for timers or inbound work; threadsafe submitters unpark it. */
     private volatile Thread sleeper;
+    /** Ends a task thread's idle wait at the next timer; see {@link IdleAlarm}. */
+    private final IdleAlarm idleAlarm = new IdleAlarm(this);
     /** Failed futures of this loop whose exception nobody has retrieved yet (any thread). */
     private final LinkedHashSet<UnretrievedReport> unretrieved = new LinkedHashSet<>();
 
@@ -128,7 +130,17 @@ final class BaseEventLoop implements EventLoop {
     /** The context code running on this loop now sees, or null outside tasks and callbacks. */
     Context currentContext() {
         Task<?> t = baton.current();
-        return t != null ? t.activeContext : callbackContext;
+        return t != null ? t.activeContext() : callbackContext;
+    }
+
+    /** The values of {@link #currentContext()} (or the root's), without making a task's own. */
+    VarMap currentData() {
+        Task<?> t = baton.current();
+        if (t != null) {
+            return t.activeData();
+        }
+        Context c = callbackContext;
+        return (c != null ? c : rootContext).data;
     }
 
     /** Swaps the context of the code running now (Context.run inside a loop). */
@@ -136,8 +148,7 @@ final class BaseEventLoop implements EventLoop {
         Task<?> t = baton.current();
         Context prev;
         if (t != null) {
-            prev = t.activeContext;
-            t.activeContext = next;
+            prev = t.swapActiveContext(next);
         } else {
             prev = callbackContext;
             callbackContext = next;

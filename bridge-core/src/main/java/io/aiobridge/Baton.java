@@ -220,7 +220,7 @@ final class Baton {
         Thread self = Thread.currentThread();
         Task<?> prev = current;
         long prevStart = stepStart;
-        t.eagerReturn = self;
+        t.setEagerReturn(self);
         beginStep(t);
         Thread th = newTaskThread(t);
         holder = th;
@@ -237,9 +237,8 @@ final class Baton {
     void suspend(Task<?> t) {
         Thread self = Thread.currentThread();
         stepEnded(t);
-        Thread back = t.eagerReturn;
+        Thread back = t.takeEagerReturn();
         if (back != null) {
-            t.eagerReturn = null;
             pass(back);
             awaitTurn(self);
         } else if (loop.drive(self, t)) {
@@ -250,9 +249,8 @@ final class Baton {
     /** The task's coroutine has returned: pass the baton on; the task's thread then ends. */
     void finished(Task<?> t) {
         stepEnded(t);
-        Thread back = t.eagerReturn;
+        Thread back = t.takeEagerReturn();
         if (back != null) {
-            t.eagerReturn = null;
             pass(back);
             return;
         }

@@ -41,7 +41,18 @@ public final class Context {
      * @return a new context with the same values
      */
     public static Context copyCurrent() {
-        return current().copy();
+        return new Context(currentData()); // a task's own context is not made just to copy it
+    }
+
+    /** The values of the current thread's context, as {@link #copyCurrent()} copies them. */
+    static VarMap currentData() {
+        BaseEventLoop loop = BaseEventLoop.ofCurrentThread();
+        return loop != null ? loop.currentData() : CURRENT.get().data;
+    }
+
+    /** A context holding {@code data} (immutable, so shared with whoever else holds it). */
+    static Context withData(VarMap data) {
+        return new Context(data);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.aiobridge;
 
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -34,8 +35,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class Task<T> extends AsyncFuture<T> {
     private static final AtomicLong COUNTER = new AtomicLong();
+    private static final VarHandle CONTEXT;
 
     static {
+        try {
+            CONTEXT = MethodHandles.lookup().findVarHandle(Task.class, "context", Object.class);
+        } catch (ReflectiveOperationException impossible) {
+            throw new AssertionError(impossible);
+        }
         // Initialize CancelledError before the JIT compiles awaitFuture. Otherwise the compiled
         // code holds an "unloaded class" trap at `new CancelledError`, and each task suspended
         // in that code deoptimizes on its own when it is cancelled: closing a loop of 200k
@@ -50,9 +57,12 @@ public class Task<T> extends AsyncFuture<T> {
     private final Coroutine<T> coro;
     private final long id;
     private volatile String name;
-    private final Context context;
-    /** The context the task's code sees now (differs from context inside Context.run). */
-    Context activeContext;
+    /**
+     * The task's context, or, until something asks for it, the values it was copied with (a
+     * {@link VarMap}, immutable): most tasks never read a context variable, and a context object
+     * is 24 bytes a task. Made at most once ({@link #ownContext}).
+     */
+    private volatile Object context;
     /** The task's own virtual thread, once started. Written only by {@link Baton}. */
     volatile Thread thread;
     /**
@@ -61,25 +71,48 @@ public class Task<T> extends AsyncFuture<T> {
      * only by {@link Baton}.
      */
     volatile Thread activeThread;
-    /** Run before the task's code suspends (a batched generator flushes its items here). */
-    Runnable suspendHook;
     AsyncFuture<?> waiter;
     boolean mustCancel;
-    private String mustCancelMessage;
-    private int cancelRequests;
-    /**
-     * While starting eagerly: the thread to hand the baton back to at the first suspension.
-     * Written only by {@link Baton}.
-     */
-    Thread eagerReturn;
     Task<?> prevLive;
     Task<?> nextLive;
-    /** Exit callbacks: null, one Runnable, or an ArrayList of them. Loop-confined. */
-    private Object exitCallbacks;
-    /** Awaits refused while the loop closes; past {@link #CLOSING_REFUSALS} the task is left. */
-    private int closingRefusals;
+    /** What few tasks use, or null: see {@link Rare}. */
+    private Rare rare;
     private static final int CLOSING_REFUSALS = 100;
-    private final StackTraceElement[] createdAt;
+
+    /**
+     * The task's state that most tasks never use: cancellation, exit callbacks, a context entered
+     * with {@code Context.run}, an eager start, a batched generator's hook, debug mode. Kept out of
+     * the task itself so that a million suspended tasks do not each carry it: 32 bytes a task
+     * (docs/performance.md). Created on first use; loop-confined, as the fields it holds were.
+     */
+    private static final class Rare {
+        /** The context the task's code sees now, when not its own (inside Context.run). */
+        Context activeContext;
+        /** Run before the task's code suspends (a batched generator flushes its items here). */
+        Runnable suspendHook;
+        String mustCancelMessage;
+        int cancelRequests;
+        /**
+         * While starting eagerly: the thread to hand the baton back to at the first suspension.
+         * Written only by {@link Baton}.
+         */
+        Thread eagerReturn;
+        /** Exit callbacks: null, one Runnable, or an ArrayList of them. */
+        Object exitCallbacks;
+        /** Awaits refused while the loop closes; past {@link #CLOSING_REFUSALS} the task is left. */
+        int closingRefusals;
+        /** Where the task was created, in debug mode. */
+        StackTraceElement[] createdAt;
+    }
+
+    private Rare rare() {
+        Rare r = rare;
+        if (r == null) {
+            r = new Rare();
+            rare = r;
+        }
+        return r;
+    }
 
     /**
      * Creates a task of {@code loop}, for task factories; ordinary code calls {@link
@@ -100,9 +133,10 @@ public class Task<T> extends AsyncFuture<T> {
         this.loop.checkThread("new Task()");
         this.id = COUNTER.incrementAndGet();
         this.name = name;
-        this.context = context != null ? context : Context.copyCurrent();
-        this.activeContext = this.context;
-        this.createdAt = this.loop.getDebug() ? new Throwable().getStackTrace() : null;
+        this.context = context != null ? context : Context.currentData(); // a copy: immutable
+        if (this.loop.getDebug()) {
+            rare().createdAt = new Throwable().getStackTrace();
+        }
         this.loop.taskCreated(this);
         if (eagerStart && this.loop.isRunning()) {
             this.loop.baton.eagerStart(this);
@@ -113,6 +147,71 @@ public class Task<T> extends AsyncFuture<T> {
 
     private static BaseEventLoop requireLoop(EventLoop loop) {
         return (BaseEventLoop) Objects.requireNonNull(loop, "loop is null");
+    }
+
+    // ---- the rare state, for the runtime -------------------------------------------------------
+
+    private String mustCancelMessage() {
+        Rare r = rare;
+        return r == null ? null : r.mustCancelMessage;
+    }
+
+    /** The task's own context, made from the values it was copied with on first use. */
+    private Context ownContext() {
+        Object c = context;
+        if (c instanceof Context made) {
+            return made;
+        }
+        Context mine = Context.withData((VarMap) c);
+        Object won = CONTEXT.compareAndExchange(this, c, mine); // getContext() from any thread
+        return won == c ? mine : (Context) won;
+    }
+
+    /** The context the task's code sees now: its own, or one entered with Context.run. */
+    Context activeContext() {
+        Rare r = rare;
+        return r == null || r.activeContext == null ? ownContext() : r.activeContext;
+    }
+
+    /** The values of {@link #activeContext()}, without making the task's own context. */
+    VarMap activeData() {
+        Rare r = rare;
+        if (r != null && r.activeContext != null) {
+            return r.activeContext.data;
+        }
+        Object c = context;
+        return c instanceof Context made ? made.data : (VarMap) c;
+    }
+
+    /** Makes {@code next} the context the task's code sees; returns the one it saw. */
+    Context swapActiveContext(Context next) {
+        Context prev = activeContext();
+        if (next != prev) {
+            rare().activeContext = next == ownContext() ? null : next;
+        }
+        return prev;
+    }
+
+    /** Sets or clears (null) the hook run before the task's code suspends. */
+    void setSuspendHook(Runnable hook) {
+        if (hook != null || rare != null) {
+            rare().suspendHook = hook;
+        }
+    }
+
+    /** While starting eagerly: the thread to hand the baton back to at the first suspension. */
+    void setEagerReturn(Thread back) {
+        rare().eagerReturn = back;
+    }
+
+    /** The thread waiting for this task's eager start to suspend, cleared; or null. */
+    Thread takeEagerReturn() {
+        Rare r = rare;
+        Thread back = r == null ? null : r.eagerReturn;
+        if (back != null) {
+            r.eagerReturn = null;
+        }
+        return back;
     }
 
     // ---- the task's thread ---------------------------------------------------------------------
@@ -126,7 +225,7 @@ public class Task<T> extends AsyncFuture<T> {
         } catch (Throwable e) {
             error = e;
         }
-        if (exitCallbacks != null) {
+        if (rare != null && rare.exitCallbacks != null) {
             runExitCallbacks();
         }
         finish(value, error);
@@ -140,7 +239,7 @@ public class Task<T> extends AsyncFuture<T> {
                 // cancelled while running its last step and returned without awaiting: asyncio
                 // still ends such a task cancelled
                 mustCancel = false;
-                doCancel(mustCancelMessage, null);
+                doCancel(mustCancelMessage(), null);
             } else {
                 doSetResult(value);
             }
@@ -164,9 +263,10 @@ public class Task<T> extends AsyncFuture<T> {
     public void addExitCallback(Runnable callback) {
         Objects.requireNonNull(callback, "callback is null");
         loop.checkThread("addExitCallback()");
-        Object o = exitCallbacks;
+        Rare r = rare();
+        Object o = r.exitCallbacks;
         if (o == null) {
-            exitCallbacks = callback;
+            r.exitCallbacks = callback;
         } else if (o instanceof ArrayList<?> list) {
             @SuppressWarnings("unchecked")
             ArrayList<Runnable> l = (ArrayList<Runnable>) list;
@@ -175,7 +275,7 @@ public class Task<T> extends AsyncFuture<T> {
             ArrayList<Runnable> l = new ArrayList<>(4);
             l.add((Runnable) o);
             l.add(callback);
-            exitCallbacks = l;
+            r.exitCallbacks = l;
         }
     }
 
@@ -186,10 +286,12 @@ public class Task<T> extends AsyncFuture<T> {
      * @return true if it was registered
      */
     public boolean removeExitCallback(Runnable callback) {
+        Objects.requireNonNull(callback, "callback is null");
         loop.checkThread("removeExitCallback()");
-        Object o = exitCallbacks;
+        Rare r = rare;
+        Object o = r == null ? null : r.exitCallbacks;
         if (o == callback) {
-            exitCallbacks = null;
+            r.exitCallbacks = null;
             return true;
         }
         if (o instanceof ArrayList<?> list) {
@@ -205,8 +307,8 @@ public class Task<T> extends AsyncFuture<T> {
 
     /** The task's code has ended: run its exit callbacks, newest first. */
     private void runExitCallbacks() {
-        Object o = exitCallbacks;
-        exitCallbacks = null;
+        Object o = rare.exitCallbacks;
+        rare.exitCallbacks = null;
         if (o instanceof ArrayList<?> list) {
             for (int i = list.size() - 1; i >= 0; i--) {
                 runExitCallback((Runnable) list.get(i));
@@ -229,7 +331,7 @@ public class Task<T> extends AsyncFuture<T> {
     void cancelBeforeStart() {
         mustCancel = false;
         loop.taskDone(this);
-        doCancel(mustCancelMessage, null);
+        doCancel(mustCancelMessage(), null);
     }
 
     /** Gives the loop up until this task's step is due again. Called on the task's thread. */
@@ -255,9 +357,9 @@ public class Task<T> extends AsyncFuture<T> {
 
     /** Runs the suspend hook, before anything is registered for the coming suspension. */
     private void beforeSuspend() {
-        Runnable hook = suspendHook;
+        Runnable hook = rare == null ? null : rare.suspendHook;
         if (hook != null) {
-            suspendHook = null;
+            rare.suspendHook = null;
             hook.run();
         }
     }
@@ -274,7 +376,7 @@ public class Task<T> extends AsyncFuture<T> {
      * a task that catches CancelledError cannot keep a closing loop alive.)
      */
     <R> R awaitFuture(AsyncFuture<R> f, boolean whileClosing) {
-        if (f.state == PENDING && suspendHook != null) {
+        if (f.state == PENDING && rare != null && rare.suspendHook != null) {
             beforeSuspend(); // a batched generator hands its items over first
         }
         if (f.state == PENDING) {
@@ -287,26 +389,27 @@ public class Task<T> extends AsyncFuture<T> {
                 throw new IllegalStateException("Task cannot await on itself: " + this);
             }
             if (loop.closing && !whileClosing) {
-                if (++closingRefusals <= CLOSING_REFUSALS) {
+                Rare r = rare();
+                if (++r.closingRefusals <= CLOSING_REFUSALS) {
                     throw new CancelledError("event loop is closing; " + this + " cannot await "
                             + f, null, loop.getDebug());
                 }
                 // it keeps catching the cancellation and awaiting again: leave it suspended
                 // here, so that close() ends (nothing ever wakes it)
-                loop.abandon(this, closingRefusals - 1);
+                loop.abandon(this, r.closingRefusals - 1);
                 waiter = f;
                 suspend();
             }
             f.addWakeup(this);
             waiter = f;
-            if (mustCancel && f.cancel(mustCancelMessage)) {
+            if (mustCancel && f.cancel(mustCancelMessage())) {
                 mustCancel = false;
             }
             suspend();
             waiter = null;
             if (mustCancel) {
                 mustCancel = false;
-                throw new CancelledError(mustCancelMessage, null, loop.getDebug());
+                throw new CancelledError(mustCancelMessage(), null, loop.getDebug());
             }
         }
         if (f.state == AsyncFuture.FINISHED && f.exceptionRaw() != null) {
@@ -322,7 +425,7 @@ public class Task<T> extends AsyncFuture<T> {
         suspend();
         if (mustCancel) {
             mustCancel = false;
-            throw new CancelledError(mustCancelMessage, null, loop.getDebug());
+            throw new CancelledError(mustCancelMessage(), null, loop.getDebug());
         }
     }
 
@@ -344,7 +447,8 @@ public class Task<T> extends AsyncFuture<T> {
         if (isDone()) {
             return false;
         }
-        cancelRequests++;
+        Rare r = rare();
+        r.cancelRequests++;
         AsyncFuture<?> w = waiter;
         if (w != null && w.cancel(message)) {
             // keep waiter: it may be a task that catches the cancellation and must be
@@ -353,7 +457,7 @@ public class Task<T> extends AsyncFuture<T> {
         }
         // the task's step is scheduled or running: cancel at its next await
         mustCancel = true;
-        mustCancelMessage = message;
+        r.mustCancelMessage = message;
         return true;
     }
 
@@ -363,7 +467,8 @@ public class Task<T> extends AsyncFuture<T> {
      * @return the count
      */
     public int cancelling() {
-        return cancelRequests;
+        Rare r = rare;
+        return r == null ? 0 : r.cancelRequests;
     }
 
     /**
@@ -374,10 +479,14 @@ public class Task<T> extends AsyncFuture<T> {
      */
     public int uncancel() {
         loop.checkThread("uncancel()");
-        if (cancelRequests > 0) {
-            cancelRequests--;
+        Rare r = rare;
+        if (r == null) {
+            return 0;
         }
-        return cancelRequests;
+        if (r.cancelRequests > 0) {
+            r.cancelRequests--;
+        }
+        return r.cancelRequests;
     }
 
     /**
@@ -440,7 +549,7 @@ public class Task<T> extends AsyncFuture<T> {
      * @return the context
      */
     public Context getContext() {
-        return context;
+        return ownContext();
     }
 
     /**
@@ -516,6 +625,8 @@ public class Task<T> extends AsyncFuture<T> {
 
     /** The first frame outside the runtime where the task was created (debug mode), or null. */
     String creationSite() {
+        Rare r = rare;
+        StackTraceElement[] createdAt = r == null ? null : r.createdAt;
         if (createdAt == null) {
             return null;
         }
@@ -526,7 +637,7 @@ public class Task<T> extends AsyncFuture<T> {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("<Task ");
-        if (state == PENDING && cancelRequests > 0) {
+        if (state == PENDING && cancelling() > 0) {
             sb.append("cancelling");
         } else {
             sb.append(stateName());

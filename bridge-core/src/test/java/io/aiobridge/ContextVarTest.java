@@ -100,4 +100,56 @@ class ContextVarTest {
             return null;
         });
     }
+
+    /**
+     * A task's context is a copy made when the task is created (asyncio's copy_context()), even
+     * though the object is made only when something first asks for it.
+     */
+    @Test
+    void aTaskSeesItsCreatorsValuesAsTheyWereWhenItWasCreated() throws Exception {
+        ContextVar<String> v = new ContextVar<>("v", "default");
+        List<String> seen = new ArrayList<>();
+        Loops.virtual(() -> {
+            v.set("before");
+            Task<Void> child = Aio.createTask(() -> {
+                seen.add("child " + v.get());
+                Task<Void> grandchild = Aio.createTask(() -> {
+                    seen.add("grandchild " + v.get());
+                    return null;
+                });
+                v.set("child's");
+                grandchild.await();
+                seen.add("child " + v.get());
+                return null;
+            });
+            v.set("after"); // the child's copy is already taken
+            child.await();
+            seen.add("parent " + v.get());
+            assertEquals("child's", v.getIn(child.getContext()));
+            return null;
+        });
+        assertEquals(List.of("child before", "grandchild before", "child child's",
+                "parent after"), seen);
+    }
+
+    /** getContext() from another thread and the task's own code get one and the same context. */
+    @Test
+    void aTasksContextIsOneObjectWhoeverAsksFirst() throws Exception {
+        ContextVar<String> v = new ContextVar<>("v", "default");
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            AsyncFuture<Void> gate = loop.createFuture();
+            Task<Context> t = loop.createTask(() -> {
+                gate.await();
+                v.set("set inside");
+                return Context.current();
+            });
+            Context[] fromOutside = new Context[1];
+            Thread outside = Thread.ofPlatform().start(() -> fromOutside[0] = t.getContext());
+            loop.callLater(0.01, () -> gate.setResult(null));
+            Context inside = loop.runUntilComplete(t);
+            outside.join();
+            assertTrue(inside == fromOutside[0] && inside == t.getContext());
+            assertEquals("set inside", v.getIn(t.getContext()));
+        }
+    }
 }
