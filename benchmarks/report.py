@@ -223,6 +223,11 @@ kx, bl = j("kotlinxAwaitSingle"), j("reactorBlockOnVirtualThread")
 ok = None if not (a and kx and bl) else a <= min(kx, bl)
 w(f"| round trip | {num(a)} | {num(ac)} | {num(kx)} | {num(bl)} | no slower than any peer "
   f"(kotlinx {ratio(kx, a)}, block {ratio(bl, a)}) | {verdict(ok)} |")
+at, atc = j("taskAwaitSingleWithTimerPending"), c("taskAwaitSingleWithTimerPending")
+ok = None if not (at and kx and bl) else at <= min(kx, bl)
+w(f"| same, a loop timer pending (a server's timeouts) | {num(at)} | {num(atc)} | {num(kx)} | "
+  f"{num(bl)} | no slower than any peer (kotlinx {ratio(kx, at)}, block {ratio(bl, at)}) | "
+  f"{verdict(ok)} |")
 w("")
 
 # 8: fan-out
