@@ -205,8 +205,24 @@ final class Baton {
         return true;
     }
 
+    /**
+     * Every task thread's body, one per loop rather than one per task (16 bytes a parked task):
+     * a task thread starts holding the baton for its task's first step, so the task is {@link
+     * #current}, set by {@link #beginStep} before {@code Thread.start}, which publishes it.
+     */
+    private final Runnable taskBody = this::runCurrentTask;
+
+    private void runCurrentTask() {
+        Task<?> t = current;
+        if (t == null || t.thread != Thread.currentThread()) {
+            throw new IllegalStateException("a task thread started without its task's step: "
+                    + t + " on " + Thread.currentThread());
+        }
+        t.body();
+    }
+
     private Thread newTaskThread(Task<?> t) {
-        Thread th = loop.taskThreads.newThread(t::body);
+        Thread th = loop.taskThreads.newThread(taskBody);
         if (debug) {
             th.setName("aiobridge-task " + t.getName());
         }
