@@ -208,17 +208,21 @@ final class Baton {
     /**
      * Every task thread's body, one per loop rather than one per task (16 bytes a parked task):
      * a task thread starts holding the baton for its task's first step, so the task is {@link
-     * #current}, set by {@link #beginStep} before {@code Thread.start}, which publishes it.
+     * #current}, set by {@link #beginStep} before {@code Thread.start}, which publishes it. A
+     * class rather than a method reference, which would add a frame under every parked task.
      */
-    private final Runnable taskBody = this::runCurrentTask;
+    private final Runnable taskBody = new TaskBody();
 
-    private void runCurrentTask() {
-        Task<?> t = current;
-        if (t == null || t.thread != Thread.currentThread()) {
-            throw new IllegalStateException("a task thread started without its task's step: "
-                    + t + " on " + Thread.currentThread());
+    private final class TaskBody implements Runnable {
+        @Override
+        public void run() {
+            Task<?> t = current;
+            if (t == null || t.thread != Thread.currentThread()) {
+                throw new IllegalStateException("a task thread started without its task's step: "
+                        + t + " on " + Thread.currentThread());
+            }
+            t.body();
         }
-        t.body();
     }
 
     private Thread newTaskThread(Task<?> t) {
