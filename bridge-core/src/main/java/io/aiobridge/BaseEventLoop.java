@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  * loop's state (the stop flag, the iteration) that nothing else may touch; the engine's parts
  * that can stand alone already do.
  */
-final class BaseEventLoop implements EventLoop {
+final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     static final System.Logger LOG = System.getLogger("io.aiobridge.EventLoop");
 
     /** asyncio's {@code time.get_clock_info('monotonic').resolution} on Linux. */
@@ -98,7 +98,7 @@ final class BaseEventLoop implements EventLoop {
     /** The holder while it waits for timers or inbound work; threadsafe submitters unpark it. */
     private volatile Thread sleeper;
     /** Ends a task thread's idle wait at the next timer; see {@link IdleAlarm}. */
-    private final IdleAlarm idleAlarm = new IdleAlarm(this);
+    private final IdleAlarm idleAlarm = new IdleAlarm(this, IdleAlarm.SHARED_DELAYER);
     /** Failed futures of this loop whose exception nobody has retrieved yet (any thread). */
     private final LinkedHashSet<UnretrievedReport> unretrieved = new LinkedHashSet<>();
 
@@ -245,7 +245,8 @@ final class BaseEventLoop implements EventLoop {
         return true;
     }
 
-    void wakeUp() {
+    @Override
+    public void wakeUp() {
         Thread s = sleeper;
         if (s != null) {
             if (io.selecting()) {

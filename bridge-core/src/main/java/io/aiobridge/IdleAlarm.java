@@ -22,20 +22,44 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Protocol with {@link BaseEventLoop#wakeUp()}: the loop publishes its sleeper, then asks
  * {@link #cover}; the alarm clears its deadline, then reads the sleeper. Either the loop sees
  * the alarm gone (and arms another) or the alarm sees the sleeper (and its unpark leaves a
- * permit).
+ * permit). The jcstress module's {@code IdleAlarmStress} checks it (its quick mode finds the lost
+ * wake-up when the ring reads the sleeper before clearing its deadline).
  */
 final class IdleAlarm {
+
+    /** What the alarm wakes: the loop, whose {@code wakeUp} unparks its published sleeper. */
+    interface Waker {
+        /** Unparks the loop's sleeper, if one is published. */
+        void wakeUp();
+    }
+
+    /** Starts the countdown of an armed alarm: calls {@link #ring()} after the delay. */
+    interface Countdown {
+        /**
+         * Schedules {@code alarm.ring()}.
+         *
+         * @param alarm the alarm to ring
+         * @param delayNanos when, from now
+         */
+        void start(IdleAlarm alarm, long delayNanos);
+    }
+
+    /** The JDK's shared delay thread (CompletableFuture's), running the ring itself. */
+    static final Countdown SHARED_DELAYER = (alarm, delayNanos) -> CompletableFuture
+            .delayedExecutor(delayNanos, TimeUnit.NANOSECONDS, Runnable::run).execute(alarm::ring);
 
     private static final long NONE = Long.MAX_VALUE;
 
     /** When the pending alarm rings, on {@link System#nanoTime()}; {@link #NONE} if none. */
     private final AtomicLong armedAt = new AtomicLong(NONE);
 
-    /** A ringing alarm must not keep a closed loop reachable until its deadline. */
-    private final WeakReference<BaseEventLoop> loop;
+    /** A pending alarm must not keep a closed loop reachable until it rings. */
+    private final WeakReference<Waker> loop;
+    private final Countdown countdown;
 
-    IdleAlarm(BaseEventLoop loop) {
+    IdleAlarm(Waker loop, Countdown countdown) {
         this.loop = new WeakReference<>(loop);
+        this.countdown = countdown;
     }
 
     /**
@@ -52,16 +76,16 @@ final class IdleAlarm {
             return armed - deadline <= 0; // the ring wakes the loop early; it then waits again
         }
         armedAt.set(deadline); // only the loop arms, and only a ring clears
-        WeakReference<BaseEventLoop> target = loop;
-        AtomicLong slot = armedAt;
-        long delay = Math.max(0L, deadline - System.nanoTime());
-        CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, Runnable::run).execute(() -> {
-            slot.set(NONE);
-            BaseEventLoop l = target.get();
-            if (l != null) {
-                l.wakeUp();
-            }
-        });
+        countdown.start(this, Math.max(0L, deadline - System.nanoTime()));
         return true;
+    }
+
+    /** The alarm's time has come: no alarm is pending any more, and the loop wakes. */
+    void ring() {
+        armedAt.set(NONE);
+        Waker l = loop.get();
+        if (l != null) {
+            l.wakeUp();
+        }
     }
 }
