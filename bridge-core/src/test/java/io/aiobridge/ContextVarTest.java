@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
@@ -151,5 +152,32 @@ class ContextVarTest {
             assertTrue(inside == fromOutside[0] && inside == t.getContext());
             assertEquals("set inside", v.getIn(t.getContext()));
         }
+    }
+
+    /**
+     * CPython's test_tasks.test_context_4 and test_get_context: tasks given a context run in that
+     * very context (no copy), so what each sets is seen in it afterwards, and get_context() is it.
+     */
+    @Test
+    void tasksGivenAContextRunInItAndLeaveTheirValuesThere() throws Exception {
+        ContextVar<Integer> cvar = new ContextVar<>("cvar");
+        List<Integer> ret = Loops.virtual(() -> {
+            List<Integer> seen = new ArrayList<>();
+            Context ctx = Context.copyCurrent();
+            seen.add(cvar.getIn(ctx));
+            for (int val = 1; val <= 2; val++) {
+                int v = val;
+                Task<Void> t = Aio.createTask(() -> {
+                    Aio.sleep(0);
+                    cvar.set(v);
+                    return null;
+                }, null, ctx);
+                assertTrue(t.getContext() == ctx);
+                t.await();
+                seen.add(cvar.getIn(ctx));
+            }
+            return seen;
+        });
+        assertEquals(Arrays.asList(null, 1, 2), ret);
     }
 }
