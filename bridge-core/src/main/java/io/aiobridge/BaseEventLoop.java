@@ -99,6 +99,9 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     private volatile Thread sleeper;
     /** Ends a task thread's idle wait at the next timer; see {@link IdleAlarm}. */
     private final IdleAlarm idleAlarm = new IdleAlarm(this, IdleAlarm.SHARED_DELAYER);
+    /** Whether an idle wait spins first; see {@link IdleSpin}. Replaced only by tests. */
+    private IdleSpin idleSpin = new IdleSpin(IdleSpin.WINDOW_NANOS,
+            Runtime.getRuntime().availableProcessors());
     /** Failed futures of this loop whose exception nobody has retrieved yet (any thread). */
     private final LinkedHashSet<UnretrievedReport> unretrieved = new LinkedHashSet<>();
 
@@ -518,7 +521,8 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     }
 
     /**
-     * Waits up to {@code timeoutNanos} (negative: no limit) for work from other threads. On
+     * Waits up to {@code timeoutNanos} (negative: no limit) for work from other threads: spinning
+     * first while a task awaits a reply and {@link IdleSpin} finds it worth it, then parked. On
      * virtual time, with nothing in flight, the clock jumps to the next timer instead; while a job
      * the loop started on another thread is in flight, virtual time runs at real speed, so a
      * timeout cannot fire "early" against real work, and a job that waits for the loop's timers
@@ -530,12 +534,60 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             return;
         }
         long started = System.nanoTime();
+        // with no task suspended, only new work can come (a request, a submission): no reply is
+        // awaited, so there is nothing worth spinning for
+        boolean replyAwaited = live.size() > 0;
+        long spin = replyAwaited ? idleSpin.spinFor(timeoutNanos, Baton.loopsRunning()) : 0L;
+        if (spin == 0 || !spinForInbound(started, spin)) {
+            long left = timeoutNanos < 0 ? -1
+                    : Math.max(0L, timeoutNanos - (System.nanoTime() - started));
+            if (left != 0) {
+                parkIdle(self, left);
+            }
+        }
+        if (replyAwaited) {
+            idleSpin.waited(System.nanoTime() - started, !inbound.isEmpty());
+        }
+        if (virtualTime && timeoutNanos > 0) {
+            virtualNanos += Math.min(System.nanoTime() - started, timeoutNanos);
+        }
+        if (Thread.interrupted()) {
+            interruptedWhileRunning = true;
+        }
+    }
+
+    /** Replaces the idle wait's spin policy before the loop runs (tests). */
+    void idleSpin(IdleSpin policy) {
+        idleSpin = policy;
+    }
+
+    /**
+     * Spins until work arrives from another thread, for at most {@code nanos} ({@link IdleSpin}).
+     * No sleeper is published meanwhile, so the posting thread does not unpark anyone either.
+     *
+     * @return true if work arrived
+     */
+    private boolean spinForInbound(long started, long nanos) {
+        for (int i = 1; ; i++) {
+            if (!inbound.isEmpty()) {
+                return true;
+            }
+            Thread.onSpinWait();
+            if ((i & 15) == 0 && System.nanoTime() - started >= nanos) {
+                return !inbound.isEmpty();
+            }
+        }
+    }
+
+    /** Parks until work comes from another thread, up to {@code timeoutNanos} (negative: none). */
+    private void parkIdle(Thread self, long timeoutNanos) {
         sleeper = self;
         try {
             if (inbound.isEmpty()) {
                 if (timeoutNanos < 0) {
                     LockSupport.park(this);
-                } else if (self.isVirtual() && idleAlarm.cover(started + timeoutNanos)) {
+                } else if (self.isVirtual()
+                        && idleAlarm.cover(System.nanoTime() + timeoutNanos)) {
                     LockSupport.park(this);
                 } else {
                     LockSupport.parkNanos(this, timeoutNanos);
@@ -543,12 +595,6 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             }
         } finally {
             sleeper = null;
-        }
-        if (virtualTime && timeoutNanos > 0) {
-            virtualNanos += Math.min(System.nanoTime() - started, timeoutNanos);
-        }
-        if (Thread.interrupted()) {
-            interruptedWhileRunning = true;
         }
     }
 

@@ -62,6 +62,11 @@ final class Baton {
         return b == null ? null : b.loop;
     }
 
+    /** How many loops run in this JVM now. */
+    static int loopsRunning() {
+        return running.length;
+    }
+
     /** The baton {@code self} holds, or null. */
     static Baton ofThread(Thread self) {
         for (Baton b : running) {
