@@ -43,8 +43,10 @@ public final class EchoBench {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         // with two cores or more and taskset at hand, the server gets core 1 and this client
-        // (started under taskset -c 0 by run.sh) core 0, so neither steals the other's time
-        boolean pin = Runtime.getRuntime().availableProcessors() >= 2
+        // (started under taskset -c 0 by run.sh) core 0, so neither steals the other's time.
+        // The machine's cores, not this JVM's: pinned to core 0, it sees one, and a server it
+        // started unpinned would inherit core 0 and share it with this client
+        boolean pin = onlineCpus() >= 2
                 && new File("/usr/bin/taskset").canExecute()
                 && !"0".equals(System.getenv("ECHO_PIN"));
         String cp = System.getProperty("java.class.path");
@@ -101,6 +103,23 @@ public final class EchoBench {
                     p.destroyForcibly();
                 }
             }
+        }
+    }
+
+    /** The machine's online CPUs (Linux), whatever this process is pinned to; else this JVM's. */
+    static int onlineCpus() {
+        try {
+            // "0-1", "0,2-3": count the CPUs in each range
+            int n = 0;
+            for (String part : Files.readString(Path.of("/sys/devices/system/cpu/online")).trim()
+                    .split(",")) {
+                String[] ends = part.split("-");
+                n += ends.length == 1 ? 1
+                        : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+            }
+            return n;
+        } catch (Exception e) {
+            return Runtime.getRuntime().availableProcessors();
         }
     }
 }
