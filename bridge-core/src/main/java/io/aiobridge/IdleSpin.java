@@ -1,5 +1,7 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.Settings;
+
 /**
  * Decides whether an idle loop spins for a while before it parks, and learns from each wait
  * whether spinning would have paid off.
@@ -27,7 +29,7 @@ package io.aiobridge;
  *
  * <p>Loop-confined: only the baton's holder calls it. The window is {@code
  * aiobridge.idleSpinMicros} (default {@value #DEFAULT_WINDOW_MICROS}; {@code 0} turns spinning
- * off).
+ * off; at most 100,000; anything else fails the first loop's creation, naming the property).
  */
 final class IdleSpin {
     static final int DEFAULT_WINDOW_MICROS = 50;
@@ -35,8 +37,8 @@ final class IdleSpin {
     static final int PROBE_EVERY = 16;
 
     /** The window from the system property; 0: never spin. */
-    static final long WINDOW_NANOS =
-            windowNanos(Integer.getInteger("aiobridge.idleSpinMicros", DEFAULT_WINDOW_MICROS));
+    static final long WINDOW_NANOS = windowNanos(Settings.intProperty(
+            "aiobridge.idleSpinMicros", DEFAULT_WINDOW_MICROS, 0, 100_000));
 
     private final long window;
     private final int cpus;

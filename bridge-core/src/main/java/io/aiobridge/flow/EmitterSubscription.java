@@ -5,6 +5,7 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
+import io.aiobridge.internal.Settings;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.reactivestreams.Subscriber;
@@ -33,7 +34,8 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
      * The most items a generator runs ahead per handoff (with less demand, the demand): each
      * handoff costs about a microsecond, so large batches make it negligible per item.
      */
-    static final int BATCH = Integer.getInteger("aiobridge.publisherBatch", 4096);
+    static final int BATCH =
+            Settings.intProperty("aiobridge.publisherBatch", 4096, 1, Integer.MAX_VALUE);
 
     /** Null once cancelled or terminated: the subscriber must not be kept (rule 3.13). */
     private volatile Subscriber<? super T> downstream;
