@@ -455,7 +455,9 @@ public class AsyncFuture<T> implements Awaitable<T> {
     /**
      * A {@link CompletableFuture} completed with this future's outcome (cancellation becomes
      * {@link CancellationException}). Cancelling the returned future cancels this one, through the
-     * loop. Callable from any thread. Blocking on the returned future from the loop's own code
+     * loop. Callable from any thread: on the loop's thread, or while the loop is idle (it cannot
+     * start until the link is made), the link is made at once; while the loop runs on another
+     * thread, through the loop. Blocking on the returned future from the loop's own code
      * deadlocks the loop (the JDK's {@code join()} cannot be intercepted there, unlike {@link
      * #join()}); inside the loop, {@link #await()} instead.
      *
@@ -467,22 +469,15 @@ public class AsyncFuture<T> implements Awaitable<T> {
             public boolean cancel(boolean mayInterruptIfRunning) {
                 boolean done = super.cancel(mayInterruptIfRunning);
                 if (done && !AsyncFuture.this.isDone()) {
-                    if (loop.inLoopThread() || (!loop.isRunning() && !loop.isClosed())) {
-                        AsyncFuture.this.cancel();
-                    } else {
-                        loop.postFromOutside(() -> AsyncFuture.this.cancel());
-                    }
+                    loop.runHereOrPost(() -> AsyncFuture.this.cancel());
                 }
                 return done;
             }
         };
-        Runnable link = () -> addDoneCallbackInternal(f -> copyTo(cf));
         if (isDone()) {
             copyTo(cf);
-        } else if (loop.inLoopThread() || !loop.isRunning()) {
-            link.run();
         } else {
-            loop.postFromOutside(link);
+            loop.runHereOrPost(() -> addDoneCallbackInternal(f -> copyTo(cf)));
         }
         return cf;
     }

@@ -54,6 +54,11 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     private static final int ST_IDLE = 0;
     private static final int ST_RUNNING = 1;
     private static final int ST_CLOSED = 2;
+    /**
+     * Idle, and a thread off the loop is changing the loop's state for a moment ({@link
+     * #runHereOrPost}); starting or closing the loop waits the few instructions it takes.
+     */
+    private static final int ST_BORROWED = 3;
     private final AtomicInteger state = new AtomicInteger(ST_IDLE);
 
     // ---- clock ---------------------------------------------------------------------------------
@@ -238,6 +243,41 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         return d;
     }
 
+    /** Moves an idle loop to {@code next}, waiting out a borrower; false if it was not idle. */
+    private boolean leaveIdle(int next) {
+        for (;;) {
+            if (state.compareAndSet(ST_IDLE, next)) {
+                return true;
+            }
+            if (state.get() != ST_BORROWED) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Runs {@code action} on the calling thread if it may change the loop's state now: it holds
+     * the loop, or the loop is idle, in which case no thread can start or close the loop until
+     * {@code action} returns. Otherwise (running, or another thread borrowing it) posts it to the
+     * loop, which runs it next time it runs; dropped if the loop is closed. Checking "not running"
+     * and then acting is not enough: the loop may start in between, and then two threads change
+     * loop-confined state (a future's callbacks) at once, which can lose a callback.
+     */
+    void runHereOrPost(Runnable action) {
+        if (inLoopThread()) {
+            action.run();
+        } else if (state.compareAndSet(ST_IDLE, ST_BORROWED)) {
+            try {
+                action.run();
+            } finally {
+                state.set(ST_IDLE);
+            }
+        } else {
+            postFromOutside(action);
+        }
+    }
+
     /** Posts {@code callback} from outside; drops it silently if the loop has closed meanwhile. */
     boolean postFromOutside(Runnable callback) {
         if (state.get() == ST_CLOSED) {
@@ -313,7 +353,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
                             + " runs another loop's code: start this one on a thread of its"
                             + " own");
         }
-        if (!state.compareAndSet(ST_IDLE, ST_RUNNING)) {
+        if (!leaveIdle(ST_RUNNING)) {
             checkOpen();
             throw new IllegalStateException("This event loop is already running; " + this
                     + " runs on another thread: use callSoonThreadsafe() to reach it");
@@ -702,7 +742,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         checkThread("close()");
         finishAllTasks();
         reportUnretrieved();
-        if (!state.compareAndSet(ST_IDLE, ST_CLOSED)) {
+        if (!leaveIdle(ST_CLOSED)) {
             throw new IllegalStateException("Cannot close a running event loop; " + this
                     + " was started while closing");
         }

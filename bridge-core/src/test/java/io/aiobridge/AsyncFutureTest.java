@@ -17,10 +17,12 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class AsyncFutureTest {
 
@@ -101,6 +103,66 @@ class AsyncFutureTest {
             return null;
         });
         assertEquals(List.of("registered"), seen);
+    }
+
+    /**
+     * {@code toCompletableFuture()} is callable from any thread. From a thread off an idle loop it
+     * links at once, and the loop cannot start meanwhile: before, "not running" was checked and
+     * then the future's callbacks were changed, so a loop starting in between (StressTest's
+     * completers, one run in many) could complete the future while the link was being added, and
+     * the link was lost: that completer never started, and a quarter of the tasks hung.
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aThreadLinkingToAnIdleLoopKeepsItFromStartingUntilItIsDone() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            List<String> steps = new CopyOnWriteArrayList<>();
+            Task<Void> task = loop.createTask(() -> {
+                steps.add("loop ran");
+                return null;
+            });
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread linker = Thread.ofPlatform().start(() -> ((BaseEventLoop) loop).runHereOrPost(() -> {
+                steps.add("linking");
+                inside.countDown();
+                awaitQuietly(release);
+                steps.add("linked");
+            }));
+            inside.await();
+            Thread runner = Thread.ofPlatform().start(() -> loop.runUntilComplete(task));
+            Thread.sleep(50); // the runner has had time to start the loop, and must not have
+            assertFalse(loop.isRunning(), "started while another thread changed its state");
+            release.countDown();
+            runner.join(10_000);
+            linker.join(10_000);
+            assertEquals(List.of("linking", "linked", "loop ran"), steps);
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void toCompletableFutureFromAnotherThreadWhileTheLoopRunsLinksThroughTheLoop()
+            throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            AsyncFuture<String> f = loop.createFuture();
+            CompletableFuture<CompletableFuture<String>> linked = new CompletableFuture<>();
+            String got = loop.runUntilComplete(loop.createTask(() -> {
+                Thread.ofPlatform().start(() -> linked.complete(f.toCompletableFuture()));
+                Aio.await(linked); // linked from outside while the loop runs: posted to it
+                f.setResult("value");
+                return Aio.await(linked.join());
+            }));
+            assertEquals("value", got);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
