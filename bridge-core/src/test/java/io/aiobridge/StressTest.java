@@ -14,12 +14,15 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Races between cancellation, completion from other threads and the loop's own scheduling.
  * Seeded, so a failure reproduces; scaled by the system property {@code stress.scale} (1 in CI;
- * {@code ./mvnw verify -Dstress.scale=50} for a long run).
+ * {@code ./mvnw verify -Dstress.scale=50} for a long run). A lost wake-up or callback would hang
+ * a loop, so a test fails after 10 minutes instead (each takes about a second at scale 1).
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StressTest {
     private static final int SCALE = Integer.getInteger("stress.scale", 1);
     private static final long SEED = Long.getLong("stress.seed", 20261122L);
