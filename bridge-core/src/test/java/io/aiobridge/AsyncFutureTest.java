@@ -113,7 +113,8 @@ class AsyncFutureTest {
      * the link was lost: that completer never started, and a quarter of the tasks hung.
      */
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    @Timeout(value = 20, unit = TimeUnit.SECONDS,
+            threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aThreadLinkingToAnIdleLoopKeepsItFromStartingUntilItIsDone() throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {
             List<String> steps = new CopyOnWriteArrayList<>();
@@ -123,7 +124,8 @@ class AsyncFutureTest {
             });
             CountDownLatch inside = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            Thread linker = Thread.ofPlatform().start(() -> ((BaseEventLoop) loop).runHereOrPost(() -> {
+            BaseEventLoop idle = (BaseEventLoop) loop;
+            Thread linker = Thread.ofPlatform().start(() -> idle.runHereOrPost(() -> {
                 steps.add("linking");
                 inside.countDown();
                 awaitQuietly(release);
@@ -141,7 +143,8 @@ class AsyncFutureTest {
     }
 
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    @Timeout(value = 20, unit = TimeUnit.SECONDS,
+            threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void toCompletableFutureFromAnotherThreadWhileTheLoopRunsLinksThroughTheLoop()
             throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {

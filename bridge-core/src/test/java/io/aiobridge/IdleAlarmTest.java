@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Timeout;
  * {@link IdleAlarm} covers the deadline. These run on the real clock: the alarm is a real-time
  * device (virtual-time loops jump their clock instead of waiting). Each wait here is a task's
  * thread driving the loop while idle, the path the alarm is on.
- * A loop that misses its alarm hangs: the class timeout turns that into a failure.
+ * A loop that misses its alarm hangs: the class timeout turns that into a failure. It runs each
+ * test on a thread of its own, since a loop waiting for its baton does not return when
+ * interrupted (JUnit's same-thread timeout would wait for it forever).
  */
-@Timeout(value = 20, unit = TimeUnit.SECONDS)
+@Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IdleAlarmTest {
 
     /** Seconds since {@code t0} on the loop's clock. */

@@ -20,7 +20,7 @@ class IdleSpinTest {
     @Test
     void itSpinsOnlyWhileACoreIsLeftThatNoLoopSpinsOn() {
         IdleSpin oneCpu = new IdleSpin(WINDOW, 1);
-        assertEquals(0, oneCpu.spinFor(-1, 1), "one CPU: the reply needs the core we would spin on");
+        assertEquals(0, oneCpu.spinFor(-1, 1), "one CPU: the reply needs the core we spin on");
         IdleSpin twoCpus = new IdleSpin(WINDOW, 2);
         assertEquals(WINDOW, twoCpus.spinFor(-1, 1), "one loop on two CPUs");
         assertEquals(0, twoCpus.spinFor(-1, 2), "a loop per core: a spinner would hold a carrier");
@@ -103,7 +103,8 @@ class IdleSpinTest {
      * policy ends with no credit after the slow ones (it parks at once).
      */
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    @Timeout(value = 20, unit = TimeUnit.SECONDS,
+            threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void repliesFromAnotherThreadArriveWhetherTheLoopSpinsOrParks() throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {
             IdleSpin policy = new IdleSpin(WINDOW, 1_000);
@@ -139,7 +140,8 @@ class IdleSpinTest {
      * server's next request): it parks at once, even when that work comes quickly.
      */
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    @Timeout(value = 20, unit = TimeUnit.SECONDS,
+            threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aLoopWithNoTaskSuspendedDoesNotSpin() throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {
             // as many CPUs as it takes: other loops of this JVM (the default group) do not count
