@@ -246,13 +246,16 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     /** Moves an idle loop to {@code next}, waiting out a borrower; false if it was not idle. */
     private boolean leaveIdle(int next) {
         for (;;) {
-            if (state.compareAndSet(ST_IDLE, next)) {
-                return true;
-            }
-            if (state.get() != ST_BORROWED) {
+            int s = state.get();
+            if (s == ST_IDLE) {
+                if (state.compareAndSet(ST_IDLE, next)) {
+                    return true;
+                }
+            } else if (s == ST_BORROWED) {
+                Thread.onSpinWait(); // the borrower is about to set it back to idle
+            } else {
                 return false;
             }
-            Thread.onSpinWait();
         }
     }
 
