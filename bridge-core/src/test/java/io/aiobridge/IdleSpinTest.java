@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The idle loop's spin-then-park policy ({@link IdleSpin}): when it spins, how it stops spinning
  * when replies are slow, and how it notices that they are fast again. The policy is fed wait
- * durations directly, so these need no clock; the last test runs a real loop.
+ * durations directly, so these need no clock; the last two run real loops.
  */
+@Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IdleSpinTest {
     private static final long WINDOW = 50_000;
 
@@ -103,12 +104,9 @@ class IdleSpinTest {
      * policy ends with no credit after the slow ones (it parks at once).
      */
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS,
-            threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void repliesFromAnotherThreadArriveWhetherTheLoopSpinsOrParks() throws Exception {
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            IdleSpin policy = new IdleSpin(WINDOW, 1_000);
-            ((BaseEventLoop) loop).idleSpin(policy);
+        IdleSpin policy = new IdleSpin(WINDOW, 1_000);
+        try (EventLoop loop = loopWith(policy)) {
             List<Integer> got = loop.runUntilComplete(loop.createTask(() -> {
                 List<Integer> seen = new ArrayList<>();
                 for (int i = 0; i < 40; i++) {
@@ -140,13 +138,9 @@ class IdleSpinTest {
      * server's next request): it parks at once, even when that work comes quickly.
      */
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS,
-            threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aLoopWithNoTaskSuspendedDoesNotSpin() throws Exception {
-        try (EventLoop loop = EventLoop.newEventLoop()) {
-            // as many CPUs as it takes: other loops of this JVM (the default group) do not count
-            IdleSpin policy = new IdleSpin(WINDOW, 1_000);
-            ((BaseEventLoop) loop).idleSpin(policy);
+        IdleSpin policy = new IdleSpin(WINDOW, 1_000);
+        try (EventLoop loop = loopWith(policy)) {
             List<Integer> got = new ArrayList<>();
             Thread poster = Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < 20; i++) {
@@ -168,6 +162,16 @@ class IdleSpinTest {
             }));
             assertTrue(policy.spins() >= 1, "a task is suspended: the loop spins before parking");
         }
+    }
+
+    /**
+     * A real-clock loop with {@code policy}, which is given as many CPUs as it takes: other loops
+     * of this JVM (the default group's) must not turn the spin off.
+     */
+    private static EventLoop loopWith(IdleSpin policy) {
+        EventLoop loop = EventLoop.newEventLoop();
+        ((BaseEventLoop) loop).idleSpin(policy);
+        return loop;
     }
 
     private static void sleepQuietly(long millis) {
