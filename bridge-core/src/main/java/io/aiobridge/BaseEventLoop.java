@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -51,15 +50,8 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     /** Rounds {@link #close()} gives its tasks to finish before it reports them as stuck. */
     private static final int CLOSE_ROUNDS = 10_000;
 
-    private static final int ST_IDLE = 0;
-    private static final int ST_RUNNING = 1;
-    private static final int ST_CLOSED = 2;
-    /**
-     * Idle, and a thread off the loop is changing the loop's state for a moment ({@link
-     * #runHereOrPost}); starting or closing the loop waits the few instructions it takes.
-     */
-    private static final int ST_BORROWED = 3;
-    private final AtomicInteger state = new AtomicInteger(ST_IDLE);
+    /** Idle, running, closed, or lent for a moment to a thread off the loop ({@link #runHereOrPost}). */
+    private final LoopState state = new LoopState();
 
     // ---- clock ---------------------------------------------------------------------------------
     private final boolean virtualTime;
@@ -183,7 +175,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     }
 
     void checkOpen() {
-        if (state.get() == ST_CLOSED) {
+        if (state.isClosed()) {
             throw new IllegalStateException("Event loop is closed; " + this
                     + " cannot run or schedule anything: create a new loop");
         }
@@ -243,22 +235,6 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         return d;
     }
 
-    /** Moves an idle loop to {@code next}, waiting out a borrower; false if it was not idle. */
-    private boolean leaveIdle(int next) {
-        for (;;) {
-            int s = state.get();
-            if (s == ST_IDLE) {
-                if (state.compareAndSet(ST_IDLE, next)) {
-                    return true;
-                }
-            } else if (s == ST_BORROWED) {
-                Thread.onSpinWait(); // the borrower is about to set it back to idle
-            } else {
-                return false;
-            }
-        }
-    }
-
     /**
      * Runs {@code action} on the calling thread if it may change the loop's state now: it holds
      * the loop, or the loop is idle, in which case no thread can start or close the loop until
@@ -270,11 +246,11 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     void runHereOrPost(Runnable action) {
         if (inLoopThread()) {
             action.run();
-        } else if (state.compareAndSet(ST_IDLE, ST_BORROWED)) {
+        } else if (state.borrow()) {
             try {
                 action.run();
             } finally {
-                state.set(ST_IDLE);
+                state.giveBack();
             }
         } else {
             postFromOutside(action);
@@ -283,7 +259,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     /** Posts {@code callback} from outside; drops it silently if the loop has closed meanwhile. */
     boolean postFromOutside(Runnable callback) {
-        if (state.get() == ST_CLOSED) {
+        if (state.isClosed()) {
             return false;
         }
         inbound.add(new Handle(this, callback, null));
@@ -356,7 +332,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
                             + " runs another loop's code: start this one on a thread of its"
                             + " own");
         }
-        if (!leaveIdle(ST_RUNNING)) {
+        if (!state.start()) {
             checkOpen();
             throw new IllegalStateException("This event loop is already running; " + this
                     + " runs on another thread: use callSoonThreadsafe() to reach it");
@@ -376,7 +352,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             stopping = false;
             batchOpen = false;
             baton.exit();
-            state.compareAndSet(ST_RUNNING, ST_IDLE);
+            state.stopRunning();
             if (interruptedWhileRunning) {
                 interruptedWhileRunning = false;
                 self.interrupt();
@@ -425,12 +401,12 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public boolean isRunning() {
-        return state.get() == ST_RUNNING;
+        return state.isRunning();
     }
 
     @Override
     public boolean isClosed() {
-        return state.get() == ST_CLOSED;
+        return state.isClosed();
     }
 
     /**
@@ -735,17 +711,17 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public void close() {
-        if (state.get() == ST_RUNNING) {
+        if (state.isRunning()) {
             throw new IllegalStateException("Cannot close a running event loop; " + this
                     + ": call stop() and close it after runForever() returns");
         }
-        if (state.get() == ST_CLOSED) {
+        if (state.isClosed()) {
             return;
         }
         checkThread("close()");
         finishAllTasks();
         reportUnretrieved();
-        if (!leaveIdle(ST_CLOSED)) {
+        if (!state.close()) {
             throw new IllegalStateException("Cannot close a running event loop; " + this
                     + " was started while closing");
         }
@@ -1035,11 +1011,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public String toString() {
-        String st = switch (state.get()) {
-            case ST_RUNNING -> "running";
-            case ST_CLOSED -> "closed";
-            default -> "idle";
-        };
+        String st = state.name();
         return "<EventLoop " + st + (virtualTime ? " virtual-time" : "") + (debug ? " debug" : "")
                 + " engine=" + taskThreads.name()
                 + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + live.size()
