@@ -24,9 +24,11 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -75,6 +77,67 @@ class PublishersTest {
             return null;
         });
         assertEquals(21, log.size(), "every generator's finally ran: " + log.size());
+    }
+
+    /**
+     * Answers each request at once from a thread that spins on the demand: every item races the
+     * iterating task's "nothing there, arm the waiter" ({@code SpscRing}'s hand-shake). Gives up
+     * after a minute so that a stranded consumer does not leave the thread spinning.
+     */
+    static Publisher<Integer> answeringAtOnce(int n) {
+        return s -> {
+            AtomicLong requested = new AtomicLong();
+            AtomicBoolean cancelled = new AtomicBoolean();
+            s.onSubscribe(new Subscription() {
+                @Override
+                public void request(long k) {
+                    requested.addAndGet(k);
+                }
+
+                @Override
+                public void cancel() {
+                    cancelled.set(true);
+                }
+            });
+            Thread.ofPlatform().daemon().name("answering-at-once").start(() -> {
+                long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                int sent = 0;
+                while (sent < n && !cancelled.get() && System.nanoTime() < giveUp) {
+                    if (requested.get() > 0) {
+                        requested.decrementAndGet();
+                        s.onNext(sent++);
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+                if (sent == n) {
+                    s.onComplete();
+                }
+            });
+        };
+    }
+
+    /**
+     * One item per request, each sent the moment it is requested: the publisher then waits for
+     * the next request, so a lost wake-up strands the task for good (the race jcstress's
+     * {@code RingStress.NoLostWakeUp} found in 0.3% of its samples; this test hung without the
+     * ring's fence).
+     */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anItemSentTheMomentItIsRequestedAlwaysWakesTheTask() {
+        int n = 200_000 * Integer.getInteger("stress.scale", 1);
+        long sum = Aio.run(() -> {
+            long total = 0;
+            int expected = 0;
+            for (int v : FlowIterate.toAsyncIterable(answeringAtOnce(n), 1, 1.0)) {
+                assertEquals(expected++, v);
+                total += v;
+            }
+            assertEquals(n, expected);
+            return total;
+        });
+        assertEquals((long) n * (n - 1) / 2, sum);
     }
 
     @Test
