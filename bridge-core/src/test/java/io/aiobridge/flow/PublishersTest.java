@@ -140,6 +140,66 @@ class PublishersTest {
         assertEquals((long) n * (n - 1) / 2, sum);
     }
 
+    /**
+     * The other direction: a generator's publisher, and a subscriber whose demand of one comes
+     * from another thread the moment each item arrives, so every request races the generator's
+     * "no demand, wait" ({@code Demand}'s hand-shake). A lost wake-up leaves both waiting.
+     */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void demandRequestedTheMomentEachItemArrivesAlwaysWakesTheGenerator() throws Exception {
+        int n = 200_000 * Integer.getInteger("stress.scale", 1);
+        AtomicReference<Subscription> sub = new AtomicReference<>();
+        AtomicLong received = new AtomicLong();
+        AtomicLong sum = new AtomicLong();
+        AtomicReference<Object> end = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        AsyncPublisher.<Integer>fromGenerator(y -> {
+            for (int i = 0; i < n; i++) {
+                y.yield(i);
+            }
+        }).subscribe(new Subscriber<Integer>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                sub.set(s);
+                s.request(1);
+            }
+
+            @Override
+            public void onNext(Integer v) {
+                sum.addAndGet(v);
+                received.incrementAndGet(); // the requester below answers this at once
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                end.set(t);
+                done.countDown();
+            }
+
+            @Override
+            public void onComplete() {
+                end.set("complete");
+                done.countDown();
+            }
+        });
+        long requested = 1;
+        long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (done.getCount() > 0 && System.nanoTime() < giveUp) {
+            if (received.get() == requested) {
+                requested++;
+                sub.get().request(1);
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        assertTrue(done.await(0, TimeUnit.SECONDS),
+                "stranded after " + received.get() + " of " + n + " items");
+        assertEquals("complete", end.get());
+        assertEquals(n, received.get());
+        assertEquals((long) n * (n - 1) / 2, sum.get());
+    }
+
     @Test
     void theGeneratorRunsOnlyWhileThereIsDemand() throws Exception {
         List<Long> produced = new CopyOnWriteArrayList<>();
