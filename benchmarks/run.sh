@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures aiobridge next to its peers (CPython asyncio, uvloop, kotlinx-coroutines, Reactor,
 # RxJava) on the same workloads, in one run on this machine, and writes docs/benchmarks.md: each
-# measurement, each peer, the ratio, and the issue's target met or missed. About 18 minutes.
+# measurement, each peer, the ratio, and the issue's target met or missed. About 25 minutes.
 #
 #   benchmarks/run.sh            # full run; rewrites docs/benchmarks.md
 #   QUICK=1 benchmarks/run.sh    # smoke: every benchmark once, briefly; writes
@@ -23,9 +23,9 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jar=benchmarks/target/benchmarks.jar
 
 out=benchmarks/target/run
-# PARTS="jmh memory fanout python echo http" (default: all) re-runs only those sections, keeping
+# PARTS="jmh memory fanout close python echo http" (default: all) re-runs only those sections, keeping
 # the rest of the last run's results for the report
-parts=${PARTS:-jmh memory fanout python echo http}
+parts=${PARTS:-jmh memory fanout close python echo http}
 part() { [[ " $parts " == *" $1 "* ]]; }
 if [ -z "${PARTS:-}" ]; then rm -rf "$out"; fi
 mkdir -p "$out"
@@ -34,7 +34,8 @@ if [ "${QUICK:-0}" = 1 ]; then
   jmh_cfg="smoke: one 100 ms iteration"
   mem_sizes=(10000)
   fan_tasks=10000
-  py_args=(--quick)
+  close_tasks=10000
+  py_args=(--quick --close-tasks "$close_tasks")
   echo_args=(0.3 0.2)
   http_jit=1
   http_warm=1
@@ -46,7 +47,8 @@ else
   jmh_cfg="3 warm-up and 5 measured 1 s iterations, 1 fork"
   mem_sizes=(100000 1000000)
   fan_tasks=10000
-  py_args=()
+  close_tasks=1000000
+  py_args=(--close-tasks "$close_tasks")
   echo_args=(5 2)
   http_jit=5
   http_warm=2
@@ -82,6 +84,7 @@ fi
     echo "${p%-coroutines}=$(sed -n "s:.*<$p.version>\(.*\)</$p.version>.*:\1:p" pom.xml | head -1)"
   done
   echo "mem_sizes=$(IFS=,; echo "${mem_sizes[*]}")"
+  echo "close_tasks=$close_tasks"
 } > "$out/meta.txt"
 
 all="SwitchBenchmark|CreateJoinBenchmark|SyncQueueBenchmark|GeneratorBenchmark|FlowBenchmark|ReactorBenchmark|RxJavaBenchmark|MonoAwaitBenchmark|GroupBenchmark"
@@ -110,6 +113,13 @@ if part fanout; then
 echo "== fan-out"
 for who in aiobridge kotlinx; do
   "$java" -Xmx2g -cp "$jar" io.aiobridge.bench.FanOut "$who" "$fan_tasks" | tee "$out/fanout-$who.txt"
+done
+
+fi
+if part close; then
+echo "== closing a loop with $close_tasks suspended tasks (a fresh JVM, then a warmed one)"
+for jvm in cold warm; do
+  "$java" -Xmx12g -cp "$jar" io.aiobridge.bench.CloseAtScale "$close_tasks" "$jvm" | tee "$out/close-$jvm.txt"
 done
 
 fi

@@ -4,9 +4,10 @@ Prints one line per measurement: name=value, where value is ns per operation or 
 Same workloads as the JMH benchmarks: 100,000 sleep(0) round trips spread over 1 or 1,000 tasks,
 10,000 sequential create+await of a trivial task, N tasks parked on one future (for each N
 given), 100,000 uncontended Lock acquire+release, 100,000 Queue put_nowait+get_nowait(+task_done),
-`async for` over an async generator of 100,000 integers, and the fan-out workload of FanOut.java.
+`async for` over an async generator of 100,000 integers, the fan-out workload of FanOut.java,
+and (with --close-tasks N) cancelling and gathering N suspended tasks, as CloseAtScale.java.
 
-    python3 asyncio_bench.py [--loop asyncio|uvloop] [--quick] [N ...]
+    python3 asyncio_bench.py [--loop asyncio|uvloop] [--quick] [--close-tasks N] [N ...]
 
 uvloop comes from Debian's python3-uvloop (benchmarks/run.sh installs it when it can).
 """
@@ -161,11 +162,40 @@ def memory_per_task(n):
     return run(main())
 
 
+def cancel_gather(n):
+    """asyncio.run's shutdown with n suspended tasks: cancel each, then gather them all."""
+    async def main():
+        loop = asyncio.get_running_loop()
+        finallies = 0
+
+        async def waiter(never):
+            nonlocal finallies
+            try:
+                await never
+            finally:
+                finallies += 1
+
+        ts = [asyncio.create_task(waiter(loop.create_future())) for _ in range(n)]
+        await asyncio.sleep(0)
+        t0 = time.perf_counter()
+        for t in ts:
+            t.cancel()
+        await asyncio.gather(*ts, return_exceptions=True)
+        took = time.perf_counter() - t0
+        if finallies != n or not all(t.cancelled() for t in ts):
+            raise RuntimeError(f"only {finallies} of {n} tasks finished cancelled")
+        return took
+
+    return run(main())
+
+
 def main():
     global LOOP_FACTORY, REPEATS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     ap.add_argument("--quick", action="store_true", help="one repetition each: checks that all runs")
+    ap.add_argument("--close-tasks", type=int, default=0,
+                    help="also time cancelling and gathering this many suspended tasks")
     ap.add_argument("tasks", nargs="*", type=int, default=[100_000],
                     help="task counts for the memory measurement")
     args = ap.parse_args()
@@ -191,6 +221,8 @@ def main():
     wall, live = fan_out_figures(1 if args.quick else 3, 1 if args.quick else 7)
     print(f"fanout_wall_ms={wall:.1f}")
     print(f"fanout_live_bytes={live}")
+    if args.close_tasks:
+        print(f"cancel_gather_s_{args.close_tasks}={cancel_gather(args.close_tasks):.2f}")
 
 
 if __name__ == "__main__":
