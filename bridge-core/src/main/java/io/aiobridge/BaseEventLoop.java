@@ -50,7 +50,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     /** Rounds {@link #close()} gives its tasks to finish before it reports them as stuck. */
     private static final int CLOSE_ROUNDS = 10_000;
 
-    /** Idle, running, closed, or lent for a moment to a thread off the loop ({@link #runHereOrPost}). */
+    /** Idle, running, closed, or briefly lent to a thread off the loop ({@link #runHereOrPost}). */
     private final LoopState state = new LoopState();
 
     // ---- clock ---------------------------------------------------------------------------------

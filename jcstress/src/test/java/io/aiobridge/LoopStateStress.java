@@ -19,12 +19,16 @@ import org.openjdk.jcstress.infra.results.III_Result;
 public final class LoopStateStress {
     private LoopStateStress() {}
 
-    /** r1: the borrow succeeded; r2: the start succeeded; r3: the loop-confined field after both. */
+    /** r1: the borrow succeeded; r2: the start succeeded; r3: the loop-confined field. */
     @JCStressTest
-    @Outcome(id = "1, 1, 11", expect = ACCEPTABLE, desc = "borrowed, then ran (or ran, then borrowed)")
-    @Outcome(id = "0, 1, 10", expect = ACCEPTABLE, desc = "the loop was running: the borrower posts instead")
-    @Outcome(id = "1, 1, 1", expect = FORBIDDEN, desc = "the run's change was lost: both held the loop")
-    @Outcome(id = "1, 1, 10", expect = FORBIDDEN, desc = "the borrower's change was lost: both held the loop")
+    @Outcome(id = "1, 1, 11", expect = ACCEPTABLE,
+            desc = "borrowed, then ran (or ran, then borrowed)")
+    @Outcome(id = "0, 1, 10", expect = ACCEPTABLE,
+            desc = "the loop was running: the borrower posts instead")
+    @Outcome(id = "1, 1, 1", expect = FORBIDDEN,
+            desc = "the run's change was lost: both held the loop")
+    @Outcome(id = "1, 1, 10", expect = FORBIDDEN,
+            desc = "the borrower's change was lost: both held the loop")
     @Outcome(expect = FORBIDDEN, desc = "anything else")
     @State
     public static class BorrowAgainstStart {
@@ -58,10 +62,11 @@ public final class LoopStateStress {
         }
     }
 
-    /** r1: the borrow succeeded; r2: the close succeeded; r3: the loop-confined field after both. */
+    /** r1: the borrow succeeded; r2: the close succeeded; r3: the loop-confined field. */
     @JCStressTest
     @Outcome(id = "1, 1, 11", expect = ACCEPTABLE, desc = "borrowed, then closed")
-    @Outcome(id = "0, 1, 10", expect = ACCEPTABLE, desc = "closed first: the borrower's post is dropped")
+    @Outcome(id = "0, 1, 10", expect = ACCEPTABLE,
+            desc = "closed first: the borrower's post is dropped")
     @Outcome(expect = FORBIDDEN, desc = "a change lost, or a close refused: both held the loop")
     @State
     public static class BorrowAgainstClose {

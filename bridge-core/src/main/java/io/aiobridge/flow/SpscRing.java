@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * signal is written after the last item, so a consumer that sees it and then reads {@code
  * produced} sees every item. A waiting consumer publishes its waiter and then re-checks; a
  * producer publishes, fences, and then takes the waiter; so at least one of them sees the other
- * and no wake-up is lost. The capacity is never exceeded: the caller requests at most that many items.
- * (Each of these is checked by the jcstress module.)
+ * and no wake-up is lost. The capacity is never exceeded: the caller requests at most that many
+ * items. (Each of these is checked by the jcstress module.)
  *
  * @param <W> the waiter type (a future of the consumer's loop)
  */
