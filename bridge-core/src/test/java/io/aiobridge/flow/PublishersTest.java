@@ -200,6 +200,56 @@ class PublishersTest {
         assertEquals((long) n * (n - 1) / 2, sum.get());
     }
 
+    /**
+     * A coroutine's publisher (one value, then the end) whose value and whose request race: the
+     * task returns on its loop while the subscriber requests from another thread, in every order
+     * (FutureSubscription's EMPTY / REQUESTED / HAS_VALUE / DONE hand-shake). Each round must see
+     * the value once, then the end, and nothing else.
+     */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aCoroutinesValueAndItsRequestRacingDeliverTheValueOnceThenTheEnd() throws Exception {
+        int rounds = 20_000 * Integer.getInteger("stress.scale", 1);
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            for (int i = 0; i < rounds; i++) {
+                int v = i;
+                List<Object> signals = new CopyOnWriteArrayList<>();
+                CountDownLatch ended = new CountDownLatch(1);
+                AtomicReference<Subscription> sub = new AtomicReference<>();
+                AsyncPublisher.fromCoroutine(() -> v).on(bg.loop()).subscribe(
+                        new Subscriber<Integer>() {
+                            @Override
+                            public void onSubscribe(Subscription s) {
+                                sub.set(s); // no request yet: the test thread races it below
+                            }
+
+                            @Override
+                            public void onNext(Integer x) {
+                                signals.add(x);
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                signals.add(t);
+                                ended.countDown();
+                            }
+
+                            @Override
+                            public void onComplete() {
+                                signals.add("complete");
+                                ended.countDown();
+                            }
+                        });
+                for (int spin = i % 64; spin > 0; spin--) {
+                    Thread.onSpinWait(); // shifts the request across the task's return
+                }
+                sub.get().request(1);
+                assertTrue(ended.await(10, TimeUnit.SECONDS), "round " + i + ": " + signals);
+                assertEquals(List.of(v, "complete"), signals, "round " + i);
+            }
+        }
+    }
+
     @Test
     void theGeneratorRunsOnlyWhileThereIsDemand() throws Exception {
         List<Long> produced = new CopyOnWriteArrayList<>();
