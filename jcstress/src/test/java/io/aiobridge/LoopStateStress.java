@@ -19,6 +19,35 @@ import org.openjdk.jcstress.infra.results.III_Result;
 public final class LoopStateStress {
     private LoopStateStress() {}
 
+    /** The loop's state, and a plain field that only the loop's holder may change. */
+    abstract static class Loop {
+        final LoopState state = new LoopState();
+        int confined;
+
+        /** runHereOrPost's borrow: true if the loop was idle and the change was made. */
+        boolean borrowAndAdd(int n) {
+            if (!state.borrow()) {
+                return false; // BaseEventLoop posts the action instead
+            }
+            try {
+                confined += n;
+            } finally {
+                state.giveBack();
+            }
+            return true;
+        }
+
+        /** runForever's start and stop: true if the loop was idle and the change was made. */
+        boolean runAndAdd(int n) {
+            if (!state.start()) {
+                return false;
+            }
+            confined += n;
+            state.stopRunning();
+            return true;
+        }
+    }
+
     /** r1: the borrow succeeded; r2: the start succeeded; r3: the loop-confined field. */
     @JCStressTest
     @Outcome(id = "1, 1, 11", expect = ACCEPTABLE,
@@ -31,29 +60,15 @@ public final class LoopStateStress {
             desc = "the borrower's change was lost: both held the loop")
     @Outcome(expect = FORBIDDEN, desc = "anything else")
     @State
-    public static class BorrowAgainstStart {
-        final LoopState state = new LoopState();
-        int confined; // plain: only the loop's holder touches it
-
+    public static class BorrowAgainstStart extends Loop {
         @Actor
         public void borrower(III_Result r) {
-            if (state.borrow()) {
-                try {
-                    confined += 1;
-                } finally {
-                    state.giveBack();
-                }
-                r.r1 = 1;
-            }
+            r.r1 = borrowAndAdd(1) ? 1 : 0;
         }
 
         @Actor
         public void runner(III_Result r) {
-            if (state.start()) {
-                confined += 10;
-                state.stopRunning();
-                r.r2 = 1;
-            }
+            r.r2 = runAndAdd(10) ? 1 : 0;
         }
 
         @Arbiter
@@ -69,20 +84,10 @@ public final class LoopStateStress {
             desc = "closed first: the borrower's post is dropped")
     @Outcome(expect = FORBIDDEN, desc = "a change lost, or a close refused: both held the loop")
     @State
-    public static class BorrowAgainstClose {
-        final LoopState state = new LoopState();
-        int confined;
-
+    public static class BorrowAgainstClose extends Loop {
         @Actor
         public void borrower(III_Result r) {
-            if (state.borrow()) {
-                try {
-                    confined += 1;
-                } finally {
-                    state.giveBack();
-                }
-                r.r1 = 1;
-            }
+            r.r1 = borrowAndAdd(1) ? 1 : 0;
         }
 
         @Actor
@@ -113,33 +118,15 @@ public final class LoopStateStress {
     @Outcome(id = "0, 1, 10", expect = ACCEPTABLE, desc = "both borrows found the loop running")
     @Outcome(expect = FORBIDDEN, desc = "start() gave up, or two threads held the loop at once")
     @State
-    public static class BorrowsAgainstStart {
-        final LoopState state = new LoopState();
-        int confined;
-
+    public static class BorrowsAgainstStart extends Loop {
         @Actor
         public void borrower(III_Result r) {
-            int n = 0;
-            for (int i = 0; i < 2; i++) {
-                if (state.borrow()) {
-                    try {
-                        confined += 1;
-                    } finally {
-                        state.giveBack();
-                    }
-                    n++;
-                }
-            }
-            r.r1 = n;
+            r.r1 = (borrowAndAdd(1) ? 1 : 0) + (borrowAndAdd(1) ? 1 : 0);
         }
 
         @Actor
         public void runner(III_Result r) {
-            if (state.start()) {
-                confined += 10;
-                state.stopRunning();
-                r.r2 = 1;
-            }
+            r.r2 = runAndAdd(10) ? 1 : 0;
         }
 
         @Arbiter
