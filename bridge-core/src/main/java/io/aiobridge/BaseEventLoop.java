@@ -116,8 +116,17 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     }
 
     BaseEventLoop(boolean virtualTime) {
+        this(virtualTime, TaskThreads.forNewLoop());
+    }
+
+    BaseEventLoop(boolean virtualTime, TaskThreads taskThreads) {
         this.virtualTime = virtualTime;
-        this.taskThreads = TaskThreads.forNewLoop();
+        this.taskThreads = taskThreads;
+        if (taskThreads.executor() != null) {
+            // the carrier's thread is the application's (a Netty event loop with sockets of its
+            // own to serve): an idle loop gives it back at once instead of spinning on it
+            this.idleSpin = new IdleSpin(0L, 1);
+        }
     }
 
     /** The loop whose baton the current thread holds, or null. */

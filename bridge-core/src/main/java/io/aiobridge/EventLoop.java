@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.TaskThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -45,6 +46,43 @@ public interface EventLoop extends AutoCloseable {
      */
     static EventLoop newEventLoop() {
         return new BaseEventLoop(false);
+    }
+
+    /**
+     * A new event loop whose tasks run on {@code carrier}'s thread: a Netty event loop, say, so
+     * that a request's handler, its awaits and its reply stay on the thread that serves the
+     * connection instead of hopping to a loop thread and back. The executor must run what it is
+     * given one at a time, in order, on one thread. The loop itself is run as any other ({@link
+     * #runForever()} on a thread of its own, or through an {@link EventLoopGroup}); only its
+     * tasks' code moves to the carrier, and an idle loop gives the carrier back at once.
+     *
+     * <p>A task that blocks (a long computation, a blocking call) now blocks the carrier and
+     * whatever else it serves, as a blocking Reactor operator would: use {@link Aio#toThread}.
+     * If the carrier is shut down before the loop is closed, the loop's remaining task code runs
+     * on the JVM's shared virtual-thread scheduler, so closing the loop still finishes every
+     * task.
+     *
+     * <p>It needs the JDK's non-public virtual-thread scheduler hook, which the JVM opens with
+     * {@code --add-opens java.base/java.lang=ALL-UNNAMED} ({@code =io.aiobridge.core} on the
+     * module path); {@link #carriersAvailable()} says whether this JVM does (docs/engine.md).
+     *
+     * @param carrier the executor that runs the loop's task threads
+     * @return the loop
+     * @throws IllegalStateException if the JVM does not open the hook (the message names the
+     *     flag)
+     */
+    static EventLoop newEventLoopOn(Executor carrier) {
+        return new BaseEventLoop(false, TaskThreads.onExecutor(carrier));
+    }
+
+    /**
+     * Whether {@link #newEventLoopOn} works in this JVM: whether it opens {@code java.lang} to
+     * the library.
+     *
+     * @return true if loops can run their tasks on an executor of the application's
+     */
+    static boolean carriersAvailable() {
+        return TaskThreads.customCarriersAvailable();
     }
 
     /**

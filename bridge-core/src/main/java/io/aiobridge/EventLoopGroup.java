@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -66,6 +68,8 @@ public final class EventLoopGroup implements AutoCloseable {
 
     private final String name;
     private final Member[] members;
+    /** The executors the loops' tasks run on, by index, or null (each loop runs its own). */
+    private final List<Executor> carriers;
     private final List<EventLoop> loops;
     private final double shutdownTimeout;
     private final AtomicInteger next = new AtomicInteger();
@@ -84,6 +88,8 @@ public final class EventLoopGroup implements AutoCloseable {
         volatile Throwable failure;
         /** Whether everything on it finished in time at shutdown. */
         volatile boolean clean = true;
+        /** The thread of the loop's carrier executor, once it has run the probe; else null. */
+        volatile Thread carrierThread;
 
         Member(int index, BaseEventLoop loop, boolean daemon) {
             this.index = index;
@@ -133,13 +139,23 @@ public final class EventLoopGroup implements AutoCloseable {
     private EventLoopGroup(Builder b) {
         this.name = b.name != null ? b.name : "aiobridge-group-" + GROUPS.incrementAndGet();
         this.shutdownTimeout = b.shutdownTimeout;
-        this.members = new Member[b.loops];
-        List<EventLoop> list = new ArrayList<>(b.loops);
-        for (int i = 0; i < b.loops; i++) {
-            EventLoop l = Objects.requireNonNull(b.loopFactory.get(), "the loop factory returned null");
+        this.carriers = b.carriers;
+        int n = carriers != null ? carriers.size() : b.loops;
+        this.members = new Member[n];
+        List<EventLoop> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            EventLoop l = carriers != null
+                    ? Objects.requireNonNull(b.carrierLoopFactory.apply(carriers.get(i)),
+                            "the loop factory returned null")
+                    : Objects.requireNonNull(b.loopFactory.get(), "the loop factory returned null");
             if (!(l instanceof BaseEventLoop bl) || l.isClosed() || l.isRunning()) {
                 throw new IllegalArgumentException("the loop factory must return new, idle loops"
                         + " (EventLoop.newEventLoop()), got " + l);
+            }
+            if (carriers != null && bl.taskThreads.executor() != carriers.get(i)) {
+                throw new IllegalArgumentException("the loop factory must return a loop on the"
+                        + " carrier it is given (EventLoop.newEventLoopOn(carrier)), got " + l
+                        + " for " + carriers.get(i));
             }
             members[i] = new Member(i, bl, b.daemon);
             list.add(l);
@@ -152,6 +168,12 @@ public final class EventLoopGroup implements AutoCloseable {
         this.terminated = CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
         for (Member m : members) {
             m.thread.start();
+        }
+        if (carriers != null) {
+            for (Member m : members) {
+                // learns the carrier's thread, so that next() called there picks its own loop
+                carriers.get(m.index).execute(() -> m.carrierThread = Thread.currentThread());
+            }
         }
     }
 
@@ -192,6 +214,8 @@ public final class EventLoopGroup implements AutoCloseable {
         private boolean daemon;
         private double shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private Supplier<EventLoop> loopFactory = EventLoop::newEventLoop;
+        private List<Executor> carriers;
+        private Function<Executor, EventLoop> carrierLoopFactory = EventLoop::newEventLoopOn;
 
         private Builder() {}
 
@@ -260,6 +284,43 @@ public final class EventLoopGroup implements AutoCloseable {
          */
         public Builder loopFactory(Supplier<EventLoop> loopFactory) {
             this.loopFactory = Objects.requireNonNull(loopFactory, "loopFactory is null");
+            return this;
+        }
+
+        /**
+         * One loop per executor, each running its tasks on its executor's thread ({@link
+         * EventLoop#newEventLoopOn}): given a Netty event loop group's executors, a request that
+         * Netty's thread hands to {@link EventLoopGroup#next()} runs on a loop whose tasks live on
+         * that same thread. Replaces {@link #loops(int)} and {@link #loopFactory(Supplier)}.
+         * Needs the JVM flag {@link EventLoop#carriersAvailable()} describes.
+         *
+         * @param carriers the executors, each running what it is given one at a time on one
+         *     thread; at least one
+         * @return this
+         * @throws IllegalArgumentException if the list is empty or holds null
+         */
+        public Builder carriers(List<? extends Executor> carriers) {
+            return carriers(carriers, EventLoop::newEventLoopOn);
+        }
+
+        /**
+         * As {@link #carriers(List)}, making each loop with {@code loopFactory} (to set its debug
+         * mode, say), which must return {@code EventLoop.newEventLoopOn(carrier)}.
+         *
+         * @param carriers the executors; at least one
+         * @param loopFactory makes a new, idle loop on the carrier it is given
+         * @return this
+         * @throws IllegalArgumentException if the list is empty or holds null
+         */
+        public Builder carriers(List<? extends Executor> carriers,
+                Function<Executor, EventLoop> loopFactory) {
+            Objects.requireNonNull(carriers, "carriers is null");
+            if (carriers.isEmpty() || carriers.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("an EventLoopGroup needs at least 1 carrier and"
+                        + " no null ones, got " + carriers);
+            }
+            this.carriers = List.copyOf(carriers);
+            this.carrierLoopFactory = Objects.requireNonNull(loopFactory, "loopFactory is null");
             return this;
         }
 
@@ -340,13 +401,22 @@ public final class EventLoopGroup implements AutoCloseable {
     }
 
     /**
-     * The next loop, round-robin, skipping loops that have failed.
+     * The next loop, round-robin, skipping loops that have failed. In a group built on {@link
+     * Builder#carriers carriers}, a carrier's own thread gets the loop whose tasks run there.
      *
      * @return a running loop
      * @throws IllegalStateException if the group is closed or every loop has failed
      */
     public EventLoop next() {
         checkOpen("next()");
+        if (carriers != null) {
+            Thread self = Thread.currentThread();
+            for (Member m : members) {
+                if (m.carrierThread == self && m.alive()) {
+                    return m.loop;
+                }
+            }
+        }
         int n = members.length;
         for (int tries = 0; tries < n; tries++) {
             Member m = members[Math.floorMod(next.getAndIncrement(), n)];

@@ -5,12 +5,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@code carrier} engine: one platform thread per loop that runs the continuations of that
- * loop's task threads, one at a time, in submission order.
+ * loop's task threads, one at a time, in submission order; or, for a loop made with {@code
+ * EventLoop.newEventLoopOn(executor)}, an executor the application owns (a Netty event loop)
+ * that does the same on its own thread.
  *
  * <p>Only the loop's own task threads run here. The JDK gives a virtual thread created by
  * another one its creator's scheduler, so a thread that user code starts inside a task would
@@ -30,24 +33,36 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     /** The continuations of this loop's live task threads. */
     private final Set<Runnable> own = ConcurrentHashMap.newKeySet();
+    /** The carrier thread this engine owns; null when {@link #executor} carries the tasks. */
     private final Thread carrier;
+    /** The application's executor that runs the task threads, or null (the own thread does). */
+    private final Executor executor;
     private final ThreadFactory factory;
     private volatile boolean sleeping;
     private volatile boolean closed;
     private boolean started;
 
-    private LoopCarrier() {
-        this.carrier = Thread.ofPlatform().daemon().name("aiobridge-carrier").unstarted(this);
+    private LoopCarrier(Executor executor) {
+        this.executor = executor;
+        this.carrier = executor != null ? null
+                : Thread.ofPlatform().daemon().name("aiobridge-carrier").unstarted(this);
         this.factory = virtualThreadsScheduledBy(this);
     }
 
     static LoopCarrier create() {
+        return create(null);
+    }
+
+    /**
+     * An engine whose task threads run on {@code executor} (null: on a carrier thread of its own).
+     */
+    static LoopCarrier create(Executor executor) {
         if (RUN_CONTINUATION == null || defaultScheduler() == null) {
             throw new IllegalStateException("aiobridge.engine=carrier cannot reach the JDK's"
                     + " virtual-thread internals; start the JVM with --add-opens"
                     + " java.base/java.lang=ALL-UNNAMED, or use -Daiobridge.engine=default");
         }
-        return new LoopCarrier(); // the factory fails with the flag's message if it cannot
+        return new LoopCarrier(executor); // the factory fails with the flag's message if it cannot
     }
 
     /** Whether this JVM lets the library build carrier engines (the opens are in place). */
@@ -72,12 +87,17 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
 
     @Override
     public String name() {
-        return "carrier";
+        return executor == null ? "carrier" : "executor(" + executor + ")";
+    }
+
+    @Override
+    public Executor executor() {
+        return executor;
     }
 
     @Override
     public synchronized Thread newThread(Runnable body) {
-        if (!started) {
+        if (!started && carrier != null) {
             started = true;
             carrier.start();
         }
@@ -122,6 +142,16 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
             defaultScheduler().execute(continuation);
             return;
         }
+        if (executor != null) {
+            try {
+                executor.execute(continuation);
+            } catch (RejectedExecutionException shutDown) {
+                // the application shut its executor down before closing the loop: the task
+                // still runs to its end (its finally blocks, the loop's close) rather than hang
+                defaultScheduler().execute(continuation);
+            }
+            return;
+        }
         queue.add(continuation);
         if (sleeping) {
             LockSupport.unpark(carrier);
@@ -150,6 +180,8 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     @Override
     public void close() {
         closed = true;
-        LockSupport.unpark(carrier);
+        if (carrier != null) {
+            LockSupport.unpark(carrier);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.aiobridge.internal;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 
@@ -46,8 +47,41 @@ public abstract class TaskThreads {
      */
     public abstract Thread newThread(Runnable body);
 
+    /**
+     * The application's executor that carries the task threads, for a loop made on one.
+     *
+     * @return the executor, or null when the engine runs the threads itself
+     */
+    public Executor executor() {
+        return null;
+    }
+
     /** Releases the engine's resources once the loop has no task threads left. */
     public void close() {}
+
+    /**
+     * An engine whose task threads run on {@code executor}, which must run what it is given one
+     * at a time, in order, on one thread (a Netty event loop does): the loop then lives on that
+     * thread. Needs what the carrier engine needs.
+     *
+     * @param executor the carrier
+     * @return the engine
+     * @throws IllegalStateException if the JVM does not let the library build it (the message
+     *     names the flag)
+     */
+    public static TaskThreads onExecutor(Executor executor) {
+        return LoopCarrier.create(Objects.requireNonNull(executor, "executor is null"));
+    }
+
+    /**
+     * Whether this JVM lets the library run task threads on a carrier or executor of its
+     * choosing ({@code --add-opens java.base/java.lang}, see docs/engine.md).
+     *
+     * @return true if {@link #onExecutor} works here
+     */
+    public static boolean customCarriersAvailable() {
+        return CarrierAllowed.YES;
+    }
 
     /**
      * The engine for a new loop, as the {@code aiobridge.engine} property says.

@@ -1,0 +1,143 @@
+package io.aiobridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Loops whose tasks run on an executor of the application's ({@link EventLoop#newEventLoopOn},
+ * {@link EventLoopGroup.Builder#carriers}): what lets a WebFlux handler stay on Netty's thread.
+ * The suite runs twice; these tests need the run whose JVM opens {@code java.lang}.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class LoopOnExecutorTest {
+    private ExecutorService carrierA;
+    private ExecutorService carrierB;
+
+    @BeforeEach
+    void carriers() {
+        carrierA = Executors.newSingleThreadExecutor(r -> new Thread(r, "carrier-a"));
+        carrierB = Executors.newSingleThreadExecutor(r -> new Thread(r, "carrier-b"));
+    }
+
+    @AfterEach
+    void shutDown() {
+        carrierA.shutdownNow();
+        carrierB.shutdownNow();
+    }
+
+    @Test
+    void withoutTheOpensTheLoopCannotBeMadeAndTheMessageNamesTheFlag() {
+        assumeFalse(EventLoop.carriersAvailable(), "this JVM opens java.lang");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> EventLoop.newEventLoopOn(carrierA));
+        assertTrue(e.getMessage().contains("--add-opens java.base/java.lang=ALL-UNNAMED"),
+                e.getMessage());
+    }
+
+    @Test
+    void aTasksCodeHoldsTheCarriersThreadUntilItSuspends() throws Exception {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        List<String> steps = new CopyOnWriteArrayList<>();
+        try (EventLoop loop = EventLoop.newEventLoopOn(carrierA)) {
+            assertTrue(loop.toString().contains("engine=executor("), loop.toString());
+            loop.runUntilComplete(() -> {
+                CountDownLatch ran = new CountDownLatch(1);
+                carrierA.execute(() -> {
+                    steps.add("the carrier's other work");
+                    ran.countDown();
+                });
+                steps.add("task runs");
+                // the carrier's thread is this task's until it suspends: the job cannot run yet
+                // (a spin, not a wait: a blocking wait would unmount the task and free it)
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                assertEquals(1, ran.getCount(), "the carrier ran other work beside the task");
+                steps.add("task suspends");
+                Aio.sleep(0.05);
+                steps.add("task resumes");
+                return null;
+            });
+        }
+        assertEquals(List.of("task runs", "task suspends", "the carrier's other work",
+                "task resumes"), steps);
+    }
+
+    @Test
+    void nextOnACarriersThreadPicksTheLoopThatRunsThere() throws Exception {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        try (EventLoopGroup g = EventLoopGroup.builder().name("on-carriers")
+                .carriers(List.of(carrierA, carrierB)).build()) {
+            assertEquals(2, g.size());
+            for (int round = 0; round < 3; round++) {
+                // the probe was queued first on each single-thread carrier, so it has run
+                assertSame(g.loops().get(0), carrierA.submit(g::next).get());
+                assertSame(g.loops().get(1), carrierB.submit(g::next).get());
+            }
+            // any other thread goes round-robin over both
+            assertEquals(2, java.util.Set.of(g.next(), g.next()).size());
+            // and a coroutine submitted from a carrier runs on that carrier's loop
+            CompletableFuture<EventLoop> ran = carrierB.submit(
+                    () -> g.submit(Aio::getRunningLoop)).get();
+            assertSame(g.loops().get(1), ran.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aLoopFactoryMustPutTheLoopOnTheCarrierItIsGiven() {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EventLoopGroup.builder().carriers(List.of(carrierA),
+                        c -> EventLoop.newEventLoop()).build());
+        assertTrue(e.getMessage().contains("EventLoop.newEventLoopOn(carrier)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> EventLoopGroup.builder().carriers(List.of()));
+    }
+
+    @Test
+    void aCarrierShutDownFirstStillLetsTheGroupFinishEveryTask() throws Exception {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        AtomicInteger finallies = new AtomicInteger();
+        CountDownLatch suspended = new CountDownLatch(10);
+        EventLoopGroup g = EventLoopGroup.builder().name("carrier-gone")
+                .carriers(List.of(carrierA)).build();
+        List<CompletableFuture<Object>> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            tasks.add(g.submit(() -> {
+                try {
+                    suspended.countDown();
+                    Aio.sleep(3600);
+                    return null;
+                } finally {
+                    finallies.incrementAndGet();
+                }
+            }));
+        }
+        assertTrue(suspended.await(10, TimeUnit.SECONDS));
+        carrierA.shutdown(); // as Netty's loops may go before the application's group
+        assertTrue(carrierA.awaitTermination(10, TimeUnit.SECONDS));
+        g.close(); // the tasks' last steps run on the JVM's shared scheduler instead
+        assertEquals(10, finallies.get(), "every finally ran");
+        for (CompletableFuture<Object> t : tasks) {
+            assertTrue(t.isCancelled(), t.toString());
+        }
+    }
+}
