@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -27,36 +30,69 @@ import org.springframework.context.annotation.Configuration;
 @AutoConfiguration
 @EnableConfigurationProperties(AiobridgeProperties.class)
 public class AiobridgeAutoConfiguration {
+    private static final System.Logger LOG =
+            System.getLogger(AiobridgeAutoConfiguration.class.getName());
+
     /** Made by Spring Boot's auto-configuration. */
     public AiobridgeAutoConfiguration() {}
 
     /**
      * The loop group. Not closed by the bean factory's destroy step (that would run while the
-     * web server may still be finishing requests): {@link LoopGroupLifecycle} closes it.
+     * web server may still be finishing requests): {@link LoopGroupLifecycle} closes it, before
+     * Reactor Netty's event loops stop. In a WebFlux application served by Reactor Netty, on a JVM
+     * that opens {@code java.lang} to the library, the group has one loop per Netty server event
+     * loop and runs each loop's tasks on that event loop's thread ({@code
+     * aiobridge.netty-carriers}): a coroutine handler then starts, awaits and replies on the
+     * thread that read its request, with no hop to a loop thread and back.
      *
      * @param props the settings
+     * @param beans where to find Reactor Netty's server resources
      * @return the group
      */
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
-    public EventLoopGroup aiobridgeLoopGroup(AiobridgeProperties props) {
+    public EventLoopGroup aiobridgeLoopGroup(AiobridgeProperties props,
+            ListableBeanFactory beans) {
         if (props.getEngine() != null && !props.getEngine().isBlank()) {
             // read by each new loop (docs/engine.md)
             System.setProperty("aiobridge.engine", props.getEngine().trim());
         }
         double slow = props.getSlowStepThreshold().toNanos() / 1e9;
-        return EventLoopGroup.builder()
+        EventLoopGroup.Builder builder = EventLoopGroup.builder()
                 .name(props.getName())
-                .loops(props.getLoops())
                 .daemon(true)
-                .shutdownTimeout(props.getShutdownTimeout().toNanos() / 1e9)
-                .loopFactory(() -> {
-                    EventLoop loop = EventLoop.newEventLoop();
-                    loop.setDebug(props.isDebug());
-                    loop.setSlowCallbackDuration(slow);
-                    return loop;
-                })
+                .shutdownTimeout(props.getShutdownTimeout().toNanos() / 1e9);
+        List<Executor> carriers = nettyCarriers(props, beans);
+        if (carriers != null) {
+            LOG.log(System.Logger.Level.INFO, "aiobridge: " + carriers.size() + " loops, each"
+                    + " running its tasks on one of Reactor Netty's server event loops"
+                    + " (aiobridge.netty-carriers)");
+            return builder.carriers(carriers,
+                    carrier -> configure(EventLoop.newEventLoopOn(carrier), props, slow)).build();
+        }
+        return builder.loops(props.getLoops())
+                .loopFactory(() -> configure(EventLoop.newEventLoop(), props, slow))
                 .build();
+    }
+
+    private static EventLoop configure(EventLoop loop, AiobridgeProperties props, double slow) {
+        loop.setDebug(props.isDebug());
+        loop.setSlowCallbackDuration(slow);
+        return loop;
+    }
+
+    /**
+     * Reactor Netty's server event loops, when the loops should run on them ({@code
+     * aiobridge.netty-carriers}); else null.
+     */
+    private static List<Executor> nettyCarriers(AiobridgeProperties props,
+            ListableBeanFactory beans) {
+        String engine = System.getProperty("aiobridge.engine", "auto").trim();
+        if (!props.isNettyCarriers() || engine.equalsIgnoreCase("default")
+                || !EventLoop.carriersAvailable() || !NettyServerLoops.PRESENT) {
+            return null;
+        }
+        return NettyServerLoops.of(beans);
     }
 
     /**

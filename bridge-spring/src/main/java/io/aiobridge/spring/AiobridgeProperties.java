@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * aiobridge.shutdown-timeout=10s         # how long closing may take before work is abandoned
  * aiobridge.metrics-interval=1s          # how often the loop gauges are sampled
  * aiobridge.jackson-shared-buffers=true  # Jackson's buffers shared, not per (virtual) thread
+ * aiobridge.netty-carriers=true          # loops on Reactor Netty's server threads, when allowed
  * </pre>
  */
 @ConfigurationProperties("aiobridge")
@@ -30,6 +31,7 @@ public class AiobridgeProperties {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration metricsInterval = Duration.ofSeconds(1);
     private boolean jacksonSharedBuffers = true;
+    private boolean nettyCarriers = true;
 
     /**
      * Returns the number of loops.
@@ -177,5 +179,29 @@ public class AiobridgeProperties {
      */
     public void setJacksonSharedBuffers(boolean jacksonSharedBuffers) {
         this.jacksonSharedBuffers = jacksonSharedBuffers;
+    }
+
+    /**
+     * Returns whether the loops run their tasks on Reactor Netty's server event loops.
+     *
+     * @return whether the loops run their tasks on Reactor Netty's server event loops
+     */
+    public boolean isNettyCarriers() {
+        return nettyCarriers;
+    }
+
+    /**
+     * Sets whether, in a WebFlux application served by Reactor Netty, the group has one loop per
+     * Netty server event loop, running its tasks on that event loop's thread (default true), so
+     * that a request's handler runs where Netty read the request and writes its reply without a
+     * thread hop. It takes effect only where the JVM opens {@code java.lang} to the library
+     * ({@code --add-opens java.base/java.lang=ALL-UNNAMED}) and {@code aiobridge.engine} is not
+     * {@code default}; elsewhere the group is made as usual. When it takes effect, {@code
+     * aiobridge.loops} is ignored.
+     *
+     * @param nettyCarriers false to keep the loops on threads of their own
+     */
+    public void setNettyCarriers(boolean nettyCarriers) {
+        this.nettyCarriers = nettyCarriers;
     }
 }

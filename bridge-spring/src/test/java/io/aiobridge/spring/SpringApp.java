@@ -6,6 +6,9 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoopGroup;
 import io.aiobridge.Task;
+import io.aiobridge.reactor.ReactorAwait;
+import java.lang.reflect.Field;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Mono;
 
 /** A WebFlux application whose handlers return the project's types, as a user's would. */
 @SpringBootApplication(scanBasePackageClasses = SpringApp.NoScan.class)
@@ -90,6 +94,32 @@ public class SpringApp {
                     GENERATORS_CLOSED.incrementAndGet(); // the client went away
                 }
             });
+        }
+
+        /**
+         * Where a request's handler ran: the thread that called this method (Netty's, which read
+         * the request) and the platform thread carrying the coroutine's virtual thread before and
+         * after it awaits a Mono completed on Reactor's timer thread.
+         */
+        @GetMapping("/where")
+        public Coroutine<Map<String, String>> where() {
+            String handler = Thread.currentThread().getName();
+            return () -> {
+                String before = carrierName();
+                ReactorAwait.awaitSingle(Mono.delay(Duration.ofMillis(5)));
+                return Map.of("handler", handler, "before", before, "after", carrierName());
+            };
+        }
+
+        /** The platform thread carrying the current virtual thread (needs java.lang opened). */
+        static String carrierName() {
+            try {
+                Field f = Class.forName("java.lang.VirtualThread").getDeclaredField("carrierThread");
+                f.setAccessible(true);
+                return ((Thread) f.get(Thread.currentThread())).getName();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return "unknown (" + e.getClass().getSimpleName() + ")";
+            }
         }
 
         /** A task started on a loop of the group; the response is its outcome. */
