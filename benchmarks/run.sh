@@ -51,8 +51,8 @@ else
   py_args=(--close-tasks "$close_tasks")
   echo_args=(5 2)
   http_jit=5
-  http_warm=2
-  http_secs=6
+  http_warm=1
+  http_secs=5
   http_rounds=2
   report=docs/benchmarks.md
 fi
@@ -173,18 +173,22 @@ warm_jit() { # port styles...: every endpoint in turn before anything is measure
     done
   done
 }
-drive() { # style port
+drive() { # style port [label]: the label names the result files (default: the style)
+  local label=${3:-$1}
   for ep in hello quote; do
     for c in 64 256; do
       url="http://127.0.0.1:$2/$1/$ep"
       "${client_pin[@]}" wrk -t1 -c"$c" -d"${http_warm}s" "$url" >/dev/null
-      "${client_pin[@]}" wrk -t1 -c"$c" -d"${http_secs}s" --latency "$url" > "$out/http-$1-$ep-$c.wrk"
-      echo "$1 $ep c=$c: $(grep -E 'Requests/sec' "$out/http-$1-$ep-$c.wrk")"
+      "${client_pin[@]}" wrk -t1 -c"$c" -d"${http_secs}s" --latency "$url" > "$out/http-$label-$ep-$c.wrk"
+      echo "$label $ep c=$c: $(grep -E 'Requests/sec' "$out/http-$label-$ep-$c.wrk")"
     done
   done
 }
 if command -v wrk >/dev/null; then
-  "${server_pin[@]}" "$java" --sun-misc-unsafe-memory-access=allow -jar benchmarks-http/target/http-bench.jar \
+  # the JVM opens java.lang, as bridge-spring's docs advise for WebFlux: the coroutines' loops then
+  # run on Reactor Netty's event loops (aiobridge.netty-carriers); Reactor and Kotlin do not care
+  "${server_pin[@]}" "$java" --sun-misc-unsafe-memory-access=allow \
+    --add-opens java.base/java.lang=ALL-UNNAMED -jar benchmarks-http/target/http-bench.jar \
     --server.port=18080 > "$out/http-server.log" 2>&1 &
   spring=$!
   if wait_http http://127.0.0.1:18080/reactor/hello; then
@@ -196,13 +200,22 @@ if command -v wrk >/dev/null; then
     done
   fi
   kill "$spring"; wait "$spring" 2>/dev/null || true
+  # the coroutine again where the JVM keeps java.lang closed (no flag): loops on threads of their own
+  "${server_pin[@]}" "$java" --sun-misc-unsafe-memory-access=allow -jar benchmarks-http/target/http-bench.jar \
+    --server.port=18082 > "$out/http-server-closed.log" 2>&1 &
+  spring=$!
+  if wait_http http://127.0.0.1:18082/aio/hello; then
+    warm_jit 18082 aio aio
+    for round in $(seq "$http_rounds"); do drive aio 18082 aioclosed; done
+  fi
+  kill "$spring"; wait "$spring" 2>/dev/null || true
   if "$py" -c 'import fastapi, uvicorn, uvloop' 2>/dev/null; then
     (cd benchmarks/python && exec "${server_pin[@]}" "$py" -m uvicorn http_app:app --loop uvloop \
       --port 18081 --log-level warning) > "$out/http-fastapi.log" 2>&1 &
     fast=$!
     if wait_http http://127.0.0.1:18081/fastapi/hello; then
       warm_jit 18081 fastapi
-      for round in $(seq "$http_rounds"); do drive fastapi 18081; done
+      drive fastapi 18081 # one round: CPython has no JIT to warm
     fi
     kill "$fast"; wait "$fast" 2>/dev/null || true
   else
