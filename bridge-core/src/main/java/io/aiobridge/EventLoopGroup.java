@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -166,13 +167,29 @@ public final class EventLoopGroup implements AutoCloseable {
             all.add(m.done);
         }
         this.terminated = CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+        if (carriers != null) {
+            probeCarriers();
+        }
         for (Member m : members) {
             m.thread.start();
         }
-        if (carriers != null) {
-            for (Member m : members) {
-                // learns the carrier's thread, so that next() called there picks its own loop
+    }
+
+    /**
+     * Learns each carrier's thread, so that next() called there picks its own loop; before any
+     * loop runs, so a carrier that is already shut down fails the build and leaves nothing behind.
+     */
+    private void probeCarriers() {
+        for (Member m : members) {
+            try {
                 carriers.get(m.index).execute(() -> m.carrierThread = Thread.currentThread());
+            } catch (RejectedExecutionException e) {
+                for (Member each : members) {
+                    each.loop.close(); // never ran: nothing to cancel
+                }
+                throw new IllegalArgumentException("carrier " + m.index + " ("
+                        + carriers.get(m.index) + ") rejected work: it is shut down; give the"
+                        + " group carriers that are running", e);
             }
         }
     }

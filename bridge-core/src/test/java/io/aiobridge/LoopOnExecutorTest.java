@@ -113,6 +113,19 @@ class LoopOnExecutorTest {
     }
 
     @Test
+    void aCarrierAlreadyShutDownFailsTheBuildAndStartsNoThread() {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        carrierB.shutdown();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EventLoopGroup.builder().name("never-ran")
+                        .carriers(List.of(carrierA, carrierB)).build());
+        assertTrue(e.getMessage().contains("carrier 1") && e.getMessage().contains("shut down"),
+                e.getMessage());
+        assertTrue(EventLoopGroupTest.groupThreads("never-ran-", false).isEmpty(),
+                "no loop thread was started");
+    }
+
+    @Test
     void aCarrierShutDownFirstStillLetsTheGroupFinishEveryTask() throws Exception {
         assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
         AtomicInteger finallies = new AtomicInteger();
