@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,35 @@ class LoopOnExecutorTest {
         }
         assertEquals(List.of("task runs", "task suspends", "the carrier's other work",
                 "task resumes"), steps);
+    }
+
+    @Test
+    void blockingWorkAndThreadsStartedByATaskStayOffTheCarrier() throws Exception {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        try (EventLoop loop = EventLoop.newEventLoopOn(carrierA)) {
+            List<String> seen = loop.runUntilComplete(() -> {
+                // each spins until the carrier has run other work: on the carrier they never would
+                CountDownLatch carrierFree = new CountDownLatch(1);
+                AtomicReference<String> mineSaw = new AtomicReference<>("never ran");
+                Thread mine = Thread.ofVirtual().start(() -> mineSaw.set(spinUntil(carrierFree)));
+                String job = Aio.toThread(() -> {
+                    carrierA.execute(carrierFree::countDown);
+                    return spinUntil(carrierFree);
+                });
+                mine.join(TimeUnit.SECONDS.toMillis(20));
+                return List.of(job, mineSaw.get());
+            });
+            assertEquals(List.of("carrier ran other work", "carrier ran other work"), seen,
+                    "[Aio.toThread job, virtual thread the task started]");
+        }
+    }
+
+    private static String spinUntil(CountDownLatch latch) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (latch.getCount() > 0 && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        return latch.getCount() == 0 ? "carrier ran other work" : "held the carrier";
     }
 
     @Test
