@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.aiobridge.testing.LogCapture;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -129,65 +128,6 @@ class LoopOnExecutorTest {
             CompletableFuture<EventLoop> ran = carrierB.submit(
                     () -> g.submit(Aio::getRunningLoop)).get();
             assertSame(g.loops().get(1), ran.get(10, TimeUnit.SECONDS));
-        }
-    }
-
-    @Test
-    void aCarrierBlockedOnWorkOfItsOwnLoopIsNotADeadlockAndTheLogSaysWhy() throws Exception {
-        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
-        try (LogCapture log = new LogCapture("io.aiobridge.internal.ExecutorDrain");
-                EventLoopGroup g = EventLoopGroup.builder().name("blocked-carrier")
-                        .carriers(List.of(carrierA)).build()) {
-            // a handler that joins work submitted from its own event loop: next() there picks
-            // the loop that the blocked thread carries
-            String got = carrierA.submit(() -> g.submit(() -> {
-                Aio.sleep(0.01);
-                return "done";
-            }).get(20, TimeUnit.SECONDS)).get(30, TimeUnit.SECONDS);
-            assertEquals("done", got);
-            assertEquals(1, log.messages().size(), log.messages().toString());
-            assertTrue(log.messages().get(0).contains("has run none of its event loop's tasks"),
-                    log.messages().get(0));
-            // once the carrier is free again, the loop's tasks go back to it
-            assertEquals("carrier ran other work", g.submit(() -> {
-                CountDownLatch carrierFree = new CountDownLatch(1);
-                carrierA.execute(carrierFree::countDown);
-                Aio.sleep(0.01); // the carrier runs the latch's job while this task waits
-                return carrierFree.getCount() == 0 ? "carrier ran other work" : "still stuck";
-            }).get(10, TimeUnit.SECONDS));
-        }
-    }
-
-    @Test
-    void wakeUpsFromAnotherThreadRacingTheDrainAreNeverLost() throws Exception {
-        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
-        int rounds = 50_000;
-        AtomicReference<AsyncFuture<Integer>> waiting = new AtomicReference<>();
-        try (EventLoop loop = EventLoop.newEventLoopOn(carrierA)) {
-            Thread completer = Thread.ofPlatform().start(() -> {
-                long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-                for (int i = 0; i < rounds && System.nanoTime() < giveUp; ) {
-                    AsyncFuture<Integer> f = waiting.getAndSet(null);
-                    if (f == null) {
-                        Thread.onSpinWait();
-                        continue;
-                    }
-                    int v = i++;
-                    // completed the moment the task parks for it: the drain may be ending now
-                    loop.callSoonThreadsafe(() -> f.setResult(v));
-                }
-            });
-            long sum = loop.runUntilComplete(() -> {
-                long total = 0;
-                for (int i = 0; i < rounds; i++) {
-                    AsyncFuture<Integer> f = Aio.getRunningLoop().createFuture();
-                    waiting.set(f);
-                    total += f.await();
-                }
-                return total;
-            });
-            completer.join();
-            assertEquals((long) rounds * (rounds - 1) / 2, sum);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,8 +37,6 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     private final Thread carrier;
     /** The application's executor that runs the task threads, or null (the own thread does). */
     private final Executor executor;
-    /** How continuations reach {@link #executor}; null when the own thread runs them. */
-    private final ExecutorDrain drain;
     private final ThreadFactory factory;
     private volatile boolean sleeping;
     private volatile boolean closed;
@@ -45,7 +44,6 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
 
     private LoopCarrier(Executor executor) {
         this.executor = executor;
-        this.drain = executor != null ? new ExecutorDrain(executor, defaultScheduler()) : null;
         this.carrier = executor != null ? null
                 : Thread.ofPlatform().daemon().name("aiobridge-carrier").unstarted(this);
         this.factory = virtualThreadsScheduledBy(this);
@@ -144,8 +142,14 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
             defaultScheduler().execute(continuation);
             return;
         }
-        if (drain != null) {
-            drain.submit(continuation);
+        if (executor != null) {
+            try {
+                executor.execute(continuation);
+            } catch (RejectedExecutionException shutDown) {
+                // the application shut its executor down before closing the loop: the task
+                // still runs to its end (its finally blocks, the loop's close) rather than hang
+                defaultScheduler().execute(continuation);
+            }
             return;
         }
         queue.add(continuation);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.resources.LoopResources;
 
 /** A real WebFlux server on a random port, handlers returning the project's types. */
 @SpringBootTest(classes = SpringApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -41,9 +39,7 @@ class SpringIntegrationTest {
     @Test
     void theGroupIsTheConfiguredDefault() {
         assertEquals("web", group.name());
-        // with java.lang opened, one loop per Reactor Netty server event loop instead
-        assertEquals(EventLoop.carriersAvailable() ? LoopResources.DEFAULT_IO_WORKER_COUNT : 2,
-                group.size());
+        assertEquals(2, group.size());
         assertTrue(EventLoopGroup.defaultGroup() == group, "the context's group is the default");
     }
 
