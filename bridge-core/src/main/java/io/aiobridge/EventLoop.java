@@ -58,6 +58,8 @@ public interface EventLoop extends AutoCloseable {
      *
      * <p>A task that blocks (a long computation, a blocking call) now blocks the carrier and
      * whatever else it serves, as a blocking Reactor operator would: use {@link Aio#toThread}.
+     * And the carrier's thread must never block waiting for this loop's work (a {@code join()} of
+     * a result the loop computes): the loop needs that thread to compute it.
      * If the carrier is shut down before the loop is closed, the loop's remaining task code runs
      * on the JVM's shared virtual-thread scheduler, so closing the loop still finishes every
      * task.
