@@ -609,7 +609,10 @@ public final class Aio {
     /**
      * Submits {@code coro} to {@code loop} from any other thread and returns a CompletableFuture
      * of its result; cancelling that cancels the task. {@code asyncio.run_coroutine_threadsafe}.
-     * Do not block on the result from the loop's own code: that would deadlock it.
+     * Blocking on the result ({@code join()}, {@code get()}) where that would deadlock the loop
+     * fails at once with {@link IllegalStateException}: from the loop's own code, or from a
+     * thread that carries a loop's tasks (a Netty event loop under {@link
+     * EventLoop#newEventLoopOn}); await it in a task there.
      *
      * @param coro the coroutine
      * @param loop the target loop, running or about to run

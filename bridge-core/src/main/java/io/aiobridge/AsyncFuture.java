@@ -389,8 +389,9 @@ public class AsyncFuture<T> implements Awaitable<T> {
      * outside the loop (a {@code main}, a test, a Reactor thread); a task uses {@link #await()}.
      *
      * @return the result
-     * @throws IllegalStateException if called by the loop's own code while the future is pending:
-     *     blocking there would deadlock the loop, so it fails at once
+     * @throws IllegalStateException while the future is pending, if called by the loop's own code
+     *     or on a thread that carries a loop's tasks (a Netty event loop under {@link
+     *     EventLoop#newEventLoopOn}): blocking there would deadlock the loop, so it fails at once
      * @throws CancelledError if cancelled
      */
     public T join() {
@@ -416,10 +417,7 @@ public class AsyncFuture<T> implements Awaitable<T> {
         if (isDone()) {
             return true;
         }
-        if (loop.inLoopThread()) {
-            throw new IllegalStateException("join() on pending " + this + " from inside its own"
-                    + " event loop would deadlock the loop; use await() in a task instead");
-        }
+        loop.checkMayBlock("join()", "pending " + this);
         long deadline = System.nanoTime() + timeoutNanos;
         boolean interrupted = false;
         synchronized (this) {
@@ -457,23 +455,19 @@ public class AsyncFuture<T> implements Awaitable<T> {
      * {@link CancellationException}). Cancelling the returned future cancels this one, through the
      * loop. Callable from any thread: on the loop's thread, or while the loop is idle (it cannot
      * start until the link is made), the link is made at once; while the loop runs on another
-     * thread, through the loop. Blocking on the returned future from the loop's own code
-     * deadlocks the loop (the JDK's {@code join()} cannot be intercepted there, unlike {@link
-     * #join()}); inside the loop, {@link #await()} instead.
+     * thread, through the loop. Its {@code join()} and {@code get()} (and those of futures
+     * chained from it) fail with {@link IllegalStateException} where {@link #join()} does:
+     * blocking from the loop's own code, or from a thread that carries a loop's tasks, would
+     * deadlock the loop; there, {@link #await()} instead.
      *
      * @return a new CompletableFuture
      */
     public CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> cf = new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-                boolean done = super.cancel(mayInterruptIfRunning);
-                if (done && !AsyncFuture.this.isDone()) {
-                    loop.runHereOrPost(() -> AsyncFuture.this.cancel());
-                }
-                return done;
+        CompletableFuture<T> cf = new CrossThreadFuture<>(loop, () -> {
+            if (!isDone()) {
+                loop.runHereOrPost(() -> cancel());
             }
-        };
+        });
         if (isDone()) {
             copyTo(cf);
         } else {

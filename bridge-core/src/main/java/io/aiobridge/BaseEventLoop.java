@@ -171,6 +171,31 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         return baton.heldByCurrentThread();
     }
 
+    /**
+     * Blocking calls ({@code join()}, {@code get()}) on a pending outcome of this loop call this
+     * first: where the wait could never end, it fails at once with the reason.
+     *
+     * @param what the blocking call, for the message
+     * @param pending what it would wait for, for the message
+     * @throws IllegalStateException from the loop's own code, which the wait would stop, or from a
+     *     thread that carries a loop's tasks (a Netty event loop), which the loop needs to run
+     */
+    void checkMayBlock(String what, String pending) {
+        if (inLoopThread()) {
+            throw new IllegalStateException(what + " on " + pending + " from inside its own"
+                    + " event loop would deadlock the loop; use await() in a task instead");
+        }
+        Thread self = Thread.currentThread();
+        if (TaskThreads.carriesALoop(self)) {
+            throw new IllegalStateException(what + " on " + pending + " from thread '"
+                    + self.getName() + "', which carries an event loop's tasks (a loop made with"
+                    + " EventLoop.newEventLoopOn or EventLoopGroup carriers, such as"
+                    + " aiobridge.netty-carriers), would deadlock: the loop needs this thread to"
+                    + " run the work. Await it in a task (Aio.await), or return it to the"
+                    + " framework (Mono.fromFuture) instead of blocking");
+        }
+    }
+
     /** Loop-confined methods call this: while running, only the holder may. */
     void checkThread(String what) {
         Thread h = baton.holder();

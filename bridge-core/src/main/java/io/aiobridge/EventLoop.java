@@ -58,8 +58,11 @@ public interface EventLoop extends AutoCloseable {
      *
      * <p>A task that blocks (a long computation, a blocking call) now blocks the carrier and
      * whatever else it serves, as a blocking Reactor operator would: use {@link Aio#toThread}.
-     * And the carrier's thread must never block waiting for this loop's work (a {@code join()} of
-     * a result the loop computes): the loop needs that thread to compute it.
+     * And the carrier's thread must never block waiting for a loop's work: the loop needs that
+     * thread to compute it. Once the carrier has run its first work for the loop, aiobridge's own
+     * blocking calls made on its thread ({@link AsyncFuture#join()}, and {@code join()} or {@code
+     * get()} of the CompletableFutures the loops hand out) fail with {@link
+     * IllegalStateException} while pending, as Reactor's {@code block()} does on its event loops.
      * If the carrier is shut down before the loop is closed, the loop's remaining task code runs
      * on the JVM's shared virtual-thread scheduler, so closing the loop still finishes every
      * task.

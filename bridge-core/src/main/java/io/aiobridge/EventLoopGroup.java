@@ -420,8 +420,9 @@ public final class EventLoopGroup implements AutoCloseable {
     /**
      * The next loop, round-robin, skipping loops that have failed. In a group built on {@link
      * Builder#carriers carriers}, a carrier's own thread gets the loop whose tasks run there: that
-     * thread must then await work it hands over, never block on it ({@code join()}), since the
-     * loop needs that very thread to run it.
+     * thread must then await work it hands over, never block on it: the loop needs that very
+     * thread to run it, so a {@code join()} or {@code get()} there on a pending outcome of the
+     * group fails with {@link IllegalStateException} instead of deadlocking.
      *
      * @return a running loop
      * @throws IllegalStateException if the group is closed or every loop has failed

@@ -21,20 +21,11 @@ final class Threads {
         Objects.requireNonNull(coro, "coro is null");
         BaseEventLoop l = (BaseEventLoop) Objects.requireNonNull(loop, "loop is null");
         Object[] taskRef = new Object[1];
-        CompletableFuture<T> cf = new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-                boolean cancelled = super.cancel(mayInterruptIfRunning);
-                if (cancelled) {
-                    l.postFromOutside(() -> {
-                        if (taskRef[0] instanceof Task<?> t) {
-                            t.cancel();
-                        }
-                    });
-                }
-                return cancelled;
+        CompletableFuture<T> cf = new CrossThreadFuture<>(l, () -> l.postFromOutside(() -> {
+            if (taskRef[0] instanceof Task<?> t) {
+                t.cancel();
             }
-        };
+        }));
         l.callSoonThreadsafe(() -> {
             if (cf.isDone()) {
                 return; // cancelled before it started

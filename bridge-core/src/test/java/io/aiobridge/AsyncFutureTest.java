@@ -243,6 +243,33 @@ class AsyncFutureTest {
     }
 
     @Test
+    void blockingOnTheLoopsCompletableFuturesFromTheLoopFailsAtOnce() {
+        Loops.virtual(() -> {
+            EventLoop loop = Aio.getRunningLoop();
+            CompletableFuture<String> submitted = Aio.runCoroutineThreadsafe(() -> {
+                Aio.sleep(0.01);
+                return "later";
+            }, loop);
+            AsyncFuture<String> f = loop.createFuture();
+            CompletableFuture<String> mirrored = f.toCompletableFuture();
+            CompletableFuture<Integer> chained = submitted.thenApply(String::length);
+            for (CompletableFuture<?> cf : List.of(submitted, mirrored, chained)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, cf::join);
+                assertTrue(e.getMessage().startsWith("join() on a pending CompletableFuture of")
+                        && e.getMessage().contains("would deadlock the loop"), e.getMessage());
+                assertThrows(IllegalStateException.class, cf::get);
+                assertThrows(IllegalStateException.class, () -> cf.get(1, TimeUnit.SECONDS));
+            }
+            assertEquals("later", Aio.await(submitted), "awaiting it is the way");
+            assertEquals(5, chained.join(), "a done one may be joined anywhere");
+            f.setResult("done");
+            Aio.sleep(0); // the result reaches the CompletableFuture through a callback
+            assertEquals("done", mirrored.get());
+            return null;
+        });
+    }
+
+    @Test
     void joinBlocksAnOutsideThreadUntilTheLoopCompletesTheFuture() throws Exception {
         try (EventLoop loop = EventLoop.newEventLoop()) {
             AsyncFuture<String> f = loop.createFuture();

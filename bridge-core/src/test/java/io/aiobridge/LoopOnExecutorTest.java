@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -128,6 +129,75 @@ class LoopOnExecutorTest {
             CompletableFuture<EventLoop> ran = carrierB.submit(
                     () -> g.submit(Aio::getRunningLoop)).get();
             assertSame(g.loops().get(1), ran.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void blockingACarriersThreadOnALoopsWorkFailsAtOnceInsteadOfDeadlocking() throws Exception {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        EventLoopGroup g = EventLoopGroup.builder().name("no-blocking")
+                .carriers(List.of(carrierA, carrierB)).build();
+        // what a handler on Netty's thread might do: hand work to its loop, then wait for it
+        List<String> failures = carrierA.submit(() -> {
+            List<String> seen = new java.util.ArrayList<>();
+            CompletableFuture<String> own = g.submit(() -> {
+                Aio.sleep(0.01);
+                return "own";
+            });
+            // blocking there is refused whichever loop does the work, as Reactor's block() is
+            CompletableFuture<String> other = g.submit("b", () -> {
+                Aio.sleep(0.01);
+                return "other";
+            });
+            for (CompletableFuture<?> cf : List.of(own, own.thenApply(String::length), other)) {
+                seen.add(assertThrows(IllegalStateException.class, cf::join).getMessage());
+                seen.add(assertThrows(IllegalStateException.class,
+                        () -> cf.get(10, TimeUnit.SECONDS)).getMessage());
+            }
+            return seen;
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals(6, failures.size());
+        for (String m : failures) {
+            assertTrue(m.contains("from thread 'carrier-a', which carries an event loop's tasks")
+                    && m.contains("would deadlock") && m.contains("Aio.await"), m);
+        }
+        // the work itself was not disturbed, and a done outcome may be joined there
+        CompletableFuture<String> done = g.submit(() -> "done");
+        assertEquals("done", done.get(10, TimeUnit.SECONDS));
+        assertEquals("done", carrierA.submit(() -> done.join()).get(10, TimeUnit.SECONDS));
+        // a thread that carries nothing may block as before
+        assertEquals("free", g.submit(() -> {
+            Aio.sleep(0.01);
+            return "free";
+        }).join());
+        g.close();
+        // once the group is closed, its carriers' threads carry nothing
+        assertEquals(Boolean.FALSE, carrierA.submit(
+                () -> io.aiobridge.internal.TaskThreads.carriesALoop(Thread.currentThread()))
+                .get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aTaskJoinedOnItsCarriersThreadFailsAtOnce() throws Exception {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        EventLoop loop = EventLoop.newEventLoopOn(carrierA);
+        Thread runner = Thread.ofPlatform().start(loop::runForever);
+        try {
+            CompletableFuture<Task<String>> started = Aio.runCoroutineThreadsafe(
+                    () -> Aio.createTask(() -> {
+                        Aio.sleep(0.05);
+                        return "finished";
+                    }), loop);
+            Task<String> task = started.get(10, TimeUnit.SECONDS);
+            String message = carrierA.submit(() -> assertThrows(IllegalStateException.class,
+                    task::join).getMessage()).get(10, TimeUnit.SECONDS);
+            assertTrue(message.startsWith("join() on pending <Task") && message.contains(
+                    "from thread 'carrier-a'"), message);
+            assertEquals("finished", task.join(Duration.ofSeconds(10)));
+        } finally {
+            loop.callSoonThreadsafe(loop::stop);
+            runner.join(TimeUnit.SECONDS.toMillis(10));
+            loop.close();
         }
     }
 

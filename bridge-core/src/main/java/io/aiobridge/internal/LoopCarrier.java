@@ -30,6 +30,9 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     /** {@code VirtualThread.runContinuation}: what the JDK submits to a scheduler. */
     private static final Field RUN_CONTINUATION = continuationField();
 
+    /** The executor threads that carry open loops, with how many loops each one carries. */
+    private static final ConcurrentHashMap<Thread, Integer> CARRYING = new ConcurrentHashMap<>();
+
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     /** The continuations of this loop's live task threads. */
     private final Set<Runnable> own = ConcurrentHashMap.newKeySet();
@@ -41,12 +44,39 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     private volatile boolean sleeping;
     private volatile boolean closed;
     private boolean started;
+    /** The executor's thread, once it has run {@link #learnCarrierThread}; guarded by this. */
+    private Thread executorThread;
 
     private LoopCarrier(Executor executor) {
         this.executor = executor;
         this.carrier = executor != null ? null
                 : Thread.ofPlatform().daemon().name("aiobridge-carrier").unstarted(this);
         this.factory = virtualThreadsScheduledBy(this);
+    }
+
+    /**
+     * Has the executor tell which thread it is, so that a blocking call made there (a join on the
+     * loop's work from a Netty handler) fails at once instead of deadlocking. Before any task:
+     * the executor runs its work in order, so the thread is known before a handler it runs next.
+     */
+    private void learnCarrierThread() {
+        try {
+            executor.execute(() -> {
+                synchronized (this) {
+                    if (closed || executorThread != null) {
+                        return;
+                    }
+                    executorThread = Thread.currentThread();
+                    CARRYING.merge(executorThread, 1, Integer::sum);
+                }
+            });
+        } catch (RejectedExecutionException shutDown) {
+            // nothing to guard: the loop's tasks will run on the default scheduler
+        }
+    }
+
+    static boolean carries(Thread thread) {
+        return !thread.isVirtual() && CARRYING.containsKey(thread);
     }
 
     static LoopCarrier create() {
@@ -62,7 +92,11 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
                     + " virtual-thread internals; start the JVM with --add-opens"
                     + " java.base/java.lang=ALL-UNNAMED, or use -Daiobridge.engine=default");
         }
-        return new LoopCarrier(executor); // the factory fails with the flag's message if it cannot
+        LoopCarrier engine = new LoopCarrier(executor); // fails with the flag's message if it cannot
+        if (executor != null) {
+            engine.learnCarrierThread();
+        }
+        return engine;
     }
 
     /** Whether this JVM lets the library build carrier engines (the opens are in place). */
@@ -182,6 +216,12 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
         closed = true;
         if (carrier != null) {
             LockSupport.unpark(carrier);
+        }
+        synchronized (this) {
+            if (executorThread != null) {
+                CARRYING.computeIfPresent(executorThread, (t, n) -> n == 1 ? null : n - 1);
+                executorThread = null;
+            }
         }
     }
 }

@@ -60,6 +60,18 @@ public abstract class TaskThreads {
     public void close() {}
 
     /**
+     * Whether {@code thread} is the thread of an application executor (a Netty event loop) that
+     * carries the tasks of a loop that is still open. Such a thread must never block on a loop's
+     * work: the loop may need that very thread to run it.
+     *
+     * @param thread the thread to test
+     * @return true while it carries an open loop (from the time it has run its first work for it)
+     */
+    public static boolean carriesALoop(Thread thread) {
+        return LoopCarrier.carries(thread);
+    }
+
+    /**
      * An engine whose task threads run on {@code executor}, which must run what it is given one
      * at a time, in order, on one thread (a Netty event loop does): the loop then lives on that
      * thread. Needs what the carrier engine needs.

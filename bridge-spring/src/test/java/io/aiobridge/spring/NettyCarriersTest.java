@@ -49,6 +49,24 @@ class NettyCarriersTest {
     }
 
     @Test
+    void aHandlerBlockingOnTheGroupsWorkIsRefusedOnNettysThreadInsteadOfHangingIt() {
+        var reply = WebClient.create("http://127.0.0.1:" + port).get().uri("/joined")
+                .exchangeToMono(r -> r.toEntity(String.class)).block(Duration.ofSeconds(10));
+        if (EventLoop.carriersAvailable()) {
+            assertEquals(500, reply.getStatusCode().value(), String.valueOf(reply));
+            assertTrue(reply.getBody().startsWith("join() on a pending CompletableFuture of")
+                    && reply.getBody().matches("(?s).*from thread '[^']*-http-[a-z_]+-\\d+'.*")
+                    && reply.getBody().contains("would deadlock"), reply.getBody());
+        } else {
+            assertEquals("joined", reply.getBody(), "the group's own threads do the work");
+        }
+        // and the event loop that refused still serves
+        assertEquals(200, WebClient.create("http://127.0.0.1:" + port).get().uri("/where")
+                .retrieve().toBodilessEntity().block(Duration.ofSeconds(10)).getStatusCode()
+                .value());
+    }
+
+    @Test
     void aHandlersTaskRunsOnTheEventLoopThatReadItsRequestBeforeAndAfterItAwaits() {
         for (int i = 0; i < 20; i++) {
             Map<String, String> where = where();

@@ -16,6 +16,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -109,6 +111,26 @@ public class SpringApp {
                 ReactorAwait.awaitSingle(Mono.delay(Duration.ofMillis(5)));
                 return Map.of("handler", handler, "before", before, "after", carrierName());
             };
+        }
+
+        /**
+         * Blocks Netty's thread on work handed to the group: fine when the group has threads of
+         * its own; refused at once when the group runs on Netty's event loops, which the work
+         * would need.
+         */
+        @GetMapping("/joined")
+        public String joined() {
+            return group.submit(() -> {
+                Aio.sleep(0.01);
+                return "joined";
+            }).join();
+        }
+
+        /** An application's handler of the error a refused join raises. */
+        @ExceptionHandler(IllegalStateException.class)
+        public ResponseEntity<String> refused(IllegalStateException e) {
+            EVENTS.add("refused: " + e.getMessage());
+            return ResponseEntity.internalServerError().body(e.getMessage());
         }
 
         /** The platform thread carrying the current virtual thread (needs java.lang opened). */
