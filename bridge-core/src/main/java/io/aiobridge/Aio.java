@@ -43,6 +43,10 @@ public final class Aio {
     /**
      * Runs {@code main} on a new event loop and returns its result; then cancels the tasks still
      * running, shuts the default executor down and closes the loop. {@code asyncio.run}.
+     * {@link Thread#interrupt() Interrupting} the calling thread cancels {@code main}, as Ctrl-C
+     * does in asyncio: its {@code finally} blocks run, then this throws {@link CancelledError}
+     * (unless {@code main} suppressed it) with the thread's interrupt status set, and the cleanup
+     * still runs ({@link EventLoop#runUntilComplete(AsyncFuture)}).
      *
      * @param main the main coroutine
      * @param <T> the result type

@@ -89,6 +89,13 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     /** A VirtualMachineError a callback raised: runForever stops and rethrows it. */
     private VirtualMachineError fatal;
     private boolean interruptedWhileRunning;
+    /**
+     * Set by the runner thread when it is interrupted while the loop runs (once per run); the
+     * runner restores its interrupt status when runForever returns.
+     */
+    private volatile boolean runnerInterrupted;
+    /** What an interrupt of the runner cancels: the future runUntilComplete runs; else null. */
+    private volatile AsyncFuture<?> interruptTarget;
 
     // ---- shared with other threads -------------------------------------------------------------
     private final ConcurrentLinkedQueue<Handle> inbound = new ConcurrentLinkedQueue<>();
@@ -372,6 +379,9 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
                     + " runs on another thread: use callSoonThreadsafe() to reach it");
         }
         Thread self = Thread.currentThread();
+        // an interrupt left from before is kept for the caller, not taken for a request to stop:
+        // cleanup that runs the loop after an interrupted run (Runner.close) must still finish
+        boolean interruptedBefore = Thread.interrupted();
         baton.enter(self);
         try {
             while (drive(self, null)) {
@@ -387,8 +397,9 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             batchOpen = false;
             baton.exit();
             state.stopRunning();
-            if (interruptedWhileRunning) {
+            if (interruptedWhileRunning || runnerInterrupted || interruptedBefore) {
                 interruptedWhileRunning = false;
+                runnerInterrupted = false;
                 self.interrupt();
             }
         }
@@ -409,9 +420,11 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         }
         Consumer<AsyncFuture<T>> stopper = f -> stop();
         future.addDoneCallbackInternal(stopper);
+        interruptTarget = future;
         try {
             runForever();
         } finally {
+            interruptTarget = null;
             future.removeDoneCallback(stopper);
         }
         if (!future.isDone()) {
@@ -425,6 +438,27 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     public <T> T runUntilComplete(Coroutine<T> coro) {
         checkOpen();
         return runUntilComplete(createTask(coro));
+    }
+
+    /**
+     * The runner thread was interrupted while the loop runs (it holds the baton, or waits for it
+     * while a task's thread does). As asyncio's {@code Runner} treats Ctrl-C: the future that
+     * runUntilComplete runs is cancelled and the loop goes on until it is done, so its cleanup
+     * runs; a loop run by runForever stops. Only the first interrupt of a run acts.
+     */
+    void runnerInterrupted() {
+        if (runnerInterrupted) {
+            return;
+        }
+        runnerInterrupted = true;
+        postFromOutside(() -> {
+            AsyncFuture<?> target = interruptTarget;
+            if (target == null) {
+                stop();
+            } else if (!target.isDone()) {
+                target.cancel("the thread running the loop was interrupted");
+            }
+        });
     }
 
     @Override
@@ -604,8 +638,17 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         if (virtualTime && timeoutNanos > 0) {
             virtualNanos += Math.min(System.nanoTime() - started, timeoutNanos);
         }
+        noteInterrupt(self);
+    }
+
+    /** After a wait of the holder: an interrupt of the runner acts; a task thread's is kept. */
+    private void noteInterrupt(Thread self) {
         if (Thread.interrupted()) {
-            interruptedWhileRunning = true;
+            if (baton.isRunner(self)) {
+                runnerInterrupted();
+            } else {
+                interruptedWhileRunning = true;
+            }
         }
     }
 
@@ -673,9 +716,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         if (virtualTime && timeoutNanos > 0) {
             virtualNanos += Math.min(System.nanoTime() - started, timeoutNanos);
         }
-        if (Thread.interrupted()) {
-            interruptedWhileRunning = true;
-        }
+        noteInterrupt(self);
     }
 
     private void drainInbound() {

@@ -160,7 +160,11 @@ final class Baton {
         do {
             LockSupport.park(loop);
             if (Thread.interrupted()) {
-                interrupted = true;
+                if (self == runner) {
+                    loop.runnerInterrupted(); // it acts through the loop, and is restored at exit
+                } else {
+                    interrupted = true;
+                }
             }
         } while (holder != self);
         if (interrupted) {

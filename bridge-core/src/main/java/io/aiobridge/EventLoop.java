@@ -191,6 +191,11 @@ public interface EventLoop extends AutoCloseable {
      * current iteration finish; callbacks it schedules run in the next {@code runForever}. A
      * {@code stop()} before {@code runForever} makes it run exactly one iteration.
      *
+     * <p>{@link Thread#interrupt() Interrupting} the thread inside {@code runForever} stops the
+     * loop as {@code stop()} would, and the thread's interrupt status is set again when it
+     * returns (an {@code ExecutorService.shutdownNow()} ends it). An interrupt status already set
+     * on entry is kept for the caller and does not stop the loop.
+     *
      * @throws IllegalStateException if the loop is already running (here or nested), or closed
      */
     void runForever();
@@ -198,15 +203,25 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Runs the loop until {@code future} is done and returns its result.
      *
+     * <p>{@link Thread#interrupt() Interrupting} the calling thread meanwhile cancels {@code
+     * future}, as asyncio's runner cancels the main task on Ctrl-C; the loop goes on until the
+     * future is done (a task's {@code finally} blocks run), and the thread's interrupt status is
+     * set again when this returns. A task that lets the cancellation through ends this with
+     * {@link CancelledError}; one that suppresses it returns its result. Later interrupts of the
+     * same run change nothing more; an interrupt status already set on entry is kept and not acted
+     * on, so cleanup that follows an interrupted run still finishes.
+     *
      * @param future the future to wait for; must belong to this loop
      * @param <T> the result type
      * @return the future's result
      * @throws IllegalStateException if the loop stopped before the future was done
+     * @throws CancelledError if the future was cancelled, by a task or by an interrupt
      */
     <T> T runUntilComplete(AsyncFuture<T> future);
 
     /**
-     * Wraps {@code coro} in a task and runs the loop until it is done.
+     * Wraps {@code coro} in a task and runs the loop until it is done; an interrupt of the
+     * calling thread cancels the task ({@link #runUntilComplete(AsyncFuture)}).
      *
      * @param coro the coroutine
      * @param <T> the result type

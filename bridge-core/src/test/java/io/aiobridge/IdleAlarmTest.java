@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Timeout;
  * device (virtual-time loops jump their clock instead of waiting). Each wait here is a task's
  * thread driving the loop while idle, the path the alarm is on.
  * A loop that misses its alarm hangs: the class timeout turns that into a failure. It runs each
- * test on a thread of its own, since a loop waiting for its baton does not return when
- * interrupted (JUnit's same-thread timeout would wait for it forever).
+ * test on a thread of its own: JUnit's same-thread timeout interrupts the loop's thread, and the
+ * loop acts on an interrupt through its own wake-up, which is what a broken alarm may have lost.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IdleAlarmTest {
