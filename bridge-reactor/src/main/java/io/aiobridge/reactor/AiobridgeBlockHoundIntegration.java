@@ -13,10 +13,11 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * {@code VirtualThread.park}/{@code parkNanos} rather than in the native calls BlockHound watches
  * on platform threads, so those two are marked as blocking; a suspension of our own
  * ({@code await}, {@code sleep}, a queue's {@code get}) parks inside the baton hand-off or the
- * loop's idle wait, which are allowed. So {@code Thread.sleep}, {@code Mono.block()}, a JDBC
- * read or a {@code synchronized} wait inside a task fail with BlockHound's {@code
- * BlockingOperationError}, and {@code Aio.toThread(...)} is the way out: its job runs on a thread
- * that holds no loop.
+ * loop's idle wait, which are allowed. So {@code Thread.sleep}, a pending {@code
+ * CompletableFuture.get()}, a JDBC read or a {@code synchronized} wait inside a task fail with
+ * BlockHound's {@code BlockingOperationError}, and {@code Aio.toThread(...)} is the way out: its
+ * job runs on a thread that holds no loop. ({@code Mono.block()} there fails earlier, with
+ * Reactor's own error: the bridge registers a loop's threads as non-blocking with Reactor.)
  *
  * <p>Needs the JVM flags BlockHound needs on JDK 13+ ({@code
  * -XX:+AllowRedefinitionToAddDeleteMethods}, and on JDK 21+ {@code -XX:+EnableDynamicAgentLoading}).

@@ -33,6 +33,10 @@ import reactor.core.publisher.Mono;
 public final class ReactorAwait {
     private ReactorAwait() {}
 
+    static {
+        LoopThreadsNonBlocking.register(); // block() on a loop fails, as on Reactor's event loops
+    }
+
     /** The task's context variables written into the subscription's Reactor Context. */
     private static <T> Mono<T> vars(Mono<T> mono) {
         return mono.contextWrite(ReactorContexts::writeTaskVars);

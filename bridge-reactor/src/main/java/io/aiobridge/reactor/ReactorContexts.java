@@ -35,6 +35,10 @@ import reactor.util.context.ContextView;
 public final class ReactorContexts {
     private ReactorContexts() {}
 
+    static {
+        LoopThreadsNonBlocking.register(); // block() on a loop fails, as on Reactor's event loops
+    }
+
     /** Sets each ContextVar key of {@code view} in the current (task's) context. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static void install(ContextView view) {

@@ -22,6 +22,10 @@ import reactor.core.publisher.Flux;
 public final class ReactorIterate {
     private ReactorIterate() {}
 
+    static {
+        LoopThreadsNonBlocking.register(); // block() on a loop fails, as on Reactor's event loops
+    }
+
     /**
      * A Flux (or Mono) as an async iterable for a task, requesting {@code prefetch} items up front
      * and replenishing at 75%. The iteration belongs to the task that starts it: when that task

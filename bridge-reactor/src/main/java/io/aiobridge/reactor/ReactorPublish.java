@@ -32,6 +32,10 @@ import reactor.util.context.ContextView;
 public final class ReactorPublish {
     private ReactorPublish() {}
 
+    static {
+        LoopThreadsNonBlocking.register(); // block() on a loop fails, as on Reactor's event loops
+    }
+
     /**
      * Reactor's policy for errors nobody can receive: {@code Hooks.onErrorDropped}, with the
      * subscriber's Context, so a per-subscription hook ({@code reactor.onErrorDropped.local})

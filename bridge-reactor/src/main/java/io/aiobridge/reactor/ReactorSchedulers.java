@@ -28,6 +28,10 @@ import reactor.core.scheduler.Scheduler;
 public final class ReactorSchedulers {
     private ReactorSchedulers() {}
 
+    static {
+        LoopThreadsNonBlocking.register(); // block() on a loop fails, as on Reactor's event loops
+    }
+
     /**
      * {@code loop} as a Reactor scheduler. Work is submitted from any thread and runs on the
      * loop as callbacks; delayed work and {@code now()} use the loop's clock, so on a

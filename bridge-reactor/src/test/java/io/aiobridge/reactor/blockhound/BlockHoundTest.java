@@ -43,10 +43,22 @@ class BlockHoundTest {
     }
 
     @Test
-    void blockOnAMonoInATaskIsReported() {
-        // long enough that block() must park even on a cold JVM (the error comes at once)
+    void blockOnAMonoInATaskIsRefusedByReactorItselfBeforeBlockHound() throws Exception {
+        // the bridge has told Reactor that a loop's thread is non-blocking, so block() fails with
+        // Reactor's own error before it parks (BlockOnALoopTest has the rest of that rule)
+        Class.forName("io.aiobridge.reactor.ReactorAwait"); // initialized, as by any first use
         Mono<String> later = Mono.just("x").delayElement(Duration.ofSeconds(5), Schedulers.parallel());
-        assertThrows(BlockingOperationError.class, () -> Aio.run(later::block));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Aio.run(later::block));
+        assertTrue(e.getMessage().startsWith("block()/blockFirst()/blockLast() are blocking"),
+                e.getMessage());
+    }
+
+    @Test
+    void aPendingCompletableFutureGetInATaskIsReported() {
+        CompletableFuture<String> never = new CompletableFuture<>();
+        assertThrows(BlockingOperationError.class, () -> Aio.run(() -> never.get(5,
+                java.util.concurrent.TimeUnit.SECONDS)));
     }
 
     @Test
