@@ -543,7 +543,9 @@ public final class EventLoopGroup implements AutoCloseable {
     /**
      * Starts a graceful shutdown with the group's shutdown timeout and returns at once: no new
      * work is taken; each loop cancels its tasks, waits for them, closes its async generators and
-     * its default executor, and closes. Safe from any thread, including the group's own loops.
+     * its default executor, and closes. Safe from any thread, including the group's own loops;
+     * waiting for the returned future there ({@code join()}, {@code get()}) throws {@link
+     * IllegalStateException} instead, since it would wait for itself.
      *
      * @return completes when every loop has closed
      */
@@ -562,7 +564,33 @@ public final class EventLoopGroup implements AutoCloseable {
                 }
             }
         }
-        return terminated.thenApply(x -> null);
+        CompletableFuture<Void> done = new CrossThreadFuture<>(this::checkMayWait, null);
+        terminated.whenComplete((x, e) -> done.complete(null));
+        return done;
+    }
+
+    /**
+     * A wait for the group's end from one of its own loops, or from the thread that carries one,
+     * would wait for itself: it fails at once, saying so.
+     */
+    private void checkMayWait(String what) {
+        if (inGroup()) {
+            throw new IllegalStateException("Cannot close " + this + " and wait from one of its"
+                    + " own loops (" + Aio.runningLoopOrNull() + "): waiting for every loop to"
+                    + " finish includes this one, so " + what + " would never return; call"
+                    + " shutdown() without waiting for its future, or close the group from"
+                    + " another thread");
+        }
+        Thread self = Thread.currentThread();
+        for (Member m : members) {
+            if (m.carrierThread == self && !m.done.isDone()) {
+                throw new IllegalStateException("Cannot close " + this + " and wait on thread '"
+                        + self.getName() + "', which carries loop " + m.index + "'s tasks: the"
+                        + " loop needs this thread to finish them, so " + what + " would not"
+                        + " return in time; call shutdown() without waiting for its future, or"
+                        + " close the group from another thread");
+            }
+        }
     }
 
     /**
@@ -571,19 +599,14 @@ public final class EventLoopGroup implements AutoCloseable {
      *
      * @param timeout seconds the tasks may take to finish once cancelled
      * @return true if everything finished in time; false if something was reported and abandoned
-     * @throws IllegalStateException if called from one of the group's own loops (it would wait
-     *     for itself)
+     * @throws IllegalStateException if called from one of the group's own loops, or on the
+     *     thread of a {@link Builder#carriers carrier} of one (it would wait for itself)
      */
     public boolean shutdownGracefully(double timeout) {
         if (!(timeout >= 0)) {
             throw new IllegalArgumentException("timeout must be >= 0 seconds, got " + timeout);
         }
-        if (inGroup()) {
-            throw new IllegalStateException("Cannot close " + this + " from one of its own loops ("
-                    + Aio.runningLoopOrNull() + "): closing waits for every loop to finish, this"
-                    + " one included; call shutdown() (it returns a CompletableFuture and does not"
-                    + " wait), or close the group from another thread");
-        }
+        checkMayWait("close()");
         CompletableFuture<Void> done = shutdown(timeout);
         long waitNanos = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1);
         try {

@@ -275,8 +275,16 @@ class EventLoopGroupTest {
         assertTrue(fromInside.getCause().getMessage().startsWith("Cannot close EventLoopGroup"),
                 fromInside.getCause().getMessage());
         assertTrue(fromInside.getCause().getMessage().contains("call shutdown()"));
-        // shutdown() from inside is fine: it does not wait
-        assertNotSame(null, get(g.submit(() -> g.shutdown())));
+        // shutdown() from inside is fine: it does not wait; waiting for its future there is not
+        ExecutionException joined = assertThrows(ExecutionException.class,
+                () -> get(g.submit(() -> {
+                    CompletableFuture<Void> down = g.shutdown();
+                    assertNotSame(null, down);
+                    return down.join();
+                })));
+        assertTrue(joined.getCause().getMessage().startsWith("Cannot close EventLoopGroup")
+                && joined.getCause().getMessage().contains("join() would never return"),
+                joined.getCause().getMessage());
         get(g.shutdown());
         IllegalStateException closed = assertThrows(IllegalStateException.class,
                 () -> g.submit(() -> 1));

@@ -170,6 +170,11 @@ class LoopOnExecutorTest {
             Aio.sleep(0.01);
             return "free";
         }).join());
+        // nor may a carrier's thread wait for the group to close: the loop needs it to finish
+        String closing = carrierA.submit(() -> assertThrows(IllegalStateException.class,
+                g::close).getMessage()).get(10, TimeUnit.SECONDS);
+        assertTrue(closing.startsWith("Cannot close EventLoopGroup") && closing.contains(
+                "on thread 'carrier-a', which carries loop 0's tasks"), closing);
         g.close();
         // once the group is closed, its carriers' threads carry nothing
         assertEquals(Boolean.FALSE, carrierA.submit(
