@@ -96,6 +96,11 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     private volatile boolean runnerInterrupted;
     /** What an interrupt of the runner cancels: the future runUntilComplete runs; else null. */
     private volatile AsyncFuture<?> interruptTarget;
+    /**
+     * While close() or a Runner's close runs the loop to clean up, an interrupt only sets the
+     * status again at the end: cleanup half done would leave tasks and threads behind. Runner's.
+     */
+    private boolean interruptsDeferred;
 
     // ---- shared with other threads -------------------------------------------------------------
     private final ConcurrentLinkedQueue<Handle> inbound = new ConcurrentLinkedQueue<>();
@@ -444,13 +449,17 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
      * The runner thread was interrupted while the loop runs (it holds the baton, or waits for it
      * while a task's thread does). As asyncio's {@code Runner} treats Ctrl-C: the future that
      * runUntilComplete runs is cancelled and the loop goes on until it is done, so its cleanup
-     * runs; a loop run by runForever stops. Only the first interrupt of a run acts.
+     * runs; a loop run by runForever stops. Only the first interrupt of a run acts, and none
+     * while the loop is being closed ({@link #deferInterrupts}).
      */
     void runnerInterrupted() {
         if (runnerInterrupted) {
             return;
         }
         runnerInterrupted = true;
+        if (interruptsDeferred) {
+            return; // cleanup runs on; the status is set again when runForever returns
+        }
         postFromOutside(() -> {
             AsyncFuture<?> target = interruptTarget;
             if (target == null) {
@@ -459,6 +468,20 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
                 target.cancel("the thread running the loop was interrupted");
             }
         });
+    }
+
+    /**
+     * Runs {@code cleanup}, which runs the loop, with interrupts of the runner deferred: they set
+     * its status again at the end but cancel nothing, so the cleanup is not cut short.
+     */
+    void deferInterrupts(Runnable cleanup) {
+        boolean outer = interruptsDeferred;
+        interruptsDeferred = true;
+        try {
+            cleanup.run();
+        } finally {
+            interruptsDeferred = outer;
+        }
     }
 
     @Override
@@ -794,7 +817,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             return;
         }
         checkThread("close()");
-        finishAllTasks();
+        deferInterrupts(this::finishAllTasks);
         reportUnretrieved();
         if (!state.close()) {
             throw new IllegalStateException("Cannot close a running event loop; " + this

@@ -251,7 +251,8 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Closes the loop: cancels every task it still owns and runs them to their end (their {@code
      * finally} blocks run; an await during this final phase is cancelled at once), drops pending
-     * callbacks and shuts the default executor down without waiting. Idempotent.
+     * callbacks and shuts the default executor down without waiting. Idempotent. An interrupt of
+     * the calling thread meanwhile does not cut this short: it is set again when close returns.
      *
      * @throws IllegalStateException if the loop is running
      */

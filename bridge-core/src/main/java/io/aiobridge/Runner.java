@@ -115,9 +115,11 @@ public final class Runner implements AutoCloseable {
             return;
         }
         try {
-            cancelAllTasks();
-            loop.runUntilComplete(loop.shutdownAsyncgens());
-            loop.runUntilComplete(loop.shutdownDefaultExecutor());
+            ((BaseEventLoop) loop).deferInterrupts(() -> {
+                cancelAllTasks();
+                loop.runUntilComplete(loop.shutdownAsyncgens());
+                loop.runUntilComplete(loop.shutdownDefaultExecutor());
+            });
         } finally {
             loop.close();
             loop = null;

@@ -147,6 +147,41 @@ class InterruptTest {
     }
 
     @Test
+    void anInterruptDuringCloseDoesNotCutTheCleanupShort() throws Exception {
+        List<String> steps = new CopyOnWriteArrayList<>();
+        CountDownLatch closing = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        AtomicReference<EventLoop> made = new AtomicReference<>();
+        Thread runner = Thread.ofPlatform().start(() -> {
+            EventLoop loop = EventLoop.newEventLoop();
+            made.set(loop);
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                try {
+                    y.yield(1);
+                    y.yield(2);
+                } finally {
+                    closing.countDown(); // close() is closing the generator left parked
+                    while (interrupted.getCount() > 0) {
+                        Aio.sleep(0.005);
+                    }
+                    Aio.sleep(0.02);
+                    steps.add("generator's finally done");
+                }
+            });
+            loop.runUntilComplete(() -> io.aiobridge.iter.Comprehensions.anext(gen));
+            loop.close();
+            steps.add("closed=" + loop.isClosed() + ", interrupted="
+                    + Thread.currentThread().isInterrupted());
+        });
+        assertTrue(closing.await(10, TimeUnit.SECONDS));
+        runner.interrupt();
+        interrupted.countDown();
+        runner.join(TimeUnit.SECONDS.toMillis(20));
+        assertFalse(runner.isAlive());
+        assertEquals(List.of("generator's finally done", "closed=true, interrupted=true"), steps);
+    }
+
+    @Test
     void anInterruptAlreadySetOnEntryIsKeptButDoesNotCancel() {
         Thread.currentThread().interrupt();
         try (EventLoop loop = EventLoop.newEventLoop()) {
