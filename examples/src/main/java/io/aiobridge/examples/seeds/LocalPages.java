@@ -1,6 +1,7 @@
 package io.aiobridge.examples.seeds;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -20,11 +21,22 @@ public final class LocalPages implements AutoCloseable {
         server = HttpServer.create().host("127.0.0.1").port(0)
                 .route(routes -> routes.get("/page/{n}", (request, response) -> {
                     int n = Integer.parseInt(request.param("n"));
+                    // a request counts from its subscription until its body is produced, which
+                    // is before the client can read it: counting until the server's own
+                    // completion (doFinally, after the flush) let a client that had already
+                    // released its semaphore start the next request inside that window
+                    AtomicBoolean counted = new AtomicBoolean(true);
+                    Runnable uncount = () -> {
+                        if (counted.compareAndSet(true, false)) {
+                            inFlight.decrementAndGet();
+                        }
+                    };
                     return response.sendString(Mono.just("x".repeat(n * 100))
                             .delayElement(Duration.ofMillis(20L * n))
                             .doOnSubscribe(s -> maxInFlight.accumulateAndGet(
                                     inFlight.incrementAndGet(), Math::max))
-                            .doFinally(s -> inFlight.decrementAndGet()));
+                            .doOnNext(body -> uncount.run())
+                            .doFinally(s -> uncount.run()));
                 }))
                 .bindNow();
     }
