@@ -378,6 +378,16 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
                             + " runs another loop's code: start this one on a thread of its"
                             + " own");
         }
+        Thread caller = Thread.currentThread();
+        if (!interruptsDeferred && TaskThreads.carriesALoop(caller)) {
+            // close()'s own cleanup runs are let through: they only finish this loop's tasks
+            throw new IllegalStateException("Cannot run the event loop while another loop is"
+                    + " running; thread '" + caller.getName() + "' carries another loop's tasks"
+                    + " (EventLoop.newEventLoopOn, aiobridge.netty-carriers): running " + this
+                    + " here would hold the thread until it stops, and the carried loop's tasks,"
+                    + " which need it, would wait (for ever, if this run awaits them); run it on"
+                    + " a thread of its own, or await the work in a task instead");
+        }
         if (!state.start()) {
             checkOpen();
             throw new IllegalStateException("This event loop is already running; " + this

@@ -170,15 +170,22 @@ class LoopOnExecutorTest {
             Aio.sleep(0.01);
             return "free";
         }).join());
+        // nor run a loop of its own (Aio.run): the carried loop would wait until it stops
+        String nested = carrierA.submit(() -> assertThrows(IllegalStateException.class,
+                () -> Aio.run(() -> "nested")).getMessage()).get(10, TimeUnit.SECONDS);
+        assertTrue(nested.startsWith("Cannot run the event loop while another loop is running;"
+                + " thread 'carrier-a' carries another loop's tasks"), nested);
         // nor may a carrier's thread wait for the group to close: the loop needs it to finish
         String closing = carrierA.submit(() -> assertThrows(IllegalStateException.class,
                 g::close).getMessage()).get(10, TimeUnit.SECONDS);
         assertTrue(closing.startsWith("Cannot close EventLoopGroup") && closing.contains(
                 "on thread 'carrier-a', which carries loop 0's tasks"), closing);
         g.close();
-        // once the group is closed, its carriers' threads carry nothing
+        // once the group is closed, its carriers' threads carry nothing, and may run a loop
         assertEquals(Boolean.FALSE, carrierA.submit(
                 () -> io.aiobridge.internal.TaskThreads.carriesALoop(Thread.currentThread()))
+                .get(10, TimeUnit.SECONDS));
+        assertEquals("own loop", carrierA.submit(() -> Aio.run(() -> "own loop"))
                 .get(10, TimeUnit.SECONDS));
     }
 
