@@ -98,7 +98,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     private volatile AsyncFuture<?> interruptTarget;
     /**
      * While close() or a Runner's close runs the loop to clean up, an interrupt only sets the
-     * status again at the end: cleanup half done would leave tasks and threads behind. Runner's.
+     * status again at the end: cleanup half done would leave tasks and threads behind.
      */
     private boolean interruptsDeferred;
 
@@ -378,11 +378,11 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
                             + " runs another loop's code: start this one on a thread of its"
                             + " own");
         }
-        Thread caller = Thread.currentThread();
-        if (!interruptsDeferred && TaskThreads.carriesALoop(caller)) {
+        Thread self = Thread.currentThread();
+        if (!interruptsDeferred && TaskThreads.carriesALoop(self)) {
             // close()'s own cleanup runs are let through: they only finish this loop's tasks
             throw new IllegalStateException("Cannot run the event loop while another loop is"
-                    + " running; thread '" + caller.getName() + "' carries another loop's tasks"
+                    + " running; thread '" + self.getName() + "' carries another loop's tasks"
                     + " (EventLoop.newEventLoopOn, aiobridge.netty-carriers): running " + this
                     + " here would hold the thread until it stops, and the carried loop's tasks,"
                     + " which need it, would wait (for ever, if this run awaits them); run it on"
@@ -393,7 +393,6 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             throw new IllegalStateException("This event loop is already running; " + this
                     + " runs on another thread: use callSoonThreadsafe() to reach it");
         }
-        Thread self = Thread.currentThread();
         // an interrupt left from before is kept for the caller, not taken for a request to stop:
         // cleanup that runs the loop after an interrupted run (Runner.close) must still finish
         boolean interruptedBefore = Thread.interrupted();
