@@ -75,7 +75,11 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Runs {@code coro} as a task on the runner's loop and returns its result.
+     * Runs {@code coro} as a task on the runner's loop and returns its result. As asyncio's runner
+     * does on Ctrl-C, an {@link Thread#interrupt() interrupt} of the calling thread cancels the
+     * task; once it has finished, this throws {@link CancelledError} (unless the task suppressed
+     * it) with the interrupt status set. {@link #close()} then still cleans up: an interrupt
+     * during it is only set again at its end.
      *
      * @param coro the coroutine
      * @param <T> the result type
