@@ -213,6 +213,27 @@ class InterruptTest {
     }
 
     @Test
+    void interruptingAGroupsLoopThreadNeitherCancelsItsTasksNorStopsTheGroup() throws Exception {
+        try (EventLoopGroup g = EventLoopGroup.builder().name("interrupted").loops(1).build()) {
+            CountDownLatch suspended = new CountDownLatch(1);
+            java.util.concurrent.CompletableFuture<String> slow = g.submit(() -> {
+                suspended.countDown();
+                Aio.sleep(0.2);
+                return "slow finished";
+            });
+            assertTrue(suspended.await(10, TimeUnit.SECONDS));
+            Thread member = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("interrupted-0")).findFirst().orElseThrow();
+            member.interrupt(); // its runForever stops; the group runs it again
+            assertEquals("slow finished", slow.get(10, TimeUnit.SECONDS),
+                    "a group's task is not a main task: nothing is cancelled");
+            assertEquals("still serving", g.submit(() -> "still serving")
+                    .get(10, TimeUnit.SECONDS));
+            assertTrue(member.isAlive());
+        }
+    }
+
+    @Test
     void shutdownNowEndsAnExecutorThatRunsALoop() throws Exception {
         List<String> steps = new CopyOnWriteArrayList<>();
         CountDownLatch suspended = new CountDownLatch(1);
