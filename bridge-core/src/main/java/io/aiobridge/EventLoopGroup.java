@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,8 +88,6 @@ public final class EventLoopGroup implements AutoCloseable {
         volatile Throwable failure;
         /** Whether everything on it finished in time at shutdown. */
         volatile boolean clean = true;
-        /** The thread of the loop's carrier executor, once it has run the probe; else null. */
-        volatile Thread carrierThread;
 
         Member(int index, BaseEventLoop loop, boolean daemon) {
             this.index = index;
@@ -168,7 +165,7 @@ public final class EventLoopGroup implements AutoCloseable {
         }
         this.terminated = CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
         if (carriers != null) {
-            probeCarriers();
+            checkCarriersRunning();
         }
         for (Member m : members) {
             m.thread.start();
@@ -176,20 +173,20 @@ public final class EventLoopGroup implements AutoCloseable {
     }
 
     /**
-     * Learns each carrier's thread, so that next() called there picks its own loop; before any
-     * loop runs, so a carrier that is already shut down fails the build and leaves nothing behind.
+     * Each loop's engine had its carrier run a first piece of work when the loop was made (which
+     * tells the carrier's thread, for next()); a carrier that refused it is shut down, and the
+     * build fails before any loop runs, leaving nothing behind.
      */
-    private void probeCarriers() {
+    private void checkCarriersRunning() {
         for (Member m : members) {
-            try {
-                carriers.get(m.index).execute(() -> m.carrierThread = Thread.currentThread());
-            } catch (RejectedExecutionException e) {
+            RuntimeException refused = m.loop.taskThreads.carrierRejection();
+            if (refused != null) {
                 for (Member each : members) {
                     each.loop.close(); // never ran: nothing to cancel
                 }
                 throw new IllegalArgumentException("carrier " + m.index + " ("
                         + carriers.get(m.index) + ") rejected work: it is shut down; give the"
-                        + " group carriers that are running", e);
+                        + " group carriers that are running", refused);
             }
         }
     }
@@ -432,7 +429,7 @@ public final class EventLoopGroup implements AutoCloseable {
         if (carriers != null) {
             Thread self = Thread.currentThread();
             for (Member m : members) {
-                if (m.carrierThread == self && m.alive()) {
+                if (m.loop.taskThreads.carrierThread() == self && m.alive()) {
                     return m.loop;
                 }
             }
@@ -583,7 +580,7 @@ public final class EventLoopGroup implements AutoCloseable {
         }
         Thread self = Thread.currentThread();
         for (Member m : members) {
-            if (m.carrierThread == self && !m.done.isDone()) {
+            if (m.loop.taskThreads.carrierThread() == self && !m.done.isDone()) {
                 throw new IllegalStateException("Cannot close " + this + " and wait on thread '"
                         + self.getName() + "', which carries loop " + m.index + "'s tasks: the"
                         + " loop needs this thread to finish them, so " + what + " would not"

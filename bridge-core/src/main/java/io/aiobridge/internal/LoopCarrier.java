@@ -44,8 +44,10 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     private volatile boolean sleeping;
     private volatile boolean closed;
     private boolean started;
-    /** The executor's thread, once it has run {@link #learnCarrierThread}; guarded by this. */
-    private Thread executorThread;
+    /** The executor's thread, once it has run {@link #learnCarrierThread}; written under this. */
+    private volatile Thread executorThread;
+    /** Set if the executor refused that first work. */
+    private volatile RejectedExecutionException rejection;
 
     private LoopCarrier(Executor executor) {
         this.executor = executor;
@@ -56,7 +58,8 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
 
     /**
      * Has the executor tell which thread it is, so that a blocking call made there (a join on the
-     * loop's work from a Netty handler) fails at once instead of deadlocking. Before any task:
+     * loop's work from a Netty handler) fails at once instead of deadlocking, and a group can
+     * pick the loop that runs on a caller's thread. Before any task:
      * the executor runs its work in order, so the thread is known before a handler it runs next.
      */
     private void learnCarrierThread() {
@@ -72,7 +75,18 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
             });
         } catch (RejectedExecutionException shutDown) {
             // nothing to guard: the loop's tasks will run on the default scheduler
+            rejection = shutDown;
         }
+    }
+
+    @Override
+    public Thread carrierThread() {
+        return executorThread;
+    }
+
+    @Override
+    public RuntimeException carrierRejection() {
+        return rejection;
     }
 
     static boolean carries(Thread thread) {

@@ -56,6 +56,26 @@ public abstract class TaskThreads {
         return null;
     }
 
+    /**
+     * The thread of the application's executor that carries the task threads, once it has run
+     * the engine's first work; null before that, after close, or for an engine of its own.
+     *
+     * @return the executor's thread, or null
+     */
+    public Thread carrierThread() {
+        return null;
+    }
+
+    /**
+     * Why the application's executor refused the engine's first work (it was shut down), if it
+     * did.
+     *
+     * @return the refusal, or null
+     */
+    public RuntimeException carrierRejection() {
+        return null;
+    }
+
     /** Releases the engine's resources once the loop has no task threads left. */
     public void close() {}
 
