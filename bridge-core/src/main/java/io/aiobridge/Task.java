@@ -473,7 +473,8 @@ public class Task<T> extends AsyncFuture<T> {
 
     /**
      * Withdraws one cancellation request, for code that handled a cancellation it caused (timeouts,
-     * task groups).
+     * task groups). When the count reaches zero, a request not yet delivered (the task was ready to
+     * run, not awaiting) is withdrawn as well, as in asyncio 3.13.
      *
      * @return the remaining count
      */
@@ -483,8 +484,9 @@ public class Task<T> extends AsyncFuture<T> {
         if (r == null) {
             return 0;
         }
-        if (r.cancelRequests > 0) {
-            r.cancelRequests--;
+        if (r.cancelRequests > 0 && --r.cancelRequests == 0) {
+            // the last request withdrawn: one not yet delivered is withdrawn too (asyncio 3.13)
+            mustCancel = false;
         }
         return r.cancelRequests;
     }

@@ -137,10 +137,6 @@ public final class TaskGroup {
             baseError = exc;
         }
         Throwable propagateCancellation = exc instanceof CancelledError ? exc : null;
-        if (parentCancelRequested && parentTask.uncancel() == 0) {
-            // we cancelled the parent ourselves; with no other request left, do not propagate
-            propagateCancellation = null;
-        }
         if (exc != null && !aborting) {
             // the parent is being cancelled, or the body raised: stop the children
             abort();
@@ -165,6 +161,12 @@ public final class TaskGroup {
         if (baseError != null) {
             return baseError;
         }
+        // withdrawn only now that the children are done (asyncio 3.13): a request withdrawn
+        // before the wait let a cancellation from outside, made during it, count as ours
+        if (parentCancelRequested && parentTask.uncancel() == 0) {
+            // we cancelled the parent ourselves; with no other request left, do not propagate
+            propagateCancellation = null;
+        }
         if (propagateCancellation != null && errors.isEmpty()) {
             return propagateCancellation;
         }
@@ -172,6 +174,13 @@ public final class TaskGroup {
             errors.add(exc);
         }
         if (!errors.isEmpty()) {
+            if (parentTask.cancelling() > 0) {
+                // a cancellation from outside is pending: the group raises its errors, so
+                // deliver that request again at the parent's next await instead of losing it
+                // (asyncio 3.13: uncancel, then cancel, keeps the count)
+                parentTask.uncancel();
+                parentTask.cancel();
+            }
             ExceptionGroup group = new ExceptionGroup("unhandled errors in a TaskGroup", errors);
             errors = null;
             return group;
@@ -227,12 +236,11 @@ public final class TaskGroup {
                     + " failed or the group was cancelled, so it takes no new tasks");
         }
         Task<T> task = loop.createTask(coro, name, context);
-        if (task.isDone()) {
-            onTaskDone(task); // finished eagerly
-        } else {
-            tasks.add(task);
-            task.addDoneCallbackInternal(this::onTaskDone);
-        }
+        // also when it finished eagerly: the callback then runs in the next iteration, so an
+        // eager child's failure cancels the body at its next await, not inside createTask
+        // (asyncio 3.13, gh-128550)
+        tasks.add(task);
+        task.addDoneCallbackInternal(this::onTaskDone);
         return task;
     }
 

@@ -10,6 +10,7 @@ import io.aiobridge.testing.Loops;
 import io.aiobridge.testing.Steps;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -226,5 +227,121 @@ class TaskGroupTest {
         assertTrue(loop.isClosed());
         assertTrue(group.isCancelled(), group.toString());
         assertEquals(List.of("a finally", "b finally"), log.stream().sorted().toList());
+    }
+
+    // The next four follow CPython 3.13's test_taskgroups (test_cancelling_level_preserved,
+    // test_nested_groups_both_cancelled, test_error_and_cancel,
+    // test_cancels_task_if_created_during_creation): 3.11 left a count raised or lost an outside
+    // cancellation in each.
+
+    @Test
+    void aFailedGroupLeavesTheParentsCancellingCountWhereItWas() {
+        Loops.virtual(() -> {
+            assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> tg.createTask(() -> {
+                Aio.sleep(0.0);
+                throw new IllegalStateException("child");
+            })));
+            assertEquals(0, Aio.currentTask().cancelling());
+            Aio.sleep(0); // and no cancellation is pending either
+            return null;
+        });
+    }
+
+    @Test
+    void nestedGroupsThatBothFailWithdrawOnlyTheirOwnCancellations() {
+        Steps s = new Steps();
+        Loops.virtual(() -> {
+            ExceptionGroup outer = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(out -> {
+                ExceptionGroup inner = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(in -> {
+                    in.createTask(() -> {
+                        Aio.sleep(0.0);
+                        throw new IllegalStateException("inner");
+                    });
+                    out.createTask(() -> {
+                        Aio.sleep(0.0);
+                        throw new IllegalArgumentException("outer");
+                    });
+                    s.expect(1);
+                    return null;
+                }));
+                assertInstanceOf(IllegalStateException.class, inner.exceptions().get(0));
+                s.expect(2);
+                // the outer group's request is still pending: its body is being cancelled
+                assertEquals(1, Aio.currentTask().cancelling());
+                return null;
+            }));
+            assertInstanceOf(IllegalArgumentException.class, outer.exceptions().get(0));
+            assertEquals(0, Aio.currentTask().cancelling());
+            s.finish(3);
+            return null;
+        });
+    }
+
+    @Test
+    void aCancellationFromOutsideDuringAFailingGroupIsDeliveredAfterTheGroup() {
+        Steps s = new Steps();
+        Loops.virtual(() -> {
+            io.aiobridge.sync.AsyncEvent started = new io.aiobridge.sync.AsyncEvent();
+            Task<Object> t = Aio.createTask(() -> {
+                ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
+                    tg.createTask(() -> {
+                        started.set();
+                        Aio.sleep(0.0);
+                        throw new IllegalStateException("child");
+                    });
+                    Aio.sleep(1);
+                    throw new AssertionError("the sleep in the group must be cancelled");
+                }));
+                assertInstanceOf(IllegalStateException.class, g.exceptions().get(0));
+                s.expect(3);
+                assertEquals(1, Aio.currentTask().cancelling(), "the outside request stays");
+                Aio.sleep(1); // ...and is delivered here
+                throw new AssertionError("the sleep after the group must be cancelled");
+            });
+            started.await();
+            s.expect(1);
+            assertEquals(0, t.cancelling());
+            assertTrue(t.cancel());
+            assertEquals(1, t.cancelling());
+            s.expect(2);
+            assertThrows(CancelledError.class, t::await);
+            assertTrue(t.isCancelled());
+            s.finish(4);
+            return null;
+        });
+    }
+
+    @Test
+    void aChildThatFailsEagerlyCancelsItsCreatorAtItsNextAwaitNotInsideCreateTask() {
+        for (TaskFactory factory : Arrays.asList(null, TaskFactory.EAGER)) {
+            List<String> seen = new ArrayList<>();
+            Loops.virtual(() -> {
+                Aio.getRunningLoop().setTaskFactory(factory);
+                IllegalArgumentException third = new IllegalArgumentException("third failed");
+                ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
+                    tg.createTask(() -> {
+                        tg.createTask(() -> {
+                            throw third;
+                        });
+                        seen.add("created");
+                        try {
+                            Aio.sleep(0); // an eager third task has failed: cancelled here
+                            seen.add("first await");
+                            Aio.sleep(0); // a lazy one fails in the iteration between
+                            seen.add("second await");
+                        } catch (CancelledError e) {
+                            seen.add("cancelled");
+                        }
+                        return null;
+                    });
+                    return null;
+                }));
+                assertEquals(List.of(third), g.exceptions());
+                return null;
+            });
+            assertEquals(factory == null
+                    ? List.of("created", "first await", "cancelled")
+                    : List.of("created", "cancelled"), seen, String.valueOf(factory));
+        }
     }
 }
