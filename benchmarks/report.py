@@ -293,12 +293,15 @@ w("Each server is one event loop in its own process pinned to core 1; the load g
   "Java selector thread, pinned to core 0) keeps 100 connections busy. Ping-pong: each connection "
   "sends a message and waits for its echo. Streaming: each connection keeps up to 16 messages in "
   "flight. Messages/s (higher is better) and p99 round-trip latency in ms. `protocol` servers echo "
-  "in `dataReceived`; `streams` servers run a task per connection (`read`, `write`, `drain`). "
+  "in `dataReceived`; `buffered` servers read into a buffer of their own and write from it "
+  "(asyncio's `BufferedProtocol`; aiobridge's with a direct buffer and `write(ByteBuffer)`); "
+  "`streams` servers run a task per connection (`read`, `write`, `drain`). "
   "Netty is NIO with one worker loop, echoing in `channelRead` and flushing in "
-  "`channelReadComplete`.")
+  "`channelReadComplete`; its pooled buffers make it the peer of the `buffered` servers.")
 w("")
-servers = ["aiobridge-protocol", "aiobridge-streams", "asyncio-protocol", "asyncio-streams",
-           "uvloop-protocol", "uvloop-streams", "netty"]
+servers = ["aiobridge-protocol", "aiobridge-buffered", "aiobridge-streams", "asyncio-protocol",
+           "asyncio-buffered", "asyncio-streams", "uvloop-protocol", "uvloop-buffered",
+           "uvloop-streams", "netty"]
 workloads = ["pingpong-64", "pingpong-4096", "stream-64", "stream-4096"]
 echo = {}
 for s_ in servers:
@@ -330,14 +333,18 @@ def rate(s_, wl):
 w("The load generator is one Java thread on one core: where every server answers ping-pong at "
   "about the same rate, that rate is the generator's ceiling, not the servers'.")
 w("")
-w("| workload | aiobridge / uvloop (protocol) | aiobridge / uvloop (streams) | "
-  "Netty / aiobridge (protocol) | target: ahead of uvloop, within 1.5x of Netty |")
-w("|---|---|---|---|---|")
+w("| workload | aiobridge / uvloop (protocol) | aiobridge / uvloop (buffered) | "
+  "aiobridge / uvloop (streams) | Netty / aiobridge (protocol) | Netty / aiobridge (buffered) | "
+  "target: ahead of uvloop (protocol), within 1.5x of Netty (buffered) |")
+w("|---|---|---|---|---|---|---|")
 for wl in workloads:
-    ap, asr = rate("aiobridge-protocol", wl), rate("aiobridge-streams", wl)
-    up, us, nt = rate("uvloop-protocol", wl), rate("uvloop-streams", wl), rate("netty", wl)
-    ok = None if not (ap and up and nt) else (ap >= up and nt / ap <= 1.5)
-    w(f"| {wl} | {ratio(ap, up)} | {ratio(asr, us)} | {ratio(nt, ap)} | {verdict(ok)} |")
+    ap, ab = rate("aiobridge-protocol", wl), rate("aiobridge-buffered", wl)
+    asr = rate("aiobridge-streams", wl)
+    up, ub, us = rate("uvloop-protocol", wl), rate("uvloop-buffered", wl), rate("uvloop-streams", wl)
+    nt = rate("netty", wl)
+    ok = None if not (ap and ab and up and nt) else (ap >= up and nt / ab <= 1.5)
+    w(f"| {wl} | {ratio(ap, up)} | {ratio(ab, ub)} | {ratio(asr, us)} | {ratio(nt, ap)} | "
+      f"{ratio(nt, ab)} | {verdict(ok)} |")
 w("")
 
 # 11: HTTP

@@ -9,7 +9,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -79,6 +78,10 @@ final class SocketTransport implements Transport {
         if (lost) {
             return;
         }
+        if (protocol instanceof BufferedProtocol bp) {
+            readInto(bp);
+            return;
+        }
         int n;
         try {
             readBuffer.clear();
@@ -101,6 +104,53 @@ final class SocketTransport implements Transport {
         } catch (Throwable e) {
             fatalError(e, "Fatal error: protocol.dataReceived() call failed.");
         }
+    }
+
+    /** asyncio's {@code _read_ready__get_buffer}: the socket is read into the protocol's buffer. */
+    private void readInto(BufferedProtocol bp) {
+        ByteBuffer buf;
+        try {
+            buf = lent(bp.getBuffer(-1));
+        } catch (Throwable e) {
+            fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
+            return;
+        }
+        int n;
+        try {
+            n = channel.read(buf);
+        } catch (IOException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return;
+        }
+        if (n < 0) {
+            readEof();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        try {
+            bp.bufferUpdated(n);
+        } catch (Throwable e) {
+            fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
+        }
+    }
+
+    /**
+     * A buffer that {@link BufferedProtocol#getBuffer} returned, if it can take bytes.
+     *
+     * @throws IllegalStateException if it is null, full or read-only (asyncio's message first)
+     */
+    static ByteBuffer lent(ByteBuffer buf) {
+        if (buf == null || !buf.hasRemaining()) {
+            throw new IllegalStateException("get_buffer() returned an empty buffer (" + buf
+                    + "); return a writable buffer with at least one byte remaining");
+        }
+        if (buf.isReadOnly()) {
+            throw new IllegalStateException("get_buffer() returned a read-only buffer (" + buf
+                    + "); return a writable one");
+        }
+        return buf;
     }
 
     private void readEof() {
@@ -146,6 +196,13 @@ final class SocketTransport implements Transport {
 
     @Override
     public void write(byte[] data) {
+        write(ByteBuffer.wrap(data));
+    }
+
+    /** Sends straight from {@code data} (no copy unless the socket cannot take it all now). */
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "data is null");
         if (eof) {
             throw new IllegalStateException("Cannot call write() after write_eof(); the"
                     + " transport's writing side is closed: " + this);
@@ -154,29 +211,31 @@ final class SocketTransport implements Transport {
             throw new IllegalStateException("write() called on a closing transport: " + this
                     + ": write everything before close()");
         }
-        if (data.length == 0) {
+        if (!data.hasRemaining()) {
             return;
         }
         if (lost) {
-            return; // as asyncio: the connection is gone; drain() reports it
+            data.position(data.limit()); // as asyncio: the connection is gone; drain() reports it
+            return;
         }
-        ByteBuffer bb = ByteBuffer.wrap(data);
         if (writeBuffer.isEmpty()) {
             try {
-                channel.write(bb);
+                channel.write(data);
             } catch (IOException e) {
+                data.position(data.limit());
                 fatalError(e, "Fatal write error on socket transport");
                 return;
             }
-            if (!bb.hasRemaining()) {
+            if (!data.hasRemaining()) {
                 return;
             }
-            // the socket is full: watch for writability; buffer a private copy of the rest
+            // the socket is full: watch for writability
             loop.addWriter(channel, this::writeReady);
-            bb = ByteBuffer.wrap(Arrays.copyOfRange(data, bb.position(), data.length));
-        } else {
-            bb = ByteBuffer.wrap(data.clone());
         }
+        // buffer a private copy of the rest: the caller may reuse its array or buffer at once
+        byte[] rest = new byte[data.remaining()];
+        data.get(rest);
+        ByteBuffer bb = ByteBuffer.wrap(rest);
         writeBuffer.addLast(bb);
         buffered += bb.remaining();
         flow.afterGrow(buffered);

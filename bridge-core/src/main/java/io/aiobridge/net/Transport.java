@@ -1,5 +1,6 @@
 package io.aiobridge.net;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -19,6 +20,21 @@ public interface Transport {
      * @throws IllegalStateException after {@link #close()} or {@link #writeEof()}
      */
     void write(byte[] data);
+
+    /**
+     * Writes the bytes between {@code data}'s position and limit, and moves its position to its
+     * limit. What the transport cannot send at once it copies, so the caller may reuse the buffer
+     * when this returns. Socket transports send straight from the buffer (from a direct buffer,
+     * without a copy in Java); others copy it and call {@link #write(byte[])}.
+     *
+     * @param data the bytes
+     * @throws IllegalStateException after {@link #close()} or {@link #writeEof()}
+     */
+    default void write(ByteBuffer data) {
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        write(bytes);
+    }
 
     /**
      * Writes each of {@code data}, in order.

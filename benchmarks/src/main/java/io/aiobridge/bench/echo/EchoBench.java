@@ -38,8 +38,9 @@ public final class EchoBench {
             servers.add(args[i]);
         }
         if (servers.isEmpty()) {
-            servers = List.of("aiobridge-protocol", "aiobridge-streams", "netty",
-                    "asyncio-protocol", "asyncio-streams", "uvloop-protocol", "uvloop-streams");
+            servers = List.of("aiobridge-protocol", "aiobridge-buffered", "aiobridge-streams",
+                    "netty", "asyncio-protocol", "asyncio-buffered", "asyncio-streams",
+                    "uvloop-protocol", "uvloop-buffered", "uvloop-streams");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         // with two cores or more and taskset at hand, the server gets core 1 and this client

@@ -2,6 +2,7 @@ package io.aiobridge.bench.echo;
 
 import io.aiobridge.Aio;
 import io.aiobridge.Runner;
+import io.aiobridge.net.BufferedProtocol;
 import io.aiobridge.net.Net;
 import io.aiobridge.net.Protocol;
 import io.aiobridge.net.Server;
@@ -19,11 +20,12 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 
 /**
  * The JVM echo servers of the TCP echo benchmark, one per process: {@code java -cp
  * benchmarks.jar io.aiobridge.bench.echo.EchoServer KIND}, where KIND is {@code
- * aiobridge-protocol}, {@code aiobridge-streams} or {@code netty}. Prints {@code port=N} once it
+ * aiobridge-protocol}, {@code aiobridge-buffered}, {@code aiobridge-streams} or {@code netty}. Prints {@code port=N} once it
  * listens on 127.0.0.1, then serves until its stdin closes (the benchmark script ends it so).
  * Each runs on one event loop, as the CPython servers do.
  */
@@ -33,10 +35,11 @@ public final class EchoServer {
     public static void main(String[] args) throws Exception {
         String kind = args.length > 0 ? args[0] : "aiobridge-protocol";
         switch (kind) {
-            case "aiobridge-protocol", "aiobridge-streams" -> aiobridge(kind.endsWith("streams"));
+            case "aiobridge-protocol", "aiobridge-buffered", "aiobridge-streams" ->
+                    aiobridge(kind.substring("aiobridge-".length()));
             case "netty" -> netty();
             default -> throw new IllegalArgumentException("unknown server kind '" + kind
-                    + "'; use aiobridge-protocol, aiobridge-streams or netty");
+                    + "'; use aiobridge-protocol, aiobridge-buffered, aiobridge-streams or netty");
         }
     }
 
@@ -55,10 +58,34 @@ public final class EchoServer {
         }
     }
 
-    static void aiobridge(boolean streams) {
+    /**
+     * Echoes from a direct buffer of its own (asyncio's BufferedProtocol, as uvloop's benchmark
+     * server's buffered mode): the socket is read into it and written from it, with no array.
+     */
+    static final class EchoBufferedProtocol implements BufferedProtocol {
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(256 * 1024);
+        private Transport transport;
+
+        @Override
+        public void connectionMade(Transport t) {
+            this.transport = t;
+        }
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            return buf.clear();
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            transport.write(buf.flip());
+        }
+    }
+
+    static void aiobridge(String mode) {
         try (Runner runner = new Runner()) {
             runner.run(() -> {
-                Server server = streams
+                Server server = mode.equals("streams")
                         ? Streams.startServer((r, w) -> {
                             try {
                                 for (byte[] data = r.read(65536); data.length > 0;
@@ -72,7 +99,8 @@ public final class EchoServer {
                                 w.close();
                             }
                         }, "127.0.0.1", 0)
-                        : Net.createServer(EchoProtocol::new, "127.0.0.1", 0);
+                        : Net.createServer(mode.equals("buffered")
+                                ? EchoBufferedProtocol::new : EchoProtocol::new, "127.0.0.1", 0);
                 System.out.println("port=" + server.addresses().get(0).getPort());
                 System.out.flush();
                 // serve until stdin closes

@@ -2,15 +2,22 @@ package io.aiobridge.examples.readme;
 
 import io.aiobridge.Aio;
 import io.aiobridge.net.AsyncProcess;
+import io.aiobridge.net.BufferedProtocol;
+import io.aiobridge.net.Net;
 import io.aiobridge.net.Server;
 import io.aiobridge.net.Streams;
 import io.aiobridge.net.Subprocess;
 import io.aiobridge.net.Subprocess.Redirect;
+import io.aiobridge.net.Transport;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The README's streams and subprocess section: an echo server, its client, a process. */
+/**
+ * The README's streams and subprocess section: an echo server, its client, a buffered protocol,
+ * a process.
+ */
 public final class NetworkIo {
     private NetworkIo() {}
 
@@ -55,8 +62,45 @@ public final class NetworkIo {
     }
     // end::subprocess[]
 
+    // tag::buffered[]
+    /** asyncio.BufferedProtocol: the socket is read into the protocol's own buffer. */
+    static final class BufferedEcho implements BufferedProtocol {
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+        private Transport transport;
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = t;
+        }
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            return buf.clear();                        // read into this, from its position
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            transport.write(buf.flip());               // sent straight from the buffer
+        }
+    }
+
+    static String bufferedEcho() {
+        return Aio.run(() -> {
+            Server server = Net.createServer(BufferedEcho::new, "127.0.0.1", 0);
+            Streams.Connection c = Streams.openConnection("127.0.0.1",
+                    server.addresses().get(0).getPort());
+            c.writer().write("ping\n");
+            String got = new String(c.reader().readline(), StandardCharsets.UTF_8).trim();
+            c.writer().close();
+            server.close();
+            return got;
+        });
+    }
+    // end::buffered[]
+
     public static void main(String[] args) {
         System.out.println(echo());
+        System.out.println(bufferedEcho());
         System.out.println(subprocess());
     }
 }

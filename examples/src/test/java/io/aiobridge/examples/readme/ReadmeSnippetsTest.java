@@ -117,6 +117,7 @@ class ReadmeSnippetsTest {
     @Test
     void theStreamsAndSubprocessSnippetsRunOverRealSocketsAndProcesses() {
         assertEquals(List.of("echo: hello", "echo: world"), NetworkIo.echo());
+        assertEquals("ping", NetworkIo.bufferedEcho());
         assertEquals("0 THE LOOP KEEPS RUNNING", NetworkIo.subprocess());
     }
 }
