@@ -7,11 +7,13 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -135,6 +137,14 @@ final class SockOps {
                     + " or a firewall refused it");
             ce.initCause(cause);
             return ce;
+        }
+        if (address instanceof UnixDomainSocketAddress u
+                && String.valueOf(cause.getMessage()).contains("No such file")) {
+            // asyncio raises FileNotFoundError; Java's file-not-found IOException is this one
+            NoSuchFileException nf = new NoSuchFileException(u.getPath().toString(), null,
+                    "[Errno 2] No such file or directory: no server has made this socket file");
+            nf.initCause(cause);
+            return nf;
         }
         return new IOException("connecting to " + pyAddress(address) + " failed: " + cause,
                 cause);

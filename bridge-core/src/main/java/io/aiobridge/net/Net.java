@@ -6,10 +6,13 @@ import io.aiobridge.EventLoop;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +21,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * asyncio's transports-and-protocols entry points, on the running loop: {@code
- * loop.create_connection} and {@code loop.create_server}. Call them from a task; they suspend it
+ * loop.create_connection} and {@code loop.create_server}, and their Unix domain socket forms
+ * {@code create_unix_connection} and {@code create_unix_server}. Call them from a task; they suspend it
  * until the connection is made or the server listens. For the higher-level streams API see
  * {@link Streams}.
  *
@@ -90,6 +94,69 @@ public final class Net {
         }
         EventLoop loop = Aio.getRunningLoop();
         SocketChannel ch = connect(loop, host, port);
+        return wire(loop, ch, protocolFactory, ssl,
+                serverHostname != null ? serverHostname : host, port);
+    }
+
+    /**
+     * Opens a connection to the Unix domain socket at {@code path} and wires a new protocol to
+     * it: {@code loop.create_unix_connection(factory, path)}. Returns once the protocol's {@code
+     * connectionMade} has run.
+     *
+     * @param protocolFactory makes the protocol
+     * @param path the socket's file
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws java.net.ConnectException naming the path if nothing listens there
+     * @throws IOException if connecting fails otherwise
+     */
+    public static <P extends Protocol> Connection<P> createUnixConnection(
+            Supplier<? extends P> protocolFactory, String path) throws IOException {
+        return createUnixConnection(protocolFactory, path, null, null);
+    }
+
+    /**
+     * As {@link #createUnixConnection(Supplier, String)}, over TLS when {@code ssl} is given. A
+     * Unix socket has no host name, so the name the server's certificate must carry is required
+     * with {@code ssl}, as in asyncio.
+     *
+     * @param protocolFactory makes the protocol
+     * @param path the socket's file
+     * @param ssl the TLS context, or null
+     * @param serverHostname the name the certificate must carry (the empty string: no check);
+     *     required with {@code ssl}, refused without it
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws IOException if connecting or the handshake fails
+     */
+    public static <P extends Protocol> Connection<P> createUnixConnection(
+            Supplier<? extends P> protocolFactory, String path, SSLContext ssl,
+            String serverHostname) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        Objects.requireNonNull(path, "path is null");
+        if (ssl != null && serverHostname == null) {
+            throw new IllegalArgumentException("you have to pass server_hostname when using ssl;"
+                    + " a Unix socket has no host name to check the certificate against");
+        }
+        if (ssl == null && serverHostname != null) {
+            throw new IllegalArgumentException("server_hostname is only meaningful with ssl");
+        }
+        EventLoop loop = Aio.getRunningLoop();
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.configureBlocking(false);
+            loop.sockConnect(ch, UnixDomainSocketAddress.of(path));
+        } catch (IOException | RuntimeException | Error e) {
+            ch.close();
+            throw e;
+        }
+        return wire(loop, ch, protocolFactory, ssl, serverHostname, -1);
+    }
+
+    /** Makes the protocol and the transport of a connected socket; waits for connectionMade. */
+    private static <P extends Protocol> Connection<P> wire(EventLoop loop, SocketChannel ch,
+            Supplier<? extends P> protocolFactory, SSLContext ssl, String serverHostname,
+            int port) throws IOException {
         P protocol;
         try {
             protocol = Objects.requireNonNull(protocolFactory.get(),
@@ -100,7 +167,7 @@ public final class Net {
         }
         AsyncFuture<Void> made = loop.createFuture();
         SslProtocol tls = ssl == null ? null : new SslProtocol(loop, ssl, false,
-                serverHostname != null ? serverHostname : host, port, protocol, true, made);
+                serverHostname, port, protocol, true, made);
         Transport t;
         try {
             t = new SocketTransport(loop, ch, tls != null ? tls : protocol, null,
@@ -281,10 +348,78 @@ public final class Net {
             }
             throw e;
         }
+        return serve(loop, sockets, protocolFactory, backlog, startServing, ssl, null);
+    }
+
+    /**
+     * Listens on a Unix domain socket at {@code path}: {@code loop.create_unix_server(factory,
+     * path)}. A socket file left at {@code path} by an earlier server is removed first, as
+     * asyncio does; closing the server removes its file (asyncio 3.13's {@code cleanup_socket}).
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param path the socket's file
+     * @return the server, serving
+     * @throws BindException naming the path if something else than a socket is there, or it is in
+     *     use
+     * @throws IOException if listening fails otherwise
+     */
+    public static Server createUnixServer(Supplier<? extends Protocol> protocolFactory,
+            String path) throws IOException {
+        return createUnixServer(protocolFactory, path, DEFAULT_BACKLOG, true, null);
+    }
+
+    /**
+     * As {@link #createUnixServer(Supplier, String)}, with a listen backlog, whether to start
+     * serving now, and TLS when {@code ssl} is given.
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param path the socket's file
+     * @param backlog the listen backlog, at least 1
+     * @param startServing whether to accept connections at once
+     * @param ssl the server's TLS context, or null
+     * @return the server
+     * @throws IOException if listening fails
+     */
+    public static Server createUnixServer(Supplier<? extends Protocol> protocolFactory,
+            String path, int backlog, boolean startServing, SSLContext ssl) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        Objects.requireNonNull(path, "path is null");
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
+        }
+        EventLoop loop = Aio.getRunningLoop();
+        Path file = Path.of(path);
+        UnixSockets.removeStale(file);
+        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        Object fileKey;
+        try {
+            s.configureBlocking(false);
+            try {
+                s.bind(UnixDomainSocketAddress.of(file), backlog);
+            } catch (BindException e) {
+                BindException named = new BindException("[Errno 98] Address '" + path
+                        + "' is already in use (" + e.getMessage() + "); remove what is there"
+                        + " or choose another path");
+                named.initCause(e);
+                throw named;
+            }
+            fileKey = UnixSockets.fileKey(file);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return serve(loop, new ArrayList<>(List.of(s)), protocolFactory, backlog, startServing,
+                ssl, () -> UnixSockets.removeIfSame(file, fileKey));
+    }
+
+    /** Makes the server of bound sockets; starts serving if asked. */
+    private static Server serve(EventLoop loop, List<ServerSocketChannel> sockets,
+            Supplier<? extends Protocol> protocolFactory, int backlog, boolean startServing,
+            SSLContext ssl, Runnable onClose) throws IOException {
         Supplier<? extends Protocol> factory = ssl == null ? protocolFactory
                 : () -> new SslProtocol(loop, ssl, true, null, 0, Objects.requireNonNull(
                         protocolFactory.get(), "the protocol factory returned null"), true, null);
-        Server server = new Server(loop, sockets, factory, backlog);
+        Server server = new Server(loop, sockets, factory, backlog, onClose);
         if (startServing) {
             server.startServing();
             Aio.sleep(0); // as asyncio: let the server start accepting before returning

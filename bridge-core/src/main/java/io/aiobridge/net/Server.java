@@ -40,16 +40,22 @@ public final class Server implements AutoCloseable {
     private final List<AsyncFuture<Void>> waiters = new ArrayList<>();
     private boolean serving;
     private AsyncFuture<Void> servingForever;
+    /** What closing does after the sockets are closed (a Unix server removes its file), or null. */
+    private final Runnable onClose;
 
     Server(EventLoop loop, List<ServerSocketChannel> sockets,
-            Supplier<? extends Protocol> protocolFactory, int backlog) throws IOException {
+            Supplier<? extends Protocol> protocolFactory, int backlog, Runnable onClose)
+            throws IOException {
         this.loop = loop;
         this.sockets = sockets;
         this.protocolFactory = protocolFactory;
         this.backlog = backlog;
+        this.onClose = onClose;
         List<InetSocketAddress> addrs = new ArrayList<>();
         for (ServerSocketChannel s : sockets) {
-            addrs.add((InetSocketAddress) s.getLocalAddress());
+            if (s.getLocalAddress() instanceof InetSocketAddress a) {
+                addrs.add(a); // a Unix socket's address is its path: see sockets()
+            }
         }
         this.addresses = List.copyOf(addrs);
         LoopResources.own(loop, this);
@@ -75,7 +81,7 @@ public final class Server implements AutoCloseable {
 
     /**
      * The addresses the server is bound to (with the actual port when 0 was asked), also after
-     * it closed.
+     * it closed. Empty for a Unix domain socket server, whose address is the path it was given.
      *
      * @return the addresses
      */
@@ -212,6 +218,9 @@ public final class Server implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing a listening socket cannot lose data
             }
+        }
+        if (onClose != null) {
+            onClose.run();
         }
         if (servingForever != null && !servingForever.isDone()) {
             servingForever.cancel();

@@ -4,8 +4,10 @@ import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
@@ -394,14 +396,19 @@ final class SocketTransport implements Transport {
     public Object getExtraInfo(String name) {
         try {
             return switch (name) {
-                case "peername" -> channel.getRemoteAddress();
-                case "sockname" -> channel.getLocalAddress();
+                case "peername" -> pyName(channel.getRemoteAddress());
+                case "sockname" -> pyName(channel.getLocalAddress());
                 case "socket" -> channel;
                 default -> null;
             };
         } catch (IOException e) {
             return null; // closed: asyncio gives the default too
         }
+    }
+
+    /** A Unix socket's address as asyncio gives it: its path, or "" for an unnamed end. */
+    private static Object pyName(SocketAddress address) {
+        return address instanceof UnixDomainSocketAddress u ? u.getPath().toString() : address;
     }
 
     @Override
@@ -423,7 +430,7 @@ final class SocketTransport implements Transport {
     public String toString() {
         Object peer = getExtraInfo("peername");
         return "<SocketTransport " + (lost ? "closed" : closing ? "closing" : "open")
-                + (peer != null ? " peer=" + peer : "") + " buffered=" + buffered + ">";
+                + (peer != null && !"".equals(peer) ? " peer=" + peer : "") + " buffered=" + buffered + ">";
     }
 
     /** A connection reset, as asyncio's {@code ConnectionResetError}. */

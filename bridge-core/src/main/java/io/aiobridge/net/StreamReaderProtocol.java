@@ -34,6 +34,10 @@ final class StreamReaderProtocol implements Protocol {
         this.closed = loop.createFuture();
     }
 
+    StreamReader reader() {
+        return reader;
+    }
+
     @Override
     public void connectionMade(Transport t) {
         this.transport = t;

@@ -7,8 +7,9 @@ import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
- * asyncio's streams API: {@code open_connection} and {@code start_server}, on the running loop,
- * called from a task.
+ * asyncio's streams API: {@code open_connection} and {@code start_server} (and {@code
+ * open_unix_connection} and {@code start_unix_server} for Unix domain sockets), on the running
+ * loop, called from a task.
  *
  * <pre>{@code
  * Server server = Streams.startServer((reader, writer) -> {
@@ -93,12 +94,81 @@ public final class Streams {
      */
     public static Connection openConnection(String host, int port, int limit, SSLContext ssl,
             String serverHostname) throws IOException {
-        EventLoop loop = Aio.getRunningLoop();
-        StreamReader reader = new StreamReader(loop, limit);
-        StreamReaderProtocol protocol = new StreamReaderProtocol(loop, reader, null);
+        StreamReaderProtocol protocol = readerProtocol(Aio.getRunningLoop(), limit, null);
         Net.Connection<StreamReaderProtocol> c = Net.createConnection(() -> protocol, host, port,
                 ssl, serverHostname);
-        return new Connection(reader, protocol.writerFor(c.transport()));
+        return new Connection(protocol.reader(), protocol.writerFor(c.transport()));
+    }
+
+    /**
+     * Opens a connection to the Unix domain socket at {@code path} ({@code
+     * asyncio.open_unix_connection(path)}).
+     *
+     * @param path the socket's file
+     * @return the reader and writer
+     * @throws IOException if connecting fails
+     */
+    public static Connection openUnixConnection(String path) throws IOException {
+        return openUnixConnection(path, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * As {@link #openUnixConnection(String)}, with the reader's buffer limit.
+     *
+     * @param path the socket's file
+     * @param limit the reader's limit, at least 1
+     * @return the reader and writer
+     * @throws IOException if connecting fails
+     */
+    public static Connection openUnixConnection(String path, int limit) throws IOException {
+        StreamReaderProtocol protocol = readerProtocol(Aio.getRunningLoop(), limit, null);
+        Net.Connection<StreamReaderProtocol> c = Net.createUnixConnection(() -> protocol, path);
+        return new Connection(protocol.reader(), protocol.writerFor(c.transport()));
+    }
+
+    /**
+     * Starts a server on the Unix domain socket at {@code path} whose every connection runs
+     * {@code handler} as a task of its own ({@code asyncio.start_unix_server}); a stale socket
+     * file there is replaced, and closing the server removes its file.
+     *
+     * @param handler serves one connection
+     * @param path the socket's file
+     * @return the server, serving
+     * @throws IOException if listening fails
+     */
+    public static Server startUnixServer(Handler handler, String path) throws IOException {
+        return startUnixServer(handler, path, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * As {@link #startUnixServer(Handler, String)}, with the readers' buffer limit.
+     *
+     * @param handler serves one connection
+     * @param path the socket's file
+     * @param limit the readers' limit, at least 1
+     * @return the server, serving
+     * @throws IOException if listening fails
+     */
+    public static Server startUnixServer(Handler handler, String path, int limit)
+            throws IOException {
+        Objects.requireNonNull(handler, "handler is null");
+        checkLimit(limit);
+        EventLoop loop = Aio.getRunningLoop();
+        return Net.createUnixServer(() -> readerProtocol(loop, limit, handler), path,
+                Net.DEFAULT_BACKLOG, true, null);
+    }
+
+    /** A stream protocol whose reader has the buffer limit {@code limit}. */
+    private static StreamReaderProtocol readerProtocol(EventLoop loop, int limit,
+            Handler handler) {
+        return new StreamReaderProtocol(loop, new StreamReader(loop, limit), handler);
+    }
+
+    /** A server's limit is checked before it listens, not at its first connection. */
+    private static void checkLimit(int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("Limit cannot be <= 0; got " + limit);
+        }
     }
 
     /**
@@ -145,11 +215,9 @@ public final class Streams {
     public static Server startServer(Handler handler, String host, int port, int limit,
             SSLContext ssl) throws IOException {
         Objects.requireNonNull(handler, "handler is null");
-        if (limit <= 0) {
-            throw new IllegalArgumentException("Limit cannot be <= 0; got " + limit);
-        }
+        checkLimit(limit);
         EventLoop loop = Aio.getRunningLoop();
-        return Net.createServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit),
-                handler), host, port, Net.DEFAULT_BACKLOG, true, ssl);
+        return Net.createServer(() -> readerProtocol(loop, limit, handler), host, port,
+                Net.DEFAULT_BACKLOG, true, ssl);
     }
 }
