@@ -42,9 +42,15 @@ final class LoopSelector {
         this.loop = loop;
     }
 
+    /**
+     * How many channels have a reader or a writer. A channel whose last one was removed keeps its
+     * key with no interest (see {@link #remove}), so the selector's key set does not say this.
+     */
+    private int interested;
+
     /** Whether any channel has a reader or a writer: then the loop polls and waits in select. */
     boolean active() {
-        return selector != null && !selector.keys().isEmpty();
+        return interested > 0;
     }
 
     private Selector selector() {
@@ -73,16 +79,20 @@ final class LoopSelector {
         try {
             if (key == null || !key.isValid()) {
                 Entry e = new Entry();
-                set(e, h, reader);
                 ch.register(selector, op, e);
+                set(e, h, reader);
+                interested++;
             } else {
                 Entry e = (Entry) key.attachment();
                 Handle old = reader ? e.reader : e.writer;
                 if (old != null) {
                     old.cancel(); // as asyncio: the new callback replaces the old one
                 }
-                set(e, h, reader);
                 key.interestOps(key.interestOps() | op);
+                if (e.reader == null && e.writer == null) {
+                    interested++;
+                }
+                set(e, h, reader);
             }
         } catch (ClosedChannelException | CancelledKeyException e) {
             throw new IllegalStateException("the channel is closed: " + ch, e);
@@ -111,8 +121,12 @@ final class LoopSelector {
         old.cancel();
         set(e, null, reader);
         if (e.reader == null && e.writer == null) {
-            key.cancel();
-        } else if (key.isValid()) {
+            interested--;
+        }
+        if (key.isValid()) {
+            // the key stays, with no interest left: a cancelled key stays registered until the
+            // next select, and adding a reader or writer back before that (pauseReading, then
+            // resumeReading, in one callback) would fail. Closing the channel cancels it.
             key.interestOps(key.interestOps() & ~(reader ? readOp(ch) : writeOp(ch)));
         }
         return true;

@@ -374,4 +374,39 @@ class StreamsTest {
             return null;
         });
     }
+
+    @Test
+    void readingPausedAndResumedInOneCallbackGoesOnReading() {
+        // the selector key of a channel whose last interest is removed must stay usable: a
+        // cancelled key would refuse the reader added back before the next select
+        Aio.run(() -> {
+            EventLoop loop = Aio.getRunningLoop();
+            TlsTest.Collect c = new TlsTest.Collect(loop, 10);
+            Server srv = Net.createServer(() -> new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    t.pauseReading();
+                    t.resumeReading();
+                    t.pauseReading();
+                    t.resumeReading();
+                }
+
+                @Override
+                public void dataReceived(byte[] data) {
+                    c.dataReceived(data);
+                }
+            }, "127.0.0.1", 0);
+            Transport t = Net.createConnection(() -> new Protocol() {}, "127.0.0.1", port(srv))
+                    .transport();
+            t.pauseReading();
+            t.resumeReading(); // was: "the channel is closed"
+            assertTrue(t.isReading());
+            t.write("0123456789".getBytes(StandardCharsets.UTF_8));
+            c.done.await();
+            assertEquals("0123456789", c.got.toString(StandardCharsets.UTF_8));
+            t.close();
+            srv.close();
+            return null;
+        });
+    }
 }
