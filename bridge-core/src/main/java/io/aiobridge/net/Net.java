@@ -10,6 +10,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import javax.net.ssl.SSLContext;
 /**
  * asyncio's transports-and-protocols entry points, on the running loop: {@code
  * loop.create_connection} and {@code loop.create_server}, and their Unix domain socket forms
- * {@code create_unix_connection} and {@code create_unix_server}. Call them from a task; they suspend it
+ * {@code create_unix_connection} and {@code create_unix_server}; and {@code loop.sendfile}. Call them from a task; they suspend it
  * until the connection is made or the server listens. For the higher-level streams API see
  * {@link Streams}.
  *
@@ -231,6 +232,50 @@ public final class Net {
             throw e;
         }
         return tls.appTransport();
+    }
+
+    /**
+     * Sends a whole file over {@code transport}: {@code await loop.sendfile(transport, file)}.
+     *
+     * @param transport a connected transport
+     * @param file the file, readable
+     * @return how many bytes were sent
+     * @throws IOException if reading the file or writing the connection fails
+     * @see #sendfile(Transport, FileChannel, long, Long, boolean)
+     */
+    public static long sendfile(Transport transport, FileChannel file) throws IOException {
+        return sendfile(transport, file, 0, null, true);
+    }
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} over {@code transport}:
+     * {@code await loop.sendfile(transport, file, offset, count, fallback=...)}. Bytes written
+     * before are sent first. On a TCP or Unix socket transport the kernel copies the file to the
+     * socket ({@code sendfile(2)}, no copy through Java), the transport's reading pauses meanwhile
+     * and {@link Transport#write} is refused with asyncio's "unable to write; sendfile is in
+     * progress". Other transports (TLS, pipes) have no such path: with {@code fallback} the file
+     * is read in chunks off the loop and written, waiting while the transport's buffer is over
+     * its high-water mark; without it the call is refused. Either way, when it returns the
+     * file's position is {@code offset} plus what was sent, as asyncio leaves it.
+     *
+     * @param transport a connected transport
+     * @param file the file, readable
+     * @param offset where to start, at least 0
+     * @param count how many bytes, at least 1, or null for up to the end of the file
+     * @param fallback whether a transport without a native path may send the file by writes
+     * @return how many bytes were sent (fewer than {@code count} only at the end of the file)
+     * @throws IllegalArgumentException for a negative offset or a count below 1
+     * @throws IllegalStateException if the transport is closing, or a write is refused
+     * @throws UnsupportedOperationException without {@code fallback} on a transport with no
+     *     native path (asyncio's {@code SendfileNotAvailableError})
+     * @throws IOException if reading the file or writing the connection fails; a write failure
+     *     also ends the connection
+     */
+    public static long sendfile(Transport transport, FileChannel file, long offset, Long count,
+            boolean fallback) throws IOException {
+        Objects.requireNonNull(transport, "transport is null");
+        Objects.requireNonNull(file, "file is null");
+        return Sendfile.send(transport, file, offset, count, fallback);
     }
 
     /** Resolves and connects, trying each address; the socket is non-blocking. */

@@ -256,6 +256,10 @@ abstract class PipeTransport implements Transport {
             flow.setProtocol(protocol);
         }
 
+        boolean writingPaused() {
+            return flow.paused();
+        }
+
         private void pump() {
             try {
                 for (;;) {

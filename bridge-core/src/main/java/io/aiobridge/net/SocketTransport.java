@@ -1,5 +1,6 @@
 package io.aiobridge.net;
 
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
@@ -9,6 +10,7 @@ import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -35,6 +37,9 @@ final class SocketTransport implements Transport {
     private boolean lost;
     /** Set by close() and abort(): writing after it is a bug, not a lost peer. */
     private boolean closedByUser;
+    /** While a sendfile runs: what it waits for (the buffer to empty, the socket to drain). */
+    private AsyncFuture<Void> sendfileWaiter;
+    private boolean sendfileInProgress;
     /** What the loop does with this transport if it is still open when the loop closes. */
     private final AutoCloseable onLoopClose = this::abort;
 
@@ -213,6 +218,10 @@ final class SocketTransport implements Transport {
             throw new IllegalStateException("write() called on a closing transport: " + this
                     + ": write everything before close()");
         }
+        if (sendfileInProgress) {
+            throw new IllegalStateException("unable to write; sendfile is in progress on " + this
+                    + ": write after Net.sendfile returns");
+        }
         if (!data.hasRemaining()) {
             return;
         }
@@ -264,11 +273,95 @@ final class SocketTransport implements Transport {
         flow.afterShrink(buffered);
         if (writeBuffer.isEmpty()) {
             loop.removeWriter(channel);
+            wakeSendfile(null);
             if (closing) {
                 scheduleConnectionLost(null);
             } else if (eof) {
                 shutdownOutput();
             }
+        }
+    }
+
+    // ---- sendfile ------------------------------------------------------------------------------
+
+    /**
+     * asyncio's {@code _sendfile_native}: waits for the write buffer to empty, then has the
+     * kernel copy the file to the socket ({@link FileChannel#transferTo}, sendfile(2) on Linux),
+     * waiting for writability whenever the socket is full. Reading pauses meanwhile and
+     * {@link #write} is refused.
+     *
+     * @param count how many bytes, or -1 for up to the end of the file
+     * @return how many bytes were sent (fewer than {@code count} only at the end of the file)
+     */
+    long sendfile(FileChannel file, long offset, long count) throws IOException {
+        if (sendfileInProgress) {
+            throw new IllegalStateException("sendfile is already in progress on " + this
+                    + "; await the first one before starting another");
+        }
+        sendfileInProgress = true;
+        boolean resumeReading = isReading();
+        pauseReading();
+        long sent = 0;
+        try {
+            if (!writeBuffer.isEmpty()) {
+                awaitSendfile(); // woken by writeReady once the buffer is empty
+            }
+            long end = count < 0 ? Long.MAX_VALUE : offset + count;
+            while (offset + sent < end) {
+                if (lost) {
+                    throw new ConnectionResetException("Connection is closed by peer");
+                }
+                long n;
+                try {
+                    n = file.transferTo(offset + sent, end - offset - sent, channel);
+                } catch (IOException e) {
+                    fatalError(e, "Fatal write error on socket transport");
+                    throw e;
+                }
+                if (n > 0) {
+                    sent += n;
+                } else if (offset + sent >= file.size()) {
+                    break; // the end of the file
+                } else {
+                    loop.addWriter(channel, () -> wakeSendfile(null));
+                    try {
+                        awaitSendfile();
+                    } finally {
+                        if (!lost) {
+                            loop.removeWriter(channel);
+                        }
+                    }
+                }
+            }
+            return sent;
+        } finally {
+            sendfileInProgress = false;
+            sendfileWaiter = null;
+            if (resumeReading && !closing) {
+                resumeReading();
+            }
+            file.position(offset + sent); // as asyncio: the file's offset follows what was sent
+        }
+    }
+
+    boolean writingPaused() {
+        return flow.paused();
+    }
+
+    private void awaitSendfile() throws IOException {
+        sendfileWaiter = loop.createFuture();
+        IoAwait.await(sendfileWaiter);
+    }
+
+    private void wakeSendfile(Throwable failure) {
+        AsyncFuture<Void> w = sendfileWaiter;
+        if (w == null || w.isDone()) {
+            return;
+        }
+        if (failure == null) {
+            w.setResult(null);
+        } else {
+            w.setException(failure);
         }
     }
 
@@ -369,6 +462,7 @@ final class SocketTransport implements Transport {
             return;
         }
         lost = true;
+        wakeSendfile(new ConnectionResetException("Connection is closed by peer"));
         loop.callSoon(() -> {
             try {
                 protocol.connectionLost(exc);

@@ -490,6 +490,11 @@ final class SslProtocol implements Protocol {
 
     /** What the application writes to: plain bytes in, TLS records out. */
     final class AppTransport implements Transport {
+        /** The raw transport's pause, which this protocol passes on to the application's. */
+        boolean writingPaused() {
+            return Sendfile.writingPaused(raw);
+        }
+
         @Override
         public void write(byte[] data) {
             appWrite(data);

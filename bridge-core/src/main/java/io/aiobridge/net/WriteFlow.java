@@ -38,6 +38,11 @@ final class WriteFlow {
         this.low = l;
     }
 
+    /** Whether the protocol was told to pause writing and not yet to resume. */
+    boolean paused() {
+        return paused;
+    }
+
     void afterGrow(int size) {
         if (size > high && !paused) {
             paused = true;
