@@ -104,7 +104,9 @@ final class Sendfile {
             this.transport = transport;
             this.original = transport.getProtocol();
             this.resumeReading = transport.isReading();
-            transport.pauseReading();
+            if (resumeReading) {
+                transport.pauseReading(); // a write pipe has no reading side to pause
+            }
             this.pausedBefore = writingPaused(transport);
             if (pausedBefore) {
                 writeReady = loop.createFuture();

@@ -252,4 +252,22 @@ class SendfileTest {
             return null;
         });
     }
+
+    @Test
+    void aProcesssStdinPipeTakesTheFileByWrites() throws Exception {
+        byte[] content = BufferedProtocolTest.payload(3_000_000); // far over the high-water mark
+        Path path = file(content);
+        String counted = Aio.run(() -> {
+            AsyncProcess p = Subprocess.exec("wc", "-c").stdin(Subprocess.Redirect.PIPE)
+                    .stdout(Subprocess.Redirect.PIPE).start();
+            try (FileChannel f = FileChannel.open(path)) {
+                assertEquals(content.length, Net.sendfile(p.stdin().transport(), f));
+            }
+            p.stdin().close();
+            byte[] out = p.stdout().read(-1);
+            assertEquals(0, p.waitFor());
+            return new String(out, java.nio.charset.StandardCharsets.UTF_8).trim();
+        });
+        assertEquals(String.valueOf(content.length), counted);
+    }
 }
