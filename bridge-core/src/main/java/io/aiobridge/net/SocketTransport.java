@@ -89,18 +89,7 @@ final class SocketTransport implements Transport {
             readInto(bp);
             return;
         }
-        int n;
-        try {
-            readBuffer.clear();
-            n = channel.read(readBuffer);
-        } catch (IOException e) {
-            fatalError(e, "Fatal read error on socket transport");
-            return;
-        }
-        if (n < 0) {
-            readEof();
-            return;
-        }
+        int n = readOrEnd(readBuffer.clear());
         if (n == 0) {
             return;
         }
@@ -122,17 +111,7 @@ final class SocketTransport implements Transport {
             fatalError(e, "Fatal error: protocol.get_buffer() call failed.");
             return;
         }
-        int n;
-        try {
-            n = channel.read(buf);
-        } catch (IOException e) {
-            fatalError(e, "Fatal read error on socket transport");
-            return;
-        }
-        if (n < 0) {
-            readEof();
-            return;
-        }
+        int n = readOrEnd(buf);
         if (n == 0) {
             return;
         }
@@ -141,6 +120,27 @@ final class SocketTransport implements Transport {
         } catch (Throwable e) {
             fatalError(e, "Fatal error: protocol.buffer_updated() call failed.");
         }
+    }
+
+    /**
+     * Reads what the socket has into {@code buf}.
+     *
+     * @return how many bytes; 0 also after a read error or the end of the stream, both of which
+     *     it has handled (a fatal error; eofReceived)
+     */
+    private int readOrEnd(ByteBuffer buf) {
+        int n;
+        try {
+            n = channel.read(buf);
+        } catch (IOException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return 0;
+        }
+        if (n < 0) {
+            readEof();
+            return 0;
+        }
+        return n;
     }
 
     /**
