@@ -43,14 +43,16 @@ final class LoopSelector {
     }
 
     /**
-     * How many channels have a reader or a writer. A channel whose last one was removed keeps its
-     * key with no interest (see {@link #remove}), so the selector's key set does not say this.
+     * Keys whose last reader or writer was removed, cancelled at the next select unless one came
+     * back meanwhile. A key cancelled at once stays registered until the next select, and adding
+     * a reader or writer back before that (pauseReading, then resumeReading, in one callback)
+     * would fail.
      */
-    private int interested;
+    private final ArrayList<SelectionKey> idleKeys = new ArrayList<>();
 
     /** Whether any channel has a reader or a writer: then the loop polls and waits in select. */
     boolean active() {
-        return interested > 0;
+        return selector != null && !selector.keys().isEmpty();
     }
 
     private Selector selector() {
@@ -79,20 +81,16 @@ final class LoopSelector {
         try {
             if (key == null || !key.isValid()) {
                 Entry e = new Entry();
-                ch.register(selector, op, e);
                 set(e, h, reader);
-                interested++;
+                ch.register(selector, op, e);
             } else {
                 Entry e = (Entry) key.attachment();
                 Handle old = reader ? e.reader : e.writer;
                 if (old != null) {
                     old.cancel(); // as asyncio: the new callback replaces the old one
                 }
-                key.interestOps(key.interestOps() | op);
-                if (e.reader == null && e.writer == null) {
-                    interested++;
-                }
                 set(e, h, reader);
+                key.interestOps(key.interestOps() | op);
             }
         } catch (ClosedChannelException | CancelledKeyException e) {
             throw new IllegalStateException("the channel is closed: " + ch, e);
@@ -120,14 +118,11 @@ final class LoopSelector {
         }
         old.cancel();
         set(e, null, reader);
-        if (e.reader == null && e.writer == null) {
-            interested--;
-        }
         if (key.isValid()) {
-            // the key stays, with no interest left: a cancelled key stays registered until the
-            // next select, and adding a reader or writer back before that (pauseReading, then
-            // resumeReading, in one callback) would fail. Closing the channel cancels it.
             key.interestOps(key.interestOps() & ~(reader ? readOp(ch) : writeOp(ch)));
+            if (e.reader == null && e.writer == null) {
+                idleKeys.add(key); // cancelled at the next select: see idleKeys
+            }
         }
         return true;
     }
@@ -166,6 +161,7 @@ final class LoopSelector {
      */
     void select(long timeoutNanos, boolean mayBlock, ArrayDeque<Object> ready) {
         Selector s = selector;
+        cancelIdleKeys();
         try {
             int n;
             if (timeoutNanos == 0 || !mayBlock) {
@@ -181,6 +177,16 @@ final class LoopSelector {
         } catch (IOException e) {
             throw new UncheckedIOException("select() failed on " + loop, e);
         }
+    }
+
+    private void cancelIdleKeys() {
+        for (SelectionKey key : idleKeys) {
+            Entry e = (Entry) key.attachment();
+            if (e.reader == null && e.writer == null) {
+                key.cancel();
+            }
+        }
+        idleKeys.clear();
     }
 
     /** Marks the holder as (about to be) blocked in select, or done with it. */
