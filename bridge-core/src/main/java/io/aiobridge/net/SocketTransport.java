@@ -1,5 +1,6 @@
 package io.aiobridge.net;
 
+import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
@@ -294,15 +295,22 @@ final class SocketTransport implements Transport {
      * @return how many bytes were sent (fewer than {@code count} only at the end of the file)
      */
     long sendfile(FileChannel file, long offset, long count) throws IOException {
+        if (Aio.runningLoopOrNull() != loop) {
+            // checked before any state changes, so a refused call leaves the transport as it was
+            throw new WrongThreadException("Net.sendfile() was called from thread '"
+                    + Thread.currentThread().getName() + "', which does not run " + loop
+                    + ", the loop of " + this + ": call it from a task of that loop (from another"
+                    + " thread, through Aio.runCoroutineThreadsafe())");
+        }
         if (sendfileInProgress) {
             throw new IllegalStateException("sendfile is already in progress on " + this
                     + "; await the first one before starting another");
         }
-        sendfileInProgress = true;
         boolean resumeReading = isReading();
-        pauseReading();
         long sent = 0;
+        sendfileInProgress = true;
         try {
+            pauseReading();
             if (!writeBuffer.isEmpty()) {
                 awaitSendfile(); // woken by writeReady once the buffer is empty
             }

@@ -213,6 +213,25 @@ class SendfileTest {
                     assertTrue(e.getMessage().startsWith((String) bad[2]), e.getMessage());
                 }
                 assertThrows(NullPointerException.class, () -> Net.sendfile(t, null));
+                Throwable[] fromElsewhere = new Throwable[1];
+                Thread other = new Thread(() -> {
+                    try {
+                        Net.sendfile(t, f);
+                    } catch (Throwable e) {
+                        fromElsewhere[0] = e;
+                    }
+                });
+                other.start();
+                Aio.toThread(() -> {
+                    other.join();
+                    return null;
+                });
+                assertTrue(fromElsewhere[0] instanceof WrongThreadException
+                        && fromElsewhere[0].getMessage().contains("call it from a task of that"
+                        + " loop"), String.valueOf(fromElsewhere[0]));
+                t.write(new byte[1]); // the refused call left the transport as it was
+                assertTrue(t.isReading());
+                assertEquals(10, Net.sendfile(t, f, 0, null, false));
                 t.close();
                 IllegalStateException closing = assertThrows(IllegalStateException.class,
                         () -> Net.sendfile(t, f));
