@@ -4,6 +4,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -48,6 +49,18 @@ public final class StreamWriter {
      * @throws IllegalStateException after {@link #close()} or {@link #writeEof()}
      */
     public void write(byte[] data) {
+        transport.write(data);
+    }
+
+    /**
+     * Writes the bytes between {@code data}'s position and limit and consumes them: on a socket
+     * straight from the buffer, with a copy only of what the socket cannot take now ({@link
+     * Transport#write(ByteBuffer)}). The buffer may be reused when this returns; {@link #drain()}
+     * as after any write.
+     *
+     * @param data the bytes
+     */
+    public void write(ByteBuffer data) {
         transport.write(data);
     }
 

@@ -60,6 +60,12 @@ class UnixSocketTest {
                 c.writer().write(w);
                 out.add(line(c.reader()));
             }
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(16)
+                    .put("three\n".getBytes(StandardCharsets.UTF_8)).flip();
+            c.writer().write(direct); // a stream writer sends from a buffer, too
+            c.writer().drain();
+            assertEquals(direct.limit(), direct.position(), "consumed");
+            out.add(line(c.reader()));
             c.writer().close();
             c.writer().waitClosed();
             server.close();
@@ -67,7 +73,7 @@ class UnixSocketTest {
             assertFalse(Files.exists(Path.of(path)), "closing the server removed its file");
             return out;
         });
-        assertEquals(List.of("one\n", "two\n"), got);
+        assertEquals(List.of("one\n", "two\n", "three\n"), got);
         assertEquals(List.of("client sees " + path, "server sees ''"), peers);
     }
 
