@@ -180,6 +180,9 @@ final class LoopSelector {
     }
 
     private void cancelIdleKeys() {
+        if (idleKeys.isEmpty()) {
+            return; // every iteration of a loop with I/O passes here
+        }
         for (SelectionKey key : idleKeys) {
             Entry e = (Entry) key.attachment();
             if (e.reader == null && e.writer == null) {

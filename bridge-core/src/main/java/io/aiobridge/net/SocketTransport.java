@@ -345,8 +345,8 @@ final class SocketTransport implements Transport {
         } finally {
             sendfileInProgress = false;
             sendfileWaiter = null;
-            if (resumeReading && !closing) {
-                resumeReading();
+            if (resumeReading) {
+                resumeReading(); // does nothing once the transport is closing
             }
             file.position(offset + sent); // as asyncio: the file's offset follows what was sent
         }
