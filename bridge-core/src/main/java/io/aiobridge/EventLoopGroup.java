@@ -92,7 +92,8 @@ public final class EventLoopGroup implements AutoCloseable {
         Member(int index, BaseEventLoop loop, boolean daemon) {
             this.index = index;
             this.loop = loop;
-            Thread.Builder b = Thread.ofPlatform().daemon(daemon).name(name + "-" + index);
+            Thread.Builder b = Thread.ofPlatform().daemon(daemon).name(name + "-" + index)
+                    .inheritInheritableThreadLocals(false);
             this.thread = b.unstarted(this::run);
         }
 

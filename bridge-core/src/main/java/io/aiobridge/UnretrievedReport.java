@@ -13,7 +13,8 @@ import java.lang.ref.Cleaner;
  */
 final class UnretrievedReport implements Runnable {
     private static final Cleaner CLEANER = Cleaner.create(
-            Thread.ofPlatform().daemon().name("aiobridge-unretrieved").factory());
+            Thread.ofPlatform().daemon().name("aiobridge-unretrieved")
+                    .inheritInheritableThreadLocals(false).factory());
 
     private final BaseEventLoop loop;
     private final Throwable exception;

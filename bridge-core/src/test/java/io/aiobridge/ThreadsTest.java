@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.testing.Loops;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -107,6 +109,50 @@ class ThreadsTest {
             assertEquals("finally ran", cleanedUp.get(5, TimeUnit.SECONDS));
             loop.callSoonThreadsafe(() -> stop.setResult(null));
             runner.join(5000);
+        }
+    }
+
+    /**
+     * A task's thread is created by whichever thread holds the loop when the task's first step is
+     * due: here task C's, which drives the loop when it suspends. Before, task B inherited C's
+     * {@code InheritableThreadLocal} (an unrelated task's MDC or security principal); no thread the
+     * library makes inherits them now, on either engine. Context variables are what flows.
+     */
+    @Test
+    void noTaskInheritsTheInheritableThreadLocalsOfTheThreadThatStartsIt() {
+        InheritableThreadLocal<String> itl = new InheritableThreadLocal<>();
+        ContextVar<String> var = new ContextVar<>("var", "unset");
+        itl.set("the runner's");
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            List<String> seen = loop.runUntilComplete(() -> {
+                List<String> out = new ArrayList<>();
+                out.add("main: " + itl.get());
+                Task<Void> c = Aio.createTask(() -> {
+                    itl.set("C's secret");
+                    Aio.sleep(0);
+                    Aio.sleep(0);
+                    return null;
+                });
+                Aio.sleep(0); // C runs its first step and sets its value
+                var.set("main's variable");
+                Task<String> b = Aio.createTask(() -> itl.get() + ", " + var.get());
+                // main suspends and drives: C's step is next; C suspends and drives: B starts
+                out.add("B: " + b.await());
+                c.await();
+                try (AsyncGenerator<String, Void> gen = AsyncGenerator.of(y -> y.yield(itl.get()))) {
+                    for (String s : gen) {
+                        itl.set("main's own");
+                        out.add("generator body: " + s);
+                    }
+                }
+                out.add("toThread job: " + Aio.toThread(itl::get));
+                out.add("main keeps its own: " + itl.get());
+                return out;
+            });
+            assertEquals(List.of("main: null", "B: null, main's variable", "generator body: null",
+                    "toThread job: null", "main keeps its own: main's own"), seen);
+        } finally {
+            itl.remove();
         }
     }
 }

@@ -52,7 +52,8 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     private LoopCarrier(Executor executor) {
         this.executor = executor;
         this.carrier = executor != null ? null
-                : Thread.ofPlatform().daemon().name("aiobridge-carrier").unstarted(this);
+                : Thread.ofPlatform().daemon().name("aiobridge-carrier")
+                        .inheritInheritableThreadLocals(false).unstarted(this);
         this.factory = virtualThreadsScheduledBy(this);
     }
 

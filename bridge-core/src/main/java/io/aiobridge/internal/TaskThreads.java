@@ -27,6 +27,11 @@ import java.util.concurrent.ThreadFactory;
  * absent) takes {@code carrier} when the JVM lets the library build it and {@code default}
  * otherwise, silently; asking for {@code carrier} by name on a JVM where it is not available fails
  * loudly. The loop's {@code toString} names the engine that runs it.
+ *
+ * <p>No thread made here inherits {@link InheritableThreadLocal}s. A task's thread is created by
+ * whichever thread holds the loop when the task's first step is due, often another task's, so
+ * inheriting would hand one task's values (MDC, tracing, security) to an unrelated one. Context
+ * variables are what a task inherits from its creator, as in asyncio.
  */
 public abstract class TaskThreads {
     /** For the two engines of this package. */
@@ -140,7 +145,8 @@ public abstract class TaskThreads {
     /** The public-API engine: virtual threads on the JVM's shared scheduler. */
     static final class SharedScheduler extends TaskThreads {
         static final SharedScheduler INSTANCE = new SharedScheduler();
-        private final ThreadFactory factory = Thread.ofVirtual().name("aiobridge-task").factory();
+        private final ThreadFactory factory = Thread.ofVirtual().name("aiobridge-task")
+                .inheritInheritableThreadLocals(false).factory();
 
         @Override
         public String name() {
@@ -158,19 +164,24 @@ public abstract class TaskThreads {
      * pipes): on the JVM's default scheduler, always. A virtual thread created from another one
      * inherits its creator's scheduler, so without this, a job started by a task of the carrier
      * engine would run on that loop's one carrier, and a blocking read in it would stall the loop.
+     * Its threads inherit no {@link InheritableThreadLocal}s (a job gets a copy of its caller's
+     * context variables instead).
      *
      * @return a builder for off-loop virtual threads
      */
     public static Thread.Builder.OfVirtual offLoop() {
         Executor scheduler = defaultScheduler();
+        Thread.Builder.OfVirtual b;
         if (scheduler == null || !(Thread.currentThread().isVirtual())) {
-            return Thread.ofVirtual(); // a platform creator: the default scheduler already
+            b = Thread.ofVirtual(); // a platform creator: the default scheduler already
+        } else {
+            try {
+                b = builderScheduledBy(scheduler);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                b = Thread.ofVirtual();
+            }
         }
-        try {
-            return builderScheduledBy(scheduler);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return Thread.ofVirtual();
-        }
+        return b.inheritInheritableThreadLocals(false);
     }
 
     /**
@@ -209,7 +220,8 @@ public abstract class TaskThreads {
     /** Builds virtual threads with a custom scheduler through the JDK's non-public constructor. */
     static ThreadFactory virtualThreadsScheduledBy(Executor scheduler) {
         try {
-            return builderScheduledBy(scheduler).name("aiobridge-task").factory();
+            return builderScheduledBy(scheduler).name("aiobridge-task")
+                    .inheritInheritableThreadLocals(false).factory();
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("aiobridge.engine=carrier needs the JDK's virtual"
                     + " thread builder with a custom scheduler; start the JVM with --add-opens"

@@ -58,7 +58,8 @@ public class LoopGroupMetrics implements MeterBinder, AutoCloseable {
             samples[i] = new Sample();
         }
         this.prober = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
-                .daemon().name(group.name() + "-metrics").unstarted(r));
+                .daemon().name(group.name() + "-metrics").inheritInheritableThreadLocals(false)
+                .unstarted(r));
         long nanos = Math.max(1, interval.toNanos());
         prober.scheduleAtFixedRate(this::probe, 0, nanos, TimeUnit.NANOSECONDS);
     }
