@@ -3,6 +3,7 @@ package io.aiobridge;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Work scheduled on one event loop from any thread, as a group that can be cancelled at once:
@@ -14,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>Invariant:</b> the worker holds a piece of work only while it is pending: each forgets
  * itself once it has run or been cancelled, so a long-lived worker does not grow, and nothing a
  * finished piece captured stays reachable through it. After {@link #close()}, pending work is
- * cancelled and new work is refused (an already-cancelled handle is returned).
+ * cancelled and new work is refused with {@link RejectedExecutionException}, as it is once the
+ * loop is closed: work that can never run is never accepted silently.
  *
  * <p><b>Threading:</b> every method may be called from any thread. Submitting happens-before
  * the work runs.
@@ -48,25 +50,27 @@ public final class LoopWorker implements AutoCloseable {
      *
      * @param work the work
      * @param delaySeconds the delay, in seconds on the loop's clock
-     * @return a handle that cancels it (from any thread); already cancelled if the worker is
-     *     closed or the loop closed
+     * @return a handle that cancels it (from any thread)
+     * @throws RejectedExecutionException if this worker is closed, or its loop is closed: the work
+     *     would never run, and a scheduler must tell its caller (Reactor's operators turn this
+     *     exception into an error signal)
      * @throws IllegalArgumentException if the delay is NaN
      */
     public Handle schedule(Runnable work, double delaySeconds) {
         Objects.requireNonNull(work, "work is null");
         Times.check(delaySeconds, "delay");
-        Work w = new Work(work);
         if (closed) {
-            w.cancel();
-            return w;
+            throw new RejectedExecutionException(this + " is closed and takes no more work;"
+                    + " schedule on a new worker");
         }
+        Work w = new Work(work);
         pending.add(w);
         try {
             w.posted = delaySeconds <= 0 ? loop.callSoonThreadsafe(w::run)
                     : loop.callLaterThreadsafe(delaySeconds, w::run);
         } catch (IllegalStateException loopClosed) {
             w.cancel();
-            return w;
+            throw new RejectedExecutionException(loopClosed.getMessage(), loopClosed);
         }
         if (closed || w.isCancelled()) {
             w.cancel(); // closed or cancelled while being posted: cancel what was posted

@@ -10,6 +10,7 @@ import io.aiobridge.testing.Loops;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -48,12 +49,28 @@ class LoopWorkerTest {
             w.close();
             assertTrue(w.isClosed());
             assertEquals(0, w.size());
-            Handle refused = w.schedule(() -> ran.add("after close"), 0);
-            assertTrue(refused.isCancelled(), "a closed worker refuses work");
+            RejectedExecutionException refused = assertThrows(RejectedExecutionException.class,
+                    () -> w.schedule(() -> ran.add("after close"), 0), "a closed worker refuses");
+            assertTrue(refused.getMessage().contains("is closed and takes no more work"),
+                    refused.getMessage());
             Aio.sleep(2);
             assertEquals(List.of(), ran);
             return null;
         });
+    }
+
+    /** Work for a closed loop would never run: it is refused, not dropped. */
+    @Test
+    void aClosedLoopRefusesWorkInsteadOfDroppingIt() {
+        EventLoop loop = EventLoop.newEventLoop();
+        LoopWorker w = new LoopWorker(loop);
+        loop.close();
+        for (double delay : new double[] {0, 1}) {
+            RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+                    () -> w.schedule(() -> {}, delay));
+            assertTrue(e.getMessage().startsWith("Event loop is closed"), e.getMessage());
+            assertEquals(0, w.size(), "nothing refused is kept");
+        }
     }
 
     @Test

@@ -8,9 +8,12 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Event loops and Reactor schedulers, each usable as the other.
@@ -39,6 +42,12 @@ public final class ReactorSchedulers {
      * worker forgets each task once it has run or been disposed, so a long {@code publishOn}
      * stream does not grow it.
      *
+     * <p>Work that could never run is refused with {@link RejectedExecutionException}, which
+     * Reactor's operators turn into an error signal: work for a closed loop, for a disposed
+     * worker, or for this scheduler once disposed. Disposing the scheduler, as Reactor's {@code
+     * Schedulers.fromExecutor}, refuses new work and lets work already scheduled run; it does not
+     * close the loop, whose owner does.
+     *
      * @param loop the loop; it must be running (or run later) for work to happen
      * @return the scheduler
      */
@@ -51,7 +60,8 @@ public final class ReactorSchedulers {
      * A group of loops as one Reactor scheduler: each {@code schedule} goes to the group's next
      * loop (round-robin), and each worker is pinned to one loop, so a {@code publishOn} stream
      * stays on one loop, in order, while different streams spread over the group. Disposing the
-     * scheduler does not close the group: its owner does.
+     * scheduler refuses new work, as {@link #of(EventLoop)}'s does, and does not close the group:
+     * its owner does.
      *
      * @param group the group
      * @return the scheduler
@@ -76,6 +86,7 @@ public final class ReactorSchedulers {
         private final EventLoop loop;
         /** Work scheduled on the scheduler itself, outside any worker. */
         private final LoopWorker direct;
+        private volatile boolean disposed;
 
         LoopScheduler(EventLoop loop) {
             this.loop = loop;
@@ -90,18 +101,40 @@ public final class ReactorSchedulers {
 
         @Override
         public Disposable schedule(Runnable task) {
-            return disposable(direct.schedule(Objects.requireNonNull(task, "task"), 0));
+            return schedule(task, 0, TimeUnit.NANOSECONDS);
         }
 
         @Override
         public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-            return disposable(direct.schedule(Objects.requireNonNull(task, "task"),
-                    unit.toNanos(delay) / 1e9));
+            return once(this, direct, task, delay, unit);
+        }
+
+        @Override
+        public Disposable schedulePeriodically(Runnable task, long initialDelay, long period,
+                TimeUnit unit) {
+            return periodically(this, direct, task, initialDelay, period, unit);
+        }
+
+        void checkNotDisposed() {
+            if (disposed) {
+                throw new RejectedExecutionException("Scheduler unavailable: " + this
+                        + " is disposed; schedule on a scheduler that is not");
+            }
         }
 
         @Override
         public Worker createWorker() {
-            return new LoopWorkerAdapter(new LoopWorker(loop));
+            return new LoopWorkerAdapter(this, new LoopWorker(loop));
+        }
+
+        @Override
+        public void dispose() {
+            disposed = true;
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return disposed;
         }
 
         @Override
@@ -141,13 +174,112 @@ public final class ReactorSchedulers {
         }
 
         @Override
+        public Disposable schedulePeriodically(Runnable task, long initialDelay, long period,
+                TimeUnit unit) {
+            return next().schedulePeriodically(task, initialDelay, period, unit);
+        }
+
+        @Override
         public Worker createWorker() {
             return next().createWorker();
         }
 
         @Override
+        public void dispose() {
+            perLoop.values().forEach(LoopScheduler::dispose);
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return perLoop.values().stream().allMatch(LoopScheduler::isDisposed);
+        }
+
+        @Override
         public String toString() {
             return "ReactorSchedulers.of(" + group + ")";
+        }
+    }
+
+    /** One run, after Reactor's {@code onSchedule} hooks have decorated the task. */
+    private static Disposable once(LoopScheduler owner, LoopWorker worker, Runnable task,
+            long delay, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");
+        owner.checkNotDisposed();
+        return disposable(worker.schedule(Schedulers.onSchedule(task), unit.toNanos(delay) / 1e9));
+    }
+
+    private static Disposable periodically(LoopScheduler owner, LoopWorker worker,
+            Runnable task, long initialDelay, long period, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");
+        owner.checkNotDisposed();
+        Periodic p = new Periodic(worker, Schedulers.onSchedule(task), unit.toNanos(period) / 1e9);
+        p.start(unit.toNanos(initialDelay) / 1e9);
+        return p;
+    }
+
+    /**
+     * Periodic work at a fixed rate on the loop's clock, as Reactor's schedulers run it: the
+     * n-th run is due at the first run's time plus n periods (a late run is followed by the next
+     * one as soon as it is due, so the rate holds on average), and a period of zero or less runs
+     * the task again as soon as the loop gets to it. It stops when disposed, when its worker is
+     * disposed or its loop closed, or when the task throws (the exception goes to the loop's
+     * exception handler, as any callback's).
+     */
+    private static final class Periodic implements Disposable, Runnable {
+        private final LoopWorker worker;
+        private final Runnable task;
+        private final double period;
+        /** When the next run is due, on the loop's clock; loop-confined after {@link #start}. */
+        private double due;
+        private final AtomicReference<Handle> current = new AtomicReference<>();
+        private volatile boolean disposed;
+
+        Periodic(LoopWorker worker, Runnable task, double period) {
+            this.worker = worker;
+            this.task = task;
+            this.period = period;
+        }
+
+        void start(double delay) {
+            due = worker.now() + Math.max(0, delay);
+            Handle first = worker.schedule(this, delay); // published before the run
+            // the first run may already have scheduled the second: keep the newer handle
+            current.compareAndSet(null, first);
+        }
+
+        @Override
+        public void run() {
+            if (disposed) {
+                return;
+            }
+            task.run(); // a throw ends the schedule
+            double now = worker.now();
+            due = period > 0 ? due + period : now;
+            Handle next;
+            try {
+                next = worker.schedule(this, due - now);
+            } catch (RejectedExecutionException workerOrLoopClosed) {
+                disposed = true;
+                return;
+            }
+            current.set(next);
+            if (disposed) {
+                next.cancel(); // disposed while the next run was being scheduled
+            }
+        }
+
+        @Override
+        public void dispose() {
+            disposed = true;
+            Handle h = current.get();
+            if (h != null) {
+                h.cancel();
+            }
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return disposed || worker.isClosed();
         }
     }
 
@@ -170,21 +302,28 @@ public final class ReactorSchedulers {
      * LoopWorker} forgets each task once it has run or been disposed.
      */
     private static final class LoopWorkerAdapter implements Scheduler.Worker {
+        private final LoopScheduler owner;
         private final LoopWorker worker;
 
-        LoopWorkerAdapter(LoopWorker worker) {
+        LoopWorkerAdapter(LoopScheduler owner, LoopWorker worker) {
+            this.owner = owner;
             this.worker = worker;
         }
 
         @Override
         public Disposable schedule(Runnable task) {
-            return disposable(worker.schedule(Objects.requireNonNull(task, "task"), 0));
+            return schedule(task, 0, TimeUnit.NANOSECONDS);
         }
 
         @Override
         public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-            return disposable(worker.schedule(Objects.requireNonNull(task, "task"),
-                    unit.toNanos(delay) / 1e9));
+            return once(owner, worker, task, delay, unit);
+        }
+
+        @Override
+        public Disposable schedulePeriodically(Runnable task, long initialDelay, long period,
+                TimeUnit unit) {
+            return periodically(owner, worker, task, initialDelay, period, unit);
         }
 
         @Override

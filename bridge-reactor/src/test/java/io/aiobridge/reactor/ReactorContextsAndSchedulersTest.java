@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -131,6 +132,131 @@ class ReactorContextsAndSchedulersTest {
             scheduler.schedule(later::countDown, 250, TimeUnit.MILLISECONDS);
             assertTrue(later.await(10, TimeUnit.SECONDS));
             assertEquals(0, disposedRan.get(), "a disposed delayed task ran");
+        }
+    }
+
+    /**
+     * Reactor's contract for a scheduler that cannot take work: {@code schedule} throws {@code
+     * RejectedExecutionException}, which operators signal as an error. Work for a closed loop
+     * was accepted and dropped, so a {@code publishOn} to it hung.
+     */
+    @Test
+    void aClosedLoopOrADisposedSchedulerRefusesWorkAndTheStreamFails() throws Exception {
+        EventLoop closed = EventLoop.newEventLoop();
+        Scheduler onClosed = ReactorSchedulers.of(closed);
+        closed.close();
+        StepVerifier.create(Flux.range(1, 3).publishOn(onClosed))
+                .expectErrorSatisfies(e -> {
+                    assertTrue(e instanceof RejectedExecutionException, e.toString());
+                    assertTrue(e.getCause().getMessage().startsWith("Event loop is closed"),
+                            String.valueOf(e.getCause()));
+                })
+                .verify();
+        StepVerifier.create(Mono.delay(Duration.ofSeconds(1), onClosed))
+                .expectError(RejectedExecutionException.class).verify();
+
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            Scheduler s = ReactorSchedulers.of(bg.loop());
+            Scheduler.Worker before = s.createWorker();
+            CountDownLatch ran = new CountDownLatch(1);
+            before.schedule(ran::countDown, 50, TimeUnit.MILLISECONDS);
+            s.dispose();
+            assertTrue(s.isDisposed());
+            RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+                    () -> s.schedule(() -> {}));
+            assertTrue(e.getMessage().startsWith("Scheduler unavailable: ReactorSchedulers.of("),
+                    e.getMessage());
+            assertThrows(RejectedExecutionException.class, () -> s.createWorker().schedule(() -> {}));
+            assertThrows(RejectedExecutionException.class, () -> before.schedule(() -> {}));
+            assertTrue(ran.await(10, TimeUnit.SECONDS), "work scheduled before dispose runs");
+            assertTrue(bg.loop().isRunning(), "disposing the scheduler leaves the loop alone");
+
+            Scheduler.Worker w = ReactorSchedulers.of(bg.loop()).createWorker();
+            w.dispose();
+            assertThrows(RejectedExecutionException.class, () -> w.schedule(() -> {}));
+        }
+        try (EventLoopGroup g = EventLoopGroup.create(2)) {
+            Scheduler s = ReactorSchedulers.of(g);
+            s.dispose();
+            assertTrue(s.isDisposed());
+            assertThrows(RejectedExecutionException.class, () -> s.schedule(() -> {}));
+            assertEquals(1, Mono.just(1).publishOn(ReactorSchedulers.of(g))
+                    .block(Duration.ofSeconds(10)), "the group still serves");
+        }
+    }
+
+    /**
+     * {@code Flux.interval} needs {@code schedulePeriodically}, which a Reactor scheduler without
+     * it refuses ("Scheduler unavailable"). On the loop it runs at a fixed rate on the loop's
+     * clock, here virtual time.
+     */
+    @Test
+    void intervalAndPeriodicWorkRunAtAFixedRateOnTheLoopsClock() {
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            Scheduler s = ReactorSchedulers.of(loop);
+            double t0 = loop.time();
+            List<Double> ticks = loop.runUntilComplete(() -> ReactorAwait.awaitSingle(
+                    Flux.interval(Duration.ofMillis(500), Duration.ofSeconds(1), s)
+                            .map(i -> Aio.getRunningLoop().time() - t0)
+                            .take(3).collectList()));
+            assertEquals(List.of(0.5, 1.5, 2.5), ticks);
+
+            // a worker's periodic work, ended by the worker's disposal
+            List<Double> worker = new CopyOnWriteArrayList<>();
+            Scheduler.Worker w = s.createWorker();
+            double t1 = loop.time();
+            Disposable periodic = w.schedulePeriodically(() -> worker.add(loop.time() - t1),
+                    1, 1, TimeUnit.SECONDS);
+            loop.runUntilComplete(() -> Aio.sleep(3.5, null));
+            assertEquals(List.of(1.0, 2.0, 3.0), worker);
+            w.dispose();
+            assertTrue(periodic.isDisposed(), "the worker's disposal ends its periodic work");
+            loop.runUntilComplete(() -> Aio.sleep(2, null));
+            assertEquals(3, worker.size(), "nothing runs after the worker is disposed");
+
+            // period zero: again as soon as the loop gets to it, until disposed from inside
+            AtomicInteger runs = new AtomicInteger();
+            Disposable[] self = new Disposable[1];
+            double t2 = loop.time();
+            self[0] = s.schedulePeriodically(() -> {
+                if (runs.incrementAndGet() == 5) {
+                    self[0].dispose();
+                }
+            }, 0, 0, TimeUnit.SECONDS);
+            loop.runUntilComplete(() -> Aio.sleep(1, null));
+            assertEquals(5, runs.get());
+            assertEquals(t2 + 1, loop.time(), 1e-9);
+
+            // a throwing task ends its schedule, and the loop's handler gets the exception
+            List<Throwable> handled = new CopyOnWriteArrayList<>();
+            loop.setExceptionHandler((l, ctx) -> handled.add(ctx.exception()));
+            AtomicInteger failing = new AtomicInteger();
+            s.schedulePeriodically(() -> {
+                failing.incrementAndGet();
+                throw new IllegalStateException("tick failed");
+            }, 0, 1, TimeUnit.SECONDS);
+            loop.runUntilComplete(() -> Aio.sleep(3, null));
+            assertEquals(1, failing.get());
+            assertEquals("tick failed", handled.get(0).getMessage());
+        }
+    }
+
+    /** Reactor's {@code Schedulers.onScheduleHook} (MDC and tracing decorators) sees loop work. */
+    @Test
+    void onScheduleHooksDecorateTheLoopsWork() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        Schedulers.onScheduleHook("aiobridge-test", r -> () -> {
+            log.add("decorated");
+            r.run();
+        });
+        try (EventLoop loop = EventLoop.newVirtualTimeEventLoop()) {
+            Scheduler s = ReactorSchedulers.of(loop);
+            long n = loop.runUntilComplete(() -> ReactorAwait.awaitSingle(
+                    Mono.delay(Duration.ofSeconds(1), s)));
+            assertEquals(0L, n);
+            assertEquals(List.of("decorated"), log);
+        } finally {
+            Schedulers.resetOnScheduleHook("aiobridge-test");
         }
     }
 

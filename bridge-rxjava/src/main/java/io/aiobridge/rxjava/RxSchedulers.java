@@ -11,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +36,9 @@ public final class RxSchedulers {
      * {@code loop} as an RxJava scheduler. Work is submitted from any thread with {@code
      * callSoonThreadsafe} or {@code callLaterThreadsafe}; disposing cancels it. Work passes
      * through {@link RxJavaPlugins#onSchedule} like any RxJava scheduler's, and what it throws
-     * goes to {@link RxJavaPlugins#onError}.
+     * goes to {@link RxJavaPlugins#onError}, as does the refusal of work for a closed loop (a
+     * {@link RejectedExecutionException}, as {@code Schedulers.from(executor)} reports an
+     * executor that refuses; the work is dropped).
      *
      * @param loop the loop; it must be running (or run later) for work to happen
      * @return the scheduler
@@ -135,12 +138,28 @@ public final class RxSchedulers {
         }
     }
 
-    /** RxJava's rules: work passes through onSchedule, and what it throws goes to onError. */
+    /**
+     * RxJava's rules: work passes through onSchedule, and what it throws goes to onError. Work
+     * for a disposed worker is dropped silently, as RxJava's workers drop it; work for a closed
+     * loop goes to onError as the loop's {@link RejectedExecutionException}, as RxJava's {@code
+     * Schedulers.from(executor)} reports an executor that refuses.
+     */
     private static Disposable schedule(LoopWorker worker, Runnable run, long delay,
             TimeUnit unit) {
         Runnable task = guarded(RxJavaPlugins.onSchedule(
                 Objects.requireNonNull(run, "run is null")));
-        Handle h = worker.schedule(task, unit.toNanos(delay) / 1e9);
+        if (worker.isClosed()) {
+            return Disposable.disposed();
+        }
+        Handle h;
+        try {
+            h = worker.schedule(task, unit.toNanos(delay) / 1e9);
+        } catch (RejectedExecutionException refused) {
+            if (!worker.isClosed()) {
+                RxJavaPlugins.onError(refused);
+            }
+            return Disposable.disposed();
+        }
         return new Disposable() {
             @Override
             public void dispose() {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -144,6 +145,33 @@ class RxSchedulersAndContextsTest {
         assertEquals(1, errors.size());
         Throwable e = errors.get(0);
         assertEquals("task failed", (e.getCause() != null ? e.getCause() : e).getMessage());
+    }
+
+    /**
+     * Work for a closed loop can never run. RxJava's {@code Schedulers.from(executor)} reports an
+     * executor's refusal to {@code RxJavaPlugins.onError} and drops the work; so does the loop's
+     * scheduler now, where it dropped the work without a word. A disposed worker still drops
+     * silently, as RxJava's do.
+     */
+    @Test
+    void workForAClosedLoopIsReportedToRxJavaPlugins() {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        RxJavaPlugins.setErrorHandler(errors::add);
+        EventLoop loop = EventLoop.newEventLoop();
+        Scheduler s = RxSchedulers.of(loop);
+        Scheduler.Worker w = s.createWorker();
+        loop.close();
+        assertTrue(s.scheduleDirect(() -> {}).isDisposed());
+        assertTrue(w.schedule(() -> {}, 1, TimeUnit.SECONDS).isDisposed());
+        assertEquals(2, errors.size(), errors.toString());
+        for (Throwable e : errors) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            assertTrue(cause instanceof RejectedExecutionException, e.toString());
+            assertTrue(cause.getMessage().startsWith("Event loop is closed"), cause.getMessage());
+        }
+        w.dispose();
+        assertTrue(w.schedule(() -> {}).isDisposed());
+        assertEquals(2, errors.size(), "a disposed worker drops work silently");
     }
 
     @Test
