@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -281,7 +282,6 @@ public final class Net {
     /** Resolves and connects, trying each address; the socket is non-blocking. */
     static SocketChannel connect(EventLoop loop, String host, int port) throws IOException {
         List<InetSocketAddress> addrs = loop.getaddrinfo(host, port);
-        IOException last = null;
         List<IOException> failures = new ArrayList<>();
         for (InetSocketAddress a : addrs) {
             SocketChannel ch = SocketChannel.open();
@@ -292,23 +292,33 @@ public final class Net {
             } catch (IOException | RuntimeException | Error e) {
                 ch.close();
                 if (e instanceof IOException io) {
-                    last = io;
                     failures.add(io);
                 } else {
                     throw e;
                 }
             }
         }
-        if (failures.size() == 1) {
-            throw last;
-        }
         if (failures.isEmpty()) {
             throw new IOException("getaddrinfo returned an empty list for '" + host + "'");
         }
-        // as asyncio: one error if they all say the same, else a summary of each
-        IOException all = new IOException("Multiple exceptions: " + failures);
+        throw connectFailures(failures);
+    }
+
+    /**
+     * As asyncio: the one error, or the first if they all say the same, else one error that
+     * lists each ("Multiple exceptions: a, b"), with each one suppressed in it.
+     */
+    static IOException connectFailures(List<IOException> failures) {
+        IOException first = failures.get(0);
+        String model = String.valueOf(first.getMessage());
+        if (failures.stream().allMatch(e -> model.equals(String.valueOf(e.getMessage())))) {
+            return first;
+        }
+        StringJoiner each = new StringJoiner(", ", "Multiple exceptions: ", "");
+        failures.forEach(e -> each.add(String.valueOf(e.getMessage())));
+        IOException all = new IOException(each.toString());
         failures.forEach(all::addSuppressed);
-        throw all;
+        return all;
     }
 
     /**

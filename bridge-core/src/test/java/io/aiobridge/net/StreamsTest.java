@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -249,6 +250,25 @@ class StreamsTest {
             server.waitClosed();
             return null;
         });
+    }
+
+    /**
+     * asyncio's create_connection when every address fails: the one error, the first when all
+     * say the same, else one error listing each. The summary used to be Java's list toString, and
+     * identical failures were summarised too.
+     */
+    @Test
+    void everyAddressFailingGivesAsynciosSummary() {
+        ConnectException v6 = new ConnectException(
+                "[Errno 111] Connect call failed ('::1', 1, 0, 0)");
+        ConnectException v4 = new ConnectException(
+                "[Errno 111] Connect call failed ('127.0.0.1', 1)");
+        IOException both = Net.connectFailures(List.of(v6, v4));
+        assertEquals("Multiple exceptions: [Errno 111] Connect call failed ('::1', 1, 0, 0),"
+                + " [Errno 111] Connect call failed ('127.0.0.1', 1)", both.getMessage());
+        assertArrayEquals(new Throwable[] {v6, v4}, both.getSuppressed(), "each one is kept");
+        assertSame(v4, Net.connectFailures(List.of(v4, new ConnectException(v4.getMessage()))));
+        assertSame(v4, Net.connectFailures(List.of(v4)));
     }
 
     @Test
