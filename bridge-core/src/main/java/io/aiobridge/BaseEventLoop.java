@@ -856,6 +856,15 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             runUntilComplete(shutdownAsyncgens());
             finishLiveTasks();
         }
+        // what the tasks' ends scheduled (done callbacks: a runCoroutineThreadsafe future, a
+        // gather) runs, as asyncio.run's final gather lets it run; bounded, so that a callback
+        // that keeps rescheduling itself cannot hold close() up
+        for (int round = 0; round < CLOSE_ROUNDS && !(ready.isEmpty() && inbound.isEmpty());
+                round++) {
+            stopping = true;
+            runForever();
+            finishLiveTasks();
+        }
     }
 
     private void finishLiveTasks() {

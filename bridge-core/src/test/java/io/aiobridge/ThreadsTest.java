@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +111,37 @@ class ThreadsTest {
             loop.callSoonThreadsafe(() -> stop.setResult(null));
             runner.join(5000);
         }
+    }
+
+    /**
+     * Closing a loop cancels its tasks and runs them to their end; the callbacks their ends
+     * schedule run too, as asyncio.run's final gather lets them: before, they were cleared with
+     * the ready queue, so the future of runCoroutineThreadsafe never completed and a thread
+     * waiting on it hung, and a done callback never ran.
+     */
+    @Test
+    void closingALoopCompletesWhatWaitsOnItsTasks() throws Exception {
+        EventLoop loop = EventLoop.newEventLoop();
+        CountDownLatch started = new CountDownLatch(1);
+        List<String> callbacks = new CopyOnWriteArrayList<>();
+        Thread runner = new Thread(loop::runForever);
+        runner.start();
+        CompletableFuture<Integer> waiting = Aio.runCoroutineThreadsafe(() -> {
+            Task<Integer> child = Aio.createTask(() -> Aio.sleep(100, 1));
+            child.addDoneCallback(t -> callbacks.add("child done, cancelled=" + t.isCancelled()));
+            started.countDown();
+            return child.await();
+        }, loop);
+        assertTrue(started.await(5, TimeUnit.SECONDS));
+        loop.callSoonThreadsafe(loop::stop);
+        runner.join(5000);
+        loop.close();
+        assertTrue(waiting.isDone(), "the waiting thread's future is settled by close()");
+        CancellationException e = assertThrows(CancellationException.class, waiting::join);
+        // the JDK's join wraps the cancellation in one of its own ("join")
+        assertEquals("event loop is closing",
+                (e.getCause() != null ? e.getCause() : e).getMessage());
+        assertEquals(List.of("child done, cancelled=true"), callbacks);
     }
 
     /**
