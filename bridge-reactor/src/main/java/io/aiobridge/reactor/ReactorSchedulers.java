@@ -264,7 +264,9 @@ public final class ReactorSchedulers {
             }
             current.set(next);
             if (disposed) {
-                next.cancel(); // disposed while the next run was being scheduled
+                // disposed while the next run was being scheduled: the check at the top of run()
+                // already keeps it from running the task; cancelling it frees it at once
+                next.cancel();
             }
         }
 

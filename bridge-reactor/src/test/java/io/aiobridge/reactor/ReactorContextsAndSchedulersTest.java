@@ -241,6 +241,40 @@ class ReactorContextsAndSchedulersTest {
         }
     }
 
+    /**
+     * {@code dispose()} from another thread races the run that schedules the next one: once it
+     * has returned and the loop has gone round once more (a run already under way may finish),
+     * nothing runs again.
+     */
+    @Test
+    void periodicWorkDisposedFromAnotherThreadStops() throws Exception {
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            Scheduler s = ReactorSchedulers.of(bg.loop());
+            for (int i = 0; i < 300; i++) {
+                AtomicInteger runs = new AtomicInteger();
+                CountDownLatch running = new CountDownLatch(1 + i % 7);
+                Disposable d = s.schedulePeriodically(() -> {
+                    runs.incrementAndGet();
+                    running.countDown();
+                }, 0, 0, TimeUnit.NANOSECONDS);
+                assertTrue(running.await(10, TimeUnit.SECONDS));
+                d.dispose();
+                assertTrue(d.isDisposed());
+                goRound(bg.loop());
+                int settled = runs.get();
+                goRound(bg.loop());
+                goRound(bg.loop());
+                assertEquals(settled, runs.get(), "a disposed periodic task ran again");
+            }
+        }
+    }
+
+    private static void goRound(EventLoop loop) throws InterruptedException {
+        CountDownLatch round = new CountDownLatch(1);
+        loop.callSoonThreadsafe(round::countDown);
+        assertTrue(round.await(10, TimeUnit.SECONDS));
+    }
+
     /** Reactor's {@code Schedulers.onScheduleHook} (MDC and tracing decorators) sees loop work. */
     @Test
     void onScheduleHooksDecorateTheLoopsWork() {
