@@ -24,6 +24,9 @@ import java.util.concurrent.RejectedExecutionException;
 public final class LoopWorker implements AutoCloseable {
     private final BaseEventLoop loop;
     private final Set<Work> pending = ConcurrentHashMap.newKeySet();
+    /** The open workers made by {@link #child()}; each leaves when it closes. */
+    private final Set<LoopWorker> children = ConcurrentHashMap.newKeySet();
+    private final LoopWorker parent;
     private volatile boolean closed;
 
     /**
@@ -32,7 +35,29 @@ public final class LoopWorker implements AutoCloseable {
      * @param loop the loop the work runs on
      */
     public LoopWorker(EventLoop loop) {
+        this(loop, null);
+    }
+
+    private LoopWorker(EventLoop loop, LoopWorker parent) {
         this.loop = (BaseEventLoop) Objects.requireNonNull(loop, "loop is null");
+        this.parent = parent;
+    }
+
+    /**
+     * A worker on the same loop that this one closes when it closes: a scheduler keeps its own
+     * work here and gives each of its {@code Worker}s a child, so that shutting the scheduler
+     * down cancels the work of every worker it made. A child that closes first leaves its
+     * parent, so a long-lived parent does not grow.
+     *
+     * @return the child, already closed if this worker is
+     */
+    public LoopWorker child() {
+        LoopWorker c = new LoopWorker(loop, this);
+        children.add(c);
+        if (closed) {
+            c.close(); // close() set the flag before it went through the children: one sees it
+        }
+        return c;
     }
 
     /**
@@ -96,19 +121,29 @@ public final class LoopWorker implements AutoCloseable {
         return closed;
     }
 
-    /** Cancels every pending piece of work and refuses new work. Idempotent. */
+    /**
+     * Cancels every pending piece of work, refuses new work, and closes the workers made by
+     * {@link #child()}. Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
         for (Work w : pending) {
             w.cancel();
         }
+        for (LoopWorker c : children) {
+            c.close();
+        }
+        if (parent != null) {
+            parent.children.remove(this);
+        }
     }
 
     @Override
     public String toString() {
-        return "<LoopWorker" + (closed ? " closed" : "") + " pending=" + pending.size() + " on "
-                + loop + ">";
+        int workers = children.size();
+        return "<LoopWorker" + (closed ? " closed" : "") + " pending=" + pending.size()
+                + (workers == 0 ? "" : " children=" + workers) + " on " + loop + ">";
     }
 
     /**

@@ -59,6 +59,30 @@ class LoopWorkerTest {
         });
     }
 
+    /** A scheduler's workers are children of its own: closing it cancels all their work. */
+    @Test
+    void closingAWorkerClosesItsChildrenAndAClosedChildLeaves() {
+        Loops.virtual(() -> {
+            LoopWorker parent = new LoopWorker(Aio.getRunningLoop());
+            List<String> ran = new CopyOnWriteArrayList<>();
+            LoopWorker early = parent.child();
+            early.close();
+            assertFalse(parent.toString().contains("children="), "a closed child leaves");
+            LoopWorker child = parent.child();
+            child.schedule(() -> ran.add("child"), 1.0);
+            parent.schedule(() -> ran.add("parent"), 1.0);
+            assertTrue(parent.toString().startsWith("<LoopWorker pending=1 children=1 on "),
+                    parent.toString());
+            parent.close();
+            assertTrue(child.isClosed(), "the parent closes its children");
+            assertEquals(0, child.size());
+            assertTrue(parent.child().isClosed(), "a closed parent's new child is closed");
+            Aio.sleep(2);
+            assertEquals(List.of(), ran);
+            return null;
+        });
+    }
+
     /** Work for a closed loop would never run: it is refused, not dropped. */
     @Test
     void aClosedLoopRefusesWorkInsteadOfDroppingIt() {

@@ -44,9 +44,9 @@ public final class ReactorSchedulers {
      *
      * <p>Work that could never run is refused with {@link RejectedExecutionException}, which
      * Reactor's operators turn into an error signal: work for a closed loop, for a disposed
-     * worker, or for this scheduler once disposed. Disposing the scheduler, as Reactor's {@code
-     * Schedulers.fromExecutor}, refuses new work and lets work already scheduled run; it does not
-     * close the loop, whose owner does.
+     * worker, or for this scheduler once disposed. Disposing the scheduler, as disposing
+     * Reactor's own schedulers, cancels the work still pending on it and on every worker it made;
+     * it does not close the loop, whose owner does.
      *
      * @param loop the loop; it must be running (or run later) for work to happen
      * @return the scheduler
@@ -84,7 +84,7 @@ public final class ReactorSchedulers {
 
     private static final class LoopScheduler implements Scheduler {
         private final EventLoop loop;
-        /** Work scheduled on the scheduler itself, outside any worker. */
+        /** Work scheduled on the scheduler itself; each worker's is a child of it. */
         private final LoopWorker direct;
         private volatile boolean disposed;
 
@@ -124,12 +124,13 @@ public final class ReactorSchedulers {
 
         @Override
         public Worker createWorker() {
-            return new LoopWorkerAdapter(this, new LoopWorker(loop));
+            return new LoopWorkerAdapter(this, direct.child());
         }
 
         @Override
         public void dispose() {
             disposed = true;
+            direct.close(); // and every worker's pending work
         }
 
         @Override

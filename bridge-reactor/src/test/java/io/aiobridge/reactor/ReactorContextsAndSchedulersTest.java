@@ -158,8 +158,9 @@ class ReactorContextsAndSchedulersTest {
         try (BackgroundLoop bg = BackgroundLoop.start()) {
             Scheduler s = ReactorSchedulers.of(bg.loop());
             Scheduler.Worker before = s.createWorker();
-            CountDownLatch ran = new CountDownLatch(1);
-            before.schedule(ran::countDown, 50, TimeUnit.MILLISECONDS);
+            AtomicInteger ran = new AtomicInteger();
+            Disposable direct = s.schedule(ran::incrementAndGet, 50, TimeUnit.MILLISECONDS);
+            Disposable onWorker = before.schedule(ran::incrementAndGet, 50, TimeUnit.MILLISECONDS);
             s.dispose();
             assertTrue(s.isDisposed());
             RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
@@ -168,7 +169,11 @@ class ReactorContextsAndSchedulersTest {
                     e.getMessage());
             assertThrows(RejectedExecutionException.class, () -> s.createWorker().schedule(() -> {}));
             assertThrows(RejectedExecutionException.class, () -> before.schedule(() -> {}));
-            assertTrue(ran.await(10, TimeUnit.SECONDS), "work scheduled before dispose runs");
+            assertTrue(direct.isDisposed() && onWorker.isDisposed() && before.isDisposed(),
+                    "disposing the scheduler cancels its pending work and its workers'");
+            Thread.sleep(100);
+            goRound(bg.loop());
+            assertEquals(0, ran.get(), "cancelled work ran");
             assertTrue(bg.loop().isRunning(), "disposing the scheduler leaves the loop alone");
 
             Scheduler.Worker w = ReactorSchedulers.of(bg.loop()).createWorker();

@@ -38,7 +38,9 @@ public final class RxSchedulers {
      * through {@link RxJavaPlugins#onSchedule} like any RxJava scheduler's, and what it throws
      * goes to {@link RxJavaPlugins#onError}, as does the refusal of work for a closed loop (a
      * {@link RejectedExecutionException}, as {@code Schedulers.from(executor)} reports an
-     * executor that refuses; the work is dropped).
+     * executor that refuses; the work is dropped). {@code shutdown()} cancels the work pending
+     * on the scheduler and on its workers and drops later work, as RxJava's schedulers do, until
+     * {@code start()}; the loop stays open.
      *
      * @param loop the loop; it must be running (or run later) for work to happen
      * @return the scheduler
@@ -73,8 +75,11 @@ public final class RxSchedulers {
 
     private static final class LoopScheduler extends Scheduler {
         private final EventLoop loop;
-        /** Work scheduled on the scheduler itself, outside any worker. */
-        private final LoopWorker direct;
+        /**
+         * Work scheduled on the scheduler itself; each worker's is a child of it. Replaced by
+         * {@link #start()} after a {@link #shutdown()}.
+         */
+        private volatile LoopWorker direct;
 
         LoopScheduler(EventLoop loop) {
             this.loop = loop;
@@ -93,7 +98,21 @@ public final class RxSchedulers {
 
         @Override
         public Worker createWorker() {
-            return new LoopWorkerAdapter(new LoopWorker(loop));
+            return new LoopWorkerAdapter(direct.child());
+        }
+
+        /** Cancels the pending work of the scheduler and of its workers; later work is dropped. */
+        @Override
+        public void shutdown() {
+            direct.close();
+        }
+
+        /** Accepts work again after a {@link #shutdown()}. */
+        @Override
+        public synchronized void start() {
+            if (direct.isClosed()) {
+                direct = new LoopWorker(loop);
+            }
         }
 
         @Override
@@ -130,6 +149,16 @@ public final class RxSchedulers {
         @Override
         public Worker createWorker() {
             return next().createWorker();
+        }
+
+        @Override
+        public void shutdown() {
+            perLoop.values().forEach(LoopScheduler::shutdown);
+        }
+
+        @Override
+        public void start() {
+            perLoop.values().forEach(LoopScheduler::start);
         }
 
         @Override

@@ -174,6 +174,50 @@ class RxSchedulersAndContextsTest {
         assertEquals(2, errors.size(), "a disposed worker drops work silently");
     }
 
+    /**
+     * kotlinx-coroutines-rx3's SchedulerTest.testSchedulingAfterDisposing and testShuttingDown,
+     * for the loop: a disposed worker drops work, the scheduler goes on; {@code shutdown()}
+     * cancels what is pending on the scheduler and its workers and drops later work without an
+     * error; {@code start()} takes work again.
+     */
+    @Test
+    void shutdownCancelsPendingWorkOfTheSchedulerAndItsWorkers() throws Exception {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        RxJavaPlugins.setErrorHandler(errors::add);
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            Scheduler s = RxSchedulers.of(bg.loop());
+            AtomicInteger unreached = new AtomicInteger();
+            Scheduler.Worker disposed = s.createWorker();
+            disposed.dispose();
+            assertTrue(disposed.schedule(unreached::incrementAndGet).isDisposed());
+            CountDownLatch stillWorks = new CountDownLatch(1);
+            assertFalse(s.scheduleDirect(stillWorks::countDown).isDisposed());
+            assertTrue(stillWorks.await(10, TimeUnit.SECONDS));
+
+            Scheduler.Worker w = s.createWorker();
+            io.reactivex.rxjava3.disposables.Disposable pendingDirect =
+                    s.scheduleDirect(unreached::incrementAndGet, 50, TimeUnit.MILLISECONDS);
+            io.reactivex.rxjava3.disposables.Disposable pendingOnWorker =
+                    w.schedule(unreached::incrementAndGet, 50, TimeUnit.MILLISECONDS);
+            s.shutdown();
+            assertTrue(pendingDirect.isDisposed() && pendingOnWorker.isDisposed() && w.isDisposed());
+            assertTrue(s.scheduleDirect(unreached::incrementAndGet).isDisposed());
+            assertTrue(s.createWorker().schedule(unreached::incrementAndGet).isDisposed());
+            Thread.sleep(100);
+            CountDownLatch round = new CountDownLatch(1);
+            bg.loop().callSoonThreadsafe(round::countDown);
+            assertTrue(round.await(10, TimeUnit.SECONDS));
+            assertEquals(0, unreached.get(), "work ran after dispose or shutdown");
+            assertEquals(List.of(), errors, "dropping work of a shut-down scheduler is no error");
+
+            s.start();
+            CountDownLatch again = new CountDownLatch(1);
+            s.createWorker().schedule(again::countDown);
+            assertTrue(again.await(10, TimeUnit.SECONDS), "start() takes work again");
+            assertTrue(bg.loop().isRunning());
+        }
+    }
+
     @Test
     void anRxSchedulerAsTheExecutorOfRunInExecutor() {
         String name = Aio.run(() -> Aio.getRunningLoop().runInExecutor(
