@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.StringJoiner;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -89,15 +88,40 @@ public final class Net {
     public static <P extends Protocol> Connection<P> createConnection(
             Supplier<? extends P> protocolFactory, String host, int port, SSLContext ssl,
             String serverHostname) throws IOException {
+        return createConnection(protocolFactory, host, port,
+                ConnectOptions.defaults().withSsl(ssl).withServerHostname(serverHostname));
+    }
+
+    /**
+     * As {@link #createConnection(Supplier, String, int)}, with asyncio's other arguments of
+     * {@code create_connection}: TLS, a local address to bind to, and Happy Eyeballs (a
+     * staggered race between the resolved addresses, so that one that does not answer costs
+     * only the delay, not the connect timeout).
+     *
+     * @param protocolFactory makes the protocol
+     * @param host a name or literal address
+     * @param port the port
+     * @param options how to connect
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws java.net.ConnectException naming the address if the connection is refused
+     * @throws BindException naming the local address if it cannot be bound
+     * @throws IOException if connecting fails otherwise; when every address failed, the one
+     *     error, or one listing each ("Multiple exceptions: ...") as asyncio does
+     */
+    public static <P extends Protocol> Connection<P> createConnection(
+            Supplier<? extends P> protocolFactory, String host, int port, ConnectOptions options)
+            throws IOException {
         Objects.requireNonNull(protocolFactory, "protocolFactory is null");
         Objects.requireNonNull(host, "host is null");
-        if (ssl == null && serverHostname != null) {
+        Objects.requireNonNull(options, "options is null");
+        if (options.ssl() == null && options.serverHostname() != null) {
             throw new IllegalArgumentException("server_hostname is only meaningful with ssl");
         }
         EventLoop loop = Aio.getRunningLoop();
-        SocketChannel ch = connect(loop, host, port);
-        return wire(loop, ch, protocolFactory, ssl,
-                serverHostname != null ? serverHostname : host, port);
+        SocketChannel ch = Connector.connect(loop, host, port, options);
+        return wire(loop, ch, protocolFactory, options.ssl(),
+                options.serverHostname() != null ? options.serverHostname() : host, port);
     }
 
     /**
@@ -277,48 +301,6 @@ public final class Net {
         Objects.requireNonNull(transport, "transport is null");
         Objects.requireNonNull(file, "file is null");
         return Sendfile.send(transport, file, offset, count, fallback);
-    }
-
-    /** Resolves and connects, trying each address; the socket is non-blocking. */
-    static SocketChannel connect(EventLoop loop, String host, int port) throws IOException {
-        List<InetSocketAddress> addrs = loop.getaddrinfo(host, port);
-        List<IOException> failures = new ArrayList<>();
-        for (InetSocketAddress a : addrs) {
-            SocketChannel ch = SocketChannel.open();
-            try {
-                ch.configureBlocking(false);
-                loop.sockConnect(ch, a);
-                return ch;
-            } catch (IOException | RuntimeException | Error e) {
-                ch.close();
-                if (e instanceof IOException io) {
-                    failures.add(io);
-                } else {
-                    throw e;
-                }
-            }
-        }
-        if (failures.isEmpty()) {
-            throw new IOException("getaddrinfo returned an empty list for '" + host + "'");
-        }
-        throw connectFailures(failures);
-    }
-
-    /**
-     * As asyncio: the one error, or the first if they all say the same, else one error that
-     * lists each ("Multiple exceptions: a, b"), with each one suppressed in it.
-     */
-    static IOException connectFailures(List<IOException> failures) {
-        IOException first = failures.get(0);
-        String model = String.valueOf(first.getMessage());
-        if (failures.stream().allMatch(e -> model.equals(String.valueOf(e.getMessage())))) {
-            return first;
-        }
-        StringJoiner each = new StringJoiner(", ", "Multiple exceptions: ", "");
-        failures.forEach(e -> each.add(String.valueOf(e.getMessage())));
-        IOException all = new IOException(each.toString());
-        failures.forEach(all::addSuppressed);
-        return all;
     }
 
     /**

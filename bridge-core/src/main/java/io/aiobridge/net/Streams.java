@@ -94,9 +94,27 @@ public final class Streams {
      */
     public static Connection openConnection(String host, int port, int limit, SSLContext ssl,
             String serverHostname) throws IOException {
+        return openConnection(host, port, limit,
+                ConnectOptions.defaults().withSsl(ssl).withServerHostname(serverHostname));
+    }
+
+    /**
+     * Opens a TCP connection with asyncio's other arguments of {@code open_connection}: TLS, a
+     * local address, Happy Eyeballs ({@link ConnectOptions}).
+     *
+     * @param host a name or literal address
+     * @param port the port
+     * @param limit the reader's limit, at least 1
+     * @param options how to connect
+     * @return the reader and writer
+     * @throws IOException if connecting fails (see {@link Net#createConnection(
+     *     java.util.function.Supplier, String, int, ConnectOptions)})
+     */
+    public static Connection openConnection(String host, int port, int limit,
+            ConnectOptions options) throws IOException {
         StreamReaderProtocol protocol = readerProtocol(Aio.getRunningLoop(), limit, null);
         Net.Connection<StreamReaderProtocol> c = Net.createConnection(() -> protocol, host, port,
-                ssl, serverHostname);
+                options);
         return new Connection(protocol.reader(), protocol.writerFor(c.transport()));
     }
 

@@ -263,12 +263,12 @@ class StreamsTest {
                 "[Errno 111] Connect call failed ('::1', 1, 0, 0)");
         ConnectException v4 = new ConnectException(
                 "[Errno 111] Connect call failed ('127.0.0.1', 1)");
-        IOException both = Net.connectFailures(List.of(v6, v4));
+        IOException both = Connector.connectFailures(List.of(v6, v4));
         assertEquals("Multiple exceptions: [Errno 111] Connect call failed ('::1', 1, 0, 0),"
                 + " [Errno 111] Connect call failed ('127.0.0.1', 1)", both.getMessage());
         assertArrayEquals(new Throwable[] {v6, v4}, both.getSuppressed(), "each one is kept");
-        assertSame(v4, Net.connectFailures(List.of(v4, new ConnectException(v4.getMessage()))));
-        assertSame(v4, Net.connectFailures(List.of(v4)));
+        assertSame(v4, Connector.connectFailures(List.of(v4, new ConnectException(v4.getMessage()))));
+        assertSame(v4, Connector.connectFailures(List.of(v4)));
     }
 
     @Test
