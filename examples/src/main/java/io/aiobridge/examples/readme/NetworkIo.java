@@ -3,12 +3,14 @@ package io.aiobridge.examples.readme;
 import io.aiobridge.Aio;
 import io.aiobridge.net.AsyncProcess;
 import io.aiobridge.net.BufferedProtocol;
+import io.aiobridge.net.ConnectOptions;
 import io.aiobridge.net.Net;
 import io.aiobridge.net.Server;
 import io.aiobridge.net.Streams;
 import io.aiobridge.net.Subprocess;
 import io.aiobridge.net.Subprocess.Redirect;
 import io.aiobridge.net.Transport;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,6 +51,26 @@ public final class NetworkIo {
         });
     }
     // end::streams[]
+
+    // tag::connect-options[]
+    static String connectOptions() {
+        return Aio.run(() -> {
+            Server server = Streams.startServer((reader, writer) -> writer.close(),
+                    "127.0.0.1", 0);
+            int port = server.addresses().get(0).getPort();
+            // asyncio.open_connection("localhost", port, happy_eyeballs_delay=0.25,
+            //                         local_addr=("127.0.0.1", 0))
+            Streams.Connection c = Streams.openConnection("localhost", port, 64 * 1024,
+                    ConnectOptions.defaults()
+                            .withHappyEyeballsDelay(0.25)       // race the addresses
+                            .withLocalAddress("127.0.0.1", 0)); // bind before connecting
+            InetSocketAddress local = (InetSocketAddress) c.writer().getExtraInfo("sockname");
+            c.writer().close();
+            server.close();
+            return "from " + local.getAddress().getHostAddress();
+        });
+    }
+    // end::connect-options[]
 
     // tag::subprocess[]
     static String subprocess() {

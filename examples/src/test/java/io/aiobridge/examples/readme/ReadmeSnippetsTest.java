@@ -119,5 +119,6 @@ class ReadmeSnippetsTest {
         assertEquals(List.of("echo: hello", "echo: world"), NetworkIo.echo());
         assertEquals("ping", NetworkIo.bufferedEcho());
         assertEquals("0 THE LOOP KEEPS RUNNING", NetworkIo.subprocess());
+        assertEquals("from 127.0.0.1", NetworkIo.connectOptions());
     }
 }
