@@ -17,7 +17,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class ConnectOptions {
     private static final ConnectOptions DEFAULTS =
-            new ConnectOptions(null, null, null, 0, Double.NaN, 0);
+            new ConnectOptions(null, null, null, 0, Double.NaN, 0, Double.NaN, Double.NaN);
 
     private final SSLContext ssl;
     private final String serverHostname;
@@ -25,15 +25,20 @@ public final class ConnectOptions {
     private final int localPort;
     private final double happyEyeballsDelay;
     private final int interleave;
+    private final double sslHandshakeTimeout;
+    private final double sslShutdownTimeout;
 
     private ConnectOptions(SSLContext ssl, String serverHostname, String localHost,
-            int localPort, double happyEyeballsDelay, int interleave) {
+            int localPort, double happyEyeballsDelay, int interleave, double sslHandshakeTimeout,
+            double sslShutdownTimeout) {
         this.ssl = ssl;
         this.serverHostname = serverHostname;
         this.localHost = localHost;
         this.localPort = localPort;
         this.happyEyeballsDelay = happyEyeballsDelay;
         this.interleave = interleave;
+        this.sslHandshakeTimeout = sslHandshakeTimeout;
+        this.sslShutdownTimeout = sslShutdownTimeout;
     }
 
     /**
@@ -54,7 +59,7 @@ public final class ConnectOptions {
      */
     public ConnectOptions withSsl(SSLContext ssl) {
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
-                interleave);
+                interleave, sslHandshakeTimeout, sslShutdownTimeout);
     }
 
     /**
@@ -66,7 +71,7 @@ public final class ConnectOptions {
      */
     public ConnectOptions withServerHostname(String name) {
         return new ConnectOptions(ssl, name, localHost, localPort, happyEyeballsDelay,
-                interleave);
+                interleave, sslHandshakeTimeout, sslShutdownTimeout);
     }
 
     /**
@@ -85,7 +90,7 @@ public final class ConnectOptions {
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
         return new ConnectOptions(ssl, serverHostname, host, port, happyEyeballsDelay,
-                interleave);
+                interleave, sslHandshakeTimeout, sslShutdownTimeout);
     }
 
     /**
@@ -104,7 +109,8 @@ public final class ConnectOptions {
             throw new IllegalArgumentException(
                     "happy_eyeballs_delay must be a finite number of seconds >= 0, got " + seconds);
         }
-        return new ConnectOptions(ssl, serverHostname, localHost, localPort, seconds, interleave);
+        return new ConnectOptions(ssl, serverHostname, localHost, localPort, seconds, interleave,
+                sslHandshakeTimeout, sslShutdownTimeout);
     }
 
     /**
@@ -121,7 +127,59 @@ public final class ConnectOptions {
                     + firstFamilyCount);
         }
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
-                firstFamilyCount);
+                firstFamilyCount, sslHandshakeTimeout, sslShutdownTimeout);
+    }
+
+    /**
+     * How long the TLS handshake may take ({@code ssl_handshake_timeout=}); the connection is
+     * aborted after that. asyncio's default is 60 seconds.
+     *
+     * @param seconds the timeout, more than zero
+     * @return a copy with it
+     * @throws IllegalArgumentException if it is not a positive number
+     */
+    public ConnectOptions withSslHandshakeTimeout(double seconds) {
+        return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
+                interleave, positive("ssl_handshake_timeout", seconds), sslShutdownTimeout);
+    }
+
+    /**
+     * How long closing waits for the peer's {@code close_notify} before it aborts ({@code
+     * ssl_shutdown_timeout=}). asyncio's default is 30 seconds.
+     *
+     * @param seconds the timeout, more than zero
+     * @return a copy with it
+     * @throws IllegalArgumentException if it is not a positive number
+     */
+    public ConnectOptions withSslShutdownTimeout(double seconds) {
+        return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
+                interleave, sslHandshakeTimeout, positive("ssl_shutdown_timeout", seconds));
+    }
+
+    private static double positive(String name, double seconds) {
+        if (!(seconds > 0)) {
+            throw new IllegalArgumentException(name + " should be a positive number, got "
+                    + seconds);
+        }
+        return seconds;
+    }
+
+    /**
+     * The TLS handshake's timeout.
+     *
+     * @return seconds, or NaN for asyncio's default (60)
+     */
+    public double sslHandshakeTimeout() {
+        return sslHandshakeTimeout;
+    }
+
+    /**
+     * The TLS shutdown's timeout.
+     *
+     * @return seconds, or NaN for asyncio's default (30)
+     */
+    public double sslShutdownTimeout() {
+        return sslShutdownTimeout;
     }
 
     /**
@@ -183,6 +241,7 @@ public final class ConnectOptions {
         return "ConnectOptions[ssl=" + ssl + ", serverHostname=" + serverHostname
                 + ", localAddress=" + (localHost == null ? null : localHost + ":" + localPort)
                 + ", happyEyeballsDelay=" + happyEyeballsDelay + ", interleave=" + interleave
-                + "]";
+                + ", sslHandshakeTimeout=" + sslHandshakeTimeout + ", sslShutdownTimeout="
+                + sslShutdownTimeout + "]";
     }
 }

@@ -115,13 +115,21 @@ public final class Net {
         Objects.requireNonNull(protocolFactory, "protocolFactory is null");
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(options, "options is null");
-        if (options.ssl() == null && options.serverHostname() != null) {
-            throw new IllegalArgumentException("server_hostname is only meaningful with ssl");
+        if (options.ssl() == null) {
+            for (String what : new String[] {
+                    options.serverHostname() != null ? "server_hostname" : null,
+                    !Double.isNaN(options.sslHandshakeTimeout()) ? "ssl_handshake_timeout" : null,
+                    !Double.isNaN(options.sslShutdownTimeout()) ? "ssl_shutdown_timeout" : null}) {
+                if (what != null) {
+                    throw new IllegalArgumentException(what + " is only meaningful with ssl");
+                }
+            }
         }
         EventLoop loop = Aio.getRunningLoop();
         SocketChannel ch = Connector.connect(loop, host, port, options);
         return wire(loop, ch, protocolFactory, options.ssl(),
-                options.serverHostname() != null ? options.serverHostname() : host, port);
+                options.serverHostname() != null ? options.serverHostname() : host, port,
+                options);
     }
 
     /**
@@ -176,13 +184,14 @@ public final class Net {
             ch.close();
             throw e;
         }
-        return wire(loop, ch, protocolFactory, ssl, serverHostname, -1);
+        return wire(loop, ch, protocolFactory, ssl, serverHostname, -1,
+                ConnectOptions.defaults());
     }
 
     /** Makes the protocol and the transport of a connected socket; waits for connectionMade. */
     private static <P extends Protocol> Connection<P> wire(EventLoop loop, SocketChannel ch,
             Supplier<? extends P> protocolFactory, SSLContext ssl, String serverHostname,
-            int port) throws IOException {
+            int port, ConnectOptions options) throws IOException {
         P protocol;
         try {
             protocol = Objects.requireNonNull(protocolFactory.get(),
@@ -193,7 +202,8 @@ public final class Net {
         }
         AsyncFuture<Void> made = loop.createFuture();
         SslProtocol tls = ssl == null ? null : new SslProtocol(loop, ssl, false,
-                serverHostname, port, protocol, true, made);
+                serverHostname, port, protocol, true, made).timeouts(
+                        options.sslHandshakeTimeout(), options.sslShutdownTimeout());
         Transport t;
         try {
             t = new SocketTransport(loop, ch, tls != null ? tls : protocol, null,

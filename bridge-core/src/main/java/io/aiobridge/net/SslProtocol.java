@@ -38,6 +38,8 @@ final class SslProtocol implements Protocol {
     static final double HANDSHAKE_TIMEOUT = 60.0;
     /** asyncio's {@code SSL_SHUTDOWN_TIMEOUT}, seconds. */
     static final double SHUTDOWN_TIMEOUT = 30.0;
+    private double handshakeTimeout = HANDSHAKE_TIMEOUT;
+    private double shutdownTimeout = SHUTDOWN_TIMEOUT;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final EventLoop loop;
@@ -105,6 +107,20 @@ final class SslProtocol implements Protocol {
         appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
     }
 
+    /**
+     * Sets the handshake's and the shutdown's timeouts (NaN keeps asyncio's defaults); before
+     * the connection is made.
+     */
+    SslProtocol timeouts(double handshake, double shutdown) {
+        if (!Double.isNaN(handshake)) {
+            handshakeTimeout = handshake;
+        }
+        if (!Double.isNaN(shutdown)) {
+            shutdownTimeout = shutdown;
+        }
+        return this;
+    }
+
     /** The transport the application writes to. */
     Transport appTransport() {
         return appTransport;
@@ -115,8 +131,8 @@ final class SslProtocol implements Protocol {
     @Override
     public void connectionMade(Transport transport) {
         this.raw = transport;
-        handshakeTimer = loop.callLater(HANDSHAKE_TIMEOUT, () -> failHandshake(new SocketException(
-                "SSL handshake is taking longer than " + HANDSHAKE_TIMEOUT + " seconds: aborting"
+        handshakeTimer = loop.callLater(handshakeTimeout, () -> failHandshake(new SocketException(
+                "SSL handshake is taking longer than " + handshakeTimeout + " seconds: aborting"
                         + " the connection")));
         try {
             engine.beginHandshake();
@@ -432,7 +448,7 @@ final class SslProtocol implements Protocol {
         if (peerClosed) {
             raw.close();
         } else {
-            shutdownTimer = loop.callLater(SHUTDOWN_TIMEOUT, raw::abort);
+            shutdownTimer = loop.callLater(shutdownTimeout, raw::abort);
         }
     }
 

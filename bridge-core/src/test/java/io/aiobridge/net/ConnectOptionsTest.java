@@ -14,6 +14,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -153,6 +154,23 @@ class ConnectOptionsTest {
         });
     }
 
+    /** A server that takes the connection and never answers the TLS handshake. */
+    @Test
+    void aTlsHandshakeThatTakesTooLongIsAbortedAfterTheGivenTimeout() {
+        Aio.run(() -> {
+            Server silent = Streams.startServer((r, w) -> Aio.sleep(30), "127.0.0.1", 0);
+            int port = silent.addresses().get(0).getPort();
+            IOException e = assertThrows(IOException.class,
+                    () -> Streams.openConnection("127.0.0.1", port, 65536, ConnectOptions
+                            .defaults().withSsl(SSLContext.getDefault())
+                            .withSslHandshakeTimeout(0.2)));
+            assertEquals("SSL handshake is taking longer than 0.2 seconds: aborting the"
+                    + " connection", e.getMessage());
+            silent.close();
+            return null;
+        });
+    }
+
     /** asyncio's _interleave_addrinfos, checked against CPython's on the same lists. */
     @Test
     void interleavingAlternatesFamiliesAfterTheFirstCount() throws IOException {
@@ -176,6 +194,10 @@ class ConnectOptionsTest {
         assertTrue(nan.getMessage().startsWith("happy_eyeballs_delay must be"), nan.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> ConnectOptions.defaults().withInterleave(0));
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> ConnectOptions.defaults().withSslShutdownTimeout(0));
+        assertEquals("ssl_shutdown_timeout should be a positive number, got 0.0",
+                zero.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> ConnectOptions.defaults().withLocalAddress("127.0.0.1", 70000));
         Aio.run(() -> {
@@ -186,6 +208,11 @@ class ConnectOptionsTest {
                     () -> Net.createConnection(() -> new Protocol() { }, "127.0.0.1", 1,
                             ConnectOptions.defaults().withServerHostname("x")));
             assertEquals("server_hostname is only meaningful with ssl", hostname.getMessage());
+            IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class,
+                    () -> Net.createConnection(() -> new Protocol() { }, "127.0.0.1", 1,
+                            ConnectOptions.defaults().withSslHandshakeTimeout(5)));
+            assertEquals("ssl_handshake_timeout is only meaningful with ssl",
+                    timeout.getMessage());
             return null;
         });
     }
