@@ -192,6 +192,12 @@ public final class Net {
     private static <P extends Protocol> Connection<P> wire(EventLoop loop, SocketChannel ch,
             Supplier<? extends P> protocolFactory, SSLContext ssl, String serverHostname,
             int port, ConnectOptions options) throws IOException {
+        return wire(loop, ch, protocolFactory, ssl, false, serverHostname, port, options);
+    }
+
+    private static <P extends Protocol> Connection<P> wire(EventLoop loop, SocketChannel ch,
+            Supplier<? extends P> protocolFactory, SSLContext ssl, boolean serverSide,
+            String serverHostname, int port, ConnectOptions options) throws IOException {
         P protocol;
         try {
             protocol = Objects.requireNonNull(protocolFactory.get(),
@@ -201,7 +207,7 @@ public final class Net {
             throw e;
         }
         AsyncFuture<Void> made = loop.createFuture();
-        SslProtocol tls = ssl == null ? null : new SslProtocol(loop, ssl, false,
+        SslProtocol tls = ssl == null ? null : new SslProtocol(loop, ssl, serverSide,
                 serverHostname, port, protocol, true, made).timeouts(
                         options.sslHandshakeTimeout(), options.sslShutdownTimeout());
         Transport t;
@@ -223,6 +229,79 @@ public final class Net {
             throw e;
         }
         return new Connection<>(tls != null ? tls.appTransport() : t, protocol);
+    }
+
+    /**
+     * Wires a new protocol to a connection accepted elsewhere ({@code
+     * loop.connect_accepted_socket(factory, sock)}): a socket from {@code
+     * System.inheritedChannel()} (systemd socket activation, inetd), or one another library
+     * accepted. The loop owns the channel from now on: it is made non-blocking and is closed
+     * with the transport. Returns once the protocol's {@code connectionMade} has run.
+     *
+     * @param protocolFactory makes the protocol
+     * @param channel a connected socket
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws IllegalArgumentException if the channel is not connected
+     * @throws IOException if the channel cannot be used
+     */
+    public static <P extends Protocol> Connection<P> connectAcceptedSocket(
+            Supplier<? extends P> protocolFactory, SocketChannel channel) throws IOException {
+        return connectAcceptedSocket(protocolFactory, channel, null);
+    }
+
+    /**
+     * As {@link #connectAcceptedSocket(Supplier, SocketChannel)}, as the server side of TLS when
+     * {@code ssl} is given: returns once the handshake is done.
+     *
+     * @param protocolFactory makes the protocol
+     * @param channel a connected socket
+     * @param ssl the server's TLS context (its key managers hold the certificate), or null
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws IllegalArgumentException if the channel is not connected
+     * @throws javax.net.ssl.SSLHandshakeException if the handshake fails
+     * @throws IOException if the channel cannot be used
+     */
+    public static <P extends Protocol> Connection<P> connectAcceptedSocket(
+            Supplier<? extends P> protocolFactory, SocketChannel channel, SSLContext ssl)
+            throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        EventLoop loop = Aio.getRunningLoop();
+        adopt(channel);
+        return wire(loop, channel, protocolFactory, ssl, true, null, 0,
+                ConnectOptions.defaults());
+    }
+
+    /**
+     * As {@link #createConnection(Supplier, String, int)}, on a socket already connected ({@code
+     * create_connection(factory, sock=sock)}); the loop owns the channel from now on.
+     *
+     * @param protocolFactory makes the protocol
+     * @param channel a connected socket
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws IllegalArgumentException if the channel is not connected
+     * @throws IOException if the channel cannot be used
+     */
+    public static <P extends Protocol> Connection<P> createConnection(
+            Supplier<? extends P> protocolFactory, SocketChannel channel) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        EventLoop loop = Aio.getRunningLoop();
+        adopt(channel);
+        return wire(loop, channel, protocolFactory, null, false, null, 0,
+                ConnectOptions.defaults());
+    }
+
+    /** A socket handed in by the caller: connected, and non-blocking from now on. */
+    private static void adopt(SocketChannel channel) throws IOException {
+        Objects.requireNonNull(channel, "channel is null");
+        if (!channel.isOpen() || !channel.isConnected()) {
+            throw new IllegalArgumentException("A connected stream socket was expected, got "
+                    + channel + (channel.isOpen() ? ": connect it first, or let createConnection"
+                    + " connect" : ": it is closed"));
+        }
+        channel.configureBlocking(false);
     }
 
     /**

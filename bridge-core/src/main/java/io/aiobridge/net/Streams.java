@@ -3,6 +3,7 @@ package io.aiobridge.net;
 import io.aiobridge.Aio;
 import io.aiobridge.EventLoop;
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
@@ -115,6 +116,22 @@ public final class Streams {
         StreamReaderProtocol protocol = readerProtocol(Aio.getRunningLoop(), limit, null);
         Net.Connection<StreamReaderProtocol> c = Net.createConnection(() -> protocol, host, port,
                 options);
+        return new Connection(protocol.reader(), protocol.writerFor(c.transport()));
+    }
+
+    /**
+     * Streams over a socket already connected ({@code asyncio.open_connection(sock=sock)}): one
+     * connected by another library, or accepted elsewhere. The loop owns the channel from now on.
+     *
+     * @param channel a connected socket
+     * @return the reader and writer
+     * @throws IllegalArgumentException if the channel is not connected
+     * @throws IOException if the channel cannot be used
+     */
+    public static Connection openConnection(SocketChannel channel) throws IOException {
+        StreamReaderProtocol protocol = readerProtocol(Aio.getRunningLoop(),
+                StreamReader.DEFAULT_LIMIT, null);
+        Net.Connection<StreamReaderProtocol> c = Net.createConnection(() -> protocol, channel);
         return new Connection(protocol.reader(), protocol.writerFor(c.transport()));
     }
 
