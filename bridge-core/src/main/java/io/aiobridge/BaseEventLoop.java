@@ -124,7 +124,8 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     static {
         LoopResources.install((l, r) -> ((BaseEventLoop) l).io.own(r),
-                (l, r) -> ((BaseEventLoop) l).io.disown(r));
+                (l, r) -> ((BaseEventLoop) l).io.disown(r),
+                (l, ch) -> ((BaseEventLoop) l).io.closeNow(ch));
     }
 
     BaseEventLoop(boolean virtualTime) {

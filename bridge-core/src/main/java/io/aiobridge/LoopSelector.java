@@ -179,6 +179,28 @@ final class LoopSelector {
         }
     }
 
+    /**
+     * Closes {@code ch} at once. NIO closes a channel registered with a selector only when its
+     * key is flushed by a select, so the kernel socket lived on until the loop's next select: a
+     * listening socket went on queueing connections, then reset them. Flushing the cancelled key
+     * with a select whose ready keys are ignored closes it now; readiness is level-triggered, so
+     * the loop's own next select reports those keys again.
+     */
+    void closeNow(SelectableChannel ch) {
+        SelectionKey key = selector == null ? null : ch.keyFor(selector);
+        try {
+            ch.close();
+            if (key != null) {
+                key.cancel();
+                idleKeys.remove(key);
+                selector.selectNow(k -> { });
+            }
+        } catch (IOException e) {
+            // closing cannot lose data here (a listening socket); the select's failure would
+            // show again in the loop's own next select
+        }
+    }
+
     private void cancelIdleKeys() {
         if (idleKeys.isEmpty()) {
             return; // every iteration of a loop with I/O passes here

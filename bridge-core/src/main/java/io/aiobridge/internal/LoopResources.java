@@ -1,5 +1,6 @@
 package io.aiobridge.internal;
 
+import java.nio.channels.SelectableChannel;
 import java.util.function.BiConsumer;
 
 /**
@@ -13,17 +14,33 @@ public final class LoopResources {
 
     private static volatile BiConsumer<Object, AutoCloseable> own;
     private static volatile BiConsumer<Object, AutoCloseable> disown;
+    private static volatile BiConsumer<Object, SelectableChannel> closeNow;
 
     /**
      * Installs the runtime's side; called once, by the loop class.
      *
      * @param ownFn registers a resource with a loop
      * @param disownFn forgets it
+     * @param closeNowFn closes a channel registered with the loop's selector at once
      */
     public static void install(BiConsumer<Object, AutoCloseable> ownFn,
-            BiConsumer<Object, AutoCloseable> disownFn) {
+            BiConsumer<Object, AutoCloseable> disownFn,
+            BiConsumer<Object, SelectableChannel> closeNowFn) {
         own = ownFn;
         disown = disownFn;
+        closeNow = closeNowFn;
+    }
+
+    /**
+     * Closes {@code channel} now, as asyncio closes a socket: NIO defers closing a channel that is
+     * (or was) registered with a selector until that selector's next select, and a listening
+     * socket goes on queueing connections meanwhile, which are then reset. Call on the loop.
+     *
+     * @param loop an event loop
+     * @param channel the channel
+     */
+    public static void closeNow(Object loop, SelectableChannel channel) {
+        closeNow.accept(loop, channel);
     }
 
     /**

@@ -140,7 +140,7 @@ public final class ConnectOptions {
      */
     public ConnectOptions withSslHandshakeTimeout(double seconds) {
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
-                interleave, positive("ssl_handshake_timeout", seconds), sslShutdownTimeout);
+                interleave, ServerOptions.positive("ssl_handshake_timeout", seconds), sslShutdownTimeout);
     }
 
     /**
@@ -153,15 +153,7 @@ public final class ConnectOptions {
      */
     public ConnectOptions withSslShutdownTimeout(double seconds) {
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
-                interleave, sslHandshakeTimeout, positive("ssl_shutdown_timeout", seconds));
-    }
-
-    private static double positive(String name, double seconds) {
-        if (!(seconds > 0)) {
-            throw new IllegalArgumentException(name + " should be a positive number, got "
-                    + seconds);
-        }
-        return seconds;
+                interleave, sslHandshakeTimeout, ServerOptions.positive("ssl_shutdown_timeout", seconds));
     }
 
     /**

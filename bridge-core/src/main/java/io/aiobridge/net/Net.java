@@ -444,10 +444,31 @@ public final class Net {
      */
     public static Server createServer(Supplier<? extends Protocol> protocolFactory, String host,
             int port, int backlog, boolean startServing, SSLContext ssl) throws IOException {
+        return createServer(protocolFactory, host, port, ServerOptions.defaults()
+                .withBacklog(backlog).withStartServing(startServing).withSsl(ssl));
+    }
+
+    /**
+     * As {@link #createServer(Supplier, String, int)}, with asyncio's other arguments of {@code
+     * create_server}: backlog, start_serving, TLS and its timeouts, {@code SO_REUSEADDR} and
+     * {@code SO_REUSEPORT} ({@link ServerOptions}).
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param host the interface, or null for all
+     * @param port the port, or 0
+     * @param options how to listen
+     * @return the server
+     * @throws BindException naming the address if it is in use
+     * @throws IllegalArgumentException if {@code SO_REUSEPORT} is asked for where the platform
+     *     has none, or TLS timeouts without TLS
+     * @throws IOException if listening fails otherwise
+     */
+    public static Server createServer(Supplier<? extends Protocol> protocolFactory, String host,
+            int port, ServerOptions options) throws IOException {
         Objects.requireNonNull(protocolFactory, "protocolFactory is null");
-        if (backlog < 1) {
-            throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
-        }
+        Objects.requireNonNull(options, "options is null");
+        options.checkTls();
+        int backlog = options.backlog();
         EventLoop loop = Aio.getRunningLoop();
         List<InetSocketAddress> addrs = host == null ? List.of(new InetSocketAddress(port))
                 : loop.getaddrinfo(host, port);
@@ -456,7 +477,14 @@ public final class Net {
             for (InetSocketAddress a : addrs) {
                 ServerSocketChannel s = ServerSocketChannel.open();
                 sockets.add(s);
-                s.setOption(StandardSocketOptions.SO_REUSEADDR, true); // as asyncio on POSIX
+                s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+                if (options.reusePort()) {
+                    if (!s.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                        throw new IllegalArgumentException("reuse_port not supported by socket"
+                                + " module: this platform has no SO_REUSEPORT");
+                    }
+                    s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
                 s.configureBlocking(false);
                 try {
                     s.bind(a, backlog);
@@ -474,7 +502,36 @@ public final class Net {
             }
             throw e;
         }
-        return serve(loop, sockets, protocolFactory, backlog, startServing, ssl, null);
+        return serve(loop, sockets, protocolFactory, options, null);
+    }
+
+    /**
+     * Serves on a listening socket made elsewhere ({@code create_server(factory, sock=sock)}):
+     * one from {@code System.inheritedChannel()} under systemd socket activation, or bound with
+     * options of the caller's own. The server owns the socket from now on (non-blocking, closed
+     * with the server); its backlog is the one it was bound with, and the options' socket
+     * options and backlog do not apply.
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param socket a bound server socket
+     * @param options start_serving, TLS and its timeouts
+     * @return the server
+     * @throws IllegalArgumentException if the socket is not bound
+     * @throws IOException if the socket cannot be used
+     */
+    public static Server createServer(Supplier<? extends Protocol> protocolFactory,
+            ServerSocketChannel socket, ServerOptions options) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        Objects.requireNonNull(socket, "socket is null");
+        Objects.requireNonNull(options, "options is null");
+        options.checkTls();
+        if (!socket.isOpen() || socket.getLocalAddress() == null) {
+            throw new IllegalArgumentException("A bound stream socket was expected, got " + socket
+                    + (socket.isOpen() ? ": bind it first" : ": it is closed"));
+        }
+        EventLoop loop = Aio.getRunningLoop();
+        socket.configureBlocking(false);
+        return serve(loop, new ArrayList<>(List.of(socket)), protocolFactory, options, null);
     }
 
     /**
@@ -534,19 +591,22 @@ public final class Net {
             s.close();
             throw e;
         }
-        return serve(loop, new ArrayList<>(List.of(s)), protocolFactory, backlog, startServing,
-                ssl, () -> UnixSockets.removeIfSame(file, fileKey));
+        return serve(loop, new ArrayList<>(List.of(s)), protocolFactory, ServerOptions.defaults()
+                .withBacklog(backlog).withStartServing(startServing).withSsl(ssl),
+                () -> UnixSockets.removeIfSame(file, fileKey));
     }
 
     /** Makes the server of bound sockets; starts serving if asked. */
     private static Server serve(EventLoop loop, List<ServerSocketChannel> sockets,
-            Supplier<? extends Protocol> protocolFactory, int backlog, boolean startServing,
-            SSLContext ssl, Runnable onClose) throws IOException {
+            Supplier<? extends Protocol> protocolFactory, ServerOptions options,
+            Runnable onClose) throws IOException {
+        SSLContext ssl = options.ssl();
         Supplier<? extends Protocol> factory = ssl == null ? protocolFactory
                 : () -> new SslProtocol(loop, ssl, true, null, 0, Objects.requireNonNull(
-                        protocolFactory.get(), "the protocol factory returned null"), true, null);
-        Server server = new Server(loop, sockets, factory, backlog, onClose);
-        if (startServing) {
+                        protocolFactory.get(), "the protocol factory returned null"), true, null)
+                        .timeouts(options.sslHandshakeTimeout(), options.sslShutdownTimeout());
+        Server server = new Server(loop, sockets, factory, options.backlog(), onClose);
+        if (options.startServing()) {
             server.startServing();
             Aio.sleep(0); // as asyncio: let the server start accepting before returning
         }

@@ -213,11 +213,8 @@ public final class Server implements AutoCloseable {
         }
         serving = false;
         for (ServerSocketChannel s : ss) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing a listening socket cannot lose data
-            }
+            // at once, as asyncio: a socket left to the next select queues and resets connections
+            LoopResources.closeNow(loop, s);
         }
         if (onClose != null) {
             onClose.run();

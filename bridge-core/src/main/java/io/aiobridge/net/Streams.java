@@ -3,6 +3,7 @@ package io.aiobridge.net;
 import io.aiobridge.Aio;
 import io.aiobridge.EventLoop;
 import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
@@ -232,7 +233,7 @@ public final class Streams {
      */
     public static Server startServer(Handler handler, String host, int port, int limit)
             throws IOException {
-        return startServer(handler, host, port, limit, null);
+        return startServer(handler, host, port, limit, (SSLContext) null);
     }
 
     /**
@@ -249,10 +250,46 @@ public final class Streams {
      */
     public static Server startServer(Handler handler, String host, int port, int limit,
             SSLContext ssl) throws IOException {
+        return startServer(handler, host, port, limit, ServerOptions.defaults().withSsl(ssl));
+    }
+
+    /**
+     * As {@link #startServer(Handler, String, int)}, with asyncio's other arguments of {@code
+     * start_server} ({@link ServerOptions}: backlog, start_serving, TLS and its timeouts, {@code
+     * SO_REUSEADDR}, {@code SO_REUSEPORT}).
+     *
+     * @param handler runs once per connection, as its own task
+     * @param host the interface, or null for all
+     * @param port the port, or 0
+     * @param limit each reader's limit, at least 1
+     * @param options how to listen
+     * @return the server
+     * @throws IOException if listening fails
+     */
+    public static Server startServer(Handler handler, String host, int port, int limit,
+            ServerOptions options) throws IOException {
         Objects.requireNonNull(handler, "handler is null");
         checkLimit(limit);
         EventLoop loop = Aio.getRunningLoop();
-        return Net.createServer(() -> readerProtocol(loop, limit, handler), host, port,
-                Net.DEFAULT_BACKLOG, true, ssl);
+        return Net.createServer(() -> readerProtocol(loop, limit, handler), host, port, options);
+    }
+
+    /**
+     * Serves streams on a listening socket made elsewhere ({@code start_server(handler,
+     * sock=sock)}), such as {@code System.inheritedChannel()}; the server owns it from now on.
+     *
+     * @param handler runs once per connection, as its own task
+     * @param socket a bound server socket
+     * @param limit each reader's limit, at least 1
+     * @param options start_serving, TLS and its timeouts
+     * @return the server
+     * @throws IOException if the socket cannot be used
+     */
+    public static Server startServer(Handler handler, ServerSocketChannel socket, int limit,
+            ServerOptions options) throws IOException {
+        Objects.requireNonNull(handler, "handler is null");
+        checkLimit(limit);
+        EventLoop loop = Aio.getRunningLoop();
+        return Net.createServer(() -> readerProtocol(loop, limit, handler), socket, options);
     }
 }
