@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -156,10 +157,26 @@ class IdleSpinTest {
             assertEquals(0, policy.spins(), "spun with no task");
             assertEquals(IdleSpin.MAX_CREDIT, policy.credit(), "learnt from waits for new work");
 
+            // the task suspends on a future that another thread completes well after: the loop
+            // surely waits with it suspended (a 2 ms timer could be due before the loop got
+            // idle on a loaded machine, and then it never waited: a flaky failure in CI)
+            CountDownLatch suspending = new CountDownLatch(1);
+            AsyncFuture<Void> reply = loop.createFuture();
+            Thread replier = Thread.ofPlatform().start(() -> {
+                try {
+                    suspending.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                sleepQuietly(20);
+                loop.callSoonThreadsafe(() -> reply.setResult(null));
+            });
             loop.runUntilComplete(loop.createTask(() -> {
-                Aio.sleep(0.002); // the loop surely waits, with this task suspended
+                suspending.countDown();
+                reply.await();
                 return null;
             }));
+            replier.join();
             assertTrue(policy.spins() >= 1, "a task is suspended: the loop spins before parking");
         }
     }
