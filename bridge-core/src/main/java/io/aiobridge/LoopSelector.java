@@ -189,9 +189,8 @@ final class LoopSelector {
     void closeNow(SelectableChannel ch) {
         SelectionKey key = selector == null ? null : ch.keyFor(selector);
         try {
-            ch.close();
+            ch.close(); // cancels its key
             if (key != null) {
-                key.cancel();
                 idleKeys.remove(key);
                 selector.selectNow(k -> { });
             }

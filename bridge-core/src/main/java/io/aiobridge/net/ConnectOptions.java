@@ -228,6 +228,11 @@ public final class ConnectOptions {
         return interleave;
     }
 
+    /** asyncio's check: the TLS arguments need TLS. */
+    void checkTls() {
+        ServerOptions.requireTls(ssl, serverHostname, sslHandshakeTimeout, sslShutdownTimeout);
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[ssl=" + ssl + ", serverHostname=" + serverHostname

@@ -115,16 +115,7 @@ public final class Net {
         Objects.requireNonNull(protocolFactory, "protocolFactory is null");
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(options, "options is null");
-        if (options.ssl() == null) {
-            for (String what : new String[] {
-                    options.serverHostname() != null ? "server_hostname" : null,
-                    !Double.isNaN(options.sslHandshakeTimeout()) ? "ssl_handshake_timeout" : null,
-                    !Double.isNaN(options.sslShutdownTimeout()) ? "ssl_shutdown_timeout" : null}) {
-                if (what != null) {
-                    throw new IllegalArgumentException(what + " is only meaningful with ssl");
-                }
-            }
-        }
+        options.checkTls();
         EventLoop loop = Aio.getRunningLoop();
         SocketChannel ch = Connector.connect(loop, host, port, options);
         return wire(loop, ch, protocolFactory, options.ssl(),

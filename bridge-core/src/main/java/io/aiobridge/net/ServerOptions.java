@@ -209,15 +209,23 @@ public final class ServerOptions {
 
     /** asyncio's check: the TLS timeouts need TLS. */
     void checkTls() {
-        if (ssl == null) {
-            if (!Double.isNaN(sslHandshakeTimeout)) {
-                throw new IllegalArgumentException(
-                        "ssl_handshake_timeout is only meaningful with ssl");
-            }
-            if (!Double.isNaN(sslShutdownTimeout)) {
-                throw new IllegalArgumentException(
-                        "ssl_shutdown_timeout is only meaningful with ssl");
-            }
+        requireTls(ssl, null, sslHandshakeTimeout, sslShutdownTimeout);
+    }
+
+    /**
+     * asyncio's check of {@code create_connection} and {@code create_server}: TLS arguments
+     * without TLS are refused, each by its name.
+     */
+    static void requireTls(SSLContext ssl, String serverHostname, double handshakeTimeout,
+            double shutdownTimeout) {
+        if (ssl != null) {
+            return;
+        }
+        String what = serverHostname != null ? "server_hostname"
+                : !Double.isNaN(handshakeTimeout) ? "ssl_handshake_timeout"
+                : !Double.isNaN(shutdownTimeout) ? "ssl_shutdown_timeout" : null;
+        if (what != null) {
+            throw new IllegalArgumentException(what + " is only meaningful with ssl");
         }
     }
 

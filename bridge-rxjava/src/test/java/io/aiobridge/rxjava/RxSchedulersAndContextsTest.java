@@ -14,6 +14,7 @@ import io.aiobridge.testing.BackgroundLoop;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Scheduler;
 import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import io.reactivex.rxjava3.schedulers.TestScheduler;
@@ -195,9 +196,9 @@ class RxSchedulersAndContextsTest {
             assertTrue(stillWorks.await(10, TimeUnit.SECONDS));
 
             Scheduler.Worker w = s.createWorker();
-            io.reactivex.rxjava3.disposables.Disposable pendingDirect =
+            Disposable pendingDirect =
                     s.scheduleDirect(unreached::incrementAndGet, 50, TimeUnit.MILLISECONDS);
-            io.reactivex.rxjava3.disposables.Disposable pendingOnWorker =
+            Disposable pendingOnWorker =
                     w.schedule(unreached::incrementAndGet, 50, TimeUnit.MILLISECONDS);
             s.shutdown();
             assertTrue(pendingDirect.isDisposed() && pendingOnWorker.isDisposed() && w.isDisposed());
