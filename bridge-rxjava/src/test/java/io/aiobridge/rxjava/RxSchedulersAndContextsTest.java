@@ -191,8 +191,10 @@ class RxSchedulersAndContextsTest {
             Scheduler.Worker disposed = s.createWorker();
             disposed.dispose();
             assertTrue(disposed.schedule(unreached::incrementAndGet).isDisposed());
+            // the scheduler still works (its Disposable may already read disposed: as RxJava's
+            // own direct tasks, a finished one does, and the loop may have run it already)
             CountDownLatch stillWorks = new CountDownLatch(1);
-            assertFalse(s.scheduleDirect(stillWorks::countDown).isDisposed());
+            s.scheduleDirect(stillWorks::countDown);
             assertTrue(stillWorks.await(10, TimeUnit.SECONDS));
 
             Scheduler.Worker w = s.createWorker();
