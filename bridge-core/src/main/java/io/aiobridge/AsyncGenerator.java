@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -439,6 +440,14 @@ public final class AsyncGenerator<T, S>
         return takeFailure();
     }
 
+    /** Hands the items yielded but not taken to {@code sink}, in order, and forgets them. */
+    private void discardBuffered(Consumer<? super T> sink) {
+        while (bufHead < bufCount) {
+            sink.accept(takeBuffered());
+        }
+        clearBuffer();
+    }
+
     @SuppressWarnings("unchecked")
     private T takeBuffered() {
         Object v = buf[bufHead];
@@ -637,6 +646,11 @@ public final class AsyncGenerator<T, S>
         @Override
         public Throwable failure() {
             return AsyncGenerator.this.failure();
+        }
+
+        @Override
+        public void discardBuffered(Consumer<? super T> sink) {
+            AsyncGenerator.this.discardBuffered(sink);
         }
     }
 

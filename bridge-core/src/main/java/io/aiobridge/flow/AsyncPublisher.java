@@ -56,7 +56,7 @@ import org.reactivestreams.Subscription;
 public final class AsyncPublisher<T> implements Publisher<T> {
     /** What a source needs to make a subscription. */
     record EmitterArgs<T>(Subscriber<? super T> subscriber, EventLoop loop,
-            Consumer<Throwable> errorDropped) {}
+            Consumer<Throwable> errorDropped, Consumer<? super T> discarded) {}
 
     /** A subscription that its publisher starts once {@code onSubscribe} has returned. */
     interface Startable extends Subscription {
@@ -66,17 +66,19 @@ public final class AsyncPublisher<T> implements Publisher<T> {
     private final Function<EmitterArgs<T>, ? extends Startable> factory;
     private final EventLoop loop;
     private final Consumer<Throwable> errorDropped;
+    private final Consumer<? super T> discarded;
 
     private AsyncPublisher(Function<EmitterArgs<T>, ? extends Startable> factory,
             EventLoop loop) {
-        this(factory, loop, null);
+        this(factory, loop, null, null);
     }
 
     private AsyncPublisher(Function<EmitterArgs<T>, ? extends Startable> factory,
-            EventLoop loop, Consumer<Throwable> errorDropped) {
+            EventLoop loop, Consumer<Throwable> errorDropped, Consumer<? super T> discarded) {
         this.factory = factory;
         this.loop = loop;
         this.errorDropped = errorDropped;
+        this.discarded = discarded;
     }
 
     /**
@@ -142,7 +144,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      */
     public AsyncPublisher<T> on(EventLoop eventLoop) {
         return new AsyncPublisher<>(factory, Objects.requireNonNull(eventLoop, "loop is null"),
-                errorDropped);
+                errorDropped, discarded);
     }
 
     /**
@@ -154,7 +156,27 @@ public final class AsyncPublisher<T> implements Publisher<T> {
      * @return a publisher with that policy
      */
     public AsyncPublisher<T> onErrorDropped(Consumer<Throwable> handler) {
-        return new AsyncPublisher<>(factory, loop, Objects.requireNonNull(handler, "handler"));
+        return new AsyncPublisher<>(factory, loop, Objects.requireNonNull(handler, "handler"),
+                discarded);
+    }
+
+    /**
+     * The same publisher, handing each item that was produced but will never reach its
+     * subscriber to {@code handler}, so resources it holds (pooled buffers) can be released:
+     * after a cancel (or a §3.9 error), a generator's items yielded ahead of demand, the item an
+     * iterable produced ahead, and a future's or coroutine's value that arrives after the cancel
+     * or before the first request. The Reactor adapter routes them to {@code
+     * Operators.onDiscard}, so {@code doOnDiscard} sees them, as it sees those of {@code
+     * Flux.create}. Without a handler they are dropped. The handler runs on the loop (a value
+     * waiting for demand: on the cancelling thread); if it throws, the error goes to the loop's
+     * exception handler and the other items are still handed over.
+     *
+     * @param handler receives each undelivered item
+     * @return a publisher with that policy
+     */
+    public AsyncPublisher<T> onDiscard(Consumer<? super T> handler) {
+        return new AsyncPublisher<>(factory, loop, errorDropped,
+                Objects.requireNonNull(handler, "handler is null"));
     }
 
     /**
@@ -177,7 +199,8 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         if (target == null) {
             target = DefaultLoops.next();
         }
-        Startable s = factory.apply(new EmitterArgs<>(subscriber, target, errorDropped));
+        Startable s = factory.apply(new EmitterArgs<>(subscriber, target, errorDropped,
+                discarded));
         subscriber.onSubscribe(s);
         s.start();
     }
@@ -199,7 +222,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         private final Drain<T> drain;
 
         GeneratorEmitter(EmitterArgs<T> a, AsyncGenerator.Body<T, Void> body) {
-            super(a.subscriber(), a.loop(), a.errorDropped());
+            super(a);
             this.gen = AsyncGenerator.of(body);
             this.drain = Drain.Access.of(gen);
         }
@@ -231,6 +254,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
 
         @Override
         void release() {
+            drain.discardBuffered(this::discard); // yielded ahead, never delivered: cancelled
             gen.aclose();
         }
     }
@@ -239,9 +263,11 @@ public final class AsyncPublisher<T> implements Publisher<T> {
     private static final class IterableEmitter<T> extends EmitterSubscription<T> {
         private final AsyncIterable<T> iterable;
         private AsyncIterator<T> it;
+        /** The item read ahead and not yet delivered, or END; discarded if the driver stops. */
+        private Object next = END;
 
         IterableEmitter(EmitterArgs<T> a, AsyncIterable<T> iterable) {
-            super(a.subscriber(), a.loop(), a.errorDropped());
+            super(a);
             this.iterable = iterable;
         }
 
@@ -263,7 +289,7 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         void emitAll() throws Throwable {
             it = iterable.aiter();
             // read the first item ahead: failures and empty sources need no demand (rule 1.4)
-            Object next = pull();
+            next = pull();
             for (;;) {
                 if (next == END) {
                     complete();
@@ -277,7 +303,9 @@ public final class AsyncPublisher<T> implements Publisher<T> {
                 boolean more = true;
                 while (more && sent < r && next != END) {
                     sent++;
-                    more = emit((T) next); // false: cancelled or terminated
+                    T item = (T) next;
+                    next = END; // handed to emit(), which delivers or discards it
+                    more = emit(item); // false: cancelled or terminated
                     if (more) {
                         // as a generator: run on to the next item, which then waits for demand
                         next = pull();
@@ -288,7 +316,13 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         void release() {
+            if (next != END) {
+                T item = (T) next;
+                next = END;
+                discard(item);
+            }
             if (it != null) {
                 it.aclose();
             }

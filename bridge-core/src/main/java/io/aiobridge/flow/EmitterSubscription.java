@@ -50,12 +50,14 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     private boolean released;
     /** Where undeliverable errors go (an adapter's hook), else the loop's exception handler. */
     final Consumer<Throwable> errorDropped;
+    /** Where items produced but never delivered go (an adapter's discard hook), or null. */
+    private final Consumer<? super T> discarded;
 
-    EmitterSubscription(Subscriber<? super T> downstream, EventLoop loop,
-            Consumer<Throwable> errorDropped) {
-        this.downstream = downstream;
-        this.loop = loop;
-        this.errorDropped = errorDropped;
+    EmitterSubscription(AsyncPublisher.EmitterArgs<T> args) {
+        this.downstream = args.subscriber();
+        this.loop = args.loop();
+        this.errorDropped = args.errorDropped();
+        this.discarded = args.discarded();
     }
 
     /** Starts the driver on the loop; called once, after onSubscribe. */
@@ -162,10 +164,16 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
         return cancelled;
     }
 
-    /** Delivers one item, checking rule 2.13; false if emission must stop. */
+    /**
+     * Delivers one item, checking rule 2.13; false if emission must stop. An item that can no
+     * longer be delivered (the subscriber cancelled) is discarded.
+     */
     final boolean emit(T item) {
         Subscriber<? super T> d = downstream; // null once cancelled or terminated
         if (d == null) {
+            if (item != null) {
+                discard(item);
+            }
             return false;
         }
         if (item == null) {
@@ -218,6 +226,23 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     /** Reports an error nobody can receive any more. */
     final void dropped(Throwable e, String what) {
         reportDropped(loop, errorDropped, e, what);
+    }
+
+    /** Hands an item that will never be delivered to the discard hook, if there is one. */
+    final void discard(T item) {
+        discard(loop, discarded, item);
+    }
+
+    /** The discard hook's call: a hook that throws is reported, never propagated. */
+    static <T> void discard(EventLoop loop, Consumer<? super T> hook, T item) {
+        if (hook == null) {
+            return;
+        }
+        try {
+            hook.accept(item);
+        } catch (Throwable e) {
+            reportDropped(loop, null, e, "the discard hook of a publisher threw on " + item);
+        }
     }
 
     /** The hook if there is one, else the loop's exception handler; never lost. */

@@ -41,6 +41,8 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
     private volatile Subscriber<? super T> downstream;
     private final EventLoop loop;
     private final Consumer<Throwable> errorDropped;
+    /** Receives a value that will never be delivered (cancelled first), or null. */
+    private final Consumer<? super T> discarded;
     /** Makes the future: the given one, or a new task running the coroutine. */
     private final Supplier<AsyncFuture<T>> source;
     /** Whether {@link #source} hands out a future made elsewhere (else: this subscription's task). */
@@ -55,6 +57,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
         this.downstream = a.subscriber();
         this.loop = a.loop();
         this.errorDropped = a.errorDropped();
+        this.discarded = a.discarded();
         this.source = source;
         this.given = given;
     }
@@ -175,7 +178,8 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
         for (;;) {
             int s = state.get();
             if (s == DONE) {
-                return; // cancelled, or a bad request ended it
+                discard(v); // cancelled, or a bad request ended it: nobody will receive it
+                return;
             }
             if (s == REQUESTED) {
                 if (state.compareAndSet(REQUESTED, DONE)) {
@@ -224,6 +228,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
         value = null;
         Subscriber<? super T> d = take();
         if (d == null) {
+            discard(v);
             return;
         }
         try {
@@ -247,13 +252,26 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
         EmitterSubscription.reportDropped(loop, errorDropped, e, what);
     }
 
+    private void discard(T v) {
+        EmitterSubscription.discard(loop, discarded, v);
+    }
+
+    /** Takes the value that waited for demand (state HAS_VALUE, now DONE) and discards it. */
+    private void discardWaiting(int was) {
+        T v = value;
+        value = null;
+        if (was == HAS_VALUE && v != null) {
+            discard(v);
+        }
+    }
+
     @Override
     public void request(long n) {
         if (n <= 0) {
             // §3.9: the error ends the subscription; the task is no longer wanted
             int was = transition(DONE);
             if (was != DONE) {
-                value = null;
+                discardWaiting(was);
                 Subscriber<? super T> d = take();
                 cancelled = true;
                 cancelSource();
@@ -287,8 +305,9 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
             return;
         }
         cancelled = true;
-        if (transition(DONE) != DONE) {
-            value = null;
+        int was = transition(DONE);
+        if (was != DONE) {
+            discardWaiting(was);
             downstream = null; // §3.13
             cancelSource();
         }

@@ -1,5 +1,6 @@
 package io.aiobridge.internal;
 
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -39,6 +40,15 @@ public interface Drain<T> {
      * @return the failure or null
      */
     Throwable failure();
+
+    /**
+     * Hands the items the body yielded but nobody took (the lookahead and the rest of a batch)
+     * to {@code sink}, in order, and forgets them: for a bridge whose subscriber cancelled, so
+     * its library's discard hook can release them.
+     *
+     * @param sink receives each item not handed over
+     */
+    void discardBuffered(Consumer<? super T> sink);
 
     /** The runtime's side: how a drain is obtained for a generator. */
     final class Access {

@@ -13,6 +13,7 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.Task;
 import io.aiobridge.iter.Comprehensions;
+import io.aiobridge.iter.Itertools;
 import io.aiobridge.testing.BackgroundLoop;
 import java.util.ArrayList;
 import java.util.List;
@@ -543,6 +544,141 @@ class PublishersTest {
         });
         assertEquals(1, reported.size(), reported.toString());
         assertEquals("cleanup failed", reported.get(0).exception().getMessage());
+    }
+
+    /** A subscriber that requests {@code n} at once and cancels when its k-th item arrives. */
+    static <T> Subscriber<T> cancelsOnItem(long n, int k, List<T> got) {
+        return new Subscriber<>() {
+            private Subscription s;
+
+            @Override
+            public void onSubscribe(Subscription s) {
+                this.s = s;
+                s.request(n);
+            }
+
+            @Override
+            public void onNext(T item) {
+                got.add(item);
+                if (got.size() == k) {
+                    s.cancel();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                got.add(null);
+            }
+
+            @Override
+            public void onComplete() {
+                got.add(null);
+            }
+        };
+    }
+
+    @Test
+    void itemsProducedButNeverDeliveredGoToTheDiscardHookEvenWhenItThrows() {
+        List<Integer> got = new CopyOnWriteArrayList<>();
+        List<Integer> discarded = new CopyOnWriteArrayList<>();
+        List<ErrorContext> reported = new CopyOnWriteArrayList<>();
+        List<String> log = new CopyOnWriteArrayList<>();
+        virtual(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> reported.add(c));
+            AsyncPublisher.<Integer>fromGenerator(y -> {
+                        try {
+                            for (int i = 0; ; i++) {
+                                y.yield(i);
+                            }
+                        } finally {
+                            log.add("finally");
+                        }
+                    })
+                    .onDiscard(item -> {
+                        if (item == 5) {
+                            throw new IllegalStateException("hook failed on 5");
+                        }
+                        discarded.add(item);
+                    })
+                    .subscribe(cancelsOnItem(10, 2, got));
+            Aio.sleep(0.01);
+            return null;
+        });
+        // after item 0 the body ran ahead by the rest of the demand plus one: items 1..10, of
+        // which only 1 was delivered
+        assertEquals(List.of(0, 1), got);
+        assertEquals(List.of(2, 3, 4, 6, 7, 8, 9, 10), discarded);
+        assertEquals(List.of("finally"), log);
+        assertEquals(1, reported.size(), reported.toString());
+        assertEquals("hook failed on 5", reported.get(0).exception().getMessage());
+    }
+
+    @Test
+    void anIterablesItemReadAheadAndAValueWaitingForDemandAreDiscardedOnCancel() {
+        List<Object> discarded = new CopyOnWriteArrayList<>();
+        virtual(() -> {
+            List<Integer> got = new ArrayList<>();
+            AsyncPublisher.fromIterable(Itertools.fromIterable(List.of(1, 2, 3)))
+                    .onDiscard(discarded::add)
+                    .subscribe(cancelsOnItem(1, 1, got));
+            Aio.sleep(0.01);
+            assertEquals(List.of(1), got);
+            assertEquals(List.of(), discarded, "nothing was read ahead of the cancel");
+
+            AtomicReference<Subscription> sub = new AtomicReference<>();
+            AsyncPublisher.fromIterable(Itertools.fromIterable(List.of(1, 2, 3)))
+                    .onDiscard(discarded::add)
+                    .subscribe(recordingSubscription(sub));
+            Aio.sleep(0.01);
+            sub.get().request(1); // delivers 1, then reads 2 ahead and waits for demand
+            Aio.sleep(0.01);
+            sub.get().cancel();
+            Aio.sleep(0.01);
+            assertEquals(List.of(2), discarded);
+
+            discarded.clear();
+            AsyncPublisher.fromCoroutine(() -> "ready").onDiscard(discarded::add)
+                    .subscribe(recordingSubscription(sub));
+            Aio.sleep(0.01); // the value waits for demand
+            sub.get().cancel();
+            assertEquals(List.of("ready"), discarded, "discarded by the cancel itself");
+
+            discarded.clear();
+            AsyncPublisher.fromCoroutine(() -> {
+                        try {
+                            return Aio.sleep(60, "on time");
+                        } catch (CancelledError e) {
+                            return "despite the cancel"; // swallows it and returns a value
+                        }
+                    })
+                    .onDiscard(discarded::add)
+                    .subscribe(recordingSubscription(sub));
+            sub.get().request(1);
+            Aio.sleep(0.01);
+            sub.get().cancel();
+            Aio.sleep(0.01);
+            assertEquals(List.of("despite the cancel"), discarded);
+            return null;
+        });
+    }
+
+    /** A subscriber that only records its subscription; the test requests and cancels. */
+    static <T> Subscriber<T> recordingSubscription(AtomicReference<Subscription> sub) {
+        return new Subscriber<>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                sub.set(s);
+            }
+
+            @Override
+            public void onNext(T item) {}
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onComplete() {}
+        };
     }
 
     @Test

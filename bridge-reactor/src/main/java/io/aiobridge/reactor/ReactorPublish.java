@@ -7,7 +7,6 @@ import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.flow.AsyncPublisher;
 import java.util.Objects;
-import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -19,8 +18,9 @@ import reactor.util.context.ContextView;
  * coroutines and tasks as {@link Mono} (kotlinx's {@code mono { }}). Awaiting is {@link
  * ReactorAwait}; iterating a Flux in a task is {@link ReactorIterate}.
  * A thin layer over {@link AsyncPublisher}: demand, cancellation and the loop a subscription runs
- * on are as there, and errors that can no longer be delivered go to Reactor's {@code
- * Hooks.onErrorDropped}. Context variables cross as {@link ReactorContexts} describes.
+ * on are as there, errors that can no longer be delivered go to Reactor's {@code
+ * Hooks.onErrorDropped} (a per-subscription {@code reactor.onErrorDropped.local} included), and
+ * items produced but never delivered to the subscriber's discard hook ({@code doOnDiscard}). Context variables cross as {@link ReactorContexts} describes.
  *
  * <pre>{@code
  * Flux<Long> ticks = ReactorPublish.flux(y -> {
@@ -34,16 +34,6 @@ public final class ReactorPublish {
 
     static {
         LoopThreadsNonBlocking.register(); // block() on a loop fails, as on Reactor's event loops
-    }
-
-    /**
-     * Reactor's policy for errors nobody can receive: {@code Hooks.onErrorDropped}, with the
-     * subscriber's Context, so a per-subscription hook ({@code reactor.onErrorDropped.local})
-     * sees it.
-     */
-    private static Consumer<Throwable> dropped(ContextView view) {
-        Context ctx = Context.of(view);
-        return e -> Operators.onErrorDropped(e, ctx);
     }
 
     /**
@@ -71,11 +61,19 @@ public final class ReactorPublish {
                 AsyncPublisher.fromCoroutine(ReactorContexts.withVars(view, coro)), view, loop)));
     }
 
-    /** Reactor's dropped-error hook with the subscriber's Context, and the loop if given. */
+    /**
+     * Reactor's dropped-error and discard hooks with the subscriber's Context, and the loop if
+     * given. Items produced but never delivered (cancelled with a generator's lookahead, a Mono's
+     * value after its cancel) go to {@code Operators.onDiscard}, as {@code Flux.create}'s and
+     * {@code Mono.create}'s do, so a {@code doOnDiscard} downstream (Spring releasing pooled
+     * {@code DataBuffer}s) sees them.
+     */
     private static <T> AsyncPublisher<T> reactorPolicy(AsyncPublisher<T> p, ContextView view,
             EventLoop loop) {
-        AsyncPublisher<T> withHook = p.onErrorDropped(dropped(view));
-        return loop == null ? withHook : withHook.on(loop);
+        Context ctx = Context.of(view);
+        AsyncPublisher<T> withHooks = p.onErrorDropped(e -> Operators.onErrorDropped(e, ctx))
+                .onDiscard(item -> Operators.onDiscard(item, ctx));
+        return loop == null ? withHooks : withHooks.on(loop);
     }
 
     /**

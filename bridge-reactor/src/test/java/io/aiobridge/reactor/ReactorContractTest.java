@@ -8,6 +8,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
+import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Runner;
@@ -267,6 +268,134 @@ class ReactorContractTest extends AdapterContract {
         d.dispose();
         assertTrue(reported.await(5, TimeUnit.SECONDS));
         assertEquals(List.of(late), perSubscription);
+    }
+
+    // ---- items produced but never delivered: Reactor's discard hook ---------------------------
+
+    /** Collects discarded items; {@link #await} waits for the loop to hand over {@code n}. */
+    static final class Discards implements Consumer<Object> {
+        private final List<Object> items = new CopyOnWriteArrayList<>();
+        private final CountDownLatch expected;
+
+        Discards(int n) {
+            expected = new CountDownLatch(n);
+        }
+
+        @Override
+        public void accept(Object item) {
+            items.add(item);
+            expected.countDown();
+        }
+
+        List<Object> await() throws InterruptedException {
+            assertTrue(expected.await(5, TimeUnit.SECONDS), "discarded so far: " + items);
+            return items;
+        }
+    }
+
+    @Test
+    void aCancelledFluxHandsWhatItProducedAheadToDoOnDiscardAsFluxCreateDoes() throws Exception {
+        // the reference: Flux.create discards what it buffered beyond the demand
+        Discards reference = new Discards(2);
+        StepVerifier.create(Flux.<Integer>create(s -> {
+                    for (int i = 0; i < 3; i++) {
+                        s.next(i);
+                    }
+                }).doOnDiscard(Integer.class, reference), 1)
+                .expectNext(0).thenCancel().verify();
+        assertEquals(List.of(1, 2), reference.await());
+
+        // a generator runs one item ahead of the demand: that item is discarded (the subscriber
+        // cancels once the body is past item 0, so item 1 was yielded, never delivered)
+        Discards generated = new Discards(1);
+        CountDownLatch ahead = new CountDownLatch(1);
+        StepVerifier.create(ReactorPublish.<Integer>flux(y -> {
+                    y.yield(0);
+                    ahead.countDown();
+                    for (int i = 1; ; i++) {
+                        y.yield(i);
+                    }
+                }).doOnDiscard(Integer.class, generated), 1)
+                .expectNext(0).then(() -> assertTrue(await(ahead)))
+                .thenCancel().verify();
+        assertEquals(List.of(1), generated.await());
+
+        // an async iterable's item read ahead of the demand, likewise
+        Discards iterated = new Discards(1);
+        CountDownLatch readAhead = new CountDownLatch(1);
+        AsyncIterable<Integer> items = AsyncGenerator.of(y -> {
+            y.yield(1);
+            readAhead.countDown();
+            y.yield(2);
+            y.yield(3);
+        });
+        StepVerifier.create(ReactorPublish.flux(items).doOnDiscard(Integer.class, iterated), 1)
+                .expectNext(1).then(() -> assertTrue(await(readAhead)))
+                .thenCancel().verify();
+        assertEquals(List.of(2), iterated.await());
+
+        // a subscriber that cancels inside onNext leaves nothing produced ahead to discard
+        Discards none = new Discards(0);
+        CountDownLatch closed = new CountDownLatch(1);
+        StepVerifier.create(ReactorPublish.<Integer>flux(y -> {
+                    try {
+                        for (int i = 0; ; i++) {
+                            y.yield(i);
+                        }
+                    } finally {
+                        closed.countDown(); // after anything buffered was discarded
+                    }
+                }).doOnDiscard(Integer.class, none), 1)
+                .expectNext(0).thenCancel().verify();
+        assertTrue(await(closed));
+        assertEquals(List.of(), none.await());
+    }
+
+    @Test
+    void aMonosValueThatNeverReachesItsSubscriberGoesToDoOnDiscardAsMonoCreatesDoes()
+            throws Exception {
+        // the reference: Mono.create's value after a cancel is discarded
+        Discards reference = new Discards(1);
+        Disposable d = Mono.<String>create(sink -> {
+                    sink.onCancel(() -> sink.success("late"));
+                }).doOnDiscard(String.class, reference).subscribe();
+        d.dispose();
+        assertEquals(List.of("late"), reference.await());
+
+        // a value waiting for demand when the subscriber cancels
+        Discards waiting = new Discards(1);
+        CountDownLatch ran = new CountDownLatch(1);
+        StepVerifier.create(ReactorPublish.mono(() -> {
+                    ran.countDown();
+                    return "waiting";
+                }).doOnDiscard(String.class, waiting), 0)
+                .expectSubscription()
+                .then(() -> assertTrue(await(ran)))
+                .thenCancel().verify();
+        assertEquals(List.of("waiting"), waiting.await());
+
+        // a coroutine that returns its value although it was cancelled
+        Discards late = new Discards(1);
+        CountDownLatch started = new CountDownLatch(1);
+        Disposable task = ReactorPublish.mono(() -> {
+                    started.countDown();
+                    try {
+                        return Aio.sleep(60, "on time");
+                    } catch (CancelledError e) {
+                        return "despite the cancel";
+                    }
+                }).doOnDiscard(String.class, late).subscribe();
+        assertTrue(await(started));
+        task.dispose();
+        assertEquals(List.of("despite the cancel"), late.await());
+    }
+
+    private static boolean await(CountDownLatch latch) {
+        try {
+            return latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     // ---- the loop as a Scheduler -------------------------------------------------------------
