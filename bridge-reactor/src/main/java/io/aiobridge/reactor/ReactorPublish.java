@@ -19,7 +19,8 @@ import reactor.util.context.ContextView;
  * ReactorAwait}; iterating a Flux in a task is {@link ReactorIterate}.
  * A thin layer over {@link AsyncPublisher}: demand, cancellation and the loop a subscription runs
  * on are as there, errors that can no longer be delivered go to Reactor's {@code
- * Hooks.onErrorDropped} (a per-subscription {@code reactor.onErrorDropped.local} included), and
+ * Hooks.onOperatorError}, then its {@code Hooks.onErrorDropped} (per-subscription {@code .local}
+ * hooks included), and
  * items produced but never delivered to the subscriber's discard hook ({@code doOnDiscard}). Context variables cross as {@link ReactorContexts} describes.
  *
  * <pre>{@code
@@ -63,15 +64,21 @@ public final class ReactorPublish {
 
     /**
      * Reactor's dropped-error and discard hooks with the subscriber's Context, and the loop if
-     * given. Items produced but never delivered (cancelled with a generator's lookahead, a Mono's
-     * value after its cancel) go to {@code Operators.onDiscard}, as {@code Flux.create}'s and
-     * {@code Mono.create}'s do, so a {@code doOnDiscard} downstream (Spring releasing pooled
-     * {@code DataBuffer}s) sees them.
+     * given. An error nobody can receive (the subscriber cancelled, then the body failed) first
+     * passes {@code Operators.onOperatorError}, as an error after {@code Flux.create}'s or {@code
+     * Mono.create}'s cancel does (so {@code Hooks.onOperatorError} and a per-subscription {@code
+     * reactor.onOperatorError.local} see it, as kotlinx's {@code mono { }} arranges), then goes
+     * to {@code Operators.onErrorDropped}, which Reactor's sinks skip: without a hook it would
+     * be lost, and here it is logged. Items produced but never delivered (cancelled with a
+     * generator's lookahead, a Mono's value after its cancel) go to {@code Operators.onDiscard},
+     * as {@code Flux.create}'s and {@code Mono.create}'s do, so a {@code doOnDiscard} downstream
+     * (Spring releasing pooled {@code DataBuffer}s) sees them.
      */
     private static <T> AsyncPublisher<T> reactorPolicy(AsyncPublisher<T> p, ContextView view,
             EventLoop loop) {
         Context ctx = Context.of(view);
-        AsyncPublisher<T> withHooks = p.onErrorDropped(e -> Operators.onErrorDropped(e, ctx))
+        AsyncPublisher<T> withHooks = p.onErrorDropped(
+                        e -> Operators.onErrorDropped(Operators.onOperatorError(e, ctx), ctx))
                 .onDiscard(item -> Operators.onDiscard(item, ctx));
         return loop == null ? withHooks : withHooks.on(loop);
     }

@@ -16,18 +16,22 @@ import io.aiobridge.testing.AdapterContract;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
@@ -395,6 +399,116 @@ class ReactorContractTest extends AdapterContract {
             return latch.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void anErrorAfterTheCancelPassesOnOperatorErrorThenOnErrorDroppedAsKotlinxMonoArranges()
+            throws Exception {
+        // kotlinx MonoTest.testUnhandledException: the coroutine cancels its own subscription,
+        // then throws while cleaning up; Reactor's Mono.create sends such an error to
+        // onOperatorError, and only there; the bridge then also drops it, so it is not lost
+        List<String> steps = new CopyOnWriteArrayList<>();
+        CountDownLatch dropped = new CountDownLatch(1);
+        IllegalStateException cleanup = new IllegalStateException("cleanup failed");
+        Subscription[] sub = new Subscription[1];
+        ReactorPublish.mono(() -> {
+                    steps.add("body");
+                    sub[0].cancel();
+                    try {
+                        return Aio.sleep(60, "never");
+                    } finally {
+                        throw cleanup;
+                    }
+                })
+                .contextWrite(Context.of(
+                        "reactor.onOperatorError.local", (BiFunction<Throwable, Object, Throwable>)
+                                (e, data) -> {
+                                    steps.add("onOperatorError " + e.getMessage());
+                                    return new IllegalStateException("mapped", e);
+                                },
+                        "reactor.onErrorDropped.local", (Consumer<Throwable>) e -> {
+                            steps.add("onErrorDropped " + e.getMessage() + " <- "
+                                    + e.getCause().getMessage());
+                            dropped.countDown();
+                        }))
+                .subscribe(new BaseSubscriber<String>() {
+                    @Override
+                    protected void hookOnSubscribe(Subscription s) {
+                        sub[0] = s;
+                    }
+
+                    @Override
+                    protected void hookOnNext(String v) {
+                        steps.add("onNext");
+                    }
+
+                    @Override
+                    protected void hookOnError(Throwable e) {
+                        steps.add("onError");
+                    }
+
+                    @Override
+                    protected void hookOnComplete() {
+                        steps.add("onComplete");
+                    }
+                });
+        assertTrue(dropped.await(5, TimeUnit.SECONDS), steps.toString());
+        assertEquals(List.of("body", "onOperatorError cleanup failed",
+                "onErrorDropped mapped <- cleanup failed"), steps);
+    }
+
+    @Test
+    void aCancelThatTheBodyTurnsIntoAnErrorIsReportedAndACleanCancelIsNot() throws Exception {
+        // kotlinx MonoTest.testDownstreamCancellationDoesNotThrow and
+        // testRethrowingDownstreamCancellation, a thousand times each
+        List<Throwable> seen = new CopyOnWriteArrayList<>();
+        List<Throwable> dropped = new CopyOnWriteArrayList<>();
+        Hooks.onOperatorError("aiobridge-test", (e, data) -> {
+            seen.add(e);
+            return e;
+        });
+        try {
+            for (boolean rethrows : new boolean[] {false, true}) {
+                for (int i = 0; i < 1000; i++) {
+                    CountDownLatch started = new CountDownLatch(1);
+                    CountDownLatch ended = new CountDownLatch(1);
+                    Disposable d = ReactorPublish.mono(() -> {
+                                started.countDown();
+                                try {
+                                    return Aio.sleep(60, "never");
+                                } catch (CancelledError e) {
+                                    if (rethrows) {
+                                        throw new IllegalStateException("rethrown cancel");
+                                    }
+                                    throw e;
+                                } finally {
+                                    ended.countDown();
+                                }
+                            })
+                            .doOnNext(v -> seen.add(new AssertionError("onNext")))
+                            .doOnError(e -> seen.add(new AssertionError("onError " + e)))
+                            .contextWrite(Context.of("reactor.onErrorDropped.local",
+                                    (Consumer<Throwable>) dropped::add))
+                            .subscribe();
+                    assertTrue(await(started));
+                    d.dispose();
+                    assertTrue(await(ended));
+                }
+            }
+            for (int i = 0; i < 100 && dropped.size() < 1000; i++) {
+                Thread.sleep(10); // the hooks run on the loop, right after the body ends
+            }
+            assertEquals(1000, seen.size(), "errors seen by onOperatorError");
+            assertTrue(seen.stream().allMatch(e -> "rethrown cancel".equals(e.getMessage())),
+                    "only the rethrown cancels: " + seen.stream().filter(
+                            e -> !"rethrown cancel".equals(e.getMessage())).toList());
+            assertEquals(1000, dropped.size(), "errors dropped");
+            assertEquals(new HashSet<>(seen), new HashSet<>(dropped),
+                    "each, after onOperatorError, reached onErrorDropped (in any order: the"
+                            + " subscriptions ran on several loops)");
+        } finally {
+            Hooks.resetOnOperatorError("aiobridge-test");
         }
     }
 
