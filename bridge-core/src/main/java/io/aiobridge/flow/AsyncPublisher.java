@@ -45,8 +45,10 @@ import org.reactivestreams.Subscription;
  * that fails or ends at once is signalled without demand, as kotlinx's {@code publish} does), and
  * it hands items over in batches of up to 4,096 while demand allows. {@code request(n <= 0)} signals {@link IllegalArgumentException} (rule 3.9); demand adds
  * up to {@code Long.MAX_VALUE}, meaning unbounded (3.17). Cancelling closes the generator (its
- * {@code finally} runs) or cancels the task. A null item ends the stream with {@link
- * NullPointerException} (2.13). Errors become {@code onError}, the end {@code onComplete}.
+ * {@code finally} runs) or cancels the task. A generator's {@code yield(null)} throws {@link
+ * NullPointerException} in the body, which may catch it, as {@code Flux.create}'s {@code
+ * sink.next(null)} does; a null item from an iterable ends the stream with it (2.13). Errors
+ * become {@code onError}, the end {@code onComplete}.
  *
  * <p><b>Threading:</b> {@code subscribe} and the subscription's methods may be called from any
  * thread.
@@ -223,8 +225,22 @@ public final class AsyncPublisher<T> implements Publisher<T> {
 
         GeneratorEmitter(EmitterArgs<T> a, AsyncGenerator.Body<T, Void> body) {
             super(a);
-            this.gen = AsyncGenerator.of(body);
+            this.gen = AsyncGenerator.of(y -> body.run(item -> y.yield(nonNull(item))));
             this.drain = Drain.Access.of(gen);
+        }
+
+        /**
+         * Refuses a null item at the {@code yield}, in the body, as {@code Flux.create}'s
+         * {@code sink.next(null)} and kotlinx's {@code send(null)} do: the body may catch it and
+         * go on; uncaught, it ends the stream with that error after the items before it.
+         */
+        private static <T> T nonNull(T item) {
+            if (item == null) {
+                throw new NullPointerException("§2.13 violated: yield(null) in a generator"
+                        + " behind a Publisher; Reactive Streams never carries null: yield a"
+                        + " value (an Optional, a sentinel) or end the generator");
+            }
+            return item;
         }
 
         @Override

@@ -1,7 +1,9 @@
 package io.aiobridge.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
@@ -161,6 +163,30 @@ public abstract class AdapterContract {
             assertEquals(List.of(0, 1, 2), r.items.subList(0, 3));
             assertSame(boom, r.error, "the failure itself, after the items");
         }
+    }
+
+    @Test
+    void yieldingNullThrowsInTheBodyWhichMayGoOn() throws Exception {
+        // kotlinx FluxTest/PublishTest.testEmittingNull; Flux.create's sink.next(null) throws too
+        Recorder<String> r = new Recorder<>(Long.MAX_VALUE);
+        this.<String>generator(y -> {
+            NullPointerException refused = assertThrows(NullPointerException.class,
+                    () -> y.yield(null));
+            assertTrue(refused.getMessage().startsWith("§2.13"), refused.getMessage());
+            y.yield("OK");
+        }).subscribe(r);
+        r.awaitTerminal();
+        assertEquals(List.of("onNext(OK)", "onComplete"), r.signals);
+
+        Recorder<String> uncaught = new Recorder<>(Long.MAX_VALUE);
+        this.<String>generator(y -> {
+            y.yield("before");
+            y.yield(null);
+            y.yield("never");
+        }).subscribe(uncaught);
+        uncaught.awaitTerminal();
+        assertEquals(List.of("before"), uncaught.items);
+        assertInstanceOf(NullPointerException.class, uncaught.error);
     }
 
     @Test
