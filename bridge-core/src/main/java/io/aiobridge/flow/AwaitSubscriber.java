@@ -168,11 +168,17 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
 
     private void settle(T v, Throwable error) {
         if (settled) {
+            if (error != null) {
+                Violations.dropped(loop, error); // after awaitFirst's item and cancel
+            }
             return;
         }
         settled = true;
         Runnable r = () -> {
             if (result.isDone()) {
+                if (error != null) {
+                    Violations.dropped(loop, error); // the awaiting task was cancelled
+                }
                 return;
             }
             if (error != null) {

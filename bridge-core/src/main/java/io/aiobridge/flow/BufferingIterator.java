@@ -40,6 +40,8 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
     private volatile EventLoop loop;
     private boolean subscribed;
     private boolean done;
+    /** Guarded by buffer: the consumer stopped before the terminal signal arrived. */
+    private boolean closedEarly;
 
     private static final Object COMPLETE = new Object();
 
@@ -95,9 +97,19 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
 
     @Override
     public void aclose() {
+        Object unread = null;
+        if (!done) {
+            synchronized (buffer) {
+                closedEarly = true;
+                unread = terminal; // arrived, but the consumer leaves before reading it
+            }
+        }
         done = true;
         upstream.cancel();
         release();
+        if (unread instanceof Throwable error && loop != null) {
+            Violations.dropped(loop, error);
+        }
         synchronized (buffer) {
             buffer.clear();
             waiter = null;
@@ -159,11 +171,20 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
     }
 
     private void end(Object how) {
+        boolean early;
         synchronized (buffer) {
             if (terminal != null) {
                 return; // the first terminal signal stands
             }
             terminal = how;
+            early = closedEarly;
+        }
+        if (early) {
+            EventLoop l = loop;
+            if (how instanceof Throwable error && l != null) {
+                Violations.dropped(l, error); // the consumer has gone: it will never read it
+            }
+            return;
         }
         wake();
     }

@@ -8,6 +8,7 @@ import io.aiobridge.EventLoop;
 import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -51,6 +52,9 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
     private int consumedSinceRequest;
     private boolean subscribed;
     private boolean done;
+    /** The consumer stopped before the terminal signal: an error after it goes to the loop. */
+    private volatile boolean closedEarly;
+    private final AtomicBoolean droppedReported = new AtomicBoolean();
 
     /** Subscribed by someone else, iterated by a task of {@code loop}. */
     PublisherIterator(EventLoop loop, int prefetch, double replenish) {
@@ -132,10 +136,25 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
 
     @Override
     public void aclose() {
+        boolean early = !done;
         done = true;
+        if (early) {
+            closedEarly = true;
+        }
         upstream.cancel();
         release();
+        if (early && ring.end() instanceof Failure f && f.error != protocolError) {
+            reportDropped(f.error); // it arrived, but the consumer left before reading it
+        }
         ring.clear();
+    }
+
+    /** Once: an error the consumer will never read, to the loop's exception handler. */
+    private void reportDropped(Throwable error) {
+        EventLoop l = loop;
+        if (l != null && droppedReported.compareAndSet(false, true)) {
+            Violations.dropped(l, error);
+        }
     }
 
     @Override
@@ -192,6 +211,9 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         wakeConsumer();
         if (npe != null) {
             throw npe;
+        }
+        if (closedEarly) {
+            reportDropped(t); // the consumer has gone: it will never read this error
         }
     }
 

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncIterable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.Task;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -544,6 +547,66 @@ class PublishersTest {
         });
         assertEquals(1, reported.size(), reported.toString());
         assertEquals("cleanup failed", reported.get(0).exception().getMessage());
+    }
+
+    /**
+     * A publisher that sends {@code first} when asked for items and, when cancelled, signals
+     * {@code onCancel} (rule 3.6 lets a publisher signal after a cancel).
+     */
+    static Publisher<String> signalsOnCancel(String first, Throwable onCancel) {
+        return s -> s.onSubscribe(new Subscription() {
+            private boolean sent;
+
+            @Override
+            public void request(long n) {
+                if (first != null && !sent) {
+                    sent = true;
+                    s.onNext(first);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                s.onError(onCancel);
+            }
+        });
+    }
+
+    @Test
+    void anErrorAfterTheConsumersCancelReachesTheLoopsHandlerAndACancellationDoesNot() {
+        List<ErrorContext> reported = new CopyOnWriteArrayList<>();
+        IllegalStateException late = new IllegalStateException("late failure");
+        virtual(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> reported.add(c));
+            // an awaiting task cancelled while it waits
+            Task<String> awaiting = Aio.createTask(
+                    () -> FlowAwait.awaitSingle(signalsOnCancel(null, late)));
+            Aio.sleep(0.01);
+            awaiting.cancel();
+            assertThrows(CancelledError.class, awaiting::await);
+            // awaitFirst, which cancels after its item
+            assertEquals("first", FlowAwait.awaitFirst(signalsOnCancel("first", late)));
+            // an iteration left early, prefetching and buffering
+            for (AsyncIterable<String> it : List.of(
+                    FlowIterate.toAsyncIterable(signalsOnCancel("first", late)),
+                    FlowIterate.toAsyncIterable(signalsOnCancel("first", late), 4,
+                            Overflow.ERROR))) {
+                for (String item : it) {
+                    assertEquals("first", item);
+                    break;
+                }
+            }
+            // a cancellation signalled back is what the cancel asked for: not reported
+            assertEquals("first", FlowAwait.awaitFirst(
+                    signalsOnCancel("first", new CancellationException("cancelled"))));
+            Aio.sleep(0.01);
+            return null;
+        });
+        assertEquals(4, reported.size(), reported.toString());
+        for (ErrorContext c : reported) {
+            assertSame(late, c.exception());
+            assertTrue(c.message().contains("after its subscriber had cancelled"), c.message());
+        }
     }
 
     /** A subscriber that requests {@code n} at once and cancels when its k-th item arrives. */
