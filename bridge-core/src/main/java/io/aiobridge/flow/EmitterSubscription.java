@@ -7,6 +7,7 @@ import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import io.aiobridge.internal.Settings;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import org.reactivestreams.Subscriber;
 
@@ -25,7 +26,9 @@ import org.reactivestreams.Subscriber;
  *
  * <p><b>What is not an error.</b> A cancel is never reported (rule 3.5). A subscriber whose
  * {@code onNext} throws breaks rule 2.13: the subscription is cancelled, the exception goes to the
- * dropped-error hook (else the loop's exception handler) and no further signal is sent.
+ * dropped-error hook (else the loop's exception handler) and no further signal is sent. A
+ * source cancelled by someone else (its loop closing while the subscriber waits, with or without
+ * demand) ends the subscriber with a {@link CancellationException}, so nobody waits for ever.
  *
  * @param <T> the item type
  */
@@ -88,7 +91,11 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
         try {
             emitAll();
         } catch (CancelledError e) {
-            // the subscription was cancelled: no further signal (3.7)
+            if (!cancelled) {
+                // cancelled by someone else (its loop closing): the subscriber must not hang
+                error(e);
+            }
+            // else the subscription was cancelled: no further signal (3.7)
         } catch (Throwable e) {
             error(e);
         } finally {
@@ -209,6 +216,9 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     final void error(Throwable e) {
         Subscriber<? super T> d = downstream;
         if (d != null) {
+            if (e instanceof CancelledError c) {
+                e = cancellation(c); // a subscriber expects a CancellationException, not an Error
+            }
             cancelled = true;
             downstream = null;
             try {
@@ -221,6 +231,18 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
             // the subscriber is gone (cancelled, or already terminated): never lose the error
             dropped(e, "a publisher's source failed after its subscriber had cancelled");
         }
+    }
+
+    /**
+     * What a subscriber gets when the source was cancelled by someone other than itself (its
+     * loop closing, a task cancelling the generator's body): a {@link CancellationException}
+     * with the {@link CancelledError} as its cause, as a future's publisher sends.
+     */
+    static CancellationException cancellation(CancelledError cause) {
+        CancellationException ce = new CancellationException(cause.getMessage() != null
+                ? cause.getMessage() : "the source behind this publisher was cancelled");
+        ce.initCause(cause);
+        return ce;
     }
 
     /** Reports an error nobody can receive any more. */

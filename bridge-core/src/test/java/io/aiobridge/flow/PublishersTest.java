@@ -17,6 +17,7 @@ import io.aiobridge.Task;
 import io.aiobridge.iter.Comprehensions;
 import io.aiobridge.iter.Itertools;
 import io.aiobridge.testing.BackgroundLoop;
+import io.aiobridge.testing.Recorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -547,6 +548,38 @@ class PublishersTest {
         });
         assertEquals(1, reported.size(), reported.toString());
         assertEquals("cleanup failed", reported.get(0).exception().getMessage());
+    }
+
+    @Test
+    void aSubscriberIsEndedWhenTheLoopUnderItsPublisherCloses() throws Exception {
+        // one waits for the generator with demand, one holds no demand (its driver waits)
+        Recorder<Integer> withDemand = new Recorder<>(Long.MAX_VALUE);
+        Recorder<Integer> withoutDemand = new Recorder<>(1);
+        Recorder<Integer> aTask = new Recorder<>(1);
+        CountDownLatch suspended = new CountDownLatch(1);
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            AsyncPublisher.<Integer>fromGenerator(y -> {
+                y.yield(0);
+                suspended.countDown();
+                Aio.sleep(60);
+            }).on(bg.loop()).subscribe(withDemand);
+            AsyncPublisher.<Integer>fromGenerator(y -> {
+                for (int i = 0; ; i++) {
+                    y.yield(i);
+                }
+            }).on(bg.loop()).subscribe(withoutDemand);
+            AsyncPublisher.fromCoroutine(() -> Aio.sleep(60, 1)).on(bg.loop()).subscribe(aTask);
+            assertTrue(suspended.await(5, TimeUnit.SECONDS));
+            withoutDemand.awaitSignals(1);
+            bg.sync();
+        } // stops and closes the loop
+        for (Recorder<Integer> r : List.of(withDemand, withoutDemand, aTask)) {
+            assertTrue(r.terminated.await(5, TimeUnit.SECONDS), "left waiting: " + r.signals);
+            assertInstanceOf(CancellationException.class, r.error, r.signals.toString());
+            assertInstanceOf(CancelledError.class, r.error.getCause());
+        }
+        assertEquals(List.of(0), withDemand.items);
+        assertEquals(List.of(0), withoutDemand.items);
     }
 
     /**
