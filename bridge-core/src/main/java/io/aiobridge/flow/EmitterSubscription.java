@@ -217,7 +217,7 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
         Subscriber<? super T> d = downstream;
         if (d != null) {
             if (e instanceof CancelledError c) {
-                e = cancellation(c); // a subscriber expects a CancellationException, not an Error
+                e = cancellation(null, c); // a subscriber expects a CancellationException, not an Error
             }
             cancelled = true;
             downstream = null;
@@ -236,12 +236,17 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     /**
      * What a subscriber gets when the source was cancelled by someone other than itself (its
      * loop closing, a task cancelling the generator's body): a {@link CancellationException}
-     * with the {@link CancelledError} as its cause, as a future's publisher sends.
+     * with the {@link CancelledError} (if any) as its cause; its message is {@code message}, else
+     * the cause's. Shared with {@link FutureSubscription}, which passes its future's cancel
+     * message.
      */
-    static CancellationException cancellation(CancelledError cause) {
-        CancellationException ce = new CancellationException(cause.getMessage() != null
-                ? cause.getMessage() : "the source behind this publisher was cancelled");
-        ce.initCause(cause);
+    static CancellationException cancellation(String message, CancelledError cause) {
+        CancellationException ce = new CancellationException(message != null ? message
+                : cause != null && cause.getMessage() != null ? cause.getMessage()
+                : "the source behind this publisher was cancelled");
+        if (cause != null) {
+            ce.initCause(cause);
+        }
         return ce;
     }
 

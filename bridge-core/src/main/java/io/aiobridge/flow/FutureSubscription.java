@@ -155,14 +155,7 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
 
     private CancellationException cancellation(CancelledError cause) {
         AsyncFuture<T> f = future;
-        String msg = f != null && f.cancelMessage() != null ? f.cancelMessage()
-                : cause != null && cause.getMessage() != null ? cause.getMessage()
-                : "the future behind this publisher was cancelled";
-        CancellationException ce = new CancellationException(msg);
-        if (cause != null) {
-            ce.initCause(cause);
-        }
-        return ce;
+        return EmitterSubscription.cancellation(f != null ? f.cancelMessage() : null, cause);
     }
 
     private void succeed(T v) {
