@@ -724,7 +724,7 @@ class PublishersTest {
             AtomicReference<Subscription> sub = new AtomicReference<>();
             AsyncPublisher.fromIterable(Itertools.fromIterable(List.of(1, 2, 3)))
                     .onDiscard(discarded::add)
-                    .subscribe(recordingSubscription(sub));
+                    .subscribe(onSubscribe(sub::set));
             Aio.sleep(0.01);
             sub.get().request(1); // delivers 1, then reads 2 ahead and waits for demand
             Aio.sleep(0.01);
@@ -734,7 +734,7 @@ class PublishersTest {
 
             discarded.clear();
             AsyncPublisher.fromCoroutine(() -> "ready").onDiscard(discarded::add)
-                    .subscribe(recordingSubscription(sub));
+                    .subscribe(onSubscribe(sub::set));
             Aio.sleep(0.01); // the value waits for demand
             sub.get().cancel();
             assertEquals(List.of("ready"), discarded, "discarded by the cancel itself");
@@ -748,7 +748,7 @@ class PublishersTest {
                         }
                     })
                     .onDiscard(discarded::add)
-                    .subscribe(recordingSubscription(sub));
+                    .subscribe(onSubscribe(sub::set));
             sub.get().request(1);
             Aio.sleep(0.01);
             sub.get().cancel();
@@ -756,25 +756,6 @@ class PublishersTest {
             assertEquals(List.of("despite the cancel"), discarded);
             return null;
         });
-    }
-
-    /** A subscriber that only records its subscription; the test requests and cancels. */
-    static <T> Subscriber<T> recordingSubscription(AtomicReference<Subscription> sub) {
-        return new Subscriber<>() {
-            @Override
-            public void onSubscribe(Subscription s) {
-                sub.set(s);
-            }
-
-            @Override
-            public void onNext(T item) {}
-
-            @Override
-            public void onError(Throwable t) {}
-
-            @Override
-            public void onComplete() {}
-        };
     }
 
     @Test
