@@ -17,6 +17,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -56,6 +57,18 @@ class SpringIntegrationTest {
                 .bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
                 .block(Duration.ofSeconds(10));
         assertEquals(Map.of("hello", "ada", "onGroupLoop", true), body);
+    }
+
+    @Test
+    void aCoroutineHandlerSeesTheReactorContextAFilterWrote() {
+        // Spring Security's filter writes the security context into the Reactor Context; a
+        // coroutine handler awaiting ReactiveSecurityContextHolder.getContext() must find it
+        String who = client().get().uri("/whoami").header("X-User", "grace").retrieve()
+                .bodyToMono(String.class).block(Duration.ofSeconds(10));
+        assertEquals("grace", who);
+        var anonymous = client().get().uri("/whoami").retrieve().toEntity(String.class)
+                .block(Duration.ofSeconds(10));
+        assertEquals(null, anonymous.getBody(), "no principal: an empty body");
     }
 
     @Test
@@ -114,19 +127,24 @@ class SpringIntegrationTest {
 
     @Test
     void loopMetricsAreVisibleAtTheActuatorEndpoint() throws Exception {
-        // a few tasks in flight, so the gauge has something to show
-        Flux.range(0, 4).flatMap(i -> client().get().uri("/slow/0.4").retrieve()
-                .bodyToMono(String.class)).subscribe();
+        // a few tasks in flight until the gauge has shown them: they must outlast the first,
+        // cold, actuator request (once, on a loaded machine, 0.4 s tasks had ended before it)
+        Disposable inFlight = Flux.range(0, 4).flatMap(i -> client().get().uri("/slow/30")
+                .retrieve().bodyToMono(String.class)).subscribe();
         Map<String, Object> metric = null;
         double tasks = 0;
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (tasks < 1 && System.nanoTime() < deadline) {
-            metric = client().get().uri("/actuator/metrics/aiobridge.loop.tasks").retrieve()
-                    .bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
-                    .block(Duration.ofSeconds(10));
-            List<?> measurements = (List<?>) metric.get("measurements");
-            tasks = ((Number) ((Map<?, ?>) measurements.get(0)).get("value")).doubleValue();
-            Thread.sleep(20);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        try {
+            while (tasks < 1 && System.nanoTime() < deadline) {
+                metric = client().get().uri("/actuator/metrics/aiobridge.loop.tasks").retrieve()
+                        .bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
+                        .block(Duration.ofSeconds(10));
+                List<?> measurements = (List<?>) metric.get("measurements");
+                tasks = ((Number) ((Map<?, ?>) measurements.get(0)).get("value")).doubleValue();
+                Thread.sleep(20);
+            }
+        } finally {
+            inFlight.dispose(); // the client disconnects: the server cancels the handlers
         }
         assertTrue(tasks >= 1, "live tasks seen by the gauge: " + metric);
         assertTrue(metric.get("availableTags").toString().contains("loop"), metric.toString());
