@@ -16,7 +16,11 @@ import reactor.util.context.ContextView;
  *       coroutine or generator sets, in its task's context, every {@code ContextVar} key of the
  *       subscriber's Reactor Context to that key's value: {@code
  *       mono.contextWrite(Context.of(REQUEST_ID, "r-1"))} makes {@code REQUEST_ID.get()} return
- *       {@code "r-1"} in the coroutine. Other keys are ignored.
+ *       {@code "r-1"} in the coroutine. The whole Context (Spring Security's, the exchange,
+ *       tracing: any key) rides along with the task ({@link #current()}) and is written back
+ *       into every Mono or Flux the task awaits or iterates, as kotlinx's {@code mono { }}
+ *       does, so {@code ReactiveSecurityContextHolder.getContext()} awaited in a handler's
+ *       coroutine finds the request's security context.
  *   <li><b>aiobridge -> Reactor.</b> A Mono or Flux awaited or iterated in a task through {@link
  *       ReactorAwait} or {@link ReactorIterate#iterate} gets the task's context variables written
  *       into its Reactor Context, under the same keys, so operators upstream can read them with
@@ -39,9 +43,35 @@ public final class ReactorContexts {
         LoopThreadsNonBlocking.register(); // block() on a loop fails, as on Reactor's event loops
     }
 
-    /** Sets each ContextVar key of {@code view} in the current (task's) context. */
+    /**
+     * The whole Reactor Context of the subscription whose coroutine or generator the task runs
+     * (a child task inherits it, as every context variable): written back, under its own keys,
+     * into whatever the task awaits or iterates. Not itself a Reactor Context key.
+     */
+    private static final ContextVar<ContextView> SUBSCRIBER =
+            new ContextVar<>("aiobridge.reactorContext", null);
+
+    /**
+     * The Reactor Context of the subscription that runs the current task's coroutine or
+     * generator (made by {@link ReactorPublish}), or of the one that started the task's parent,
+     * as kotlinx's {@code coroutineContext[ReactorContext]}: what a WebFlux handler's coroutine
+     * sees of Spring's entries (the security context, the exchange, tracing), which cross to
+     * every Mono or Flux the task awaits or iterates. Empty when no such subscription.
+     *
+     * @return the subscriber's Context, or an empty one
+     */
+    public static ContextView current() {
+        ContextView view = SUBSCRIBER.get(null);
+        return view != null ? view : reactor.util.context.Context.empty();
+    }
+
+    /**
+     * Sets each ContextVar key of {@code view} in the current (task's) context, and keeps the
+     * whole view for what the task awaits or iterates.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static void install(ContextView view) {
+        SUBSCRIBER.set(view);
         view.stream().forEach(e -> {
             if (e.getKey() instanceof ContextVar var) {
                 var.set(e.getValue());
@@ -83,14 +113,19 @@ public final class ReactorContexts {
     }
 
     /**
-     * The current task's context variables, and the current thread's ThreadLocals when
-     * propagation is on, as a Reactor Context modification. Runs at subscription, on the
-     * subscribing task's thread.
+     * The Reactor Context of the subscription behind the current task ({@link #current()}), then
+     * the task's context variables (so a variable the task changed wins over the value it was
+     * given), and the current thread's ThreadLocals when propagation is on, as a Reactor Context
+     * modification. Runs at subscription, on the subscribing task's thread.
      */
     static reactor.util.context.Context writeTaskVars(reactor.util.context.Context ctx) {
+        ContextView subscriber = SUBSCRIBER.get(null);
+        if (subscriber != null && !subscriber.isEmpty()) {
+            ctx = ctx.putAll(subscriber);
+        }
         Map<ContextVar<?>, Object> vars = Context.current().snapshot();
         for (Map.Entry<ContextVar<?>, Object> e : vars.entrySet()) {
-            if (e.getValue() != null) { // Reactor Context values are never null
+            if (e.getValue() != null && e.getKey() != SUBSCRIBER) { // values are never null
                 ctx = ctx.put(e.getKey(), e.getValue());
             }
         }

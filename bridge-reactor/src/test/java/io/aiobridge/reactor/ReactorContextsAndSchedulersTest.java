@@ -71,6 +71,55 @@ class ReactorContextsAndSchedulersTest {
         assertEquals(List.of("t-9"), seenUpstream);
     }
 
+    /** What Spring Security's ReactiveSecurityContextHolder does: read a key of the Context. */
+    static Mono<String> principal() {
+        return Mono.deferContextual(ctx -> Mono.justOrEmpty(ctx.getOrEmpty("principal")))
+                .cast(String.class);
+    }
+
+    @Test
+    void theWholeSubscriberContextReachesWhatTheCoroutineAwaitsAsKotlinxMonoDoes() {
+        // kotlinx: mono { } puts the subscriber's Context in the coroutine (ReactorContext), and
+        // awaiting inside writes it back; Spring Security and the exchange rely on such keys
+        Context request = Context.of("principal", "alice", REQUEST_ID, "r-7");
+        StepVerifier.create(ReactorPublish.mono(() -> {
+                    assertEquals("alice", ReactorContexts.current().get("principal"));
+                    REQUEST_ID.set("r-7b"); // a variable the task changed wins over its input
+                    String direct = ReactorAwait.awaitSingle(principal());
+                    String inChild = Aio.createTask(() -> ReactorAwait.awaitSingle(principal()))
+                            .await();
+                    List<String> iterated = new CopyOnWriteArrayList<>();
+                    for (String p : ReactorIterate.iterate(principal().flux())) {
+                        iterated.add(p);
+                    }
+                    String id = ReactorAwait.awaitSingle(Mono.deferContextual(
+                            ctx -> Mono.just(ctx.get(REQUEST_ID))));
+                    return direct + " " + inChild + " " + iterated + " " + id;
+                }).contextWrite(request))
+                .expectNext("alice alice [alice] r-7b").verifyComplete();
+
+        StepVerifier.create(ReactorPublish.<String>flux(y -> {
+                    y.yield(ReactorAwait.awaitSingle(principal()));
+                    y.yield(ReactorAwait.awaitSingle(principal()));
+                }).contextWrite(Context.of("principal", "bob")))
+                .expectNext("bob", "bob").verifyComplete();
+
+        // nested: a coroutine Mono awaited inside another sees the outer request too
+        StepVerifier.create(ReactorPublish.mono(() -> ReactorAwait.awaitSingle(
+                        ReactorPublish.mono(() -> ReactorAwait.awaitSingle(principal())))
+                ).contextWrite(Context.of("principal", "carol")))
+                .expectNext("carol").verifyComplete();
+    }
+
+    @Test
+    void withoutASubscriptionTheTaskHasNoReactorContext() {
+        assertTrue(ReactorContexts.current().isEmpty());
+        assertEquals("none", Aio.run(() -> {
+            assertTrue(ReactorContexts.current().isEmpty());
+            return ReactorAwait.awaitSingleOrNull(principal()) == null ? "none" : "leaked";
+        }));
+    }
+
     @Test
     void aLoopAsAReactorSchedulerRunsWorkOnTheLoop() throws Exception {
         try (BackgroundLoop bg = BackgroundLoop.start()) {

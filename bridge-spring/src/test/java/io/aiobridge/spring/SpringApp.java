@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -22,7 +23,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /** A WebFlux application whose handlers return the project's types, as a user's would. */
 @SpringBootApplication(scanBasePackageClasses = SpringApp.NoScan.class)
@@ -34,6 +37,19 @@ public class SpringApp {
     /** What the handlers saw, for the tests. */
     static final CopyOnWriteArrayList<String> EVENTS = new CopyOnWriteArrayList<>();
     static final AtomicInteger GENERATORS_CLOSED = new AtomicInteger();
+
+    /**
+     * What Spring Security's filter does: puts the request's principal in the Reactor Context
+     * of everything downstream of it, the handler's result included.
+     */
+    @Bean
+    WebFilter principalFilter() {
+        return (exchange, chain) -> {
+            String user = exchange.getRequest().getHeaders().getFirst("X-User");
+            return user == null ? chain.filter(exchange)
+                    : chain.filter(exchange).contextWrite(Context.of("principal", user));
+        };
+    }
 
     @RestController
     public static class Handlers {
@@ -142,6 +158,19 @@ public class SpringApp {
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return "unknown (" + e.getClass().getSimpleName() + ")";
             }
+        }
+
+        /**
+         * Reads the principal as a reactive library (Spring Security's
+         * ReactiveSecurityContextHolder) would: from the Reactor Context of a Mono it awaits.
+         */
+        @GetMapping("/whoami")
+        public Coroutine<String> whoami() {
+            return () -> {
+                Aio.sleep(0.001); // resumed on the loop, far from the filter's subscription
+                return ReactorAwait.awaitSingleOrNull(Mono.deferContextual(
+                        ctx -> Mono.justOrEmpty(ctx.<String>getOrEmpty("principal"))));
+            };
         }
 
         /** A task started on a loop of the group; the response is its outcome. */
