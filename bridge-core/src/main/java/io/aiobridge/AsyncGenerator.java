@@ -94,7 +94,9 @@ public final class AsyncGenerator<T, S>
     }
 
     static {
-        Drain.Access.install(g -> ((AsyncGenerator<?, ?>) g).new Drainer());
+        // a batched view drains its generator's buffer, which is the view's too
+        Drain.Access.install(g -> (g instanceof AsyncGenerator<?, ?>.Batched b
+                ? b.generator() : (AsyncGenerator<?, ?>) g).new Drainer());
     }
 
     private enum State { CREATED, SUSPENDED, RUNNING, CLOSED }
@@ -286,6 +288,11 @@ public final class AsyncGenerator<T, S>
 
         Batched(int limit) {
             this.limit = limit;
+        }
+
+        /** The generator this view batches. */
+        AsyncGenerator<T, S> generator() {
+            return AsyncGenerator.this;
         }
 
         @Override

@@ -339,6 +339,10 @@ public final class AsyncPublisher<T> implements Publisher<T> {
                 next = END;
                 discard(item);
             }
+            if (it instanceof AsyncGenerator<?, ?>.Batched) {
+                // a prefetching generator holds the rest of its batch: produced, not delivered
+                Drain.Access.<T>of(it).discardBuffered(this::discard);
+            }
             if (it != null) {
                 it.aclose();
             }

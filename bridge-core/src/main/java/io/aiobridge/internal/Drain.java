@@ -66,8 +66,8 @@ public interface Drain<T> {
         }
 
         /**
-         * The drain of {@code generator}, an {@code AsyncGenerator} (so its class, which
-         * installs the implementation, is initialized).
+         * The drain of {@code generator}, an {@code AsyncGenerator} or its batched view (so its
+         * class, which installs the implementation, is initialized).
          *
          * @param generator the generator
          * @param <T> the item type

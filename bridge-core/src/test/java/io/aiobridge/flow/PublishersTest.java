@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
@@ -731,6 +732,22 @@ class PublishersTest {
             sub.get().cancel();
             Aio.sleep(0.01);
             assertEquals(List.of(2), discarded);
+
+            // a prefetching generator as the iterable: the rest of its batch is discarded too
+            discarded.clear();
+            AsyncPublisher.fromIterable(AsyncGenerator.<Integer, Void>of(y -> {
+                        for (int i = 0; ; i++) {
+                            y.yield(i);
+                        }
+                    }).prefetch(8))
+                    .onDiscard(discarded::add)
+                    .subscribe(onSubscribe(sub::set));
+            Aio.sleep(0.01);
+            sub.get().request(1); // delivers 0; 1 is read ahead; 2..7 wait in the batch
+            Aio.sleep(0.01);
+            sub.get().cancel();
+            Aio.sleep(0.01);
+            assertEquals(List.of(1, 2, 3, 4, 5, 6, 7), discarded);
 
             discarded.clear();
             AsyncPublisher.fromCoroutine(() -> "ready").onDiscard(discarded::add)
