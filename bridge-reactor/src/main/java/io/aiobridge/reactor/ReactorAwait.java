@@ -37,13 +37,16 @@ public final class ReactorAwait {
         LoopThreadsNonBlocking.register(); // block() on a loop fails, as on Reactor's event loops
     }
 
-    /** The task's context variables written into the subscription's Reactor Context. */
+    /**
+     * The task's context written into the subscription's Reactor Context, and an error after
+     * the task's cancel sent to Reactor's dropped-error hook ({@link TaskEdge}).
+     */
     private static <T> Mono<T> vars(Mono<T> mono) {
-        return mono.contextWrite(ReactorContexts::writeTaskVars);
+        return TaskEdge.mono(mono);
     }
 
     private static <T> Flux<T> vars(Flux<T> flux) {
-        return flux.contextWrite(ReactorContexts::writeTaskVars);
+        return TaskEdge.flux(flux);
     }
 
     /**
@@ -147,7 +150,7 @@ public final class ReactorAwait {
      * @param publisher the Flux or Mono
      */
     public static void awaitCompletion(Publisher<?> publisher) {
-        FlowAwait.awaitCompletion(Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars));
+        FlowAwait.awaitCompletion(TaskEdge.flux(publisher));
     }
 
     /**

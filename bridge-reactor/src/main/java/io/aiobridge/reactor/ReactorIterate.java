@@ -41,7 +41,7 @@ public final class ReactorIterate {
      */
     public static <T> AsyncIterable<T> iterate(Publisher<T> publisher,
             int prefetch) {
-        Flux<T> withVars = Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars);
+        Flux<T> withVars = TaskEdge.flux(publisher);
         return FlowIterate.toAsyncIterable(withVars, prefetch, FlowIterate.DEFAULT_REPLENISH);
     }
 
@@ -59,7 +59,7 @@ public final class ReactorIterate {
      */
     public static <T> AsyncIterable<T> iterate(Publisher<T> publisher,
             int capacity, Overflow overflow) {
-        Flux<T> withVars = Flux.from(publisher).contextWrite(ReactorContexts::writeTaskVars);
+        Flux<T> withVars = TaskEdge.flux(publisher);
         return FlowIterate.toAsyncIterable(withVars, capacity, overflow);
     }
 

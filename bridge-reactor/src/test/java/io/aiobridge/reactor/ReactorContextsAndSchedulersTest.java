@@ -5,20 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.CancelledError;
 import io.aiobridge.ContextVar;
 import io.aiobridge.EventLoop;
+import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoopGroup;
+import io.aiobridge.Task;
 import io.aiobridge.testing.BackgroundLoop;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -109,6 +116,56 @@ class ReactorContextsAndSchedulersTest {
                         ReactorPublish.mono(() -> ReactorAwait.awaitSingle(principal())))
                 ).contextWrite(Context.of("principal", "carol")))
                 .expectNext("carol").verifyComplete();
+    }
+
+    /** Sends {@code first} when asked and, when cancelled, {@code onCancel} (rule 3.6). */
+    static Publisher<String> signalsOnCancel(String first, Throwable onCancel) {
+        return s -> s.onSubscribe(new Subscription() {
+            private boolean sent;
+
+            @Override
+            public void request(long n) {
+                if (first != null && !sent) {
+                    sent = true;
+                    s.onNext(first);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                s.onError(onCancel);
+            }
+        });
+    }
+
+    @Test
+    void anErrorAfterTheTasksCancelGoesToReactorsDroppedHookWithItsContext() throws Exception {
+        List<Throwable> dropped = new CopyOnWriteArrayList<>();
+        List<ErrorContext> loopHandler = new CopyOnWriteArrayList<>();
+        IllegalStateException late = new IllegalStateException("late failure");
+        Aio.run(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> loopHandler.add(c));
+            // the local hook is in the Context of the request the coroutine serves
+            return ReactorAwait.awaitSingle(ReactorPublish.mono(() -> {
+                Task<String> awaiting = Aio.createTask(() -> ReactorAwait.awaitSingle(
+                        Mono.fromDirect(signalsOnCancel(null, late))));
+                Aio.sleep(0.01);
+                awaiting.cancel();
+                assertThrows(CancelledError.class, awaiting::await);
+                assertEquals("first", ReactorAwait.awaitFirst(
+                        Flux.from(signalsOnCancel("first", late))));
+                for (String item : ReactorIterate.iterate(signalsOnCancel("first", late))) {
+                    assertEquals("first", item);
+                    break;
+                }
+                ReactorAwait.awaitFirst(Flux.from(signalsOnCancel("first",
+                        new CancellationException("the cancel, signalled back"))));
+                return "done";
+            }, Aio.getRunningLoop()).contextWrite(Context.of("reactor.onErrorDropped.local",
+                    (Consumer<Throwable>) dropped::add)));
+        });
+        assertEquals(List.of(late, late, late), dropped);
+        assertEquals(List.of(), loopHandler, "Reactor's hook, not the loop's handler");
     }
 
     @Test

@@ -1,0 +1,92 @@
+package io.aiobridge.reactor;
+
+import java.util.concurrent.CancellationException;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * Where a task consumes a Reactor source ({@link ReactorAwait}, {@link ReactorIterate}): the
+ * task's context goes upstream ({@link ReactorContexts#writeTaskVars}), and an error the source
+ * signals after the task cancelled (the awaiting task was cancelled, {@code awaitFirst} had its
+ * item, the iteration was left; rule 3.6 allows it) goes to {@code Hooks.onErrorDropped} with
+ * that context, as Reactor's own subscribers send theirs, instead of the loop's exception
+ * handler, where the core sends it for a plain publisher. A cancellation signalled back is what
+ * the cancel asked for and goes nowhere.
+ */
+final class TaskEdge {
+    private TaskEdge() {}
+
+    static <T> Flux<T> flux(Publisher<T> source) {
+        return Flux.from(source).transform(TaskEdge.<T>dropAfterCancel())
+                .contextWrite(ReactorContexts::writeTaskVars);
+    }
+
+    static <T> Mono<T> mono(Mono<T> source) {
+        return source.transform(TaskEdge.<T>dropAfterCancel())
+                .contextWrite(ReactorContexts::writeTaskVars);
+    }
+
+    private static <T> Function<? super Publisher<T>, ? extends Publisher<T>> dropAfterCancel() {
+        return Operators.<T, T>lift((scannable, downstream) -> new DropAfterCancel<>(downstream));
+    }
+
+    /** Passes every signal on, except an error after the downstream's cancel. */
+    private static final class DropAfterCancel<T> implements CoreSubscriber<T>, Subscription {
+        private final CoreSubscriber<? super T> downstream;
+        private Subscription upstream;
+        private volatile boolean cancelled;
+
+        DropAfterCancel(CoreSubscriber<? super T> downstream) {
+            this.downstream = downstream;
+        }
+
+        @Override
+        public Context currentContext() {
+            return downstream.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            downstream.onSubscribe(this);
+        }
+
+        @Override
+        public void onNext(T item) {
+            downstream.onNext(item);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            if (cancelled && error != null) {
+                if (!(error instanceof CancellationException)) {
+                    Operators.onErrorDropped(error, currentContext());
+                }
+                return;
+            }
+            downstream.onError(error);
+        }
+
+        @Override
+        public void onComplete() {
+            downstream.onComplete();
+        }
+
+        @Override
+        public void request(long n) {
+            upstream.request(n);
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            upstream.cancel();
+        }
+    }
+}
