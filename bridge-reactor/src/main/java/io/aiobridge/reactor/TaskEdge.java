@@ -1,5 +1,6 @@
 package io.aiobridge.reactor;
 
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
@@ -23,12 +24,13 @@ final class TaskEdge {
     private TaskEdge() {}
 
     static <T> Flux<T> flux(Publisher<T> source) {
-        return Flux.from(source).transform(TaskEdge.<T>dropAfterCancel())
+        return Flux.from(Objects.requireNonNull(source, "publisher is null")).transform(TaskEdge.<T>dropAfterCancel())
                 .contextWrite(ReactorContexts::writeTaskVars);
     }
 
     static <T> Mono<T> mono(Mono<T> source) {
-        return source.transform(TaskEdge.<T>dropAfterCancel())
+        return Objects.requireNonNull(source, "mono is null")
+                .transform(TaskEdge.<T>dropAfterCancel())
                 .contextWrite(ReactorContexts::writeTaskVars);
     }
 

@@ -40,7 +40,7 @@ public final class RxAwait {
      */
     public static <T> T await(Single<T> single) {
         Objects.requireNonNull(single, "single is null");
-        return FlowAwait.awaitSingle(single.toFlowable());
+        return FlowAwait.awaitSingle(TaskEdge.flowable(single.toFlowable()));
     }
 
     /**
@@ -50,7 +50,7 @@ public final class RxAwait {
      */
     public static void await(Completable completable) {
         Objects.requireNonNull(completable, "completable is null");
-        FlowAwait.awaitCompletion(completable.toFlowable());
+        FlowAwait.awaitCompletion(TaskEdge.flowable(completable.toFlowable()));
     }
 
     /**
@@ -85,7 +85,8 @@ public final class RxAwait {
      */
     public static <T> T awaitOrDefault(Maybe<T> maybe, T defaultValue) {
         Objects.requireNonNull(maybe, "maybe is null");
-        return FlowAwait.awaitSingleOrDefault(maybe.toFlowable(), defaultValue);
+        return FlowAwait.awaitSingleOrDefault(TaskEdge.flowable(maybe.toFlowable()),
+                defaultValue);
     }
 
     /**
@@ -107,7 +108,7 @@ public final class RxAwait {
      */
     public static <T> AsyncFuture<T> future(Single<T> single) {
         Objects.requireNonNull(single, "single is null");
-        return FlowAwait.future(single.toFlowable(), null);
+        return FlowAwait.future(TaskEdge.flowable(single.toFlowable()), null);
     }
 
     /**
@@ -121,7 +122,7 @@ public final class RxAwait {
      */
     public static <T> AsyncFuture<T> future(Maybe<T> maybe) {
         Objects.requireNonNull(maybe, "maybe is null");
-        return FlowAwait.future(maybe.toFlowable(), null);
+        return FlowAwait.future(TaskEdge.flowable(maybe.toFlowable()), null);
     }
 
     /**
@@ -134,7 +135,7 @@ public final class RxAwait {
      */
     public static AsyncFuture<Void> future(Completable completable) {
         Objects.requireNonNull(completable, "completable is null");
-        return FlowAwait.future(completable.<Void>toFlowable(), null);
+        return FlowAwait.future(TaskEdge.flowable(completable.<Void>toFlowable()), null);
     }
 
     /**
@@ -146,7 +147,7 @@ public final class RxAwait {
      * @throws NoSuchElementException if it completes empty
      */
     public static <T> T awaitFirst(Flowable<T> flowable) {
-        return FlowAwait.awaitFirst(flowable);
+        return FlowAwait.awaitFirst(TaskEdge.flowable(flowable));
     }
 
     /**
@@ -159,7 +160,7 @@ public final class RxAwait {
      * @throws IllegalArgumentException if it emits a second item (then it is cancelled)
      */
     public static <T> T awaitSingle(Flowable<T> flowable) {
-        return FlowAwait.awaitSingle(flowable);
+        return FlowAwait.awaitSingle(TaskEdge.flowable(flowable));
     }
 
     /**
@@ -171,7 +172,7 @@ public final class RxAwait {
      * @throws NoSuchElementException if it completes empty
      */
     public static <T> T awaitLast(Flowable<T> flowable) {
-        return FlowAwait.awaitLast(flowable);
+        return FlowAwait.awaitLast(TaskEdge.flowable(flowable));
     }
 
     /**
@@ -180,7 +181,7 @@ public final class RxAwait {
      * @param flowable the Flowable
      */
     public static void awaitCompletion(Flowable<?> flowable) {
-        FlowAwait.awaitCompletion(flowable);
+        FlowAwait.awaitCompletion(TaskEdge.flowable(flowable));
     }
 
     /**

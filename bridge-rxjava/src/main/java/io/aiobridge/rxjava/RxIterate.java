@@ -39,7 +39,8 @@ public final class RxIterate {
      * @return the iterable
      */
     public static <T> AsyncIterable<T> iterate(Flowable<T> flowable, int prefetch) {
-        return FlowIterate.toAsyncIterable(flowable, prefetch, FlowIterate.DEFAULT_REPLENISH);
+        return FlowIterate.toAsyncIterable(TaskEdge.flowable(flowable), prefetch,
+                FlowIterate.DEFAULT_REPLENISH);
     }
 
     /**
@@ -73,7 +74,8 @@ public final class RxIterate {
             Overflow overflow) {
         Objects.requireNonNull(observable, "observable is null");
         AsyncIterable<T> buffered = FlowIterate.toAsyncIterable(
-                observable.toFlowable(BackpressureStrategy.MISSING), capacity, overflow);
+                TaskEdge.flowable(observable.toFlowable(BackpressureStrategy.MISSING)), capacity,
+                overflow);
         return () -> {
             AsyncIterator<T> it = buffered.aiter();
             return new AsyncIterator<>() {

@@ -1,6 +1,7 @@
 package io.aiobridge.rxjava;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
+import io.aiobridge.ErrorContext;
 import io.aiobridge.Task;
 import io.aiobridge.flow.Overflow;
 import io.aiobridge.iter.Comprehensions;
@@ -17,17 +19,22 @@ import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.reactivex.rxjava3.exceptions.MissingBackpressureException;
+import io.reactivex.rxjava3.exceptions.UndeliverableException;
+import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import io.reactivex.rxjava3.subjects.PublishSubject;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 
 /** From RxJava to aiobridge: awaiting and iterating RxJava types in a task. */
 class RxAwaitTest {
@@ -254,5 +261,59 @@ class RxAwaitTest {
             expected.addAll(range(0, 20));
             assertEquals(expected, got, overflow.name());
         }
+    }
+    /** Sends {@code first} when asked and, when cancelled, {@code onCancel} (rule 3.6). */
+    static Flowable<String> signalsOnCancel(String first, Throwable onCancel) {
+        return Flowable.fromPublisher(s -> s.onSubscribe(new Subscription() {
+            private boolean sent;
+
+            @Override
+            public void request(long n) {
+                if (first != null && !sent) {
+                    sent = true;
+                    s.onNext(first);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                s.onError(onCancel);
+            }
+        }));
+    }
+
+    @Test
+    void anErrorAfterTheTasksCancelGoesToRxJavaPluginsNotTheLoop() {
+        List<Throwable> plugin = new CopyOnWriteArrayList<>();
+        List<ErrorContext> loopHandler = new CopyOnWriteArrayList<>();
+        IOException late = new IOException("late failure"); // not a "bug": RxJava wraps it
+        RxJavaPlugins.setErrorHandler(plugin::add);
+        try {
+            Aio.run(() -> {
+                Aio.getRunningLoop().setExceptionHandler((l, c) -> loopHandler.add(c));
+                Task<String> awaiting = Aio.createTask(
+                        () -> RxAwait.await(signalsOnCancel(null, late).singleOrError()));
+                Aio.sleep(0.01);
+                awaiting.cancel();
+                assertThrows(CancelledError.class, awaiting::await);
+                assertEquals("first", RxAwait.awaitFirst(signalsOnCancel("first", late)));
+                for (String item : RxIterate.iterate(signalsOnCancel("first", late))) {
+                    assertEquals("first", item);
+                    break;
+                }
+                RxAwait.awaitFirst(signalsOnCancel("first",
+                        new CancellationException("the cancel, signalled back")));
+                Aio.sleep(0.01);
+                return null;
+            });
+        } finally {
+            RxJavaPlugins.setErrorHandler(null);
+        }
+        assertEquals(3, plugin.size(), plugin.toString());
+        for (Throwable e : plugin) {
+            assertInstanceOf(UndeliverableException.class, e);
+            assertSame(late, e.getCause());
+        }
+        assertEquals(List.of(), loopHandler, "RxJava's hook, not the loop's handler");
     }
 }
