@@ -576,6 +576,12 @@ public final class AsyncGenerator<T, S>
     }
 
     private S yieldValue(T value) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("yield() called outside the body of " + this
+                    + " (from a child task, another thread, or after the body ended): a"
+                    + " generator yields only from its own body; to gather items from child"
+                    + " tasks, put them on an AsyncQueue and yield them from the body");
+        }
         if (batchLimit > 0) {
             buf[bufCount++] = value;
             if (bufCount < batchLimit) {

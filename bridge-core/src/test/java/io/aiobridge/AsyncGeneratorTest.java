@@ -278,4 +278,30 @@ class AsyncGeneratorTest {
                 () -> gen.anext().await());
         assertTrue(e.getMessage().contains("must be called from a task"), e.getMessage());
     }
+    @Test
+    void yieldingFromAChildTaskOrAfterTheBodyIsRefusedClearly() {
+        List<String> log = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        AsyncGenerator.Yield<Integer, Void>[] leaked = new AsyncGenerator.Yield[1];
+        virtual(() -> {
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                leaked[0] = y;
+                Task<Void> child = Aio.createTask(() -> {
+                    y.yield(99); // not the body: refused, and the generator is untouched
+                    return null;
+                });
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        child::await);
+                log.add(e.getMessage());
+                y.yield(1);
+            });
+            assertEquals(List.of(1), Comprehensions.toList(gen));
+            assertThrows(IllegalStateException.class, () -> leaked[0].yield(2));
+            return null;
+        });
+        assertEquals(1, log.size());
+        assertTrue(log.get(0).startsWith("yield() called outside the body of <AsyncGenerator"),
+                log.get(0));
+        assertTrue(log.get(0).contains("put them on an AsyncQueue"), log.get(0));
+    }
 }
