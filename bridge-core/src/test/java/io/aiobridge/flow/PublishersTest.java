@@ -1,5 +1,6 @@
 package io.aiobridge.flow;
 
+import static io.aiobridge.testing.LatePublishers.signalsOnCancel;
 import static io.aiobridge.testing.Loops.virtual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -581,29 +582,6 @@ class PublishersTest {
         }
         assertEquals(List.of(0), withDemand.items);
         assertEquals(List.of(0), withoutDemand.items);
-    }
-
-    /**
-     * A publisher that sends {@code first} when asked for items and, when cancelled, signals
-     * {@code onCancel} (rule 3.6 lets a publisher signal after a cancel).
-     */
-    static Publisher<String> signalsOnCancel(String first, Throwable onCancel) {
-        return s -> s.onSubscribe(new Subscription() {
-            private boolean sent;
-
-            @Override
-            public void request(long n) {
-                if (first != null && !sent) {
-                    sent = true;
-                    s.onNext(first);
-                }
-            }
-
-            @Override
-            public void cancel() {
-                s.onError(onCancel);
-            }
-        });
     }
 
     @Test

@@ -24,7 +24,8 @@ final class TaskEdge {
     private TaskEdge() {}
 
     static <T> Flux<T> flux(Publisher<T> source) {
-        return Flux.from(Objects.requireNonNull(source, "publisher is null")).transform(TaskEdge.<T>dropAfterCancel())
+        return Flux.from(Objects.requireNonNull(source, "publisher is null"))
+                .transform(TaskEdge.<T>dropAfterCancel())
                 .contextWrite(ReactorContexts::writeTaskVars);
     }
 

@@ -1,5 +1,6 @@
 package io.aiobridge.reactor;
 
+import static io.aiobridge.testing.LatePublishers.signalsOnCancel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -116,26 +115,6 @@ class ReactorContextsAndSchedulersTest {
                         ReactorPublish.mono(() -> ReactorAwait.awaitSingle(principal())))
                 ).contextWrite(Context.of("principal", "carol")))
                 .expectNext("carol").verifyComplete();
-    }
-
-    /** Sends {@code first} when asked and, when cancelled, {@code onCancel} (rule 3.6). */
-    static Publisher<String> signalsOnCancel(String first, Throwable onCancel) {
-        return s -> s.onSubscribe(new Subscription() {
-            private boolean sent;
-
-            @Override
-            public void request(long n) {
-                if (first != null && !sent) {
-                    sent = true;
-                    s.onNext(first);
-                }
-            }
-
-            @Override
-            public void cancel() {
-                s.onError(onCancel);
-            }
-        });
     }
 
     @Test

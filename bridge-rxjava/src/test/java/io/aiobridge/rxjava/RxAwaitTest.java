@@ -13,6 +13,7 @@ import io.aiobridge.ErrorContext;
 import io.aiobridge.Task;
 import io.aiobridge.flow.Overflow;
 import io.aiobridge.iter.Comprehensions;
+import io.aiobridge.testing.LatePublishers;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
@@ -34,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
 
 /** From RxJava to aiobridge: awaiting and iterating RxJava types in a task. */
 class RxAwaitTest {
@@ -262,24 +262,9 @@ class RxAwaitTest {
             assertEquals(expected, got, overflow.name());
         }
     }
-    /** Sends {@code first} when asked and, when cancelled, {@code onCancel} (rule 3.6). */
+    /** {@link LatePublishers#signalsOnCancel} as a Flowable. */
     static Flowable<String> signalsOnCancel(String first, Throwable onCancel) {
-        return Flowable.fromPublisher(s -> s.onSubscribe(new Subscription() {
-            private boolean sent;
-
-            @Override
-            public void request(long n) {
-                if (first != null && !sent) {
-                    sent = true;
-                    s.onNext(first);
-                }
-            }
-
-            @Override
-            public void cancel() {
-                s.onError(onCancel);
-            }
-        }));
+        return Flowable.fromPublisher(LatePublishers.signalsOnCancel(first, onCancel));
     }
 
     @Test
