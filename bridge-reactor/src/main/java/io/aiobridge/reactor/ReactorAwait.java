@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -117,6 +118,45 @@ public final class ReactorAwait {
      */
     public static <T> T awaitFirst(Flux<T> flux) {
         return FlowAwait.awaitFirst(vars(flux));
+    }
+
+    /**
+     * The Flux's first item, or {@code defaultValue} if it completes empty; cancels after the
+     * item (kotlinx's {@code awaitFirstOrDefault}).
+     *
+     * @param flux the Flux
+     * @param defaultValue the value for an empty Flux, may be null
+     * @param <T> the item type
+     * @return the first item or the default
+     */
+    public static <T> T awaitFirstOrDefault(Flux<T> flux, T defaultValue) {
+        return FlowAwait.awaitFirstOrDefault(vars(flux), defaultValue);
+    }
+
+    /**
+     * The Flux's first item, or null if it completes empty; cancels after the item.
+     *
+     * @param flux the Flux
+     * @param <T> the item type
+     * @return the first item or null
+     */
+    public static <T> T awaitFirstOrNull(Flux<T> flux) {
+        return awaitFirstOrDefault(flux, null);
+    }
+
+    /**
+     * The Flux's first item, or what {@code orElse} gives if it completes empty (called in the
+     * task, only then); cancels after the item.
+     *
+     * @param flux the Flux
+     * @param orElse what an empty Flux stands for
+     * @param <T> the item type
+     * @return the first item or {@code orElse}'s value
+     */
+    public static <T> T awaitFirstOrElse(Flux<T> flux, Supplier<? extends T> orElse) {
+        Objects.requireNonNull(orElse, "orElse is null");
+        T first = awaitFirstOrNull(flux); // a Flux carries no null item: null means empty
+        return first != null ? first : orElse.get();
     }
 
     /**

@@ -23,6 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
@@ -266,6 +268,36 @@ class ReactorBridgeTest {
             assertThrows(IllegalArgumentException.class,
                     () -> ReactorAwait.awaitSingle(Flux.range(0, 2)));
             ReactorAwait.awaitCompletion(Flux.range(0, 3));
+            return null;
+        });
+    }
+
+    @Test
+    void theFirstOrDefaultFamilyAsKotlinxFluxSingleTestChecksIt() {
+        Aio.run(() -> {
+            AtomicInteger orElseCalls = new AtomicInteger();
+            Supplier<String> orElse = () -> {
+                orElseCalls.incrementAndGet();
+                return "O";
+            };
+            AtomicInteger cancels = new AtomicInteger();
+            Flux<String> two = Flux.just("O", "#").doOnCancel(cancels::incrementAndGet);
+
+            assertEquals("OK", ReactorAwait.awaitFirstOrDefault(Flux.<String>empty(), "O") + "K");
+            assertEquals("OK", ReactorAwait.awaitFirstOrDefault(two, "!") + "K");
+            assertNull(ReactorAwait.awaitFirstOrNull(Flux.empty()));
+            assertEquals("OK", ReactorAwait.awaitFirstOrNull(two) + "K");
+            assertEquals("OK", ReactorAwait.awaitFirstOrElse(Flux.<String>empty(), orElse) + "K");
+            assertEquals("OK", ReactorAwait.awaitFirstOrElse(two, orElse) + "K");
+            assertEquals(1, orElseCalls.get(), "orElse runs only for an empty Flux");
+            assertEquals(3, cancels.get(), "the Flux is cancelled after its first item");
+
+            RuntimeException boom = new RuntimeException("O");
+            assertSame(boom, assertThrows(RuntimeException.class,
+                    () -> ReactorAwait.awaitFirstOrElse(Flux.<String>error(boom), orElse)));
+            assertEquals(1, orElseCalls.get(), "an error is not empty");
+            assertEquals("orElse is null", assertThrows(NullPointerException.class,
+                    () -> ReactorAwait.awaitFirstOrElse(Flux.just("x"), null)).getMessage());
             return null;
         });
     }

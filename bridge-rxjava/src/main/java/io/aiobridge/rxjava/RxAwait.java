@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Awaiting RxJava types from a task, each stating what it waits for. The task suspends (its loop
@@ -151,6 +152,45 @@ public final class RxAwait {
     }
 
     /**
+     * The Flowable's first item, or {@code defaultValue} if it completes empty; cancels after the
+     * item (kotlinx's {@code awaitFirstOrDefault}).
+     *
+     * @param flowable the Flowable
+     * @param defaultValue the value for an empty Flowable, may be null
+     * @param <T> the item type
+     * @return the first item or the default
+     */
+    public static <T> T awaitFirstOrDefault(Flowable<T> flowable, T defaultValue) {
+        return FlowAwait.awaitFirstOrDefault(TaskEdge.flowable(flowable), defaultValue);
+    }
+
+    /**
+     * The Flowable's first item, or null if it completes empty; cancels after the item.
+     *
+     * @param flowable the Flowable
+     * @param <T> the item type
+     * @return the first item or null
+     */
+    public static <T> T awaitFirstOrNull(Flowable<T> flowable) {
+        return awaitFirstOrDefault(flowable, null);
+    }
+
+    /**
+     * The Flowable's first item, or what {@code orElse} gives if it completes empty (called in
+     * the task, only then); cancels after the item.
+     *
+     * @param flowable the Flowable
+     * @param orElse what an empty Flowable stands for
+     * @param <T> the item type
+     * @return the first item or {@code orElse}'s value
+     */
+    public static <T> T awaitFirstOrElse(Flowable<T> flowable, Supplier<? extends T> orElse) {
+        Objects.requireNonNull(orElse, "orElse is null");
+        T first = awaitFirstOrNull(flowable); // RxJava carries no null item: null means empty
+        return first != null ? first : orElse.get();
+    }
+
+    /**
      * The Flowable's only item.
      *
      * @param flowable the Flowable
@@ -205,6 +245,46 @@ public final class RxAwait {
      */
     public static <T> T awaitFirst(Observable<T> observable) {
         return await(observable.firstOrError());
+    }
+
+    /**
+     * The Observable's first item, or {@code defaultValue} if it completes empty; disposes it
+     * after the item.
+     *
+     * @param observable the Observable
+     * @param defaultValue the value for an empty Observable, may be null
+     * @param <T> the item type
+     * @return the first item or the default
+     */
+    public static <T> T awaitFirstOrDefault(Observable<T> observable, T defaultValue) {
+        return awaitOrDefault(observable.firstElement(), defaultValue);
+    }
+
+    /**
+     * The Observable's first item, or null if it completes empty; disposes it after the item.
+     *
+     * @param observable the Observable
+     * @param <T> the item type
+     * @return the first item or null
+     */
+    public static <T> T awaitFirstOrNull(Observable<T> observable) {
+        return awaitOrDefault(observable.firstElement(), null);
+    }
+
+    /**
+     * The Observable's first item, or what {@code orElse} gives if it completes empty (called in
+     * the task, only then); disposes it after the item.
+     *
+     * @param observable the Observable
+     * @param orElse what an empty Observable stands for
+     * @param <T> the item type
+     * @return the first item or {@code orElse}'s value
+     */
+    public static <T> T awaitFirstOrElse(Observable<T> observable,
+            Supplier<? extends T> orElse) {
+        Objects.requireNonNull(orElse, "orElse is null");
+        T first = awaitFirstOrNull(observable);
+        return first != null ? first : orElse.get();
     }
 
     /**

@@ -33,6 +33,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +106,47 @@ class RxAwaitTest {
                     () -> RxAwait.awaitSingle(Observable.range(0, 2)));
             assertThrows(NoSuchElementException.class, () -> RxAwait.awaitLast(Observable.empty()));
             RxAwait.awaitCompletion(Observable.range(0, 3));
+            return null;
+        });
+    }
+
+    @Test
+    void theFirstOrDefaultFamilyAsKotlinxObservableSingleTestChecksIt() {
+        Aio.run(() -> {
+            AtomicInteger orElseCalls = new AtomicInteger();
+            Supplier<String> orElse = () -> {
+                orElseCalls.incrementAndGet();
+                return "O";
+            };
+            List<String> cancels = new ArrayList<>();
+            Flowable<String> twoFlowable = Flowable.just("O", "#").doOnCancel(() -> cancels.add("flowable"));
+            Observable<String> twoObservable = Observable.just("O", "#").doOnDispose(() -> cancels.add("observable"));
+
+            assertEquals("OK", RxAwait.awaitFirstOrDefault(Flowable.<String>empty(), "O") + "K");
+            assertEquals("OK", RxAwait.awaitFirstOrDefault(twoFlowable, "!") + "K");
+            assertNull(RxAwait.awaitFirstOrNull(Flowable.empty()));
+            assertEquals("OK", RxAwait.awaitFirstOrNull(twoFlowable) + "K");
+            assertEquals("OK", RxAwait.awaitFirstOrElse(Flowable.<String>empty(), orElse) + "K");
+            assertEquals("OK", RxAwait.awaitFirstOrElse(twoFlowable, orElse) + "K");
+
+            assertEquals("OK", RxAwait.awaitFirstOrDefault(Observable.<String>empty(), "O") + "K");
+            assertEquals("OK", RxAwait.awaitFirstOrDefault(twoObservable, "!") + "K");
+            assertNull(RxAwait.awaitFirstOrNull(Observable.empty()));
+            assertEquals("OK", RxAwait.awaitFirstOrNull(twoObservable) + "K");
+            assertEquals("OK", RxAwait.awaitFirstOrElse(Observable.<String>empty(), orElse) + "K");
+            assertEquals("OK", RxAwait.awaitFirstOrElse(twoObservable, orElse) + "K");
+
+            assertEquals(2, orElseCalls.get(), "orElse runs only for an empty source");
+            assertEquals(List.of("flowable", "flowable", "flowable", "observable", "observable",
+                    "observable"), cancels, "each source is cancelled after its first item");
+            RuntimeException boom = new RuntimeException("O");
+            assertSame(boom, assertThrows(RuntimeException.class,
+                    () -> RxAwait.awaitFirstOrDefault(Flowable.<String>error(boom), "!")));
+            assertSame(boom, assertThrows(RuntimeException.class,
+                    () -> RxAwait.awaitFirstOrElse(Observable.<String>error(boom), orElse)));
+            assertEquals(2, orElseCalls.get(), "an error is not empty");
+            assertEquals("orElse is null", assertThrows(NullPointerException.class,
+                    () -> RxAwait.awaitFirstOrElse(Flowable.just("x"), null)).getMessage());
             return null;
         });
     }
