@@ -11,6 +11,7 @@ import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -42,13 +43,17 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
     private boolean done;
     /** Guarded by buffer: the consumer stopped before the terminal signal arrived. */
     private boolean closedEarly;
+    /** Receives each item that arrived but will never be read; null: they are dropped. */
+    private final Consumer<? super T> discarded;
 
     private static final Object COMPLETE = new Object();
 
-    BufferingIterator(Publisher<? extends T> source, int capacity, Overflow overflow) {
+    BufferingIterator(Publisher<? extends T> source, int capacity, Overflow overflow,
+            Consumer<? super T> discarded) {
         this.source = source;
         this.capacity = capacity;
         this.overflow = overflow;
+        this.discarded = discarded;
     }
 
     @Override
@@ -110,10 +115,20 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
         if (unread instanceof Throwable error && loop != null) {
             Violations.dropped(loop, error);
         }
+        Object[] left;
         synchronized (buffer) {
+            left = buffer.toArray();
             buffer.clear();
             waiter = null;
         }
+        for (Object item : left) {
+            discard(item);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void discard(Object item) {
+        Violations.discard(loop, discarded, (T) item);
     }
 
     @Override
@@ -132,32 +147,40 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
             throw npe;
         }
         OverflowException overflowed = null;
+        T dropped = null;
         synchronized (buffer) {
-            if (terminal != null) {
-                return; // after an overflow error or the end: ignored
-            }
-            if (buffer.size() < capacity) {
+            if (terminal != null || closedEarly) {
+                dropped = item; // after an overflow error, the end, or the consumer's leaving
+            } else if (buffer.size() < capacity) {
                 buffer.addLast(item);
             } else {
                 switch (overflow) {
-                    case DROP_LATEST -> { return; }
+                    case DROP_LATEST -> dropped = item;
                     case DROP_OLDEST -> {
-                        buffer.pollFirst();
+                        dropped = buffer.pollFirst();
                         buffer.addLast(item);
                     }
-                    case ERROR -> overflowed = new OverflowException("the source got more than "
-                            + capacity + " items ahead of the task iterating it"
-                            + " (Overflow.ERROR); raise the capacity, or choose DROP_OLDEST or"
-                            + " DROP_LATEST");
+                    case ERROR -> {
+                        dropped = item;
+                        overflowed = new OverflowException("the source got more than "
+                                + capacity + " items ahead of the task iterating it"
+                                + " (Overflow.ERROR); raise the capacity, or choose"
+                                + " DROP_OLDEST or DROP_LATEST");
+                    }
                 }
             }
+        }
+        if (dropped != null) {
+            discard(dropped);
         }
         if (overflowed != null) {
             upstream.cancel();
             end(overflowed);
             return;
         }
-        wake();
+        if (dropped != item) {
+            wake();
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.aiobridge.AsyncIterable;
 import io.aiobridge.EventLoop;
 import java.util.Objects;
 import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
 
@@ -55,6 +56,34 @@ public final class FlowIterate {
      */
     public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher,
             int prefetch, double replenish) {
+        return iterable(publisher, prefetch, replenish, null);
+    }
+
+    /**
+     * As {@link #toAsyncIterable(Publisher, int, double)}, handing each item that arrived but
+     * will never be read to {@code onDiscard}, so what it holds (a pooled buffer) can be
+     * released: the items read ahead when the task leaves the iteration (by {@code break}, an
+     * exception, its cancellation or its end), an item landing after that, and an item a broken
+     * publisher sent beyond the demand or after its end. Reactor's {@code doOnDiscard} receives
+     * those of its own operators' queues the same way. {@code onDiscard} runs on the leaving
+     * task's thread or the publisher's; if it throws, the error goes to the loop's exception
+     * handler and the other items are still handed over.
+     *
+     * @param publisher the publisher
+     * @param prefetch the most items held, at least 1
+     * @param replenish the fraction of prefetch consumed before requesting more, in (0, 1]
+     * @param onDiscard receives each item that will never be read
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher,
+            int prefetch, double replenish, Consumer<? super T> onDiscard) {
+        return iterable(publisher, prefetch, replenish,
+                Objects.requireNonNull(onDiscard, "onDiscard is null"));
+    }
+
+    private static <T> AsyncIterable<T> iterable(Publisher<? extends T> publisher,
+            int prefetch, double replenish, Consumer<? super T> onDiscard) {
         Objects.requireNonNull(publisher, "publisher is null");
         if (prefetch < 1) {
             throw new IllegalArgumentException("prefetch must be >= 1, got " + prefetch);
@@ -62,7 +91,7 @@ public final class FlowIterate {
         if (!(replenish > 0 && replenish <= 1)) {
             throw new IllegalArgumentException("replenish must be in (0, 1], got " + replenish);
         }
-        return () -> new PublisherIterator<T>(publisher, prefetch, replenish);
+        return () -> new PublisherIterator<T>(publisher, prefetch, replenish, onDiscard);
     }
 
     /**
@@ -110,12 +139,37 @@ public final class FlowIterate {
      */
     public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher,
             int capacity, Overflow overflow) {
+        return buffered(publisher, capacity, overflow, null);
+    }
+
+    /**
+     * As {@link #toAsyncIterable(Publisher, int, Overflow)}, handing each item that arrived but
+     * will never be read to {@code onDiscard}: the items dropped by {@code overflow} (the
+     * oldest, the latest, or the one that overflowed {@code ERROR}), those still buffered when
+     * the task leaves the iteration, and any landing after that. See {@link
+     * #toAsyncIterable(Publisher, int, double, Consumer)}.
+     *
+     * @param publisher the publisher
+     * @param capacity the most items held for the task, at least 1
+     * @param overflow what happens to items beyond that
+     * @param onDiscard receives each item that will never be read
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Publisher<? extends T> publisher,
+            int capacity, Overflow overflow, Consumer<? super T> onDiscard) {
+        return buffered(publisher, capacity, overflow,
+                Objects.requireNonNull(onDiscard, "onDiscard is null"));
+    }
+
+    private static <T> AsyncIterable<T> buffered(Publisher<? extends T> publisher,
+            int capacity, Overflow overflow, Consumer<? super T> onDiscard) {
         Objects.requireNonNull(publisher, "publisher is null");
         Objects.requireNonNull(overflow, "overflow is null");
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity
                     + "; a source iterated by a task needs somewhere to put its items");
         }
-        return () -> new BufferingIterator<T>(publisher, capacity, overflow);
+        return () -> new BufferingIterator<T>(publisher, capacity, overflow, onDiscard);
     }
 }

@@ -10,6 +10,7 @@ import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
@@ -55,19 +56,31 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
     /** The consumer stopped before the terminal signal: an error after it goes to the loop. */
     private volatile boolean closedEarly;
     private final AtomicBoolean droppedReported = new AtomicBoolean();
+    /** Receives each item that arrived but will never be read; null: they are dropped. */
+    private final Consumer<? super T> discarded;
+    /** {@code discarded} behind the loop's error reporting, for the ring. */
+    private final Consumer<Object> discard;
 
     /** Subscribed by someone else, iterated by a task of {@code loop}. */
     PublisherIterator(EventLoop loop, int prefetch, double replenish) {
-        this((Publisher<? extends T>) null, prefetch, replenish);
+        this((Publisher<? extends T>) null, prefetch, replenish, null);
         this.loop = loop;
         this.subscribed = true;
     }
 
-    PublisherIterator(Publisher<? extends T> source, int prefetch, double replenish) {
+    PublisherIterator(Publisher<? extends T> source, int prefetch, double replenish,
+            Consumer<? super T> discarded) {
         this.source = source;
         this.prefetch = prefetch;
         this.limit = Math.max(1, (int) Math.round(prefetch * replenish));
         this.ring = new SpscRing<>(prefetch);
+        this.discarded = discarded;
+        this.discard = this::discardItem;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void discardItem(Object item) {
+        Violations.discard(loop, discarded, (T) item);
     }
 
     // ---- consumer side (a task of the loop) --------------------------------------------------
@@ -146,7 +159,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         if (early && ring.end() instanceof Failure f && f.error != protocolError) {
             reportDropped(f.error); // it arrived, but the consumer left before reading it
         }
-        ring.clear();
+        ring.abandon(discard); // read ahead, or landing from now on: never read
     }
 
     /** Once: an error the consumer will never read, to the loop's exception handler. */
@@ -182,6 +195,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         if (terminalSeen) {
             violation(new IllegalStateException("§1.7 violated: onNext after the publisher's"
                     + " onComplete/onError; the publisher " + describeSource() + " is broken"));
+            discard.accept(item);
             return;
         }
         if (item == null) {
@@ -193,10 +207,12 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         if (++received > requestedTotal.get()) {
             violation(new IllegalStateException("§1.1 violated: " + describeSource() + " sent more items ("
                     + received + ") than were requested (" + requestedTotal.get() + ")"));
+            discard.accept(item);
             return;
         }
         ring.offer(item);
         wakeConsumer();
+        ring.emptyIfAbandoned(discard); // the consumer left meanwhile: it never reads this item
     }
 
     @Override

@@ -1,9 +1,10 @@
 package io.aiobridge.flow;
 
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Items from one producer thread to one consumer, then one terminal signal, with a wake-up
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * produced} sees every item. A waiting consumer publishes its waiter and then re-checks; a
  * producer publishes, fences, and then takes the waiter; so at least one of them sees the other
  * and no wake-up is lost. The capacity is never exceeded: the caller requests at most that many
- * items. (Each of these is checked by the jcstress module.)
+ * items. Once the consumer has left ({@link #abandon}), every item is discarded exactly once,
+ * whoever finds it. (Each of these is checked by the jcstress module.)
  *
  * @param <W> the waiter type (a future of the consumer's loop)
  */
@@ -30,6 +32,14 @@ final class SpscRing<W> {
     /** Null, or how the stream ended; written after the last item. */
     private volatile Object terminal;
     private final AtomicReference<W> waiter = new AtomicReference<>();
+    /** The consumer has left: every item, in the ring or offered later, is discarded. */
+    private volatile boolean abandoned;
+    /**
+     * Once abandoned, who empties the ring: either side may find items there (the consumer as
+     * it leaves, the producer offering just after), and the one that moves this from 0 polls
+     * until nobody asked again, so the ring keeps one reader at a time.
+     */
+    private final AtomicInteger emptying = new AtomicInteger();
 
     /** A ring for at least {@code capacity} items. */
     SpscRing(int capacity) {
@@ -70,7 +80,41 @@ final class SpscRing<W> {
         return waiter.get() == null ? null : waiter.getAndSet(null);
     }
 
+    /**
+     * After {@link #offer} and {@link #takeWaiter} (whose fence publishes the item before this
+     * read): if the consumer has left, hands what is in the ring, this item included, to {@code
+     * discard}.
+     */
+    void emptyIfAbandoned(Consumer<Object> discard) {
+        if (abandoned) {
+            empty(discard);
+        }
+    }
+
     // ---- consumer ----------------------------------------------------------------------------
+
+    /**
+     * The consumer leaves: every item in the ring now, or offered from now on, is handed to
+     * {@code discard} exactly once (by this call, or by the producer's {@link
+     * #emptyIfAbandoned}).
+     */
+    void abandon(Consumer<Object> discard) {
+        abandoned = true; // a volatile store before the read of produced in poll(): whichever
+        empty(discard);   // side comes second sees the other's item or flag
+    }
+
+    private void empty(Consumer<Object> discard) {
+        if (emptying.getAndIncrement() != 0) {
+            return; // the side already emptying it takes this item too
+        }
+        int asked = 1;
+        do {
+            for (Object o; (o = poll()) != null;) {
+                discard.accept(o);
+            }
+            asked = emptying.addAndGet(-asked);
+        } while (asked != 0);
+    }
 
     /** The next item, or null if none is available now. */
     Object poll() {
@@ -113,10 +157,5 @@ final class SpscRing<W> {
     /** Withdraws {@code w} if it is still registered. */
     void disarm(W w) {
         waiter.compareAndSet(w, null);
-    }
-
-    /** Drops every item still held (the consumer closed). */
-    void clear() {
-        Arrays.fill(slots, null);
     }
 }

@@ -4,6 +4,7 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
 
 /**
  * Where the consuming side reports a publisher that broke the Reactive Streams rules, and an
@@ -36,7 +37,28 @@ final class Violations {
                 + " cancelled; nobody else can receive it", error), error);
     }
 
+    /**
+     * Hands an item that the consuming task will never read (read ahead when it left, dropped by
+     * an overflow strategy, sent after the end) to its discard hook, on the calling thread. A
+     * hook that throws goes to the loop's exception handler; the caller goes on with the next.
+     */
+    static <T> void discard(EventLoop loop, Consumer<? super T> hook, T item) {
+        if (hook == null) {
+            return;
+        }
+        try {
+            hook.accept(item);
+        } catch (Throwable e) {
+            send(loop, ErrorContext.of("the discard hook of an iteration threw on " + item, e), e);
+        }
+    }
+
     private static void send(EventLoop loop, ErrorContext ctx, Throwable error) {
+        if (loop == null) {
+            System.getLogger("io.aiobridge.EventLoop").log(System.Logger.Level.ERROR,
+                    ctx.describe(), error);
+            return;
+        }
         try {
             loop.callSoonThreadsafe(() -> loop.callExceptionHandler(ctx));
         } catch (IllegalStateException closed) {

@@ -3,14 +3,20 @@ package io.aiobridge.reactor;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.flow.FlowIterate;
 import io.aiobridge.flow.Overflow;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 /**
  * A Flux or Mono iterated in a task, with backpressure: Java's for-each over it suspends the task
  * while no item is there (kotlinx's {@code asFlow().collect}, as async iteration). The task's
  * context variables are written into the subscription's Reactor Context ({@link
- * ReactorContexts}).
+ * ReactorContexts}). Items it received but will never deliver (read ahead when the task leaves
+ * the loop, dropped by an {@link Overflow}) go to {@code doOnDiscard} hooks in the Context of the
+ * Mono or Flux running the task, as the items queued in Reactor's own operators do.
  *
  * <pre>{@code
  * for (Order o : ReactorIterate.iterate(orders, 64)) { ... }   // 64 requested at a time
@@ -42,7 +48,8 @@ public final class ReactorIterate {
     public static <T> AsyncIterable<T> iterate(Publisher<T> publisher,
             int prefetch) {
         Flux<T> withVars = TaskEdge.flux(publisher);
-        return FlowIterate.toAsyncIterable(withVars, prefetch, FlowIterate.DEFAULT_REPLENISH);
+        return discardingIntoTheTasksContext(onDiscard -> FlowIterate.toAsyncIterable(withVars,
+                prefetch, FlowIterate.DEFAULT_REPLENISH, onDiscard));
     }
 
     /**
@@ -60,7 +67,25 @@ public final class ReactorIterate {
     public static <T> AsyncIterable<T> iterate(Publisher<T> publisher,
             int capacity, Overflow overflow) {
         Flux<T> withVars = TaskEdge.flux(publisher);
-        return FlowIterate.toAsyncIterable(withVars, capacity, overflow);
+        return discardingIntoTheTasksContext(onDiscard -> FlowIterate.toAsyncIterable(withVars,
+                capacity, overflow, onDiscard));
+    }
+
+    /**
+     * Each iteration hands the items it will never deliver (read ahead when the task leaves
+     * it, dropped by an overflow strategy) to {@code Operators.onDiscard} with the Reactor
+     * Context of the task that starts it ({@link ReactorContexts#current()}), so a {@code
+     * doOnDiscard} on the Mono or Flux running that task's coroutine or generator releases
+     * them, as it releases what Reactor's own operators drop from their queues.
+     */
+    private static <T> AsyncIterable<T> discardingIntoTheTasksContext(
+            Function<Consumer<? super T>, AsyncIterable<T>> iterable) {
+        iterable.apply(item -> {}); // checks the arguments now, not at the first iteration
+        return () -> {
+            // aiter() runs in the iterating task
+            Context context = Context.of(ReactorContexts.current());
+            return iterable.apply(item -> Operators.onDiscard(item, context)).aiter();
+        };
     }
 
     /**

@@ -12,11 +12,13 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Runner;
+import io.aiobridge.flow.Overflow;
 import io.aiobridge.testing.AdapterContract;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,6 +38,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.util.context.Context;
 
@@ -353,6 +356,44 @@ class ReactorContractTest extends AdapterContract {
                 .expectNext(0).thenCancel().verify();
         assertTrue(await(closed));
         assertEquals(List.of(), none.await());
+    }
+
+    @Test
+    void whatAnIterationReadAheadOrDroppedGoesToDoOnDiscardAsPublishOnsQueueDoes()
+            throws Exception {
+        // the reference: publishOn's queue, prefetch 8, two read, then cancelled (hide(): a
+        // range fused into publishOn would discard its whole rest, 2 to 99, as its queue)
+        Discards reference = new Discards(6);
+        StepVerifier.create(Flux.range(0, 100).hide().publishOn(Schedulers.single(), 8)
+                        .doOnDiscard(Integer.class, reference), 2)
+                .expectNext(0, 1).thenCancel().verify();
+        assertEquals(List.of(2, 3, 4, 5, 6, 7), reference.await());
+
+        // a coroutine iterating with prefetch 8 leaves after two: the Mono running it has the hook
+        Discards readAhead = new Discards(6);
+        StepVerifier.create(ReactorPublish.mono(() -> {
+                    for (int i : ReactorIterate.iterate(Flux.range(0, 100), 8)) {
+                        if (i == 1) {
+                            break;
+                        }
+                    }
+                    return "left";
+                }).doOnDiscard(Integer.class, readAhead))
+                .expectNext("left").verifyComplete();
+        assertEquals(List.of(2, 3, 4, 5, 6, 7), readAhead.await());
+
+        // an overflow strategy's drops, as onBackpressureBuffer(2, DROP_LATEST) discards them
+        Discards dropped = new Discards(3);
+        StepVerifier.create(ReactorPublish.mono(() -> {
+                    List<Integer> read = new ArrayList<>();
+                    for (int i : ReactorIterate.iterate(Flux.range(0, 5), 2,
+                            Overflow.DROP_LATEST)) {
+                        read.add(i);
+                    }
+                    return read;
+                }).doOnDiscard(Integer.class, dropped))
+                .expectNext(List.of(0, 1)).verifyComplete();
+        assertEquals(List.of(2, 3, 4), dropped.await());
     }
 
     @Test

@@ -4,10 +4,14 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
 import org.openjdk.jcstress.infra.results.LL_Result;
 import org.openjdk.jcstress.infra.results.ZZ_Result;
 
@@ -90,6 +94,44 @@ public final class RingStress {
                 return;
             }
             r.r2 = ring.arm(waiter);
+        }
+    }
+
+    /**
+     * The consumer leaves while the producer offers: the item read ahead ("z") and the one
+     * offered now ("a") are each discarded exactly once, whichever side empties the ring. r1:
+     * how many times each was handed over, as "z times, a times".
+     */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "each item discarded once")
+    @Outcome(expect = FORBIDDEN, desc = "an item stranded in the ring, or discarded twice")
+    @State
+    public static class AbandonDiscardsEachItemOnce {
+        final SpscRing<Object> ring = new SpscRing<>(4);
+        final AtomicInteger z = new AtomicInteger();
+        final AtomicInteger a = new AtomicInteger();
+        final Consumer<Object> discard = item -> (item == "z" ? z : a).incrementAndGet();
+
+        {
+            ring.offer("z");
+        }
+
+        @Actor
+        public void producer() {
+            ring.offer("a");
+            ring.takeWaiter(); // as the iterator's onNext: wake, then see whether it was left
+            ring.emptyIfAbandoned(discard);
+        }
+
+        @Actor
+        public void consumer() {
+            ring.abandon(discard);
+        }
+
+        @Arbiter
+        public void counts(II_Result r) {
+            r.r1 = z.get();
+            r.r2 = a.get();
         }
     }
 }
