@@ -556,11 +556,41 @@ public final class Net {
      */
     public static Server createUnixServer(Supplier<? extends Protocol> protocolFactory,
             String path, int backlog, boolean startServing, SSLContext ssl) throws IOException {
-        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
-        Objects.requireNonNull(path, "path is null");
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
         }
+        return createUnixServer(protocolFactory, path, ServerOptions.defaults()
+                .withBacklog(backlog).withStartServing(startServing).withSsl(ssl));
+    }
+
+    /**
+     * As {@link #createUnixServer(Supplier, String)}, with asyncio's other arguments of {@code
+     * create_unix_server} ({@link ServerOptions}: backlog, start_serving, TLS and its
+     * timeouts). {@code SO_REUSEADDR} does not apply to a Unix socket and is ignored, as
+     * asyncio has no such argument there.
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param path the socket's file
+     * @param options how to listen
+     * @return the server
+     * @throws IllegalArgumentException if {@code SO_REUSEPORT} is asked for, or TLS timeouts
+     *     without TLS
+     * @throws BindException naming the path if something else than a socket is there, or it is in
+     *     use
+     * @throws IOException if listening fails otherwise
+     */
+    public static Server createUnixServer(Supplier<? extends Protocol> protocolFactory,
+            String path, ServerOptions options) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        Objects.requireNonNull(path, "path is null");
+        Objects.requireNonNull(options, "options is null");
+        options.checkTls();
+        if (options.reusePort()) {
+            throw new IllegalArgumentException("create_unix_server() got an unexpected keyword"
+                    + " argument 'reuse_port': SO_REUSEPORT does not apply to a Unix socket;"
+                    + " leave ServerOptions.withReusePort unset");
+        }
+        int backlog = options.backlog();
         EventLoop loop = Aio.getRunningLoop();
         Path file = Path.of(path);
         UnixSockets.removeStale(file);
@@ -582,8 +612,7 @@ public final class Net {
             s.close();
             throw e;
         }
-        return serve(loop, new ArrayList<>(List.of(s)), protocolFactory, ServerOptions.defaults()
-                .withBacklog(backlog).withStartServing(startServing).withSsl(ssl),
+        return serve(loop, new ArrayList<>(List.of(s)), protocolFactory, options,
                 () -> UnixSockets.removeIfSame(file, fileKey));
     }
 

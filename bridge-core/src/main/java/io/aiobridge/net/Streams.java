@@ -187,11 +187,28 @@ public final class Streams {
      */
     public static Server startUnixServer(Handler handler, String path, int limit)
             throws IOException {
+        return startUnixServer(handler, path, limit, ServerOptions.defaults());
+    }
+
+    /**
+     * As {@link #startUnixServer(Handler, String, int)}, with asyncio's other arguments of {@code
+     * start_unix_server} ({@link ServerOptions}: backlog, start_serving, TLS and its timeouts;
+     * see {@link Net#createUnixServer(java.util.function.Supplier, String,
+     * ServerOptions)}).
+     *
+     * @param handler serves one connection
+     * @param path the socket's file
+     * @param limit the readers' limit, at least 1
+     * @param options how to listen
+     * @return the server
+     * @throws IOException if listening fails
+     */
+    public static Server startUnixServer(Handler handler, String path, int limit,
+            ServerOptions options) throws IOException {
         Objects.requireNonNull(handler, "handler is null");
         checkLimit(limit);
         EventLoop loop = Aio.getRunningLoop();
-        return Net.createUnixServer(() -> readerProtocol(loop, limit, handler), path,
-                Net.DEFAULT_BACKLOG, true, null);
+        return Net.createUnixServer(() -> readerProtocol(loop, limit, handler), path, options);
     }
 
     /** A stream protocol whose reader has the buffer limit {@code limit}. */

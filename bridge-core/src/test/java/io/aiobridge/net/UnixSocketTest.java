@@ -153,6 +153,44 @@ class UnixSocketTest {
     }
 
     @Test
+    void aUnixServerTakesStartUnixServersKeywordsAsServerOptions() {
+        String path = dir.resolve("options.sock").toString();
+        List<String> got = Aio.run(() -> {
+            Server server = Streams.startUnixServer((reader, writer) -> {
+                writer.write(reader.readline());
+                writer.close();
+            }, path, 64, ServerOptions.defaults().withBacklog(5).withStartServing(false));
+            assertFalse(server.isServing(), "start_serving=False");
+            server.startServing();
+            assertTrue(server.isServing());
+            Streams.Connection c = Streams.openUnixConnection(path);
+            c.writer().write("hi\n");
+            List<String> out = List.of(line(c.reader()));
+            c.writer().close();
+            server.close();
+            server.waitClosed();
+
+            IllegalArgumentException timeoutWithoutTls = assertThrows(
+                    IllegalArgumentException.class, () -> Net.createUnixServer(
+                            () -> new Protocol() {}, path,
+                            ServerOptions.defaults().withSslHandshakeTimeout(5)));
+            assertEquals("ssl_handshake_timeout is only meaningful with ssl",
+                    timeoutWithoutTls.getMessage());
+            IllegalArgumentException reusePort = assertThrows(IllegalArgumentException.class,
+                    () -> Streams.startUnixServer((r, w) -> {}, path, 64,
+                            ServerOptions.defaults().withReusePort(true)));
+            assertTrue(reusePort.getMessage().startsWith("create_unix_server() got an"
+                    + " unexpected keyword argument 'reuse_port'"), reusePort.getMessage());
+            assertFalse(Files.exists(Path.of(path)), "a refused server left no file");
+            assertEquals("options is null", assertThrows(NullPointerException.class,
+                    () -> Net.createUnixServer(() -> new Protocol() {}, path, null))
+                    .getMessage());
+            return out;
+        });
+        assertEquals(List.of("hi\n"), got);
+    }
+
+    @Test
     void tlsOverAUnixSocketNeedsTheServersNameAsInAsyncio() throws Exception {
         String path = dir.resolve("tls.sock").toString();
         javax.net.ssl.SSLContext server = TlsTest.serverContext();
