@@ -10,6 +10,8 @@ import io.aiobridge.reactor.ReactorPublish;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.ReactiveTypeDescriptor;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import reactor.core.publisher.Mono;
 
 /**
@@ -29,6 +31,12 @@ import reactor.core.publisher.Mono;
  * <p>And a {@code Coroutine} or {@code AsyncIterable} may be taken where Spring hands over a
  * publisher (a request body, say). Registered into every {@link ReactiveAdapterRegistry} bean
  * (WebFlux has its own) and into the shared instance.
+ *
+ * <p>A pooled {@code DataBuffer} that never reaches the response (the one a generator yielded
+ * ahead when the client left) or that a handler never reads (prefetched from a request body it
+ * stopped iterating) is released, as Spring releases those of a {@code Mono} body: on the
+ * {@code Flux} path Spring's response writer installs no discard hook upstream, so the bridge
+ * installs one.
  */
 public class AiobridgeReactiveTypes implements BeanPostProcessor {
 
@@ -58,21 +66,33 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.singleOptionalValue(Coroutine.class,
                         () -> (Coroutine<Object>) () -> null),
-                source -> ReactorPublish.mono((Coroutine<Object>) source),
+                source -> ReactorPublish.mono((Coroutine<Object>) source)
+                        .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
                 publisher -> (Coroutine<Object>) () -> ReactorAwait.awaitSingleOrNull(
                         Mono.from(publisher)));
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.multiValue(AsyncIterable.class,
                         () -> FlowIterate.toAsyncIterable(Mono.empty())),
-                source -> ReactorPublish.flux((AsyncIterable<Object>) source),
-                publisher -> FlowIterate.toAsyncIterable(publisher));
+                source -> ReactorPublish.flux((AsyncIterable<Object>) source)
+                        .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
+                publisher -> FlowIterate.toAsyncIterable(publisher,
+                        FlowIterate.DEFAULT_PREFETCH, FlowIterate.DEFAULT_REPLENISH,
+                        AiobridgeReactiveTypes::releaseBuffer));
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.singleOptionalValue(AsyncFuture.class, null),
-                source -> ReactorPublish.mono((AsyncFuture) source),
+                source -> ReactorPublish.mono((AsyncFuture<Object>) source)
+                        .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
                 publisher -> {
                     throw new UnsupportedOperationException("an AsyncFuture belongs to a loop, so"
                             + " Spring cannot make one from a publisher; take a Mono or a"
                             + " Coroutine parameter and await it in the handler");
                 });
+    }
+
+    /** A pooled buffer that will never be read or written goes back to its pool. */
+    private static void releaseBuffer(Object item) {
+        if (item instanceof DataBuffer buffer) {
+            DataBufferUtils.release(buffer);
+        }
     }
 }

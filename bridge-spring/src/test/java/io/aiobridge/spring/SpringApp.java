@@ -7,6 +7,7 @@ import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoopGroup;
 import io.aiobridge.Task;
 import io.aiobridge.reactor.ReactorAwait;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.Map;
@@ -15,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -37,6 +40,9 @@ public class SpringApp {
     /** What the handlers saw, for the tests. */
     static final CopyOnWriteArrayList<String> EVENTS = new CopyOnWriteArrayList<>();
     static final AtomicInteger GENERATORS_CLOSED = new AtomicInteger();
+    /** Every buffer the /buffers generator made, to check that each was released. */
+    static final CopyOnWriteArrayList<DataBuffer> BUFFERS = new CopyOnWriteArrayList<>();
+    static final AtomicInteger BUFFER_GENERATORS_CLOSED = new AtomicInteger();
 
     /**
      * What Spring Security's filter does: puts the request's principal in the Reactor Context
@@ -110,6 +116,28 @@ public class SpringApp {
                     }
                 } finally {
                     GENERATORS_CLOSED.incrementAndGet(); // the client went away
+                }
+            });
+        }
+
+        /**
+         * An endless download of pooled 64 KB buffers, as a file or proxy handler streams them:
+         * the generator yields only as fast as the client reads.
+         */
+        @GetMapping(path = "/buffers", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+        public AsyncGenerator<DataBuffer, Void> buffers() {
+            NettyDataBufferFactory pooled =
+                    new NettyDataBufferFactory(PooledByteBufAllocator.DEFAULT);
+            return AsyncGenerator.of(y -> {
+                try {
+                    for (;;) {
+                        DataBuffer b = pooled.allocateBuffer(64 * 1024);
+                        b.writePosition(64 * 1024);
+                        BUFFERS.add(b);
+                        y.yield(b);
+                    }
+                } finally {
+                    BUFFER_GENERATORS_CLOSED.incrementAndGet();
                 }
             });
         }

@@ -6,15 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.NettyDataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
@@ -109,6 +115,51 @@ class SpringIntegrationTest {
         }
         assertEquals(before + 1, SpringApp.GENERATORS_CLOSED.get(),
                 "the disconnect closed the generator: its finally ran");
+    }
+
+    /**
+     * A client that stops reading a download, then leaves: the generator, parked at its yield
+     * by backpressure, holds a buffer Netty never asked for. The bridge hands it to Reactor
+     * Netty's discard hook, which releases it; every buffer made ends released, none leaked.
+     */
+    @Test
+    void aDownloadThatTheClientLeavesReleasesEveryPooledBuffer() throws Exception {
+        SpringApp.BUFFERS.clear();
+        int before = SpringApp.BUFFER_GENERATORS_CLOSED.get();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET /buffers HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            byte[] chunk = new byte[16 * 1024];
+            for (int read = 0, n = 0; read < 512 * 1024 && n >= 0; read += n) {
+                n = in.read(chunk);
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            int made = -1;
+            while (made != SpringApp.BUFFERS.size() && System.nanoTime() < deadline) {
+                made = SpringApp.BUFFERS.size(); // until the socket buffers are full
+                Thread.sleep(200);
+            }
+        } // the client leaves
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (SpringApp.BUFFER_GENERATORS_CLOSED.get() == before
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(before + 1, SpringApp.BUFFER_GENERATORS_CLOSED.get(), "closed by the leave");
+        List<DataBuffer> made = List.copyOf(SpringApp.BUFFERS);
+        assertTrue(made.size() > 8, "the download ran: " + made.size() + " buffers");
+        List<Integer> held = List.of();
+        while (System.nanoTime() < deadline) {
+            held = IntStream.range(0, made.size()).filter(i ->
+                    ((NettyDataBuffer) made.get(i)).getNativeBuffer().refCnt() != 0)
+                    .boxed().toList();
+            if (held.isEmpty()) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(), held, "the indexes of buffers never released, of " + made.size());
     }
 
     @Test
