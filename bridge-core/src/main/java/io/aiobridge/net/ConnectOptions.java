@@ -1,5 +1,7 @@
 package io.aiobridge.net;
 
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
@@ -17,7 +19,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class ConnectOptions {
     private static final ConnectOptions DEFAULTS =
-            new ConnectOptions(null, null, null, 0, Double.NaN, 0, Double.NaN, Double.NaN);
+            new ConnectOptions(null, null, null, 0, Double.NaN, 0, Double.NaN, Double.NaN, false,
+                    null);
 
     private final SSLContext ssl;
     private final String serverHostname;
@@ -27,10 +30,12 @@ public final class ConnectOptions {
     private final int interleave;
     private final double sslHandshakeTimeout;
     private final double sslShutdownTimeout;
+    private final boolean allErrors;
+    private final ProtocolFamily family;
 
     private ConnectOptions(SSLContext ssl, String serverHostname, String localHost,
             int localPort, double happyEyeballsDelay, int interleave, double sslHandshakeTimeout,
-            double sslShutdownTimeout) {
+            double sslShutdownTimeout, boolean allErrors, ProtocolFamily family) {
         this.ssl = ssl;
         this.serverHostname = serverHostname;
         this.localHost = localHost;
@@ -39,6 +44,8 @@ public final class ConnectOptions {
         this.interleave = interleave;
         this.sslHandshakeTimeout = sslHandshakeTimeout;
         this.sslShutdownTimeout = sslShutdownTimeout;
+        this.allErrors = allErrors;
+        this.family = family;
     }
 
     /**
@@ -59,7 +66,7 @@ public final class ConnectOptions {
      */
     public ConnectOptions withSsl(SSLContext ssl) {
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
-                interleave, sslHandshakeTimeout, sslShutdownTimeout);
+                interleave, sslHandshakeTimeout, sslShutdownTimeout, allErrors, family);
     }
 
     /**
@@ -71,7 +78,7 @@ public final class ConnectOptions {
      */
     public ConnectOptions withServerHostname(String name) {
         return new ConnectOptions(ssl, name, localHost, localPort, happyEyeballsDelay,
-                interleave, sslHandshakeTimeout, sslShutdownTimeout);
+                interleave, sslHandshakeTimeout, sslShutdownTimeout, allErrors, family);
     }
 
     /**
@@ -90,7 +97,7 @@ public final class ConnectOptions {
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
         return new ConnectOptions(ssl, serverHostname, host, port, happyEyeballsDelay,
-                interleave, sslHandshakeTimeout, sslShutdownTimeout);
+                interleave, sslHandshakeTimeout, sslShutdownTimeout, allErrors, family);
     }
 
     /**
@@ -110,7 +117,7 @@ public final class ConnectOptions {
                     "happy_eyeballs_delay must be a finite number of seconds >= 0, got " + seconds);
         }
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, seconds, interleave,
-                sslHandshakeTimeout, sslShutdownTimeout);
+                sslHandshakeTimeout, sslShutdownTimeout, allErrors, family);
     }
 
     /**
@@ -127,7 +134,7 @@ public final class ConnectOptions {
                     + firstFamilyCount);
         }
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
-                firstFamilyCount, sslHandshakeTimeout, sslShutdownTimeout);
+                firstFamilyCount, sslHandshakeTimeout, sslShutdownTimeout, allErrors, family);
     }
 
     /**
@@ -140,7 +147,8 @@ public final class ConnectOptions {
      */
     public ConnectOptions withSslHandshakeTimeout(double seconds) {
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
-                interleave, ServerOptions.positive("ssl_handshake_timeout", seconds), sslShutdownTimeout);
+                interleave, ServerOptions.positive("ssl_handshake_timeout", seconds),
+                sslShutdownTimeout, allErrors, family);
     }
 
     /**
@@ -153,7 +161,8 @@ public final class ConnectOptions {
      */
     public ConnectOptions withSslShutdownTimeout(double seconds) {
         return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
-                interleave, sslHandshakeTimeout, ServerOptions.positive("ssl_shutdown_timeout", seconds));
+                interleave, sslHandshakeTimeout,
+                ServerOptions.positive("ssl_shutdown_timeout", seconds), allErrors, family);
     }
 
     /**
@@ -228,6 +237,60 @@ public final class ConnectOptions {
         return interleave;
     }
 
+    /**
+     * Resolves the host to addresses of this family only ({@code family=socket.AF_INET} or
+     * {@code AF_INET6}): a name with none of them fails as asyncio's resolver does ({@code
+     * [Errno -2] Name or service not known}, or {@code [Errno -9] Address family for hostname
+     * not supported} for a literal address of the other family).
+     *
+     * @param family {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6},
+     *     or null for both
+     * @return a copy with it
+     * @throws IllegalArgumentException for {@code UNIX}: use {@code createUnixConnection}
+     */
+    public ConnectOptions withFamily(ProtocolFamily family) {
+        if (family != null && family != StandardProtocolFamily.INET
+                && family != StandardProtocolFamily.INET6) {
+            throw new IllegalArgumentException("family must be INET or INET6, got " + family
+                    + "; a Unix socket is Net.createUnixConnection/Streams.openUnixConnection");
+        }
+        return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
+                interleave, sslHandshakeTimeout, sslShutdownTimeout, allErrors, family);
+    }
+
+    /**
+     * When every address fails, raises all their errors ({@code all_errors=True}, Python
+     * 3.12): an {@link io.aiobridge.ExceptionGroup} "create_connection failed" holding each
+     * attempt's error in address order, even if there is only one. Without it one error stands
+     * for them all, as asyncio's default: the only one, the first if they all say the same, else
+     * one listing each ("Multiple exceptions: ...").
+     *
+     * @param all whether to raise every error
+     * @return a copy with it
+     */
+    public ConnectOptions withAllErrors(boolean all) {
+        return new ConnectOptions(ssl, serverHostname, localHost, localPort, happyEyeballsDelay,
+                interleave, sslHandshakeTimeout, sslShutdownTimeout, all, family);
+    }
+
+    /**
+     * The address family the host is resolved to.
+     *
+     * @return INET or INET6, or null for both
+     */
+    public ProtocolFamily family() {
+        return family;
+    }
+
+    /**
+     * Whether every address's error is raised when all fail.
+     *
+     * @return true for an exception group of them all
+     */
+    public boolean allErrors() {
+        return allErrors;
+    }
+
     /** asyncio's check: the TLS arguments need TLS. */
     void checkTls() {
         ServerOptions.requireTls(ssl, serverHostname, sslHandshakeTimeout, sslShutdownTimeout);
@@ -239,6 +302,6 @@ public final class ConnectOptions {
                 + ", localAddress=" + (localHost == null ? null : localHost + ":" + localPort)
                 + ", happyEyeballsDelay=" + happyEyeballsDelay + ", interleave=" + interleave
                 + ", sslHandshakeTimeout=" + sslHandshakeTimeout + ", sslShutdownTimeout="
-                + sslShutdownTimeout + "]";
+                + sslShutdownTimeout + ", allErrors=" + allErrors + ", family=" + family + "]";
     }
 }

@@ -3,6 +3,7 @@ package io.aiobridge.net;
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
+import io.aiobridge.ExceptionGroup;
 import io.aiobridge.ReturnWhen;
 import io.aiobridge.Task;
 import io.aiobridge.WaitResult;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
@@ -34,6 +36,19 @@ final class Connector {
         if (addrs.isEmpty()) {
             throw new IOException("getaddrinfo returned an empty list for '" + host + "'");
         }
+        ProtocolFamily only = options.family();
+        if (only != null) {
+            addrs = addrs.stream().filter(a -> familyOf(a) == only).toList();
+            if (addrs.isEmpty()) {
+                // as getaddrinfo(host, port, family) answers when the host has no such address
+                boolean literal = host.contains(":") || host.matches("[0-9.]+");
+                throw new UnknownHostException(literal
+                        ? "[Errno -9] Address family for hostname not supported"
+                        : "[Errno -2] Name or service not known: '" + host + "' has no "
+                                + (only == StandardProtocolFamily.INET ? "IPv4" : "IPv6")
+                                + " address");
+            }
+        }
         return connect(loop, addrs, options);
     }
 
@@ -57,9 +72,9 @@ final class Connector {
                     failures.add(e);
                 }
             }
-            throw connectFailures(failures);
+            throw failed(failures, options);
         }
-        return race(loop, addrs, locals, delay);
+        return race(loop, addrs, locals, delay, options);
     }
 
     /** One attempt: a socket of the address's family, bound if asked, connected. */
@@ -116,7 +131,8 @@ final class Connector {
      * first connected socket wins and every other attempt is cancelled (its socket closed).
      */
     private static SocketChannel race(EventLoop loop, List<InetSocketAddress> addrs,
-            List<InetSocketAddress> locals, double delay) throws IOException {
+            List<InetSocketAddress> locals, double delay, ConnectOptions options)
+            throws IOException {
         Map<Task<SocketChannel>, Integer> running = new LinkedHashMap<>();
         IOException[] failures = new IOException[addrs.size()];
         int next = 0;
@@ -178,7 +194,7 @@ final class Connector {
                 all.add(f);
             }
         }
-        throw connectFailures(all);
+        throw failed(all, options);
     }
 
     private static void closeIfConnected(AsyncFuture<SocketChannel> t) {
@@ -215,6 +231,17 @@ final class Connector {
             }
         }
         return out;
+    }
+
+    /**
+     * When every address failed: with {@code all_errors}, an {@link ExceptionGroup} of each
+     * attempt's error (thrown from here, as Python 3.12 raises it); else asyncio's one error.
+     */
+    static IOException failed(List<IOException> failures, ConnectOptions options) {
+        if (options.allErrors()) {
+            throw new ExceptionGroup("create_connection failed", failures);
+        }
+        return connectFailures(failures);
     }
 
     /**

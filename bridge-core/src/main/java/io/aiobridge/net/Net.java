@@ -94,9 +94,9 @@ public final class Net {
 
     /**
      * As {@link #createConnection(Supplier, String, int)}, with asyncio's other arguments of
-     * {@code create_connection}: TLS, a local address to bind to, and Happy Eyeballs (a
+     * {@code create_connection}: TLS, a local address to bind to, Happy Eyeballs (a
      * staggered race between the resolved addresses, so that one that does not answer costs
-     * only the delay, not the connect timeout).
+     * only the delay, not the connect timeout), the address family, and all_errors.
      *
      * @param protocolFactory makes the protocol
      * @param host a name or literal address
@@ -108,6 +108,8 @@ public final class Net {
      * @throws BindException naming the local address if it cannot be bound
      * @throws IOException if connecting fails otherwise; when every address failed, the one
      *     error, or one listing each ("Multiple exceptions: ...") as asyncio does
+     * @throws io.aiobridge.ExceptionGroup when every address failed and {@link
+     *     ConnectOptions#withAllErrors} asked for each error
      */
     public static <P extends Protocol> Connection<P> createConnection(
             Supplier<? extends P> protocolFactory, String host, int port, ConnectOptions options)

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.ExceptionGroup;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -121,6 +124,61 @@ class ConnectOptionsTest {
         }
         throw new IllegalStateException("the accept queue never filled; cannot make a silent"
                 + " address on this system");
+    }
+
+    /**
+     * all_errors=True (Python 3.12): an ExceptionGroup "create_connection failed" of each
+     * attempt's error, in address order, one after another or in the race, even for one address.
+     */
+    @Test
+    void allErrorsRaisesAnExceptionGroupOfEveryAttempt() {
+        Aio.run(() -> {
+            int p1 = closedPort();
+            int p2 = closedPort();
+            for (ConnectOptions o : List.of(ConnectOptions.defaults().withAllErrors(true),
+                    ConnectOptions.defaults().withAllErrors(true).withHappyEyeballsDelay(0.25))) {
+                ExceptionGroup group = assertThrows(ExceptionGroup.class,
+                        () -> Connector.connect(Aio.getRunningLoop(),
+                                List.of(addr("127.0.0.1", p1), addr("127.0.0.1", p2)), o));
+                assertEquals("create_connection failed (2 sub-exceptions)", group.getMessage());
+                List<Throwable> each = group.exceptions();
+                assertEquals(2, each.size(), o.toString());
+                assertTrue(each.get(0).getMessage().startsWith(
+                        "[Errno 111] Connect call failed ('127.0.0.1', " + p1 + ")"), o.toString());
+                assertTrue(each.get(1).getMessage().startsWith(
+                        "[Errno 111] Connect call failed ('127.0.0.1', " + p2 + ")"), o.toString());
+            }
+            ExceptionGroup one = assertThrows(ExceptionGroup.class, () -> Streams.openConnection(
+                    "127.0.0.1", p1, 1024, ConnectOptions.defaults().withAllErrors(true)));
+            assertEquals(1, one.exceptions().size());
+            assertTrue(one.exceptions().get(0) instanceof ConnectException);
+            return null;
+        });
+    }
+
+    /** family=AF_INET/AF_INET6: only addresses of that family are tried. */
+    @Test
+    void aFamilyKeepsOnlyItsAddressesAndSaysSoWhenThereAreNone() {
+        Aio.run(() -> {
+            Server v4 = Streams.startServer((r, w) -> w.close(), "127.0.0.1", 0);
+            int port = v4.addresses().get(0).getPort();
+            Streams.Connection c = Streams.openConnection("127.0.0.1", port, 1024,
+                    ConnectOptions.defaults().withFamily(StandardProtocolFamily.INET));
+            assertEquals("127.0.0.1", ((InetSocketAddress) c.writer().transport()
+                    .getExtraInfo("peername")).getAddress().getHostAddress());
+            c.writer().close();
+            UnknownHostException literal = assertThrows(UnknownHostException.class,
+                    () -> Streams.openConnection("127.0.0.1", port, 1024,
+                            ConnectOptions.defaults().withFamily(StandardProtocolFamily.INET6)));
+            assertEquals("[Errno -9] Address family for hostname not supported",
+                    literal.getMessage());
+            v4.close();
+            return null;
+        });
+        IllegalArgumentException unix = assertThrows(IllegalArgumentException.class,
+                () -> ConnectOptions.defaults().withFamily(StandardProtocolFamily.UNIX));
+        assertTrue(unix.getMessage().startsWith("family must be INET or INET6, got UNIX"),
+                unix.getMessage());
     }
 
     @Test
