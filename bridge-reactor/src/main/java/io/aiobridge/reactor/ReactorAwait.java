@@ -173,7 +173,8 @@ public final class ReactorAwait {
     }
 
     /**
-     * The Flux's last item, at completion.
+     * The Flux's last item, at completion. The items before it go to {@code doOnDiscard} hooks
+     * in the task's Reactor Context, as Reactor's {@code last()} discards them.
      *
      * @param flux the Flux
      * @param <T> the item type
@@ -181,7 +182,8 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if empty
      */
     public static <T> T awaitLast(Flux<T> flux) {
-        return FlowAwait.awaitLast(vars(flux));
+        // takeLast(1) keeps one item and discards each one it replaces
+        return FlowAwait.awaitLast(vars(Objects.requireNonNull(flux, "flux is null").takeLast(1)));
     }
 
     /**

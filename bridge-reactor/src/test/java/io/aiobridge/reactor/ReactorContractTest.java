@@ -394,6 +394,13 @@ class ReactorContractTest extends AdapterContract {
                 }).doOnDiscard(Integer.class, dropped))
                 .expectNext(List.of(0, 1)).verifyComplete();
         assertEquals(List.of(2, 3, 4), dropped.await());
+
+        // awaitLast: the items it replaced, as Reactor's last() discards them
+        Discards replaced = new Discards(4);
+        StepVerifier.create(ReactorPublish.mono(() -> ReactorAwait.awaitLast(Flux.range(0, 5)))
+                        .doOnDiscard(Integer.class, replaced))
+                .expectNext(4).verifyComplete();
+        assertEquals(List.of(0, 1, 2, 3), replaced.await());
     }
 
     @Test
