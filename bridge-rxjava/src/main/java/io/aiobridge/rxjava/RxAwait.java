@@ -55,6 +55,20 @@ public final class RxAwait {
     }
 
     /**
+     * The Maybe's value, failing if it completes empty (kotlinx's {@code
+     * MaybeSource.awaitSingle()}).
+     *
+     * @param maybe the Maybe
+     * @param <T> the value type
+     * @return the value
+     * @throws NoSuchElementException if the Maybe completes empty
+     */
+    public static <T> T awaitSingle(Maybe<T> maybe) {
+        Objects.requireNonNull(maybe, "maybe is null");
+        return FlowAwait.awaitSingle(TaskEdge.flowable(maybe.toFlowable()));
+    }
+
+    /**
      * The Maybe's value, or an empty Optional if it completes empty.
      *
      * @param maybe the Maybe

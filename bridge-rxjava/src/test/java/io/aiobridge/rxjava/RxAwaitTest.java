@@ -54,6 +54,11 @@ class RxAwaitTest {
             assertEquals("dflt", RxAwait.awaitOrDefault(Maybe.<String>empty(), "dflt"));
             assertSame(boom, assertThrows(IllegalStateException.class,
                     () -> RxAwait.awaitOrNull(Maybe.error(boom))));
+            // kotlinx's MaybeSource.awaitSingle: the value, or NoSuchElementException when empty
+            assertEquals("m", RxAwait.awaitSingle(Maybe.just("m")));
+            NoSuchElementException empty = assertThrows(NoSuchElementException.class,
+                    () -> RxAwait.awaitSingle(Maybe.<String>empty()));
+            assertTrue(empty.getMessage().contains("completed empty"), empty.getMessage());
             RxAwait.await(Completable.complete());
             assertSame(boom, assertThrows(IllegalStateException.class,
                     () -> RxAwait.await(Completable.error(boom))));
