@@ -7,6 +7,7 @@ import io.aiobridge.ExceptionGroup;
 import io.aiobridge.ReturnWhen;
 import io.aiobridge.Task;
 import io.aiobridge.WaitResult;
+import io.aiobridge.internal.Addresses;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet6Address;
@@ -41,8 +42,7 @@ final class Connector {
             addrs = addrs.stream().filter(a -> familyOf(a) == only).toList();
             if (addrs.isEmpty()) {
                 // as getaddrinfo(host, port, family) answers when the host has no such address
-                boolean literal = host.contains(":") || host.matches("[0-9.]+");
-                throw new UnknownHostException(literal
+                throw new UnknownHostException(Addresses.isLiteral(host)
                         ? "[Errno -9] Address family for hostname not supported"
                         : "[Errno -2] Name or service not known: '" + host + "' has no "
                                 + (only == StandardProtocolFamily.INET ? "IPv4" : "IPv6")
