@@ -128,7 +128,7 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
 
     @SuppressWarnings("unchecked")
     private void discard(Object item) {
-        Violations.discard(loop, discarded, (T) item);
+        Violations.discard(loop, discarded, (T) item, "an iteration");
     }
 
     @Override

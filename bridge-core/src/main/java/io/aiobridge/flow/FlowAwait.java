@@ -9,6 +9,7 @@ import io.aiobridge.flow.AwaitingSubscriber.Mode;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
 
@@ -22,6 +23,11 @@ import org.reactivestreams.Publisher;
  * String first = FlowAwait.awaitFirst(flux);       // cancels the rest
  * User user = FlowAwait.awaitSingle(userMono);     // to its completion, never cancelled
  * }</pre>
+ *
+ * <p>Every item received and not returned (each item {@link #awaitCompletion} ignores, each one
+ * {@link #awaitLast} replaces, both items of a second-item error, the item held at an error or
+ * a cancel) can be handed to a discard hook, to release pooled buffers or other resources: see
+ * {@link #await(Publisher, Mode, Object, Consumer)}. The functions without a hook drop them.
  *
  * <p>Publishing is {@link AsyncPublisher}; iterating is {@link FlowIterate}.
  */
@@ -198,10 +204,29 @@ public final class FlowAwait {
      * @throws IllegalStateException if no loop runs on the calling thread
      */
     public static <T> AsyncFuture<T> future(Publisher<? extends T> publisher, T defaultValue) {
+        return future(publisher, defaultValue, null);
+    }
+
+    /**
+     * {@link #future(Publisher, Object)}, handing the items it received and will not return to
+     * {@code onDiscard}, as {@link #await(Publisher, Mode, Object, Consumer)} does: both items of
+     * a second-item error, the item held when the future is cancelled, and an item that arrives
+     * after that.
+     *
+     * @param publisher the publisher of at most one item
+     * @param defaultValue the result for an empty publisher (may be null)
+     * @param onDiscard receives each item not returned, on the thread that drops it; null to
+     *     drop them
+     * @param <T> the item type
+     * @return the future, settled on the running loop
+     * @throws IllegalStateException if no loop runs on the calling thread
+     */
+    public static <T> AsyncFuture<T> future(Publisher<? extends T> publisher, T defaultValue,
+            Consumer<? super T> onDiscard) {
         Objects.requireNonNull(publisher, "publisher is null");
         EventLoop loop = Aio.getRunningLoop();
         AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, loop.createFuture(),
-                Mode.SINGLE_OR_DEFAULT, defaultValue, "FlowAwait.future()");
+                Mode.SINGLE_OR_DEFAULT, defaultValue, "FlowAwait.future()", onDiscard);
         AsyncFuture<T> result = subscriber.result();
         result.addDoneCallback(f -> {
             if (f.isCancelled()) {
@@ -228,7 +253,45 @@ public final class FlowAwait {
     }
 
     private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {
+        return await(publisher, mode, defaultValue, null);
+    }
+
+    /**
+     * Awaits {@code publisher} as {@code mode} says (the function of that mode: {@link
+     * #awaitFirst}, {@link #awaitSingleOrDefault}, {@link #awaitLast}, {@link #awaitCompletion}
+     * and so on), handing every item it receives and does not return to {@code onDiscard}, as
+     * Reactor's {@code then()}, {@code single()} and {@code last()} hand theirs to {@code
+     * doOnDiscard}:
+     * <ul>
+     *   <li>each item of {@link Mode#COMPLETION}, and each one {@link Mode#LAST} replaces;</li>
+     *   <li>both items when a SINGLE mode fails on a second one;</li>
+     *   <li>the item held when the publisher fails, or when the awaiting task is cancelled, and
+     *       an item that arrives after that cancel;</li>
+     *   <li>items a broken publisher sends beyond the demand or after its end.</li>
+     * </ul>
+     * The hook runs on the thread that drops the item (the publisher's, or the loop's); one that
+     * throws is reported to the loop's exception handler, and the await goes on.
+     *
+     * <pre>{@code
+     * // a body of pooled buffers, awaited to its end: each buffer is released, none leaks
+     * FlowAwait.await(body, Mode.COMPLETION, null, DataBufferUtils::release);
+     * }</pre>
+     *
+     * @param publisher the publisher
+     * @param mode what to wait for
+     * @param defaultValue the result for an empty publisher in the OR_DEFAULT modes (may be
+     *     null; ignored by the others)
+     * @param onDiscard receives each item not returned; null to drop them
+     * @param <T> the item type
+     * @return the item the mode returns (null for COMPLETION)
+     * @throws NoSuchElementException if FIRST, SINGLE or LAST finds the publisher empty
+     * @throws IllegalArgumentException if a SINGLE mode receives a second item
+     * @throws IllegalStateException if called outside a task
+     */
+    public static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue,
+            Consumer<? super T> onDiscard) {
         Objects.requireNonNull(publisher, "publisher is null");
+        Objects.requireNonNull(mode, "mode is null");
         Task<?> task = Aio.currentTask(switch (mode) {
             case FIRST -> "awaitFirst()";
             case FIRST_OR_DEFAULT -> "awaitFirstOrDefault()";
@@ -239,13 +302,13 @@ public final class FlowAwait {
         });
         EventLoop loop = task.getLoop();
         AwaitSubscriber<T> subscriber = new AwaitSubscriber<>(loop, loop.createFuture(), mode,
-                defaultValue);
+                defaultValue, null, onDiscard);
         AsyncFuture<T> result = subscriber.result();
         publisher.subscribe(subscriber);
         try {
             return result.await();
         } catch (CancelledError e) {
-            subscriber.cancel(); // the awaiting task was cancelled: so is the subscription
+            subscriber.abandon(); // the awaiting task was cancelled: so is the subscription
             throw e;
         }
     }
@@ -264,6 +327,6 @@ public final class FlowAwait {
     public static <T> AwaitingSubscriber<T> awaiting(EventLoop loop, Mode mode, T defaultValue) {
         Objects.requireNonNull(loop, "loop is null");
         Objects.requireNonNull(mode, "mode is null");
-        return new AwaitSubscriber<>(loop, loop.createFuture(), mode, defaultValue);
+        return new AwaitSubscriber<>(loop, loop.createFuture(), mode, defaultValue, null, null);
     }
 }

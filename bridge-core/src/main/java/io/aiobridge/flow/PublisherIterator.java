@@ -80,7 +80,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
 
     @SuppressWarnings("unchecked")
     private void discardItem(Object item) {
-        Violations.discard(loop, discarded, (T) item);
+        Violations.discard(loop, discarded, (T) item, "an iteration");
     }
 
     // ---- consumer side (a task of the loop) --------------------------------------------------

@@ -38,18 +38,22 @@ final class Violations {
     }
 
     /**
-     * Hands an item that the consuming task will never read (read ahead when it left, dropped by
-     * an overflow strategy, sent after the end) to its discard hook, on the calling thread. A
-     * hook that throws goes to the loop's exception handler; the caller goes on with the next.
+     * Hands an item that the consuming task will never receive (read ahead when it left, dropped
+     * by an overflow strategy, ignored or replaced by an await, sent after the end) to its
+     * discard hook, on the calling thread. A hook that throws goes to the loop's exception
+     * handler; the caller goes on with the next.
+     *
+     * @param consumer what drops the item, for the message: "an iteration", "awaitLast()"
      */
-    static <T> void discard(EventLoop loop, Consumer<? super T> hook, T item) {
+    static <T> void discard(EventLoop loop, Consumer<? super T> hook, T item, String consumer) {
         if (hook == null) {
             return;
         }
         try {
             hook.accept(item);
         } catch (Throwable e) {
-            send(loop, ErrorContext.of("the discard hook of an iteration threw on " + item, e), e);
+            send(loop, ErrorContext.of("the discard hook of " + consumer + " threw on " + item,
+                    e), e);
         }
     }
 

@@ -1,15 +1,20 @@
 package io.aiobridge.reactor;
 
 import io.aiobridge.AsyncFuture;
+import io.aiobridge.flow.AwaitingSubscriber.Mode;
 import io.aiobridge.flow.FlowAwait;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 /**
  * Awaiting Reactor types from a task, each stating what it waits for. The task suspends (its
@@ -30,6 +35,13 @@ import reactor.core.publisher.Mono;
  * {@code block()} and {@code toFuture()} do, so {@code Mono.usingWhen} and transactional Monos
  * commit instead of taking their cancel path. {@link #awaitFirst(Flux)} cancels the Flux after
  * its first item, as its name says.
+ *
+ * <p>Nothing is lost: every item an await receives and does not return goes to {@code
+ * Operators.onDiscard} with the Reactor Context of the Mono or Flux running the task, so a
+ * {@code doOnDiscard} there (Spring's, for pooled {@code DataBuffer}s) releases it, as it
+ * releases what Reactor's own {@code then()}, {@code single()} and {@code last()} discard: each
+ * item {@link #awaitCompletion} ignores, each one {@link #awaitLast} replaces, both items of a
+ * second-item error, and a value that arrives for a task already cancelled.
  */
 public final class ReactorAwait {
     private ReactorAwait() {}
@@ -51,6 +63,25 @@ public final class ReactorAwait {
     }
 
     /**
+     * Where the items an await receives and does not return go ({@link FlowAwait#await(
+     * Publisher, Mode, Object, Consumer)}): {@code Operators.onDiscard} with the Reactor Context
+     * of the Mono or Flux running the awaiting task, so a {@code doOnDiscard} there releases them
+     * as it releases what {@code then()}, {@code single()} and {@code last()} discard. Null (drop)
+     * when that Context is empty, since Reactor's discard hooks live only in Contexts.
+     */
+    private static <T> Consumer<T> discardIntoTheTasksContext() {
+        ContextView view = ReactorContexts.current();
+        if (view.isEmpty()) {
+            return null;
+        }
+        return item -> Operators.onDiscard(item, Context.of(view));
+    }
+
+    private static <T> T await(Publisher<T> source, Mode mode, T defaultValue) {
+        return FlowAwait.await(source, mode, defaultValue, discardIntoTheTasksContext());
+    }
+
+    /**
      * The Mono's value.
      *
      * @param mono the Mono
@@ -59,7 +90,7 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if the Mono completes empty
      */
     public static <T> T awaitSingle(Mono<T> mono) {
-        return FlowAwait.awaitSingle(vars(mono));
+        return await(vars(mono), Mode.SINGLE, null);
     }
 
     /**
@@ -83,7 +114,7 @@ public final class ReactorAwait {
      */
     public static <T> AsyncFuture<T> future(Mono<T> mono) {
         Objects.requireNonNull(mono, "mono is null");
-        return FlowAwait.future(vars(mono), null);
+        return FlowAwait.future(vars(mono), null, discardIntoTheTasksContext());
     }
 
     /**
@@ -94,7 +125,7 @@ public final class ReactorAwait {
      * @return the value or null
      */
     public static <T> T awaitSingleOrNull(Mono<T> mono) {
-        return FlowAwait.awaitSingleOrDefault(vars(mono), null);
+        return await(vars(mono), Mode.SINGLE_OR_DEFAULT, null);
     }
 
     /**
@@ -117,7 +148,7 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if the Flux completes empty
      */
     public static <T> T awaitFirst(Flux<T> flux) {
-        return FlowAwait.awaitFirst(vars(flux));
+        return await(vars(flux), Mode.FIRST, null);
     }
 
     /**
@@ -130,7 +161,7 @@ public final class ReactorAwait {
      * @return the first item or the default
      */
     public static <T> T awaitFirstOrDefault(Flux<T> flux, T defaultValue) {
-        return FlowAwait.awaitFirstOrDefault(vars(flux), defaultValue);
+        return await(vars(flux), Mode.FIRST_OR_DEFAULT, defaultValue);
     }
 
     /**
@@ -166,10 +197,12 @@ public final class ReactorAwait {
      * @param <T> the item type
      * @return the item
      * @throws NoSuchElementException if empty
-     * @throws IllegalArgumentException if it emits a second item
+     * @throws IllegalArgumentException if it emits a second item (both go to {@code
+     *     doOnDiscard} hooks in the task's Reactor Context, as Reactor's {@code single()}
+     *     discards them)
      */
     public static <T> T awaitSingle(Flux<T> flux) {
-        return FlowAwait.awaitSingle(vars(flux));
+        return await(vars(flux), Mode.SINGLE, null);
     }
 
     /**
@@ -182,17 +215,18 @@ public final class ReactorAwait {
      * @throws NoSuchElementException if empty
      */
     public static <T> T awaitLast(Flux<T> flux) {
-        // takeLast(1) keeps one item and discards each one it replaces
-        return FlowAwait.awaitLast(vars(Objects.requireNonNull(flux, "flux is null").takeLast(1)));
+        return await(vars(flux), Mode.LAST, null);
     }
 
     /**
-     * Waits for the Flux (or Mono) to complete, ignoring its items.
+     * Waits for the Flux (or Mono) to complete, ignoring its items. Each item goes to {@code
+     * doOnDiscard} hooks in the task's Reactor Context, as Reactor's {@code then()} discards it:
+     * awaiting a body of pooled buffers to its end releases each one.
      *
      * @param publisher the Flux or Mono
      */
     public static void awaitCompletion(Publisher<?> publisher) {
-        FlowAwait.awaitCompletion(TaskEdge.flux(publisher));
+        await(TaskEdge.flux(publisher), Mode.COMPLETION, null);
     }
 
     /**
@@ -203,6 +237,11 @@ public final class ReactorAwait {
      * @return the items in order
      */
     public static <T> List<T> awaitList(Flux<T> flux) {
-        return FlowAwait.awaitSingle(vars(flux.collectList()));
+        Objects.requireNonNull(flux, "flux is null");
+        // a list the task no longer takes (it was cancelled) goes item by item, as collectList's
+        ContextView view = ReactorContexts.current();
+        Consumer<List<T>> onDiscard = view.isEmpty() ? null
+                : list -> Operators.onDiscardMultiple(list, Context.of(view));
+        return FlowAwait.await(vars(flux.collectList()), Mode.SINGLE, null, onDiscard);
     }
 }

@@ -404,6 +404,57 @@ class ReactorContractTest extends AdapterContract {
     }
 
     @Test
+    void whatAnAwaitReceivesAndDoesNotReturnGoesToDoOnDiscardAsThenAndSingleDo()
+            throws Exception {
+        // then() discards every item; an awaited completion does the same
+        Discards reference = new Discards(3);
+        StepVerifier.create(Flux.range(0, 3).then().doOnDiscard(Integer.class, reference))
+                .verifyComplete();
+        assertEquals(List.of(0, 1, 2), reference.await());
+        Discards ignored = new Discards(3);
+        StepVerifier.create(ReactorPublish.mono(() -> {
+                    ReactorAwait.awaitCompletion(Flux.range(0, 3));
+                    return "done";
+                }).doOnDiscard(Integer.class, ignored))
+                .expectNext("done").verifyComplete();
+        assertEquals(reference.await(), ignored.await());
+
+        // single() discards the second item, then the first, and fails
+        Discards singleReference = new Discards(2);
+        StepVerifier.create(Flux.range(0, 3).single()
+                        .doOnDiscard(Integer.class, singleReference))
+                .verifyError(IndexOutOfBoundsException.class);
+        assertEquals(List.of(1, 0), singleReference.await());
+        Discards both = new Discards(2);
+        StepVerifier.create(ReactorPublish.mono(() -> ReactorAwait.awaitSingle(Flux.range(0, 3)))
+                        .doOnDiscard(Integer.class, both))
+                .verifyError(IllegalArgumentException.class);
+        assertEquals(singleReference.await(), both.await());
+
+        // a cancelled awaitList: collectList hands what it collected over, item by item
+        Discards collected = new Discards(3);
+        CountDownLatch awaiting = new CountDownLatch(1);
+        StepVerifier.create(ReactorPublish.mono(() -> ReactorAwait.awaitList(
+                                Flux.concat(Flux.range(0, 3), Flux.<Integer>never())
+                                        .doOnRequest(n -> awaiting.countDown())))
+                        .doOnDiscard(Integer.class, collected))
+                .expectSubscription()
+                .then(() -> assertTrue(awaitUninterruptibly(awaiting)))
+                .thenCancel()
+                .verify();
+        assertEquals(List.of(0, 1, 2), collected.await());
+    }
+
+    private static boolean awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            return latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Test
     void aMonosValueThatNeverReachesItsSubscriberGoesToDoOnDiscardAsMonoCreatesDoes()
             throws Exception {
         // the reference: Mono.create's value after a cancel is discarded

@@ -6,6 +6,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
+import io.aiobridge.reactor.ReactorAwait;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Pooled buffers crossing the Spring adapters are never leaked: what a handler stops reading of
- * a request body, and a value a cancelled handler still returned, go back to the pool. (A
+ * a request body, a body it awaits to its end without reading, and a value a cancelled handler
+ * still returned, go back to the pool. (A
  * generator's buffer yielded ahead when the client leaves: {@code SpringIntegrationTest}, on a
  * real server.)
  */
@@ -71,6 +73,19 @@ class PooledBuffersTest {
             return null;
         }).await()); // the iteration ends with its task
         assertEquals(List.of(), held(body), "the nine prefetched and never read");
+    }
+
+    @Test
+    void aBodyAHandlerAwaitsToItsEndGoesBackBufferByBuffer() {
+        // as Reactor's then() discards each item: a handler that only waits for the upload
+        List<DataBuffer> body = buffers(10);
+        Coroutine<String> handler = () -> {
+            ReactorAwait.awaitCompletion(Flux.fromIterable(body));
+            return "stored";
+        };
+        Mono<Object> reply = Mono.from(adapter(Coroutine.class).toPublisher(handler));
+        assertEquals("stored", reply.block(Duration.ofSeconds(5)));
+        assertEquals(List.of(), held(body), "every buffer of the awaited body");
     }
 
     @Test
