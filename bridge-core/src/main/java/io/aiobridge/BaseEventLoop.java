@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -122,6 +123,9 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     /** Steps over the slow threshold, counted in debug mode. Loop-confined. */
     private long slowSteps;
 
+    /** Whether a virtual thread was started to end at once; see {@link #loadThreadEndCode()}. */
+    private static final AtomicBoolean THREAD_END_LOADED = new AtomicBoolean();
+
     static {
         LoopResources.install((l, r) -> ((BaseEventLoop) l).io.own(r),
                 (l, r) -> ((BaseEventLoop) l).io.disown(r),
@@ -133,12 +137,30 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     }
 
     BaseEventLoop(boolean virtualTime, TaskThreads taskThreads) {
+        loadThreadEndCode();
         this.virtualTime = virtualTime;
         this.taskThreads = taskThreads;
         if (taskThreads.executor() != null) {
             // the carrier's thread is the application's (a Netty event loop with sockets of its
             // own to serve): an idle loop gives it back at once instead of spinning on it
             this.idleSpin = new IdleSpin(0L, 1);
+        }
+    }
+
+    /**
+     * Once per JVM, at the first loop: starts a virtual thread that ends at once. The end of a
+     * virtual thread runs JDK code (its end event's class) that stays unloaded until some virtual
+     * thread ends. If the JIT compiles {@code VirtualThread.run} before that, it leaves an
+     * "unloaded" trap there, and every task parked in that code deoptimizes on its own when it
+     * ends: a fresh JVM closing a loop of 200k parked tasks with {@code
+     * -XX:-ProfileExceptionHandlers} spent 2.5 s in 150,850 such deoptimizations, and 1.3-1.7 s
+     * in all without them (docs/performance.md, "Closing a loop with many suspended tasks"). The
+     * thread is not joined: it ends long before any task could park in compiled code, and a
+     * join could pin a virtual thread that creates a loop while holding a monitor.
+     */
+    private static void loadThreadEndCode() {
+        if (!THREAD_END_LOADED.get() && THREAD_END_LOADED.compareAndSet(false, true)) {
+            Thread.ofVirtual().start(() -> { });
         }
     }
 

@@ -225,6 +225,16 @@ public class Task<T> extends AsyncFuture<T> {
         } catch (Throwable e) {
             error = e;
         }
+        afterBody(value, error);
+    }
+
+    /**
+     * What follows the coroutine, in a method of its own: with {@code -XX:-ProfileExceptionHandlers}
+     * the JIT then leaves no trap in a parked task's frame between its resume point and the end
+     * (written inline, the {@code rare} check became a "null_assert" trap that every cancelled
+     * task hit on its own: docs/performance.md, "Closing a loop with many suspended tasks").
+     */
+    private void afterBody(T value, Throwable error) {
         if (rare != null && rare.exitCallbacks != null) {
             runExitCallbacks();
         }
