@@ -117,10 +117,13 @@ done
 
 fi
 if part close; then
-echo "== closing a loop with $close_tasks suspended tasks (a fresh JVM, then a warmed one)"
+echo "== closing a loop with $close_tasks suspended tasks (a fresh JVM, a warmed one, a fresh one compiling every handler)"
 for jvm in cold warm; do
   "$java" -Xmx12g -cp "$jar" io.aiobridge.bench.CloseAtScale "$close_tasks" "$jvm" | tee "$out/close-$jvm.txt"
 done
+# the JIT compiles every exception handler, reached or not: no parked frame deoptimizes
+"$java" -Xmx12g -XX:-ProfileExceptionHandlers -cp "$jar" io.aiobridge.bench.CloseAtScale \
+  "$close_tasks" cold | tee "$out/close-handlers.txt"
 
 fi
 if part python; then
