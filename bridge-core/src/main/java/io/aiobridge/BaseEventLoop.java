@@ -160,7 +160,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
      */
     private static void loadThreadEndCode() {
         if (!THREAD_END_LOADED.get() && THREAD_END_LOADED.compareAndSet(false, true)) {
-            Thread.ofVirtual().start(() -> { });
+            TaskThreads.offLoop().start(() -> { }); // the JVM's scheduler, no inherited locals
         }
     }
 
