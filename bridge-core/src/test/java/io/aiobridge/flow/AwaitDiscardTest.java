@@ -12,6 +12,7 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.Task;
 import io.aiobridge.flow.AwaitingSubscriber.Mode;
+import io.aiobridge.testing.ThreadedPublishers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -211,7 +212,7 @@ class AwaitDiscardTest {
             AtomicLong emitted = new AtomicLong();
             AtomicLong discarded = new AtomicLong();
             long[] returned = new long[1];
-            Publisher<Integer> source = threaded(emitted, completeAfter);
+            Publisher<Integer> source = ThreadedPublishers.counting(emitted, completeAfter);
             Aio.run(() -> {
                 Task<Integer> awaiting = Aio.createTask(() -> FlowAwait.await(source, mode, null,
                         i -> discarded.incrementAndGet()));
@@ -309,43 +310,5 @@ class AwaitDiscardTest {
                 }
             });
         }
-    }
-
-    /**
-     * Emits 0, 1, 2, ... from its own thread as demand allows, until cancelled or {@code
-     * completeAfter} items were sent (then it completes); counts what it emitted.
-     */
-    private static Publisher<Integer> threaded(AtomicLong emitted, int completeAfter) {
-        return (Subscriber<? super Integer> s) -> {
-            AtomicLong demand = new AtomicLong();
-            AtomicBoolean cancelled = new AtomicBoolean();
-            s.onSubscribe(new Subscription() {
-                @Override
-                public void request(long k) {
-                    demand.addAndGet(k);
-                }
-
-                @Override
-                public void cancel() {
-                    cancelled.set(true);
-                }
-            });
-            Thread.ofPlatform().start(() -> {
-                int i = 0;
-                while (!cancelled.get()) {
-                    if (i == completeAfter) {
-                        s.onComplete();
-                        return;
-                    }
-                    if (demand.get() > 0) {
-                        demand.decrementAndGet();
-                        emitted.incrementAndGet();
-                        s.onNext(i++);
-                    } else {
-                        Thread.onSpinWait();
-                    }
-                }
-            });
-        };
     }
 }

@@ -9,18 +9,17 @@ import io.aiobridge.Aio;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.Task;
+import io.aiobridge.testing.ThreadedPublishers;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 /**
@@ -163,7 +162,7 @@ class IterationDiscardTest {
             AtomicLong emitted = new AtomicLong();
             AtomicLong discarded = new AtomicLong();
             long[] read = new long[1];
-            Publisher<Integer> source = threaded(emitted);
+            Publisher<Integer> source = ThreadedPublishers.counting(emitted, -1);
             AsyncIterable<Integer> it = buffered
                     ? FlowIterate.toAsyncIterable(source, 16, Overflow.DROP_LATEST,
                             i -> discarded.incrementAndGet())
@@ -239,39 +238,5 @@ class IterationDiscardTest {
             @Override
             public void cancel() {}
         });
-    }
-
-    /**
-     * Emits 0, 1, 2, ... from its own thread as fast as demand allows, until cancelled; counts
-     * what it emitted.
-     */
-    private static Publisher<Integer> threaded(AtomicLong emitted) {
-        return (Subscriber<? super Integer> s) -> {
-            AtomicLong demand = new AtomicLong();
-            AtomicBoolean cancelled = new AtomicBoolean();
-            s.onSubscribe(new Subscription() {
-                @Override
-                public void request(long k) {
-                    demand.addAndGet(k);
-                }
-
-                @Override
-                public void cancel() {
-                    cancelled.set(true);
-                }
-            });
-            Thread.ofPlatform().start(() -> {
-                int i = 0;
-                while (!cancelled.get()) {
-                    if (demand.get() > 0) {
-                        demand.decrementAndGet();
-                        emitted.incrementAndGet();
-                        s.onNext(i++);
-                    } else {
-                        Thread.onSpinWait();
-                    }
-                }
-            });
-        };
     }
 }
