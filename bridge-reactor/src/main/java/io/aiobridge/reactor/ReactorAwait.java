@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
@@ -70,11 +71,17 @@ public final class ReactorAwait {
      * when that Context is empty, since Reactor's discard hooks live only in Contexts.
      */
     private static <T> Consumer<T> discardIntoTheTasksContext() {
+        return discardIntoTheTasksContext(Operators::onDiscard);
+    }
+
+    /** As {@link #discardIntoTheTasksContext()}, with the Reactor call that discards. */
+    private static <T> Consumer<T> discardIntoTheTasksContext(
+            BiConsumer<? super T, Context> discard) {
         ContextView view = ReactorContexts.current();
         if (view.isEmpty()) {
             return null;
         }
-        return item -> Operators.onDiscard(item, Context.of(view));
+        return item -> discard.accept(item, Context.of(view));
     }
 
     private static <T> T await(Publisher<T> source, Mode mode, T defaultValue) {
@@ -239,9 +246,7 @@ public final class ReactorAwait {
     public static <T> List<T> awaitList(Flux<T> flux) {
         Objects.requireNonNull(flux, "flux is null");
         // a list the task no longer takes (it was cancelled) goes item by item, as collectList's
-        ContextView view = ReactorContexts.current();
-        Consumer<List<T>> onDiscard = view.isEmpty() ? null
-                : list -> Operators.onDiscardMultiple(list, Context.of(view));
-        return FlowAwait.await(vars(flux.collectList()), Mode.SINGLE, null, onDiscard);
+        return FlowAwait.await(vars(flux.collectList()), Mode.SINGLE, null,
+                discardIntoTheTasksContext(Operators::onDiscardMultiple));
     }
 }
