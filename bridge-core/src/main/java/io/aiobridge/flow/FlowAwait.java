@@ -252,6 +252,23 @@ public final class FlowAwait {
         return future(FlowAdapters.toPublisher(publisher), defaultValue);
     }
 
+    /**
+     * {@link #future(Publisher, Object, Consumer)} for a {@link Flow.Publisher} (a SmallRye
+     * Mutiny {@code Uni} or {@code Multi}, a {@code SubmissionPublisher}).
+     *
+     * @param publisher the publisher of at most one item
+     * @param defaultValue the result for an empty publisher (may be null)
+     * @param onDiscard receives each item not returned; null to drop them
+     * @param <T> the item type
+     * @return the future, settled on the running loop
+     * @throws IllegalStateException if no loop runs on the calling thread
+     */
+    public static <T> AsyncFuture<T> future(Flow.Publisher<? extends T> publisher,
+            T defaultValue, Consumer<? super T> onDiscard) {
+        Objects.requireNonNull(publisher, "publisher is null");
+        return future(FlowAdapters.toPublisher(publisher), defaultValue, onDiscard);
+    }
+
     private static <T> T await(Publisher<? extends T> publisher, Mode mode, T defaultValue) {
         return await(publisher, mode, defaultValue, null);
     }
@@ -314,6 +331,25 @@ public final class FlowAwait {
     }
 
     /**
+     * {@link #await(Publisher, Mode, Object, Consumer)} for a {@link Flow.Publisher} (a SmallRye
+     * Mutiny {@code Multi}, a {@code SubmissionPublisher}): every item received and not returned
+     * goes to {@code onDiscard}.
+     *
+     * @param publisher the publisher
+     * @param mode what to wait for
+     * @param defaultValue the result for an empty publisher in the OR_DEFAULT modes
+     * @param onDiscard receives each item not returned; null to drop them
+     * @param <T> the item type
+     * @return the item the mode returns (null for COMPLETION)
+     * @throws IllegalStateException if called outside a task
+     */
+    public static <T> T await(Flow.Publisher<? extends T> publisher, Mode mode, T defaultValue,
+            Consumer<? super T> onDiscard) {
+        Objects.requireNonNull(publisher, "publisher is null");
+        return await(FlowAdapters.toPublisher(publisher), mode, defaultValue, onDiscard);
+    }
+
+    /**
      * A subscriber to subscribe by hand, from any thread, whose outcome is a future of {@code
      * loop}, settled as {@code mode} says. Must be called from {@code loop}'s code (the future is
      * created there); the signals may arrive on any thread.
@@ -325,8 +361,28 @@ public final class FlowAwait {
      * @return the subscriber
      */
     public static <T> AwaitingSubscriber<T> awaiting(EventLoop loop, Mode mode, T defaultValue) {
+        return awaiting(loop, mode, defaultValue, null);
+    }
+
+    /**
+     * {@link #awaiting(EventLoop, Mode, Object)}, handing every item it receives and does not
+     * settle its future with to {@code onDiscard}, as {@link #await(Publisher, Mode, Object,
+     * Consumer)} does, including the item held when the subscriber is {@link
+     * AwaitingSubscriber#cancel() cancelled} and any that arrives after that. To subscribe it to
+     * a {@link Flow.Publisher}, wrap it with {@code FlowAdapters.toFlowSubscriber}.
+     *
+     * @param loop the loop of the result future
+     * @param mode what to wait for
+     * @param defaultValue the result for an empty publisher in the OR_DEFAULT modes
+     * @param onDiscard receives each item not settled; null to drop them
+     * @param <T> the item type
+     * @return the subscriber
+     */
+    public static <T> AwaitingSubscriber<T> awaiting(EventLoop loop, Mode mode, T defaultValue,
+            Consumer<? super T> onDiscard) {
         Objects.requireNonNull(loop, "loop is null");
         Objects.requireNonNull(mode, "mode is null");
-        return new AwaitSubscriber<>(loop, loop.createFuture(), mode, defaultValue, null, null);
+        return new AwaitSubscriber<>(loop, loop.createFuture(), mode, defaultValue, null,
+                onDiscard);
     }
 }

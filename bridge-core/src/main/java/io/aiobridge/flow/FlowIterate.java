@@ -102,7 +102,73 @@ public final class FlowIterate {
      * @return an iterable
      */
     public static <T> AsyncIterable<T> toAsyncIterable(Flow.Publisher<? extends T> publisher) {
-        return toAsyncIterable(FlowAdapters.toPublisher(publisher));
+        return toAsyncIterable(adapt(publisher));
+    }
+
+    /**
+     * {@link #toAsyncIterable(Publisher, int, double)} for a {@link Flow.Publisher} (a SmallRye
+     * Mutiny {@code Multi}, a {@code SubmissionPublisher}, the JDK HTTP client's body).
+     *
+     * @param publisher the publisher
+     * @param prefetch the most items held, at least 1
+     * @param replenish the fraction of prefetch consumed before requesting more, in (0, 1]
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Flow.Publisher<? extends T> publisher,
+            int prefetch, double replenish) {
+        return toAsyncIterable(adapt(publisher), prefetch, replenish);
+    }
+
+    /**
+     * {@link #toAsyncIterable(Publisher, int, double, Consumer)} for a {@link Flow.Publisher}:
+     * each item that arrived but will never be read goes to {@code onDiscard}.
+     *
+     * @param publisher the publisher
+     * @param prefetch the most items held, at least 1
+     * @param replenish the fraction of prefetch consumed before requesting more, in (0, 1]
+     * @param onDiscard receives each item that will never be read
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Flow.Publisher<? extends T> publisher,
+            int prefetch, double replenish, Consumer<? super T> onDiscard) {
+        return toAsyncIterable(adapt(publisher), prefetch, replenish, onDiscard);
+    }
+
+    /**
+     * {@link #toAsyncIterable(Publisher, int, Overflow)} for a {@link Flow.Publisher} that
+     * cannot be slowed down.
+     *
+     * @param publisher the publisher
+     * @param capacity the most items held for the task, at least 1
+     * @param overflow what happens to items beyond that
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Flow.Publisher<? extends T> publisher,
+            int capacity, Overflow overflow) {
+        return toAsyncIterable(adapt(publisher), capacity, overflow);
+    }
+
+    /**
+     * {@link #toAsyncIterable(Publisher, int, Overflow, Consumer)} for a {@link Flow.Publisher}:
+     * the items {@code overflow} drops, and those never read, go to {@code onDiscard}.
+     *
+     * @param publisher the publisher
+     * @param capacity the most items held for the task, at least 1
+     * @param overflow what happens to items beyond that
+     * @param onDiscard receives each item that will never be read
+     * @param <T> the item type
+     * @return an iterable; each iteration subscribes anew
+     */
+    public static <T> AsyncIterable<T> toAsyncIterable(Flow.Publisher<? extends T> publisher,
+            int capacity, Overflow overflow, Consumer<? super T> onDiscard) {
+        return toAsyncIterable(adapt(publisher), capacity, overflow, onDiscard);
+    }
+
+    private static <T> Publisher<T> adapt(Flow.Publisher<? extends T> publisher) {
+        return FlowAdapters.toPublisher(Objects.requireNonNull(publisher, "publisher is null"));
     }
 
     /**

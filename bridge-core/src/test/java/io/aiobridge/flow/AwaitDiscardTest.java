@@ -189,7 +189,7 @@ class AwaitDiscardTest {
             assertEquals("mode is null", assertThrows(NullPointerException.class,
                     () -> FlowAwait.await(items(1), null, null, null)).getMessage());
             assertEquals("publisher is null", assertThrows(NullPointerException.class,
-                    () -> FlowAwait.await(null, Mode.LAST, null, null)).getMessage());
+                    () -> FlowAwait.await((Publisher<Integer>) null, Mode.LAST, null, null)).getMessage());
             return null;
         });
         assertTrue(assertThrows(IllegalStateException.class,
