@@ -10,6 +10,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  *   <li>{@code GET /quotes/{id}} ({@link QuoteController}): a coroutine awaits two upstream
  *       calls at once ({@code gather}) under a {@code timeout}; a slow upstream is a 504 with a
  *       body that says so;
+ *   <li>{@code GET /prices/{id}} ({@link PriceRoutes}): a functional route and a filter, each a
+ *       task per request through {@code AioWebFlux};
  *   <li>{@code GET /ticker} ({@link TickerController}): Server-Sent Events from an async
  *       generator; a client that disconnects closes the generator (its {@code finally} runs);
  *   <li>{@code POST /jobs}, {@code GET /jobs/{id}} ({@link JobController}): work queued on an

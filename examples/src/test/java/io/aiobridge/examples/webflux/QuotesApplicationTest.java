@@ -94,6 +94,28 @@ class QuotesApplicationTest {
         assertEquals(before + 2, upstream.abandoned(), "both upstream calls were abandoned");
     }
 
+    // ---- GET /prices/{id}: a functional route and filter (AioWebFlux) -------------------------
+
+    @Test
+    void aFunctionalRouteAwaitsTheUpstreamAndItsFilterLogsTheAnswer(CapturedOutput logs) {
+        web.get().uri("/prices/7").header(RequestIds.HEADER, "test-req-fn").exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.id").isEqualTo("7")
+                .jsonPath("$.price").isNotEmpty()
+                .jsonPath("$.requestId").isEqualTo("test-req-fn");
+        long t0 = System.nanoTime();
+        web.get().uri("/prices/slow-2").exchange()
+                .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT)
+                .expectBody().jsonPath("$.error").isEqualTo("upstream timeout");
+        assertTrue((System.nanoTime() - t0) / 1e9 < 3, "answered after the 0.5 s timeout");
+        // the filter's task logs after its handler's task answered, with the request's MDC
+        assertTrue(logs.getOut().lines().anyMatch(l -> l.contains("[test-req-fn]")
+                && l.contains("/prices/7 answered 200 in")), logs.getOut());
+        assertTrue(logs.getOut().lines().anyMatch(l -> l.contains("/prices/slow-2 answered 504")),
+                logs.getOut());
+    }
+
     @Test
     void aPlainHttpClientGetsTheSameAnswers() throws Exception {
         HttpResponse<String> ok = http.send(HttpRequest.newBuilder(uri("/quotes/42")).build(),
