@@ -3,7 +3,6 @@ package io.aiobridge;
 import io.aiobridge.internal.Failures;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -101,7 +100,7 @@ public class AsyncFuture<T> implements Awaitable<T> {
             throw newCancelledError();
         }
         if (s == PENDING) {
-            throw new InvalidStateException("Result is not ready.; " + this
+            throw new InvalidStateException("Result is not set.; " + this
                     + ": await it, or check isDone() first");
         }
         markRetrieved();
@@ -205,9 +204,9 @@ public class AsyncFuture<T> implements Awaitable<T> {
     }
 
     InvalidStateException alreadyDone(String what) {
-        return new InvalidStateException(stateName().toUpperCase(Locale.ROOT) + ": "
-                + this + "; " + what + "() on a future that is already done: check isDone()"
-                + " first");
+        return new InvalidStateException("invalid state; " + this + " is already "
+                + stateName() + ": " + what + "() on a future that is already done: check"
+                + " isDone() first");
     }
 
     /**

@@ -32,7 +32,7 @@ class AsyncFutureTest {
             AsyncFuture<String> f = loop.createFuture();
             assertFalse(f.isDone());
             InvalidStateException notReady = assertThrows(InvalidStateException.class, f::result);
-            assertTrue(notReady.getMessage().startsWith("Result is not ready"));
+            assertTrue(notReady.getMessage().startsWith("Result is not set."));
             assertThrows(InvalidStateException.class, f::exception);
             f.setResult("v");
             assertEquals("v", f.result());
