@@ -84,6 +84,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @param data the bytes
      */
     public void feedData(byte[] data) {
+        Objects.requireNonNull(data, "data is null");
         if (eof) {
             throw new IllegalStateException("feed_data after feed_eof: " + this);
         }

@@ -49,7 +49,7 @@ public final class StreamWriter {
      * @throws IllegalStateException after {@link #close()} or {@link #writeEof()}
      */
     public void write(byte[] data) {
-        transport.write(data);
+        transport.write(Objects.requireNonNull(data, "data is null"));
     }
 
     /**
@@ -61,7 +61,7 @@ public final class StreamWriter {
      * @param data the bytes
      */
     public void write(ByteBuffer data) {
-        transport.write(data);
+        transport.write(Objects.requireNonNull(data, "data is null"));
     }
 
     /**
@@ -70,7 +70,7 @@ public final class StreamWriter {
      * @param text the text
      */
     public void write(String text) {
-        write(text.getBytes(StandardCharsets.UTF_8));
+        write(Objects.requireNonNull(text, "text is null").getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -79,6 +79,11 @@ public final class StreamWriter {
      * @param data the chunks
      */
     public void writelines(List<byte[]> data) {
+        for (int i = 0; i < Objects.requireNonNull(data, "data is null").size(); i++) {
+            if (data.get(i) == null) {
+                throw new NullPointerException("data[" + i + "] is null");
+            }
+        }
         transport.writelines(data);
     }
 

@@ -81,6 +81,34 @@ class StreamsTest {
     }
 
     @Test
+    void nullDataIsRefusedNamingItAndTheStreamGoesOn() {
+        Aio.run(() -> {
+            Server server = Streams.startServer((r, w) -> {
+                w.write(r.readline());
+                w.close();
+            }, "127.0.0.1", 0);
+            Streams.Connection c = Streams.openConnection("127.0.0.1", port(server));
+            StreamWriter w = c.writer();
+            assertEquals("data is null", assertThrows(NullPointerException.class,
+                    () -> w.write((byte[]) null)).getMessage());
+            assertEquals("data is null", assertThrows(NullPointerException.class,
+                    () -> w.write((ByteBuffer) null)).getMessage());
+            assertEquals("text is null", assertThrows(NullPointerException.class,
+                    () -> w.write((String) null)).getMessage());
+            assertEquals("data[1] is null", assertThrows(NullPointerException.class,
+                    () -> w.writelines(java.util.Arrays.asList(b("a"), null))).getMessage());
+            assertEquals("data is null", assertThrows(NullPointerException.class,
+                    () -> new StreamReader(Aio.getRunningLoop()).feedData(null)).getMessage());
+            w.writelines(List.of(b("still "), b("open\n"))); // nothing of the refused went out
+            assertEquals("still open\n", s(c.reader().readline()));
+            w.close();
+            server.close();
+            server.waitClosed();
+            return null;
+        });
+    }
+
+    @Test
     void twoTasksReadingOneStreamAtOnceGetAsyncioError() {
         Aio.run(() -> {
             Server server = Streams.startServer((r, w) -> {
