@@ -79,12 +79,7 @@ public final class StreamWriter {
      * @param data the chunks
      */
     public void writelines(List<byte[]> data) {
-        for (int i = 0; i < Objects.requireNonNull(data, "data is null").size(); i++) {
-            if (data.get(i) == null) {
-                throw new NullPointerException("data[" + i + "] is null");
-            }
-        }
-        transport.writelines(data);
+        transport.writelines(Objects.requireNonNull(data, "data is null"));
     }
 
     /** Closes the writing side once the buffer is flushed. */

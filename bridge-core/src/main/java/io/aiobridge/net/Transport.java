@@ -37,11 +37,16 @@ public interface Transport {
     }
 
     /**
-     * Writes each of {@code data}, in order.
+     * Writes each of {@code data}, in order; a null chunk is refused before any is written.
      *
      * @param data the chunks
      */
     default void writelines(List<byte[]> data) {
+        for (int i = 0; i < data.size(); i++) {
+            if (data.get(i) == null) {
+                throw new NullPointerException("data[" + i + "] is null");
+            }
+        }
         for (byte[] d : data) {
             write(d);
         }
