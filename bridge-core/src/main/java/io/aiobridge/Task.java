@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.Checkpoint;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -43,6 +44,12 @@ public class Task<T> extends AsyncFuture<T> {
         } catch (ReflectiveOperationException impossible) {
             throw new AssertionError(impossible);
         }
+        // an iteration whose items are always ready raises a cancel requested meanwhile
+        Checkpoint.install(t -> {
+            if (t.mustCancel) {
+                t.yieldNow();
+            }
+        });
         // Initialize CancelledError before the JIT compiles awaitFuture. Otherwise the compiled
         // code holds an "unloaded class" trap at `new CancelledError`, and each task suspended
         // in that code deoptimizes on its own when it is cancelled: closing a loop of 200k

@@ -8,6 +8,7 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
 import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.Task;
+import io.aiobridge.internal.Checkpoint;
 import io.aiobridge.internal.Failures;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -66,6 +67,7 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
         if (done) {
             throw new StopAsyncIteration();
         }
+        Checkpoint.ifCancelled(task); // else a source that is never empty is never cancelled
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();

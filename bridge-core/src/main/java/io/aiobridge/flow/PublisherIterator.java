@@ -7,6 +7,7 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
 import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.Task;
+import io.aiobridge.internal.Checkpoint;
 import io.aiobridge.internal.Failures;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,6 +97,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         if (done) {
             throw new StopAsyncIteration();
         }
+        Checkpoint.ifCancelled(task); // else a source that is never empty is never cancelled
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();

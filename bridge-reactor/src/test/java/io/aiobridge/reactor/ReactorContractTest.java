@@ -359,6 +359,40 @@ class ReactorContractTest extends AdapterContract {
     }
 
     @Test
+    void aTaskThatCancelsItselfWhileIteratingASourceThatIsNeverEmptyStopsThere()
+            throws Exception {
+        // kotlinx BackpressureTest.testCooperativeCancellation: Flux.fromIterable emits inside
+        // each request, so the iteration never waits and never suspends; the cancel is raised
+        // at the next item instead of never, and what was read ahead goes to the hook
+        for (boolean buffered : new boolean[] {false, true}) {
+            Discards readAhead = new Discards(1);
+            List<Long> seen = new ArrayList<>();
+            StepVerifier.create(ReactorPublish.mono(() -> {
+                        Flux<Long> endless = Flux.fromIterable(
+                                () -> java.util.stream.LongStream.iterate(0, i -> i + 1).iterator());
+                        for (long x : buffered
+                                ? ReactorIterate.iterate(endless, 16, Overflow.ERROR)
+                                : ReactorIterate.iterate(endless, 16)) {
+                            seen.add(x);
+                            if (x == 10) {
+                                Aio.currentTask().cancel();
+                            }
+                            if (x > 1_000_000) {
+                                return "never cancelled";
+                            }
+                        }
+                        return "ended";
+                    }).doOnDiscard(Long.class, readAhead))
+                    // a task cancelled from inside reaches the subscriber as Reactor would say it
+                    .expectError(java.util.concurrent.CancellationException.class)
+                    .verify(Duration.ofSeconds(10));
+            assertEquals(java.util.stream.LongStream.rangeClosed(0, 10).boxed().toList(), seen,
+                    "buffered: " + buffered);
+            assertTrue(readAhead.await().contains(11L), "11 was read ahead: " + buffered);
+        }
+    }
+
+    @Test
     void whatAnIterationReadAheadOrDroppedGoesToDoOnDiscardAsPublishOnsQueueDoes()
             throws Exception {
         // the reference: publishOn's queue, prefetch 8, two read, then cancelled (hide(): a
