@@ -1,6 +1,8 @@
 package io.aiobridge;
 
 import java.util.Iterator;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Something an {@code async for} can iterate ({@code __aiter__}). Also a plain {@link Iterable},
@@ -37,5 +39,48 @@ public interface AsyncIterable<T> extends Iterable<T> {
     @Override
     default Iterator<T> iterator() {
         return new AwaitingIterator<>(aiter());
+    }
+
+    /**
+     * Runs {@code action} on each item in turn, in the task, and closes the iterator before an
+     * exception leaves: what kotlinx's {@code collect} does, and {@code async for} inside {@code
+     * async with aclosing(...)}. So when {@code action} throws (or the task is cancelled while
+     * it waits), the subscription behind a publisher is cancelled, or an async generator's
+     * {@code finally} has run, before the caller's {@code catch} sees the exception; a plain
+     * for-each leaves that to the end of the task.
+     *
+     * @param action what to do with each item; it may await
+     * @throws IllegalStateException outside a task
+     */
+    @Override
+    default void forEach(Consumer<? super T> action) {
+        Objects.requireNonNull(action, "action is null");
+        AsyncIterator<T> it = aiter();
+        for (;;) {
+            T item;
+            try {
+                item = it.anext().await();
+            } catch (StopAsyncIteration end) {
+                return;
+            } catch (Throwable failed) {
+                closeAfter(it, failed);
+                throw failed; // as itself, checked or not
+            }
+            try {
+                action.accept(item);
+            } catch (Throwable failed) {
+                closeAfter(it, failed);
+                throw failed;
+            }
+        }
+    }
+
+    /** Closes {@code it} after {@code failed}; a failure of the close is added to it. */
+    private static void closeAfter(AsyncIterator<?> it, Throwable failed) {
+        try {
+            it.aclose();
+        } catch (Throwable alsoFailed) {
+            failed.addSuppressed(alsoFailed);
+        }
     }
 }

@@ -73,6 +73,49 @@ class AsyncGeneratorTest {
     }
 
     @Test
+    void forEachClosesTheGeneratorBeforeTheActionsExceptionLeavesAndNotWhenItEnds()
+            throws Exception {
+        List<String> log = new ArrayList<>();
+        Thread[] body = new Thread[1];
+        List<Integer> seen = new ArrayList<>();
+        virtual(() -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> counting(100, log, body).forEach(i -> {
+                        seen.add(i);
+                        if (i == 3) {
+                            throw new IllegalStateException("consumer failed");
+                        }
+                    }));
+            assertEquals("consumer failed", e.getMessage());
+            assertEquals(List.of("finally"), log, "closed before the catch, as aclosing does");
+
+            seen.clear();
+            log.clear();
+            counting(3, log, body).forEach(seen::add);
+            assertEquals(List.of(0, 1, 2), seen);
+            assertEquals(List.of("finally"), log, "a generator that ended closes itself once");
+
+            // a failing close is added to the action's exception, which stays the one thrown
+            AsyncGenerator<Integer, Void> badFinally = AsyncGenerator.of(y -> {
+                try {
+                    y.yield(1);
+                    y.yield(2);
+                } finally {
+                    throw new IllegalArgumentException("finally failed");
+                }
+            });
+            IllegalStateException first = assertThrows(IllegalStateException.class,
+                    () -> badFinally.forEach(i -> {
+                        throw new IllegalStateException("action failed");
+                    }));
+            assertEquals("action failed", first.getMessage());
+            assertEquals("finally failed", first.getSuppressed()[0].getMessage());
+            return null;
+        });
+        assertEnded(body[0]);
+    }
+
+    @Test
     void cancellingTheConsumerWhileTheBodyAwaitsRunsTheBodysFinally() throws Exception {
         List<String> log = new ArrayList<>();
         Thread[] body = new Thread[1];

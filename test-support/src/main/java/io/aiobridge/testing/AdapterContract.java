@@ -420,6 +420,50 @@ public abstract class AdapterContract {
     }
 
     @Test
+    void forEachCancelsTheSourceBeforeTheActionsFailureReachesTheCaller() {
+        // kotlinx PublisherCollectTest.testCollectThrowingAction: a publisher that emits 100
+        // items inside request and never completes; the action throws on the last one, and
+        // the cancel comes before the catch (a for-each would leave it to the task's end)
+        Steps steps = new Steps();
+        int x = 100;
+        int[] lastOutput = {0};
+        Publisher<Integer> publisher = subscriber -> subscriber.onSubscribe(new Subscription() {
+            private long requested;
+
+            @Override
+            public void request(long n) {
+                requested += n;
+                while (lastOutput[0] < x && lastOutput[0] < requested) {
+                    subscriber.onNext(++lastOutput[0]);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                assertEquals(x, lastOutput[0]);
+                steps.expect(x + 2);
+            }
+        });
+        Loops.virtual(() -> {
+            int[] sum = {0};
+            int[] step = {1};
+            steps.expect(1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> iterate(publisher, 256).forEach(item -> {
+                        sum[0] += item;
+                        steps.expect(++step[0]);
+                        if (sum[0] >= x * (x + 1) / 2) {
+                            throw new IllegalArgumentException("Too many elements produced");
+                        }
+                    }));
+            steps.expect(x + 3);
+            assertEquals("Too many elements produced", e.getMessage());
+            return null;
+        });
+        steps.finish(x + 4);
+    }
+
+    @Test
     void cancellingATaskInsideTheLoopBodyCancelsItsSource() {
         AtomicInteger cancels = new AtomicInteger();
         Loops.virtual(() -> {
