@@ -205,7 +205,9 @@ public final class AsyncGenerator<T, S>
                 return;
             }
             case RUNNING -> throw new IllegalStateException(
-                    "aclose(): asynchronous generator is already running: " + this);
+                    "aclose(): asynchronous generator is already running; " + this
+                            + " is between its resumption and its next yield: close it once"
+                            + " that step has returned");
             default -> { }
         }
         Task<?> t = Task.currentOrThrow("aclose()");
@@ -500,7 +502,9 @@ public final class AsyncGenerator<T, S>
         Task<?> t = Task.currentOrThrow(what);
         switch (state) {
             case RUNNING -> throw new IllegalStateException(
-                    what + ": asynchronous generator is already running: " + this);
+                    what + ": asynchronous generator is already running; " + this
+                            + " is between its resumption and its next yield: one consumer at"
+                            + " a time");
             case CLOSED -> throw endOfIteration();
             case CREATED -> {
                 if (throwIn != null) {

@@ -182,6 +182,25 @@ class AsyncioErrorsTest {
     @Test
     void generatorsAndContextManagers() {
         Loops.virtual(() -> {
+            AsyncGenerator<Integer, Void> reentered = AsyncGenerator.of(y -> {
+                y.yield(1);
+                Aio.sleep(0.01);
+                y.yield(2);
+            });
+            reentered.anext().await();
+            Task<Integer> second = Aio.createTask(() -> reentered.anext().await());
+            Aio.sleep(0);
+            assertAsyncio(IllegalStateException.class,
+                    "anext(): asynchronous generator is already running",
+                    () -> reentered.anext().await());
+            assertAsyncio(IllegalStateException.class,
+                    "aclose(): asynchronous generator is already running", reentered::aclose);
+            assertEquals(2, second.await());
+            io.aiobridge.net.StreamReader ended =
+                    new io.aiobridge.net.StreamReader(Aio.getRunningLoop());
+            ended.feedEof();
+            assertAsyncio(IllegalStateException.class, "feed_data after feed_eof",
+                    () -> ended.feedData(new byte[] {1}));
             AsyncGenerator<Integer, Integer> g = AsyncGenerator.of(y -> y.yield(1));
             assertAsyncio(IllegalArgumentException.class,
                     "can't send non-None value to a just-started async generator",

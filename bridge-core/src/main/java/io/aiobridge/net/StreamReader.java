@@ -86,7 +86,8 @@ public final class StreamReader implements AsyncIterable<byte[]> {
     public void feedData(byte[] data) {
         Objects.requireNonNull(data, "data is null");
         if (eof) {
-            throw new IllegalStateException("feed_data after feed_eof: " + this);
+            throw new IllegalStateException("feed_data after feed_eof; " + this
+                    + " has had its end: feed nothing after feedEof()");
         }
         if (data.length == 0) {
             return;
