@@ -1,6 +1,7 @@
 package io.aiobridge.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -167,6 +168,25 @@ class ConnectOptionsTest {
             assertEquals("127.0.0.1", ((InetSocketAddress) c.writer().transport()
                     .getExtraInfo("peername")).getAddress().getHostAddress());
             c.writer().close();
+            // a name: only its addresses of the family are tried
+            Streams.Connection named = Streams.openConnection("localhost", port, 1024,
+                    ConnectOptions.defaults().withFamily(StandardProtocolFamily.INET));
+            assertTrue(((InetSocketAddress) named.writer().transport().getExtraInfo("peername"))
+                    .getAddress() instanceof java.net.Inet4Address);
+            named.writer().close();
+            boolean localhostHasV6 = java.util.Arrays.stream(
+                    InetAddress.getAllByName("localhost"))
+                    .anyMatch(a -> a instanceof java.net.Inet6Address);
+            IOException noV6 = assertThrows(IOException.class,
+                    () -> Streams.openConnection("localhost", port, 1024,
+                            ConnectOptions.defaults().withFamily(StandardProtocolFamily.INET6)));
+            if (localhostHasV6) { // ::1 is tried, and nothing listens there
+                assertInstanceOf(ConnectException.class, noV6, noV6.toString());
+            } else { // CPython: getaddrinfo('localhost', port, AF_INET6) finds nothing
+                assertInstanceOf(UnknownHostException.class, noV6);
+                assertTrue(noV6.getMessage().startsWith("[Errno -2] Name or service not known"),
+                        noV6.getMessage());
+            }
             UnknownHostException literal = assertThrows(UnknownHostException.class,
                     () -> Streams.openConnection("127.0.0.1", port, 1024,
                             ConnectOptions.defaults().withFamily(StandardProtocolFamily.INET6)));
