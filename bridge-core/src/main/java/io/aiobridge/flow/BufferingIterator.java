@@ -67,13 +67,15 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
         if (done) {
             throw new StopAsyncIteration();
         }
-        Checkpoint.ifCancelled(task); // else a source that is never empty is never cancelled
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();
             adopt(task);
             source.subscribe(this);
         }
+        // owned now (closed with its task): a cancel pending here is raised here, or a
+        // source that is never empty would never let it be
+        Checkpoint.ifCancelled(task);
         for (;;) {
             AsyncFuture<Void> w;
             synchronized (buffer) {

@@ -97,7 +97,6 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         if (done) {
             throw new StopAsyncIteration();
         }
-        Checkpoint.ifCancelled(task); // else a source that is never empty is never cancelled
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();
@@ -109,6 +108,9 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         } else {
             adopt(task); // subscribed by someone else: the first task to iterate owns it
         }
+        // owned now (closed with its task): a cancel pending here is raised here, or a
+        // source that is never empty would never let it be
+        Checkpoint.ifCancelled(task);
         for (;;) {
             Object o = ring.poll();
             if (o != null) {

@@ -186,6 +186,30 @@ class IterationDiscardTest {
         }
     }
 
+    @Test
+    void aCancelPendingAtTheFirstStepOfAHandSubscribedIterationStillEndsItWithTheTask() {
+        List<Integer> read = new ArrayList<>();
+        virtual(() -> {
+            IteratorSubscriber<Integer> bySomeoneElse =
+                    FlowIterate.subscriber(Aio.getRunningLoop(), 4, 0.75);
+            range(100).subscribe(bySomeoneElse); // 0..3 arrive at once
+            Task<Void> reader = Aio.createTask(() -> {
+                Aio.currentTask().cancel(); // pending: this task has not suspended yet
+                for (int i : bySomeoneElse) {
+                    read.add(i);
+                }
+                return null;
+            });
+            assertThrows(io.aiobridge.CancelledError.class, reader::await);
+            // the first step raised the cancel after taking the iteration, so it ended with its
+            // task instead of staying subscribed with nobody to end it
+            assertEquals(List.of(), read);
+            assertThrows(io.aiobridge.StopAsyncIteration.class,
+                    () -> bySomeoneElse.anext().await(), "closed with its task");
+            return null;
+        });
+    }
+
     /** Emits 0..n-1 on the requesting thread, as demand allows, and stops when cancelled. */
     private static Publisher<Integer> range(int n) {
         return s -> s.onSubscribe(new Subscription() {
