@@ -282,6 +282,7 @@ public final class EventLoopGroup implements AutoCloseable {
          * @throws IllegalArgumentException if negative or NaN
          */
         public Builder shutdownTimeout(double seconds) {
+            Times.check(seconds, "shutdownTimeout");
             if (!(seconds >= 0)) {
                 throw new IllegalArgumentException("shutdown timeout must be >= 0 seconds, got "
                         + seconds);
@@ -601,6 +602,7 @@ public final class EventLoopGroup implements AutoCloseable {
      *     thread of a {@link Builder#carriers carrier} of one (it would wait for itself)
      */
     public boolean shutdownGracefully(double timeout) {
+        Times.check(timeout, "shutdownGracefully's timeout");
         if (!(timeout >= 0)) {
             throw new IllegalArgumentException("timeout must be >= 0 seconds, got " + timeout);
         }

@@ -260,11 +260,21 @@ class EventLoopGroupTest {
                 () -> EventLoopGroup.create(0));
         assertTrue(zero.getMessage().contains("at least 1 loop, got 0"), zero.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EventLoopGroup.builder().loops(-2));
+        // NaN gets the message every other time parameter gives (docs/errors.md, rule 3)
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> EventLoopGroup.builder().shutdownTimeout(Double.NaN)).getMessage()
+                .startsWith("Invalid delay: NaN (not a number); shutdownTimeout"));
         assertThrows(IllegalArgumentException.class,
-                () -> EventLoopGroup.builder().shutdownTimeout(Double.NaN));
+                () -> EventLoopGroup.builder().shutdownTimeout(-1));
         assertThrows(NullPointerException.class, () -> EventLoopGroup.builder().name(null));
 
         EventLoopGroup g = EventLoopGroup.create(1);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> g.shutdownGracefully(Double.NaN)).getMessage()
+                .startsWith("Invalid delay: NaN (not a number); shutdownGracefully's timeout"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> g.shutdownGracefully(-1)).getMessage()
+                .startsWith("timeout must be >= 0 seconds, got -1.0"));
         assertThrows(NullPointerException.class, () -> g.submit(null));
         assertThrows(NullPointerException.class, () -> g.loopFor(null));
         ExecutionException fromInside = assertThrows(ExecutionException.class,
