@@ -383,6 +383,17 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         return nanoTime() / 1e9;
     }
 
+    /**
+     * Whether other work waits for the loop (a ready callback or task, a due timer, work from
+     * other threads): the cue for a task that has not suspended for a while (an iteration whose
+     * source is never empty) to let the loop run, so a timeout or a cancel sent from elsewhere
+     * takes effect and the loop's other tasks get their turn. Loop-confined.
+     */
+    boolean somethingIsDue() {
+        return !ready.isEmpty() || !inbound.isEmpty()
+                || (!timers.isEmpty() && timers.firstWhen() <= time());
+    }
+
     private long nanoTime() {
         return virtualTime ? virtualNanos : System.nanoTime() - origin;
     }

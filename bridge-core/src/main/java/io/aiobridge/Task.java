@@ -49,6 +49,10 @@ public class Task<T> extends AsyncFuture<T> {
             if (t.mustCancel) {
                 t.yieldNow();
             }
+        }, t -> {
+            if (t.mustCancel || t.loop.somethingIsDue()) {
+                t.yieldNow();
+            }
         });
         // Initialize CancelledError before the JIT compiles awaitFuture. Otherwise the compiled
         // code holds an "unloaded class" trap at `new CancelledError`, and each task suspended

@@ -48,6 +48,10 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
     private final Consumer<? super T> discarded;
 
     private static final Object COMPLETE = new Object();
+    /** Steps without waiting after which the loop gets a turn if it has something due. */
+    private static final int FAIRNESS_STEPS = 256;
+    /** Steps since the consuming task last waited; loop-confined. */
+    private int stepsWithoutWaiting;
 
     BufferingIterator(Publisher<? extends T> source, int capacity, Overflow overflow,
             Consumer<? super T> discarded) {
@@ -73,9 +77,14 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
             adopt(task);
             source.subscribe(this);
         }
-        // owned now (closed with its task): a cancel pending here is raised here, or a
-        // source that is never empty would never let it be
-        Checkpoint.ifCancelled(task);
+        // owned now (closed with its task): a cancel pending here is raised here, and every
+        // so many items a due timer or other threads' work gets the loop (PublisherIterator)
+        if (++stepsWithoutWaiting >= FAIRNESS_STEPS) {
+            stepsWithoutWaiting = 0;
+            Checkpoint.ifTheLoopIsWaited(task);
+        } else {
+            Checkpoint.ifCancelled(task);
+        }
         for (;;) {
             AsyncFuture<Void> w;
             synchronized (buffer) {
@@ -95,6 +104,7 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
                 w = task.getLoop().createFuture();
                 waiter = w;
             }
+            stepsWithoutWaiting = 0; // the loop runs while this task waits
             try {
                 w.await();
             } catch (CancelledError e) {

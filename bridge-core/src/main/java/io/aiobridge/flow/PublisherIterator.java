@@ -61,6 +61,8 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
     private final Consumer<? super T> discarded;
     /** {@code discarded} behind the loop's error reporting, for the ring. */
     private final Consumer<Object> discard;
+    /** Steps since the consuming task last waited; loop-confined. */
+    private int stepsWithoutWaiting;
 
     /** Subscribed by someone else, iterated by a task of {@code loop}. */
     PublisherIterator(EventLoop loop, int prefetch, double replenish) {
@@ -108,9 +110,15 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         } else {
             adopt(task); // subscribed by someone else: the first task to iterate owns it
         }
-        // owned now (closed with its task): a cancel pending here is raised here, or a
-        // source that is never empty would never let it be
-        Checkpoint.ifCancelled(task);
+        // owned now (closed with its task): a cancel pending here is raised here, and every
+        // so many items a due timer or other threads' work gets the loop, or a source that is
+        // never empty would hold them off for ever
+        if (++stepsWithoutWaiting >= limit) {
+            stepsWithoutWaiting = 0;
+            Checkpoint.ifTheLoopIsWaited(task);
+        } else {
+            Checkpoint.ifCancelled(task);
+        }
         for (;;) {
             Object o = ring.poll();
             if (o != null) {
@@ -134,6 +142,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
             if (!ring.arm(w)) {
                 continue;
             }
+            stepsWithoutWaiting = 0; // the loop runs while this task waits
             try {
                 w.await();
             } catch (CancelledError e) {

@@ -396,6 +396,46 @@ class ReactorContractTest extends AdapterContract {
     }
 
     @Test
+    void aTimeoutOrACancelFromAnotherThreadStopsAnIterationOfASourceThatIsNeverEmpty()
+            throws Exception {
+        // the same endless source: the task never waits, so the loop would never run its timer
+        // nor the cancel that another thread sends; every so many items it now lets them in
+        Flux<Long> endless = Flux.fromIterable(
+                () -> java.util.stream.LongStream.iterate(0, i -> i + 1).iterator());
+        StepVerifier.create(ReactorPublish.mono(() -> {
+                    try {
+                        return Aio.timeout(0.05, () -> {
+                            long n = 0;
+                            for (long x : ReactorIterate.iterate(endless, 16)) {
+                                n = x;
+                            }
+                            return n;
+                        });
+                    } catch (io.aiobridge.AsyncTimeoutException expected) {
+                        return -1L;
+                    }
+                }))
+                .expectNext(-1L).expectComplete().verify(Duration.ofSeconds(10));
+
+        CountDownLatch iterating = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        Disposable running = ReactorPublish.mono(() -> {
+            try {
+                for (long x : ReactorIterate.iterate(endless, 16)) {
+                    iterating.countDown();
+                }
+                return "ended";
+            } catch (CancelledError e) {
+                cancelled.countDown();
+                throw e;
+            }
+        }).subscribe();
+        assertTrue(iterating.await(10, TimeUnit.SECONDS));
+        running.dispose(); // from this thread: reaches the task through its loop
+        assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the dispose never reached the task");
+    }
+
+    @Test
     void whatAnIterationReadAheadOrDroppedGoesToDoOnDiscardAsPublishOnsQueueDoes()
             throws Exception {
         // the reference: publishOn's queue, prefetch 8, two read, then cancelled (hide(): a
