@@ -44,7 +44,8 @@ public class Task<T> extends AsyncFuture<T> {
         } catch (ReflectiveOperationException impossible) {
             throw new AssertionError(impossible);
         }
-        // an iteration whose items are always ready raises a cancel requested meanwhile
+        // an iteration whose items are always ready raises a cancel requested meanwhile, and
+        // every so many items lets the loop run what waits for it (internal.Checkpoint)
         Checkpoint.install(t -> {
             if (t.mustCancel) {
                 t.yieldNow();

@@ -79,12 +79,7 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
         }
         // owned now (closed with its task): a cancel pending here is raised here, and every
         // so many items a due timer or other threads' work gets the loop (PublisherIterator)
-        if (++stepsWithoutWaiting >= FAIRNESS_STEPS) {
-            stepsWithoutWaiting = 0;
-            Checkpoint.ifTheLoopIsWaited(task);
-        } else {
-            Checkpoint.ifCancelled(task);
-        }
+        stepsWithoutWaiting = Checkpoint.step(task, stepsWithoutWaiting, FAIRNESS_STEPS);
         for (;;) {
             AsyncFuture<Void> w;
             synchronized (buffer) {

@@ -113,12 +113,7 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
         // owned now (closed with its task): a cancel pending here is raised here, and every
         // so many items a due timer or other threads' work gets the loop, or a source that is
         // never empty would hold them off for ever
-        if (++stepsWithoutWaiting >= limit) {
-            stepsWithoutWaiting = 0;
-            Checkpoint.ifTheLoopIsWaited(task);
-        } else {
-            Checkpoint.ifCancelled(task);
-        }
+        stepsWithoutWaiting = Checkpoint.step(task, stepsWithoutWaiting, limit);
         for (;;) {
             Object o = ring.poll();
             if (o != null) {

@@ -20,8 +20,8 @@ public final class Checkpoint {
      * Installs the runtime's checks; called once, by {@code Task}.
      *
      * @param c suspends {@code task} once if a cancellation of it is pending, so it is raised
-     * @param f suspends {@code task} once if a cancellation is pending or the loop has a timer
-     *     due or work from other threads, so it runs
+     * @param f suspends {@code task} once if a cancellation is pending or anything waits for
+     *     the loop (a ready task or callback, a due timer, work from other threads), so it runs
      */
     public static void install(Consumer<Task<?>> c, Consumer<Task<?>> f) {
         check = c;
@@ -29,24 +29,24 @@ public final class Checkpoint {
     }
 
     /**
-     * Raises the pending cancellation of {@code task}, the running task, after a suspension as
-     * asyncio raises it at an await; returns at once if none is pending.
+     * One step of an iteration by {@code task}, the running task, which has taken {@code
+     * stepsWithoutWaiting} steps since it last waited: raises a pending cancellation after a
+     * suspension, as asyncio raises it at an await, and every {@code every} steps also lets the
+     * loop run once if anything waits for it, so an {@code Aio.timeout} around the iteration, a
+     * cancel from another task or thread, or the loop's other tasks are not held off for ever
+     * by a source that is never empty. A loop with nothing waiting costs a few field reads.
      *
      * @param task the running task
+     * @param stepsWithoutWaiting the steps since the task last waited
+     * @param every how many steps the loop may wait at most
+     * @return the steps since the task last waited, this one included (0 after a turn)
      */
-    public static void ifCancelled(Task<?> task) {
+    public static int step(Task<?> task, int stepsWithoutWaiting, int every) {
+        if (stepsWithoutWaiting + 1 >= every) {
+            fair.accept(task);
+            return 0;
+        }
         check.accept(task);
-    }
-
-    /**
-     * As {@link #ifCancelled}, and also lets the loop run once if a timer is due or work from
-     * other threads waits: called every so many items by an iteration that has not had to wait,
-     * so an {@code Aio.timeout} around it, or a cancel from another task or thread, is not held
-     * off for ever by a source that is never empty. A loop with nothing due costs a check.
-     *
-     * @param task the running task
-     */
-    public static void ifTheLoopIsWaited(Task<?> task) {
-        fair.accept(task);
+        return stepsWithoutWaiting + 1;
     }
 }
