@@ -18,8 +18,10 @@ import java.util.function.BooleanSupplier;
  * #signalAll()} ({@code wait}, {@code notify} and {@code notifyAll} are final on {@code Object}).
  *
  * <p><b>Invariants:</b> {@code await()} always returns or raises with the lock held again, even
- * when cancelled. A notification is never lost: a waiter that was notified and then cancelled
- * before it ran passes its notification on to the next waiter.
+ * when cancelled. A notification is never lost: a waiter that leaves with an exception (a
+ * cancel while it waited to be woken, to run or to take the lock again) notifies the next
+ * waiter, as asyncio 3.13 does; the next waiter may then wake with nothing to do, which the
+ * condition-variable protocol allows ({@link #waitFor} re-checks).
  *
  * <p><b>Threading:</b> loop-confined.
  */
@@ -78,35 +80,44 @@ public final class AsyncCondition implements Acquirable<AsyncCondition> {
                     + " condition's lock (try (Held h = cond.hold())) before await()");
         }
         lock.release();
-        CancelledError cancelled = null;
         try {
-            AsyncFuture<Boolean> fut = loop.createFuture();
-            waiters.addLast(fut);
             try {
-                fut.await();
-                return true;
-            } catch (CancelledError e) {
-                if (fut.isDone() && !fut.isCancelled()) {
-                    // notified, then cancelled before it ran: hand the notification on
-                    notifyWaiters(1);
-                }
-                throw e;
-            } finally {
-                waiters.remove(fut);
-            }
-        } finally {
-            // the lock must be held again however we leave, even if cancelled meanwhile
-            for (;;) {
+                AsyncFuture<Boolean> fut = loop.createFuture();
+                waiters.addLast(fut);
                 try {
-                    lock.acquire();
-                    break;
-                } catch (CancelledError e) {
-                    cancelled = e;
+                    fut.await();
+                    return true;
+                } finally {
+                    waiters.remove(fut);
                 }
+            } finally {
+                reacquire();
             }
-            if (cancelled != null) {
-                throw cancelled;
+        } catch (Throwable e) {
+            // This task may have been notified before the error (a cancel while it waited to
+            // run, or while it took the lock again): notify another waiter instead, so the
+            // notification is not lost. A spurious wake-up is allowed, as in asyncio 3.13.
+            notifyWaiters(1);
+            throw e;
+        }
+    }
+
+    /**
+     * Takes the lock again however the wait ended, even if cancelled meanwhile; then raises the
+     * most recent cancellation, if any.
+     */
+    private void reacquire() {
+        CancelledError cancelled = null;
+        for (;;) {
+            try {
+                lock.acquire();
+                break;
+            } catch (CancelledError e) {
+                cancelled = e;
             }
+        }
+        if (cancelled != null) {
+            throw cancelled;
         }
     }
 

@@ -143,7 +143,7 @@ public class AsyncSemaphore implements Acquirable<AsyncSemaphore> {
     @Override
     public String toString() {
         int n = waiterCount();
-        return "<" + getClass().getSimpleName() + " [" + (locked() ? "locked" : "unlocked")
-                + ", value:" + value + (n > 0 ? ", waiters:" + n : "") + "]>";
+        return "<" + getClass().getSimpleName() + " [" + (locked() ? "locked" : "unlocked, value:"
+                + value) + (n > 0 ? ", waiters:" + n : "") + "]>";
     }
 }
