@@ -294,7 +294,7 @@ public final class Timeout {
 
     @Override
     public String toString() {
-        return "<Timeout [" + state.label + "]" + (state == State.ENTERED ? " when=" + when : "")
+        return "<Timeout [" + state.label + "]" + (state == State.ENTERED ? " when=" + (when == null ? "None" : when) : "")
                 + ">";
     }
 }
