@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 /**
  * {@code asyncio.wait_for} (Python 3.11 semantics, which the parity outputs were recorded with): on
  * timeout the awaited future is cancelled and waited for, so it is no longer running when this
- * raises {@link AsyncTimeoutException}; a timeout of zero or less cancels at once.
+ * raises {@link AsyncTimeoutException}; a timeout of zero or less cancels at once. Except where
+ * 3.11 loses a cancellation of the waiting task (GH-86296): there it follows 3.12.
  */
 final class WaitFor {
     private WaitFor() {}
@@ -38,12 +39,14 @@ final class WaitFor {
             try {
                 task.awaitFuture(waiter);
             } catch (CancelledError e) {
-                if (fut.isDone()) {
-                    return fut.result();
+                if (!fut.isDone()) {
+                    fut.removeDoneCallback(onDone);
+                    // the inner work must not run on after waitFor returns (bpo-32751)
+                    cancelAndWait(task, fut);
                 }
-                fut.removeDoneCallback(onDone);
-                // the inner work must not run on after waitFor returns (bpo-32751)
-                cancelAndWait(task, fut);
+                // The cancel wins even when fut completed in the same turn of the loop: 3.11
+                // returned fut's result here and lost the cancellation (GH-86296, fixed in 3.12).
+                // fut keeps its result for whoever else awaits it.
                 throw e;
             }
             if (fut.isDone()) {
