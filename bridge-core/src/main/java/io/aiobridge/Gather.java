@@ -113,8 +113,19 @@ final class Gather {
                 }
             }
         };
+        // Children already done count at once (3.12+): a gather of tasks that finished in their
+        // eager step is done when it returns, so awaiting it does not suspend. 3.11 scheduled a
+        // callback for them too, which cost the caller one turn of the loop.
+        List<AsyncFuture<?>> doneFuts = new ArrayList<>();
         for (AsyncFuture<?> f : distinct) {
-            f.addDoneCallbackInternal(onChildDone);
+            if (f.isDone()) {
+                doneFuts.add(f);
+            } else {
+                f.addDoneCallbackInternal(onChildDone);
+            }
+        }
+        for (AsyncFuture<?> f : doneFuts) {
+            onChildDone.accept(f);
         }
         return outer;
     }
