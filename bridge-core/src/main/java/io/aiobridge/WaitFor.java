@@ -5,8 +5,10 @@ import java.util.function.Consumer;
 /**
  * {@code asyncio.wait_for} (Python 3.11 semantics, which the parity outputs were recorded with): on
  * timeout the awaited future is cancelled and waited for, so it is no longer running when this
- * raises {@link AsyncTimeoutException}; a timeout of zero or less cancels at once. Except where
- * 3.11 loses a cancellation of the waiting task (GH-86296): there it follows 3.12.
+ * raises {@link AsyncTimeoutException}; a timeout of zero or less cancels at once. When the
+ * waiting task is cancelled in the same turn as the future completes, 3.11 loses the cancel
+ * (GH-86296) and 3.12 the result; here the result is returned and the cancel delivered at the
+ * task's next await.
  */
 final class WaitFor {
     private WaitFor() {}
@@ -39,14 +41,19 @@ final class WaitFor {
             try {
                 task.awaitFuture(waiter);
             } catch (CancelledError e) {
-                if (!fut.isDone()) {
-                    fut.removeDoneCallback(onDone);
-                    // the inner work must not run on after waitFor returns (bpo-32751)
-                    cancelAndWait(task, fut);
+                if (fut.isDone()) {
+                    // fut completed in the same turn as the cancel. 3.11 returned its result and
+                    // lost the cancel (GH-86296); 3.12 raises the cancel and loses the result
+                    // (an item a queue's get() took, say). Neither is lost here: the result is
+                    // returned and the same cancel request is delivered again at this task's
+                    // next await, or when it ends (uncancel, then cancel, keeps the count).
+                    task.uncancel();
+                    task.cancel(e.getMessage());
+                    return fut.result();
                 }
-                // The cancel wins even when fut completed in the same turn of the loop: 3.11
-                // returned fut's result here and lost the cancellation (GH-86296, fixed in 3.12).
-                // fut keeps its result for whoever else awaits it.
+                fut.removeDoneCallback(onDone);
+                // the inner work must not run on after waitFor returns (bpo-32751)
+                cancelAndWait(task, fut);
                 throw e;
             }
             if (fut.isDone()) {

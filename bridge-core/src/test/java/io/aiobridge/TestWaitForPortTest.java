@@ -307,6 +307,41 @@ class TestWaitForPortTest {
         });
     }
 
+    @Test
+    void aCancelInTheTurnTheResultArrivesLosesNeitherTheResultNorTheCancel() {
+        // Beyond CPython: 3.11 loses the cancel here, 3.12 the result (an item taken off a queue)
+        Loops.virtual(() -> {
+            io.aiobridge.queue.AsyncQueue<String> q = new io.aiobridge.queue.AsyncQueue<>();
+            List<String> got = new java.util.ArrayList<>();
+            boolean[] reachedEnd = {false};
+            Task<Void> consumer = Aio.createTask(() -> {
+                got.add(Aio.waitFor(Aio.createTask(q::get), 100));
+                Aio.sleep(1); // the cancel is delivered here
+                reachedEnd[0] = true;
+                return null;
+            });
+            Aio.sleep(0); // the consumer waits, its get() task waits for an item
+            q.putNowait("item");
+            Aio.sleep(0); // the get() task takes the item and completes
+            consumer.cancel("stop");
+            CancelledError e = assertThrows(CancelledError.class, consumer::await);
+            assertEquals("stop", e.getMessage());
+            assertEquals(List.of("item"), got, "the item the get() took reached the caller");
+            assertFalse(reachedEnd[0]);
+            assertEquals(1, consumer.cancelling(), "one cancel request, delivered once");
+
+            // with no await after waitFor, the task ends cancelled, as at any task's end
+            Task<String> last = Aio.createTask(() -> Aio.waitFor(Aio.createTask(q::get), 100));
+            Aio.sleep(0);
+            q.putNowait("second");
+            Aio.sleep(0);
+            last.cancel();
+            assertThrows(CancelledError.class, last::await);
+            assertTrue(last.isCancelled());
+            return null;
+        });
+    }
+
     // ---- WaitForShieldTests -------------------------------------------------------------------
 
     @Test
