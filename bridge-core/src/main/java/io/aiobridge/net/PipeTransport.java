@@ -285,11 +285,23 @@ abstract class PipeTransport implements Transport {
                 post(() -> lose(null));
             } catch (IOException e) {
                 closeQuietly();
-                post(() -> lose(e)); // a broken pipe: the process has gone
+                IOException broken = brokenPipe(e);
+                post(() -> lose(broken)); // the process has gone
             } catch (InterruptedException e) {
                 closeQuietly();
                 post(() -> lose(null));
             }
+        }
+
+        /**
+         * asyncio's {@code BrokenPipeError} text for a write the process can no longer take: the
+         * JDK says "Broken pipe" when the write meets the closed pipe, and "Stream closed" when
+         * its reaper closed our end first, at the process's exit. The JDK's is the cause.
+         */
+        private IOException brokenPipe(IOException e) {
+            IOException broken = new IOException("[Errno 32] Broken pipe; " + name + " has"
+                    + " ended or closed its input, so the data written to it was not read", e);
+            return broken;
         }
 
         private void closeQuietly() {

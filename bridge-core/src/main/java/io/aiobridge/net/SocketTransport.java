@@ -543,11 +543,17 @@ final class SocketTransport implements Transport {
     /**
      * The JDK's report of a reset ({@code SocketException: Connection reset} from a read, {@code
      * IOException: Connection reset by peer} from a write) as asyncio's {@code
-     * ConnectionResetError}, a {@link ConnectionResetException} whose cause is the JDK's; any
-     * other I/O error as it is.
+     * ConnectionResetError}, a {@link ConnectionResetException} whose cause is the JDK's; a
+     * broken pipe with asyncio's {@code BrokenPipeError} text, "[Errno 32] Broken pipe"; any other
+     * I/O error as it is.
      */
     static IOException asAsyncio(IOException e) {
         String m = e.getMessage();
+        if (m != null && m.equals("Broken pipe") && !(e instanceof ConnectionResetException)) {
+            IOException broken = new IOException("[Errno 32] Broken pipe; the peer closed the"
+                    + " connection before reading what was written", e);
+            return broken;
+        }
         if (e instanceof ConnectionResetException || m == null
                 || !(m.equals("Connection reset") || m.startsWith("Connection reset by peer"))) {
             return e;
