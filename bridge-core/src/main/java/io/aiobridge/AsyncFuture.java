@@ -490,7 +490,9 @@ public class AsyncFuture<T> implements Awaitable<T> {
 
     /**
      * A future of {@code loop} that completes with {@code stage}'s outcome. Completion arrives on
-     * any thread and is delivered through the loop. Cancelling the returned future cancels {@code
+     * any thread and is delivered through the loop, in a later turn even when {@code stage}
+     * completes on the loop's own thread (asyncio's {@code wrap_future}); a stage already complete
+     * here is copied at once. Cancelling the returned future cancels {@code
      * stage} when it is a {@link java.util.concurrent.Future}. Loop-confined.
      *
      * @param loop the loop
@@ -510,7 +512,9 @@ public class AsyncFuture<T> implements Awaitable<T> {
         stage.whenComplete((v, e) -> {
             Runnable settle = () -> settle(f, v, e);
             if (l.inLoopThread()) {
-                settle.run();
+                // in the next turn, not inside the caller's complete(): asyncio's wrap_future
+                // hops through call_soon_threadsafe, so a cancel of f right after still wins
+                l.schedule(new Handle(l, settle, null));
             } else {
                 l.postFromOutside(settle);
             }
