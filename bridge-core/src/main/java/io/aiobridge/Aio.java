@@ -514,6 +514,46 @@ public final class Aio {
     }
 
     /**
+     * The futures themselves, each once, in the order they finish: asyncio 3.13's {@code async for
+     * f in as_completed(fs)}, which yields the tasks it was given, so the loop body knows which
+     * one finished. Each step waits for the next future to finish and returns it (done: call
+     * {@code result()} to get its value or raise its exception).
+     *
+     * <pre>{@code
+     * for (Task<Page> t : Aio.asCompletedFutures(fetches, 5.0)) {
+     *     System.out.println(names.get(t) + ": " + t.result().size());
+     * }
+     * }</pre>
+     *
+     * <p>The iterable is one iteration: a second for-each goes on where the first stopped.
+     *
+     * @param futures the futures (duplicates count once); all of the running loop
+     * @param timeout seconds after which each remaining step raises {@link
+     *     AsyncTimeoutException} (the futures go on), or null for none
+     * @param <F> the futures' type, {@link Task} for tasks
+     * @return the futures in completion order
+     * @throws IllegalArgumentException for a future of another loop
+     */
+    public static <F extends AsyncFuture<?>> AsyncIterable<F> asCompletedFutures(
+            Collection<? extends F> futures, Double timeout) {
+        Objects.requireNonNull(futures, "futures is null");
+        return AsCompleted.futures((BaseEventLoop) getRunningLoop(), futures,
+                Times.checkOrNull(timeout, "timeout"));
+    }
+
+    /**
+     * As {@link #asCompletedFutures(Collection, Double)} with no timeout.
+     *
+     * @param futures the futures
+     * @param <F> the futures' type
+     * @return the futures in completion order
+     */
+    public static <F extends AsyncFuture<?>> AsyncIterable<F> asCompletedFutures(
+            Collection<? extends F> futures) {
+        return asCompletedFutures(futures, null);
+    }
+
+    /**
      * Runs the coroutines as tasks and returns awaitables of their results in completion order.
      *
      * @param timeout seconds, or null

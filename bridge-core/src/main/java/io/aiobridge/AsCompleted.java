@@ -2,6 +2,7 @@ package io.aiobridge;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.function.Consumer;
  * {@code asyncio.as_completed}: as many awaitables as inputs; each, when awaited, waits for the
  * next input to finish and returns its result (or raises its exception), so results come in
  * completion order. With a timeout, every await after the deadline raises {@link
- * AsyncTimeoutException}.
+ * AsyncTimeoutException}. The iterator form ({@link #futures}) hands out the finished futures
+ * themselves, as 3.13's {@code async for}.
  */
 final class AsCompleted<T> {
     private final BaseEventLoop loop;
@@ -25,6 +27,8 @@ final class AsCompleted<T> {
     private AsyncFuture<Void> getter;
     private TimerHandle timer;
     private final Consumer<AsyncFuture<?>> onCompletion = this::onCompletion;
+    /** Items not yet handed out by the iterator form. */
+    private int left;
 
     private static final Object TIMED_OUT = new Object();
 
@@ -35,25 +39,57 @@ final class AsCompleted<T> {
 
     static <T> List<Awaitable<T>> of(BaseEventLoop loop, List<? extends AsyncFuture<? extends T>> fs,
             Double timeout) {
-        Set<AsyncFuture<? extends T>> todo = new LinkedHashSet<>(fs);
-        AsCompleted<T> ac = new AsCompleted<>(loop, todo);
-        for (AsyncFuture<? extends T> f : todo) {
+        AsCompleted<T> ac = start(loop, fs, timeout);
+        List<Awaitable<T>> out = new ArrayList<>(ac.left);
+        for (int i = 0; i < ac.left; i++) {
+            out.add(ac::next);
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * asyncio 3.13's {@code async for f in as_completed(fs)}: the futures themselves, done, in
+     * the order they finished; after the timeout each further step raises {@link
+     * AsyncTimeoutException}; after the last, {@link StopAsyncIteration}. One iteration: a second
+     * for-each over the same iterable goes on where the first stopped, as asyncio's does.
+     */
+    @SuppressWarnings("unchecked")
+    static <F extends AsyncFuture<?>> AsyncIterable<F> futures(BaseEventLoop loop,
+            Collection<? extends F> fs, Double timeout) {
+        List<AsyncFuture<?>> list = new ArrayList<>(fs);
+        AsCompleted<Object> ac = start(loop, (List<? extends AsyncFuture<?>>) (List<?>) list,
+                timeout);
+        AsyncIterator<F> it = () -> () -> {
+            if (ac.left == 0) {
+                throw new StopAsyncIteration();
+            }
+            ac.left--;
+            return (F) ac.take();
+        };
+        return () -> it;
+    }
+
+    private static <T> AsCompleted<T> start(BaseEventLoop loop,
+            List<? extends AsyncFuture<? extends T>> fs, Double timeout) {
+        Set<AsyncFuture<? extends T>> todo = new LinkedHashSet<>();
+        for (AsyncFuture<? extends T> f : fs) {
             Objects.requireNonNull(f, "futures contains null");
             if (f.loop != loop) {
                 throw new IllegalArgumentException(Gather.DIFFERENT_LOOP + f
                         + " belongs to another loop than this task's");
             }
+            todo.add(f);
+        }
+        AsCompleted<T> ac = new AsCompleted<>(loop, todo);
+        ac.left = todo.size();
+        for (AsyncFuture<? extends T> f : todo) {
             f.addDoneCallbackInternal(ac.onCompletion);
         }
         if (!todo.isEmpty() && timeout != null) {
             ac.timeout = timeout;
             ac.timer = loop.callLaterInternal(timeout, ac::onTimeout);
         }
-        List<Awaitable<T>> out = new ArrayList<>(todo.size());
-        for (int i = 0; i < todo.size(); i++) {
-            out.add(ac::next);
-        }
-        return Collections.unmodifiableList(out);
+        return ac;
     }
 
     private void onTimeout() {
@@ -85,6 +121,11 @@ final class AsCompleted<T> {
 
     @SuppressWarnings("unchecked")
     private T next() {
+        return ((AsyncFuture<T>) take()).result();
+    }
+
+    /** Waits for the next finished future and returns it; raises at the timeout. */
+    private AsyncFuture<?> take() {
         Task<?> task = Task.currentOrThrow("await() of an asCompleted item");
         while (done.isEmpty()) {
             AsyncFuture<Void> g = new AsyncFuture<>(loop);
@@ -101,6 +142,6 @@ final class AsCompleted<T> {
             throw new AsyncTimeoutException("asCompleted timed out: not every future was done"
                     + " " + timeout + " s after it began", null);
         }
-        return ((AsyncFuture<T>) item).result();
+        return (AsyncFuture<?>) item;
     }
 }

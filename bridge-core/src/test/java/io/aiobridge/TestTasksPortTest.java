@@ -612,6 +612,122 @@ class TestTasksPortTest {
         });
     }
 
+    @Test
+    void test_as_completed_both_forms() {
+        // the awaitables form gives results; the iterator form (3.13's async for) the futures
+        Loops.virtual(() -> {
+            EventLoop loop = Aio.getRunningLoop();
+            for (boolean iteratorForm : new boolean[] {false, true}) {
+                double t0 = loop.time();
+                Task<String> a = Aio.createTask(() -> Aio.sleep(0.01, "a"));
+                Task<String> b = Aio.createTask(() -> Aio.sleep(0.01, "b"));
+                Task<String> c = Aio.createTask(() -> Aio.sleep(0.15, "c"));
+                List<String> res = new ArrayList<>();
+                if (iteratorForm) {
+                    for (Task<String> f : Aio.asCompletedFutures(List.of(b, c, a))) {
+                        assertTrue(f.isDone());
+                        res.add(f.result());
+                    }
+                } else {
+                    for (Awaitable<String> f : Aio.asCompleted(List.of(b, c, a), null)) {
+                        res.add(f.await());
+                    }
+                }
+                assertEquals(0.15, loop.time() - t0, 1e-9);
+                assertTrue(res.subList(0, 2).containsAll(List.of("a", "b")), res.toString());
+                assertEquals("c", res.get(2));
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void test_as_completed_same_tasks_in_as_out() {
+        Loops.virtual(() -> {
+            List<Task<String>> in = List.of(Aio.createTask(() -> "b"),
+                    Aio.createTask(() -> "d"));
+            Set<Task<String>> out = new HashSet<>();
+            for (Task<String> t : Aio.asCompletedFutures(in)) {
+                out.add(t);
+            }
+            assertEquals(new HashSet<>(in), out, "tasks are yielded as themselves");
+            return null;
+        });
+    }
+
+    @Test
+    void test_as_completed_with_timeout_iterator_form() {
+        Loops.virtual(() -> {
+            EventLoop loop = Aio.getRunningLoop();
+            Task<String> a = Aio.createTask(() -> Aio.sleep(0.1, "a"));
+            Task<String> b = Aio.createTask(() -> Aio.sleep(0.15, "b"));
+            List<Object> values = new ArrayList<>();
+            try {
+                for (Task<String> f : Aio.asCompletedFutures(List.of(a, b), 0.12)) {
+                    values.add(f.result());
+                }
+            } catch (AsyncTimeoutException e) {
+                values.add(e);
+            }
+            assertEquals(2, values.size(), values.toString());
+            assertEquals("a", values.get(0));
+            assertInstanceOf(AsyncTimeoutException.class, values.get(1));
+            assertEquals(0.12, loop.time(), 1e-9);
+            assertFalse(b.isDone(), "the timeout does not cancel the futures");
+            b.cancel();
+            return null;
+        });
+    }
+
+    @Test
+    void test_as_completed_with_unused_timeout_and_resume_iterator() {
+        Loops.virtual(() -> {
+            Task<String> a = Aio.createTask(() -> Aio.sleep(0.01, "a"));
+            for (Task<String> f : Aio.asCompletedFutures(List.of(a), 1.0)) {
+                assertEquals("a", f.result());
+            }
+            List<Task<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                int n = i;
+                tasks.add(Aio.createTask(() -> n));
+            }
+            AsyncIterable<Task<Integer>> iterator = Aio.asCompletedFutures(tasks);
+            List<Integer> collected = new ArrayList<>();
+            for (Task<Integer> f : iterator) {
+                collected.add(f.result());
+                if (collected.size() == 2) {
+                    break;
+                }
+            }
+            for (Task<Integer> f : iterator) { // resumes where the first loop stopped
+                collected.add(f.result());
+            }
+            collected.sort(null);
+            assertEquals(List.of(0, 1, 2, 3), collected);
+            return null;
+        });
+    }
+
+    @Test
+    void test_as_completed_duplicates_and_other_loop() {
+        Loops.virtual(() -> {
+            Task<String> ham = Aio.createTask(() -> "ham");
+            Task<String> spam = Aio.createTask(() -> "spam");
+            List<String> result = new ArrayList<>();
+            for (Task<String> f : Aio.asCompletedFutures(List.of(ham, ham, spam))) {
+                result.add(f.result());
+            }
+            assertEquals(Set.of("ham", "spam"), new HashSet<>(result));
+            assertEquals(2, result.size());
+            try (EventLoop other = EventLoop.newVirtualTimeEventLoop()) {
+                AsyncFuture<String> foreign = other.createFuture();
+                assertThrows(IllegalArgumentException.class,
+                        () -> Aio.asCompletedFutures(List.of(foreign)));
+            }
+            return null;
+        });
+    }
+
     // ---- sleep() -------------------------------------------------------------------------------
 
     @Test
