@@ -9,7 +9,10 @@ import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.internal.Failures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -222,26 +225,70 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] readuntil(byte[] separator) throws IOException {
-        int seplen = separator.length;
-        if (seplen == 0) {
+        Objects.requireNonNull(separator, "separator is null");
+        if (separator.length == 0) {
             throw new IllegalArgumentException("Separator should be at least one-byte string");
         }
+        return readuntilSorted(new byte[][] {separator});
+    }
+
+    /**
+     * Bytes up to and including the first of {@code separators} to end: asyncio 3.13's {@code
+     * readuntil((sep1, sep2, ...))}. The chunk is the shortest that ends with any of them (so the
+     * separators CR LF and LF read a line ended either way); for the limit, the separator that
+     * matched counts.
+     *
+     * @param separators at least one; each at least one byte
+     * @return the chunk
+     * @throws IncompleteReadException if the stream ends first (with what was there, taken)
+     * @throws LimitOverrunException if the chunk would be longer than the limit (nothing taken)
+     * @throws IOException the stream's failure
+     */
+    public byte[] readuntil(List<byte[]> separators) throws IOException {
+        Objects.requireNonNull(separators, "separators is null");
+        List<byte[]> seps = new ArrayList<>(separators);
+        if (seps.isEmpty()) {
+            throw new IllegalArgumentException("Separator should contain at least one element");
+        }
+        for (byte[] sep : seps) {
+            Objects.requireNonNull(sep, "separators contains null");
+        }
+        seps.sort(Comparator.comparingInt(sep -> sep.length)); // the shortest wins a tie
+        if (seps.get(0).length == 0) {
+            throw new IllegalArgumentException("Separator should be at least one-byte string");
+        }
+        return readuntilSorted(seps.toArray(new byte[0][]));
+    }
+
+    /** readuntil with separators sorted by length, none empty. */
+    private byte[] readuntilSorted(byte[][] seps) throws IOException {
+        int minSeplen = seps[0].length;
+        int maxSeplen = seps[seps.length - 1].length;
         rethrow();
         int offset = 0;
-        int isep;
+        int matchStart = -1;
+        int matchEnd = -1;
         for (;;) {
             int buflen = size();
-            if (buflen - offset >= seplen) {
-                isep = indexOf(separator, offset);
-                if (isep != -1) {
+            if (buflen - offset >= minSeplen) {
+                for (byte[] sep : seps) {
+                    int isep = indexOf(sep, offset);
+                    if (isep != -1 && (matchEnd == -1 || isep + sep.length < matchEnd)) {
+                        matchStart = isep;
+                        matchEnd = isep + sep.length;
+                    }
+                }
+                if (matchEnd != -1) {
                     break;
                 }
-                offset = buflen + 1 - seplen;
+                // the last maxSeplen - 1 bytes may begin a separator not yet complete
+                offset = Math.max(0, buflen + 1 - maxSeplen);
                 if (offset > limit) {
                     throw new LimitOverrunException("Separator is not found, and chunk exceed the"
                             + " limit", offset);
                 }
             }
+            // a chunk that ends with a separator may be there even after the EOF: checked first
             if (eof) {
                 byte[] chunk = take(size());
                 throw new IncompleteReadException(chunk, null);
@@ -249,11 +296,11 @@ public final class StreamReader implements AsyncIterable<byte[]> {
             waitForData("readuntil");
             rethrow();
         }
-        if (isep > limit) {
+        if (matchStart > limit) {
             throw new LimitOverrunException("Separator is found, but chunk is longer than limit",
-                    isep);
+                    matchStart);
         }
-        byte[] chunk = take(isep + seplen);
+        byte[] chunk = take(matchEnd);
         maybeResumeTransport();
         return chunk;
     }
