@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import static io.aiobridge.testing.Ports.runBriefly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -24,10 +25,6 @@ class TestFuturesPortTest {
 
     private static Consumer<AsyncFuture<String>> bagAppender(List<Integer> bag, int thing) {
         return f -> bag.add(thing);
-    }
-
-    private static void runBriefly() {
-        Aio.sleep(0);
     }
 
     @Test

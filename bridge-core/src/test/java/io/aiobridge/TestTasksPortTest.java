@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import static io.aiobridge.testing.Ports.runBriefly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -24,10 +25,6 @@ import org.junit.jupiter.api.Test;
  * the C task) have no counterpart.
  */
 class TestTasksPortTest {
-
-    private static void runBriefly() {
-        Aio.sleep(0);
-    }
 
     private static <T> AsyncFuture<T> future() {
         return Aio.getRunningLoop().createFuture();
@@ -897,6 +894,15 @@ class TestTasksPortTest {
         });
     }
 
+    /** A shield of {@code inner}, awaited a turn, cancelled, and a turn later. */
+    private static <T> AsyncFuture<T> cancelledShieldOf(AsyncFuture<T> inner) {
+        AsyncFuture<T> outer = Aio.shield(inner);
+        runBriefly();
+        outer.cancel();
+        runBriefly();
+        return outer;
+    }
+
     @Test
     void test_shield_cancel_outer_result_and_exception() {
         Loops.virtual(() -> {
@@ -905,20 +911,13 @@ class TestTasksPortTest {
             loop.setExceptionHandler((l, context) -> reported.add(context));
 
             AsyncFuture<Integer> inner = future();
-            AsyncFuture<Integer> outer = Aio.shield(inner);
-            runBriefly();
-            outer.cancel();
-            runBriefly();
-            assertTrue(outer.isCancelled());
+            assertTrue(cancelledShieldOf(inner).isCancelled());
             inner.setResult(1);
             runBriefly();
             assertEquals(List.of(), reported, "a result nobody reads is not an error");
 
             AsyncFuture<Integer> inner2 = future();
-            AsyncFuture<Integer> outer2 = Aio.shield(inner2);
-            runBriefly();
-            outer2.cancel();
-            runBriefly();
+            cancelledShieldOf(inner2);
             inner2.setException(new IllegalStateException("foo"));
             runBriefly();
             assertEquals(1, reported.size(), "the exception nobody can read is reported once");
@@ -936,14 +935,8 @@ class TestTasksPortTest {
             List<ErrorContext> reported = new ArrayList<>();
             loop.setExceptionHandler((l, context) -> reported.add(context));
             AsyncFuture<Integer> inner = future();
-            AsyncFuture<Integer> outer = Aio.shield(inner);
-            runBriefly();
-            outer.cancel();
-            runBriefly();
-            AsyncFuture<Integer> outer2 = Aio.shield(inner);
-            runBriefly();
-            outer2.cancel();
-            runBriefly();
+            cancelledShieldOf(inner);
+            cancelledShieldOf(inner);
             inner.setException(new IllegalStateException("foo"));
             runBriefly();
             assertEquals(1, reported.size(), reported.toString());

@@ -1,5 +1,6 @@
 package io.aiobridge.queue;
 
+import static io.aiobridge.testing.Ports.runBriefly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +15,7 @@ import io.aiobridge.Task;
 import io.aiobridge.TaskGroup;
 import io.aiobridge.sync.AsyncEvent;
 import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Ports;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -38,14 +40,7 @@ class TestQueuesPortTest {
     }
 
     private static Task<Boolean> task(Runnable body) {
-        return Aio.createTask(() -> {
-            body.run();
-            return true;
-        });
-    }
-
-    private static void sleep0() {
-        Aio.sleep(0);
+        return Ports.task(body);
     }
 
     @Test
@@ -54,7 +49,7 @@ class TestQueuesPortTest {
             AsyncQueue<Integer> q = new AsyncQueue<>();
             assertTrue(q.toString().startsWith("<AsyncQueue"), q.toString());
             Task<Integer> getter = task(q::get);
-            sleep0();
+            runBriefly();
             assertTrue(q.toString().contains("getters:1"), q.toString());
             q.putNowait(0);
             assertEquals(0, getter.await());
@@ -62,7 +57,7 @@ class TestQueuesPortTest {
             AsyncQueue<Integer> bounded = new AsyncQueue<>(1);
             bounded.putNowait(1);
             Task<Boolean> putter = task(() -> bounded.put(2));
-            sleep0();
+            runBriefly();
             assertTrue(bounded.toString().contains("putters:1"), bounded.toString());
             bounded.getNowait();
             putter.await();
@@ -104,13 +99,13 @@ class TestQueuesPortTest {
                     haveBeenPut.add(i);
                 }
             });
-            sleep0();
-            sleep0();
+            runBriefly();
+            runBriefly();
             // the putter is blocked after putting two items
             assertEquals(List.of(0, 1), haveBeenPut);
             assertEquals(0, q.get());
             // let the putter resume and put the last item
-            sleep0();
+            runBriefly();
             assertEquals(List.of(0, 1, 2), haveBeenPut);
             assertEquals(1, q.get());
             assertEquals(2, q.get());
@@ -161,12 +156,12 @@ class TestQueuesPortTest {
             AsyncQueue<String> q = new AsyncQueue<>();
             Task<String> t1 = task(q::get);
             Task<String> t2 = task(q::get);
-            sleep0();
+            runBriefly();
             t1.cancel();
-            sleep0();
+            runBriefly();
             assertTrue(t1.isDone());
             q.put("a");
-            sleep0();
+            runBriefly();
             assertEquals("a", t2.await());
             return null;
         });
@@ -244,7 +239,7 @@ class TestQueuesPortTest {
         Loops.virtual(() -> {
             AsyncQueue<Integer> q = new AsyncQueue<>();
             Task<Integer> reader = task(q::get);
-            sleep0();
+            runBriefly();
             q.putNowait(1);
             q.putNowait(2);
             reader.cancel();
@@ -269,7 +264,7 @@ class TestQueuesPortTest {
                 for (int i = 0; i < 3; i++) {
                     readers.add(tg.createTask(q::get));
                 }
-                sleep0();
+                runBriefly();
                 q.putNowait(1);
                 q.putNowait(2);
                 readers.get(0).cancel();
@@ -289,7 +284,7 @@ class TestQueuesPortTest {
             q.putNowait(1);
             // putting a second item has to wait
             Task<Boolean> writer = task(() -> q.put(2));
-            sleep0();
+            runBriefly();
             assertEquals(1, q.getNowait());
             writer.cancel();
             try {
@@ -323,14 +318,14 @@ class TestQueuesPortTest {
             Task<Boolean> putA = task(() -> q.put("a"));
             Task<Boolean> putB = task(() -> q.put("b"));
             Task<Boolean> putC = task(() -> q.put("X"));
-            sleep0();
+            runBriefly();
             assertTrue(putA.isDone());
             assertFalse(putB.isDone());
             putC.cancel();
-            sleep0();
+            runBriefly();
             assertTrue(putC.isDone());
             assertEquals("a", q.getNowait());
-            sleep0();
+            runBriefly();
             assertEquals("b", q.getNowait());
             putB.await();
             return null;
@@ -342,7 +337,7 @@ class TestQueuesPortTest {
         Loops.virtual(() -> {
             AsyncQueue<String> q = new AsyncQueue<>();
             Task<String> t = task(q::get);
-            sleep0();
+            runBriefly();
             q.put("a");
             assertEquals("a", t.await());
             return null;
@@ -355,7 +350,7 @@ class TestQueuesPortTest {
             AsyncQueue<Integer> queue = new AsyncQueue<>(2);
             TaskGroup.run(tg -> {
                 tg.createTask(() -> {
-                    sleep0();
+                    runBriefly();
                     int num = queue.qsize();
                     for (int i = 0; i < num; i++) {
                         queue.getNowait();
@@ -381,7 +376,7 @@ class TestQueuesPortTest {
             AsyncQueue<Integer> queue = new AsyncQueue<>(1);
             queue.putNowait(1);
             Task<Boolean> putTask = task(() -> queue.put(1));
-            sleep0();
+            runBriefly();
             assertTrue(queue.toString().contains("putters:1"), queue.toString());
             putTask.cancel();
             assertThrows(CancelledError.class, putTask::await);
@@ -396,7 +391,7 @@ class TestQueuesPortTest {
             AsyncQueue<Integer> queue = new AsyncQueue<>(1);
             queue.putNowait(1);
             Task<Boolean> putTask = task(() -> queue.put(1));
-            sleep0();
+            runBriefly();
             // getNowait() takes the putter out of the putters already
             queue.getNowait();
             putTask.cancel();
@@ -493,12 +488,12 @@ class TestQueuesPortTest {
         Loops.virtual(() -> {
             AsyncQueue<Object> q = kind(name).apply(0);
             Task<Object> getTask = task(q::get);
-            sleep0(); // the get is pending before the shutdown
+            runBriefly(); // the get is pending before the shutdown
             q.shutdown(false);
             assertTrue(q.toString().endsWith(" shutdown>"), q.toString());
             assertEquals(0, q.qsize());
             q.join();
-            sleep0();
+            runBriefly();
             assertTrue(getTask.isDone());
             assertThrows(QueueShutDownException.class, getTask::await);
             assertShutDown(q);
@@ -514,19 +509,19 @@ class TestQueuesPortTest {
             q.putNowait("data");
             Task<Boolean> joinTask = task(q::join);
             Task<Boolean> putTask = task(() -> q.put("data2"));
-            sleep0();
+            runBriefly();
             assertFalse(putTask.isDone());
             q.shutdown(false); // unfinished tasks: 1 -> 1
             assertEquals(1, q.qsize());
-            sleep0();
+            runBriefly();
             assertTrue(putTask.isDone());
             assertThrows(QueueShutDownException.class, putTask::await);
             assertEquals("data", q.get());
-            sleep0();
+            runBriefly();
             assertFalse(joinTask.isDone());
             assertShutDown(q);
             q.taskDone();
-            sleep0();
+            runBriefly();
             assertTrue(joinTask.isDone());
             joinTask.await();
             assertThrows(IllegalArgumentException.class, q::taskDone);
@@ -543,7 +538,7 @@ class TestQueuesPortTest {
             Task<Boolean> joinTask = task(q::join);
             q.shutdown(true); // unfinished tasks: 1 -> 0
             assertEquals(0, q.qsize());
-            sleep0();
+            runBriefly();
             assertTrue(joinTask.isDone());
             joinTask.await();
             assertShutDown(q);
@@ -563,12 +558,12 @@ class TestQueuesPortTest {
             assertEquals("data", q.get());
             q.shutdown(true); // unfinished tasks: 2 -> 1
             assertEquals(0, q.qsize());
-            sleep0();
+            runBriefly();
             assertFalse(joinTask.isDone());
             assertShutDown(q);
             q.taskDone();
             assertThrows(IllegalArgumentException.class, q::taskDone);
-            sleep0();
+            runBriefly();
             assertTrue(joinTask.isDone());
             joinTask.await();
             return null;
@@ -594,7 +589,7 @@ class TestQueuesPortTest {
                 q.put(2);
                 putterDone.setResult(null);
             });
-            sleep0();
+            runBriefly();
             assertEquals(1, q.get());
             putterDone.await();
             assertEquals(2, q.getNowait());

@@ -1,5 +1,6 @@
 package io.aiobridge.sync;
 
+import static io.aiobridge.testing.Ports.runBriefly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -15,6 +16,7 @@ import io.aiobridge.Outcome;
 import io.aiobridge.Task;
 import io.aiobridge.TaskGroup;
 import io.aiobridge.testing.Loops;
+import io.aiobridge.testing.Ports;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,14 +39,7 @@ class TestLocksPortTest {
     }
 
     private static Task<Boolean> task(Runnable body) {
-        return Aio.createTask(() -> {
-            body.run();
-            return true;
-        });
-    }
-
-    private static void sleep0() {
-        Aio.sleep(0);
+        return Ports.task(body);
     }
 
     private static void gatherQuietly(List<? extends AsyncFuture<?>> tasks) {
@@ -73,19 +68,19 @@ class TestLocksPortTest {
                 lock.acquire();
                 Task<Boolean> t1 = task(() -> { lock.acquire(); result.add(1); });
                 Task<Boolean> t2 = task(() -> { lock.acquire(); result.add(2); });
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(), result);
                 lock.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1), result);
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1), result);
                 Task<Boolean> t3 = task(() -> { lock.acquire(); result.add(3); });
                 lock.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1, 2), result);
                 lock.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1, 2, 3), result);
                 for (Task<Boolean> t : List.of(t1, t2, t3)) {
                     assertTrue(t.isDone());
@@ -114,18 +109,18 @@ class TestLocksPortTest {
                 AsyncLock lock = new AsyncLock();
                 AsyncFuture<Void> fa = Aio.getRunningLoop().createFuture();
                 Task<Boolean> ta = task(() -> lockit(lock, fa));
-                sleep0();
+                runBriefly();
                 assertTrue(lock.locked());
                 Task<Boolean> tb = task(() -> lockit(lock, null));
-                sleep0();
+                runBriefly();
                 assertTrue(lock.toString().contains("waiters:1"), lock.toString());
                 Task<Boolean> tc = task(() -> lockit(lock, null));
-                sleep0();
+                runBriefly();
                 assertTrue(lock.toString().contains("waiters:2"), lock.toString());
 
                 fa.setResult(null);
                 tb.cancel();
-                sleep0();
+                runBriefly();
                 assertFalse(lock.locked());
                 assertTrue(ta.isDone());
                 assertTrue(tb.isCancelled());
@@ -161,7 +156,7 @@ class TestLocksPortTest {
                 Task<Void> t1 = task(lockit);
                 Task<Void> t2 = task(lockit);
                 Task<Void> t3 = task(lockit);
-                sleep0();
+                runBriefly();
                 Aio.getRunningLoop().callSoon(() -> {
                     t1.cancel();
                     lock.release();
@@ -171,7 +166,7 @@ class TestLocksPortTest {
                 assertEquals(3, callCount[0]);
                 assertTrue(t1.isCancelled() && t2.isDone());
                 t3.cancel();
-                sleep0();
+                runBriefly();
                 assertTrue(t3.isCancelled());
                 return null;
             });
@@ -184,12 +179,12 @@ class TestLocksPortTest {
                 lock.acquire();
                 assertTrue(lock.locked());
                 Task<Boolean> tb = task(lock::acquire);
-                sleep0();
+                runBriefly();
                 assertTrue(lock.toString().contains("waiters:1"), lock.toString());
                 Task<Boolean> tc = task(lock::acquire);
                 tb.cancel();
                 lock.release();
-                sleep0();
+                runBriefly();
                 assertTrue(lock.locked());
                 assertTrue(tb.isCancelled());
                 tc.await();
@@ -233,7 +228,7 @@ class TestLocksPortTest {
                 assertTrue(ev.toString().endsWith("[set]>"), ev.toString());
                 AsyncEvent other = new AsyncEvent();
                 task(other::await);
-                sleep0();
+                runBriefly();
                 assertTrue(other.toString().contains("waiters:1"), other.toString());
                 other.set();
                 return null;
@@ -248,11 +243,11 @@ class TestLocksPortTest {
                 List<Integer> result = new ArrayList<>();
                 Task<Boolean> t1 = task(() -> { if (ev.await()) result.add(1); });
                 Task<Boolean> t2 = task(() -> { if (ev.await()) result.add(2); });
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(), result);
                 Task<Boolean> t3 = task(() -> { if (ev.await()) result.add(3); });
                 ev.set();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(3, 1, 2), result);
                 for (Task<Boolean> t : List.of(t1, t2, t3)) {
                     assertTrue(t.isDone());
@@ -289,7 +284,7 @@ class TestLocksPortTest {
                 AsyncEvent ev = new AsyncEvent();
                 List<Integer> result = new ArrayList<>();
                 Task<Boolean> t = task(() -> { if (ev.await()) result.add(1); });
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(), result);
                 ev.set();
                 ev.clear();
@@ -297,7 +292,7 @@ class TestLocksPortTest {
                 ev.set();
                 ev.set();
                 assertTrue(ev.toString().contains("waiters:1"), ev.toString());
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1), result);
                 assertFalse(ev.toString().contains("waiters"), ev.toString());
                 assertTrue(t.isDone());
@@ -315,43 +310,34 @@ class TestLocksPortTest {
             Loops.virtual(() -> {
                 AsyncCondition cond = new AsyncCondition();
                 List<Integer> result = new ArrayList<>();
-                List<Task<Boolean>> ts = new ArrayList<>();
-                for (int i = 1; i <= 3; i++) {
-                    int n = i;
-                    ts.add(task(() -> {
-                        cond.acquire();
-                        if (cond.await()) {
-                            result.add(n);
-                        }
-                    }));
-                }
-                sleep0();
+                List<Task<Boolean>> ts = waiters(cond, 3, result, false);
+                runBriefly();
                 assertEquals(List.of(), result);
                 assertFalse(cond.locked());
 
                 cond.acquire();
                 cond.signal();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(), result);
                 assertTrue(cond.locked());
 
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1), result);
                 assertTrue(cond.locked());
 
                 cond.signal(2);
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1), result);
                 assertTrue(cond.locked());
 
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1, 2), result);
                 assertTrue(cond.locked());
 
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1, 2, 3), result);
                 assertTrue(cond.locked());
                 for (Task<Boolean> t : ts) {
@@ -360,6 +346,28 @@ class TestLocksPortTest {
                 }
                 return null;
             });
+        }
+
+        /**
+         * CPython's c1, c2, c3: task n takes the lock, waits, and appends n when woken (then
+         * releases the lock, if {@code release}).
+         */
+        private List<Task<Boolean>> waiters(AsyncCondition cond, int count, List<Integer> result,
+                boolean release) {
+            List<Task<Boolean>> ts = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                int n = i;
+                ts.add(task(() -> {
+                    cond.acquire();
+                    if (cond.await()) {
+                        result.add(n);
+                        if (release) {
+                            cond.release();
+                        }
+                    }
+                }));
+            }
+            return ts;
         }
 
         @Test
@@ -383,7 +391,7 @@ class TestLocksPortTest {
                 cond.acquire();
                 assertTrue(cond.locked());
                 Task<Boolean> waitTask = task(cond::await);
-                sleep0();
+                runBriefly();
                 assertFalse(cond.locked());
 
                 // Notify, but contest the lock before cancelling
@@ -413,14 +421,14 @@ class TestLocksPortTest {
                         cond.await();
                     }
                 });
-                sleep0(); // start waiting
+                runBriefly(); // start waiting
                 cond.acquire();
                 cond.signal();
-                sleep0(); // get to acquire()
+                runBriefly(); // get to acquire()
                 waiter.cancel();
-                sleep0(); // activate cancellation
+                runBriefly(); // activate cancellation
                 cond.release();
-                sleep0(); // cancellation should occur
+                runBriefly(); // cancellation should occur
                 assertTrue(waiter.isCancelled());
                 assertTrue(waited[0]);
                 return null;
@@ -449,20 +457,20 @@ class TestLocksPortTest {
                         cond.release();
                     }
                 });
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(), result);
 
                 cond.acquire();
                 cond.signal();
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(), result);
 
                 presult[0] = true;
                 cond.acquire();
                 cond.signal();
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1), result);
                 assertTrue(t.isDone());
                 assertTrue(t.result());
@@ -486,31 +494,21 @@ class TestLocksPortTest {
             Loops.virtual(() -> {
                 AsyncCondition cond = new AsyncCondition();
                 List<Integer> result = new ArrayList<>();
-                List<Task<Boolean>> ts = new ArrayList<>();
-                for (int i = 1; i <= 3; i++) {
-                    int n = i;
-                    ts.add(task(() -> {
-                        cond.acquire();
-                        if (cond.await()) {
-                            result.add(n);
-                            cond.release();
-                        }
-                    }));
-                }
-                sleep0();
+                List<Task<Boolean>> ts = waiters(cond, 3, result, true);
+                runBriefly();
                 assertEquals(List.of(), result);
 
                 cond.acquire();
                 cond.signal(1);
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1), result);
 
                 cond.acquire();
                 cond.signal(1);
                 cond.signal(2048);
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1, 2, 3), result);
                 for (Task<Boolean> t : ts) {
                     assertTrue(t.isDone());
@@ -525,23 +523,13 @@ class TestLocksPortTest {
             Loops.virtual(() -> {
                 AsyncCondition cond = new AsyncCondition();
                 List<Integer> result = new ArrayList<>();
-                List<Task<Boolean>> ts = new ArrayList<>();
-                for (int i = 1; i <= 2; i++) {
-                    int n = i;
-                    ts.add(task(() -> {
-                        cond.acquire();
-                        if (cond.await()) {
-                            result.add(n);
-                            cond.release();
-                        }
-                    }));
-                }
-                sleep0();
+                waiters(cond, 2, result, true);
+                runBriefly();
                 assertEquals(List.of(), result);
                 cond.acquire();
                 cond.signalAll();
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1, 2), result);
                 return null;
             });
@@ -569,9 +557,9 @@ class TestLocksPortTest {
                     cond.await();
                     cond.release();
                 });
-                sleep0();
+                runBriefly();
                 cond.release();
-                sleep0();
+                runBriefly();
                 assertTrue(cond.toString().contains("waiters:1"), cond.toString());
                 waiter.cancel();
                 return null;
@@ -628,7 +616,7 @@ class TestLocksPortTest {
                         throw raised[0];
                     }
                 });
-                sleep0();
+                runBriefly();
                 // the task waits on the condition: cancel it there
                 task.cancel("foo");
                 CancelledError err = assertThrows(CancelledError.class, task::await);
@@ -652,11 +640,11 @@ class TestLocksPortTest {
                         throw raised[0];
                     }
                 });
-                sleep0();
+                runBriefly();
                 cond.acquire();
                 wake[0] = true;
                 cond.signal();
-                sleep0();
+                runBriefly();
                 // the task now tries to take the lock again: cancel it there
                 task.cancel("foo");
                 cond.release();
@@ -698,12 +686,12 @@ class TestLocksPortTest {
                     }
                 };
                 List<Task<Void>> c = List.of(task(consumer), task(consumer));
-                sleep0();
+                runBriefly();
                 try (Held held = condition.hold()) {
                     state[0]++;
                     condition.signal(1);
                     if (relock) {
-                        sleep0(); // the woken task settles on taking the lock again
+                        runBriefly(); // the woken task settles on taking the lock again
                     }
                     c.get(0).cancel();
                     try {
@@ -737,10 +725,10 @@ class TestLocksPortTest {
                 sem.acquire();
                 assertTrue(sem.toString().endsWith("[locked]>"), sem.toString());
                 Task<Boolean> w1 = task(sem::acquire);
-                sleep0();
+                runBriefly();
                 assertTrue(sem.toString().contains("waiters:1"), sem.toString());
                 Task<Boolean> w2 = task(sem::acquire);
-                sleep0();
+                runBriefly();
                 assertTrue(sem.toString().contains("waiters:2"), sem.toString());
                 w1.cancel();
                 w2.cancel();
@@ -764,7 +752,7 @@ class TestLocksPortTest {
                 Task<Boolean> t1 = task(() -> { sem.acquire(); result.add(1); });
                 Task<Boolean> t2 = task(() -> { sem.acquire(); result.add(2); });
                 Task<Boolean> t3 = task(() -> { sem.acquire(); result.add(3); });
-                sleep0();
+                runBriefly();
                 assertEquals(List.of(1), result);
                 assertTrue(sem.locked());
                 assertTrue(sem.toString().contains("waiters:2"), sem.toString());
@@ -774,7 +762,7 @@ class TestLocksPortTest {
                 sem.release();
                 sem.release();
                 assertEquals(0, sem.availablePermits());
-                sleep0();
+                runBriefly();
                 assertEquals(0, sem.availablePermits());
                 assertEquals(3, result.size());
                 assertTrue(sem.locked());
@@ -810,17 +798,17 @@ class TestLocksPortTest {
                 Task<Boolean> t2 = task(sem::acquire);
                 Task<Boolean> t3 = task(sem::acquire);
                 Task<Boolean> t4 = task(sem::acquire);
-                sleep0();
+                runBriefly();
                 t1.cancel();
                 t2.cancel();
                 sem.release();
-                sleep0();
-                sleep0();
+                runBriefly();
+                runBriefly();
                 assertTrue(t3.isDone());
                 assertFalse(t4.isDone());
                 t3.cancel();
                 t4.cancel();
-                sleep0();
+                runBriefly();
                 return null;
             });
         }
@@ -831,11 +819,11 @@ class TestLocksPortTest {
                 AsyncSemaphore sem = new AsyncSemaphore(0);
                 Task<Boolean> t1 = task(sem::acquire);
                 Task<Boolean> t2 = task(sem::acquire);
-                sleep0();
+                runBriefly();
                 t1.cancel();
                 sem.release();
-                sleep0();
-                sleep0();
+                runBriefly();
+                runBriefly();
                 assertTrue(sem.locked());
                 assertTrue(t2.isDone());
                 return null;
@@ -850,7 +838,7 @@ class TestLocksPortTest {
                 Task<Void>[] t2 = new Task[1];
                 Task<Void> t1 = task(() -> {
                     try (Held held = sem.hold()) {
-                        sleep0();
+                        runBriefly();
                     }
                     t2[0].cancel();
                     return null;
@@ -922,7 +910,7 @@ class TestLocksPortTest {
                     result.add(4);
                 });
                 Task<Boolean> t3 = task(() -> { sem.acquire(); result.add(3); });
-                sleep0();
+                runBriefly();
                 sem.release();
                 sem.release();
                 Aio.gather(t1, t2, t3).await();
@@ -939,9 +927,9 @@ class TestLocksPortTest {
                 Task<Boolean> t1 = task(() -> { sem.acquire(); result.add(1); });
                 Task<Boolean> t2 = task(() -> { sem.acquire(); result.add(2); });
                 Task<Boolean> t3 = task(() -> { sem.acquire(); result.add(3); });
-                sleep0();
+                runBriefly();
                 t1.cancel();
-                sleep0();
+                runBriefly();
                 sem.release();
                 sem.release();
                 gatherQuietly(List.of(t1, t2, t3));
@@ -980,11 +968,11 @@ class TestLocksPortTest {
                     assertTrue(sem.locked());
                     result.add(3);
                 });
-                sleep0();
+                runBriefly();
                 // three tasks queue, the first not woken yet
                 assertEquals(2, sem.availablePermits());
                 assertTrue(sem.toString().contains("waiters:3"), sem.toString());
-                sleep0();
+                runBriefly();
                 Aio.gather(t1, t2, t3, t4[0]).await();
                 return null;
             });
@@ -1017,25 +1005,25 @@ class TestLocksPortTest {
                 for (int i = 0; i < 2; i++) {
                     waiters.add(task(barrier::await));
                 }
-                sleep0();
+                runBriefly();
                 assertTrue(barrier.toString().contains("waiters:2/5"), barrier.toString());
                 assertTrue(barrier.toString().contains("filling"), barrier.toString());
                 int missing = barrier.parties() - barrier.nWaiting();
                 for (int i = 0; i < missing; i++) {
                     waiters.add(task(barrier::await));
                 }
-                sleep0();
+                runBriefly();
                 assertTrue(barrier.toString().contains("draining"), barrier.toString());
                 for (int i = 0; i < 2; i++) {
                     waiters.add(task(barrier::await));
                 }
-                sleep0();
+                runBriefly();
                 barrier.reset();
                 assertTrue(barrier.toString().contains("resetting"), barrier.toString());
                 for (int i = 0; i < 2; i++) {
                     waiters.add(task(barrier::await));
                 }
-                sleep0();
+                runBriefly();
                 barrier.abort();
                 assertTrue(barrier.toString().contains("broken"), barrier.toString());
                 assertTrue(barrier.broken());
@@ -1066,10 +1054,10 @@ class TestLocksPortTest {
             Loops.virtual(() -> {
                 AsyncBarrier barrier = new AsyncBarrier(1);
                 Task<Integer> t1 = task(barrier::await);
-                sleep0();
+                runBriefly();
                 assertEquals(0, barrier.nWaiting());
                 Task<Integer> t2 = task(barrier::await);
-                sleep0();
+                runBriefly();
                 assertEquals(t1.result(), t2.result());
                 assertEquals(t1.isDone(), t2.isDone());
                 assertEquals(0, barrier.nWaiting());
@@ -1083,15 +1071,15 @@ class TestLocksPortTest {
             Loops.virtual(() -> {
                 AsyncBarrier barrier = new AsyncBarrier(3);
                 Task<Integer> t1 = task(barrier::await);
-                sleep0();
+                runBriefly();
                 assertEquals(1, barrier.nWaiting());
                 assertTrue(barrier.toString().contains("filling"), barrier.toString());
                 Task<Integer> t2 = task(barrier::await);
-                sleep0();
+                runBriefly();
                 assertEquals(2, barrier.nWaiting());
                 assertTrue(barrier.toString().contains("filling"), barrier.toString());
                 Task<Integer> t3 = task(barrier::await);
-                sleep0();
+                runBriefly();
                 Aio.wait(List.of(t1, t2, t3));
                 assertEquals(0, barrier.nWaiting());
                 assertFalse(barrier.broken());
@@ -1173,18 +1161,18 @@ class TestLocksPortTest {
                     return null;
                 };
                 Task<Void> t1 = task(coro);
-                sleep0();
+                runBriefly();
                 assertEquals(1, barrier.nWaiting());
                 Task<Void> t2 = task(coro);
-                sleep0();
+                runBriefly();
                 assertEquals(2, barrier.nWaiting());
                 t1.cancel();
-                sleep0();
+                runBriefly();
                 assertEquals(1, barrier.nWaiting());
                 assertThrows(CancelledError.class, t1::await);
                 assertTrue(t1.isCancelled());
                 Task<Void> t3 = task(coro);
-                sleep0();
+                runBriefly();
                 assertEquals(2, barrier.nWaiting());
                 Task<Void> t4 = task(coro);
                 Aio.gather(t2, t3, t4).await();
@@ -1200,7 +1188,7 @@ class TestLocksPortTest {
             Loops.virtual(() -> {
                 AsyncBarrier barrier = new AsyncBarrier(1);
                 task(barrier::reset);
-                sleep0();
+                runBriefly();
                 assertEquals(0, barrier.nWaiting());
                 assertFalse(barrier.broken());
                 return null;
@@ -1220,7 +1208,7 @@ class TestLocksPortTest {
                     }
                     return null;
                 });
-                sleep0();
+                runBriefly();
                 task(barrier::reset);
                 Aio.gather(tasks).await();
                 assertEquals(N - 1, results.size());
@@ -1317,7 +1305,7 @@ class TestLocksPortTest {
                     return null;
                 });
                 task(barrier::reset);
-                sleep0();
+                runBriefly();
                 task(() -> {
                     barrier.await();
                     results2.add(true);
@@ -1371,7 +1359,7 @@ class TestLocksPortTest {
             Loops.virtual(() -> {
                 AsyncBarrier barrier = new AsyncBarrier(1);
                 task(barrier::abort);
-                sleep0();
+                runBriefly();
                 assertEquals(0, barrier.nWaiting());
                 assertTrue(barrier.broken());
                 return null;
