@@ -61,6 +61,11 @@ public class AsyncPriorityQueue<T> extends AsyncQueue<T> {
     }
 
     @Override
+    void restore(Object masked) {
+        heap.add(masked); // its place in the order is its priority
+    }
+
+    @Override
     int stored() {
         return heap.size();
     }

@@ -5,6 +5,7 @@ import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
 import io.aiobridge.LoopBound;
+import io.aiobridge.Task;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -83,6 +84,11 @@ public class AsyncQueue<T> {
     /** Stores an item (masked: never null here). */
     void store(Object masked) {
         items.addLast(masked);
+    }
+
+    /** Puts back an item taken by {@link #take()}, where it was (masked). */
+    void restore(Object masked) {
+        items.addFirst(masked);
     }
 
     /** Removes the next item (masked). */
@@ -389,13 +395,42 @@ public class AsyncQueue<T> {
     }
 
     /**
-     * Takes an item from any thread: runs {@link #get} on the queue's loop.
+     * Takes an item from any thread: runs {@link #get} on the queue's loop. Cancelling the
+     * returned future cancels the waiting get. If the cancel comes after the get took an item
+     * but before the future could carry it, the item goes back to the front of the queue (to its
+     * place, in a priority queue), so it is not lost; a bounded queue may then hold one item over
+     * its size for a moment.
      *
      * @return a future of the item
      * @throws IllegalStateException if the queue is not bound to a loop yet
      */
     public CompletableFuture<T> getThreadsafe() {
-        return Aio.runCoroutineThreadsafe(this::get, boundLoop());
+        EventLoop loop = boundLoop();
+        @SuppressWarnings("unchecked")
+        Task<T>[] getter = new Task[1];
+        CompletableFuture<T> cf = Aio.runCoroutineThreadsafe(() -> {
+            @SuppressWarnings("unchecked")
+            Task<T> self = (Task<T>) Aio.currentTask();
+            getter[0] = self;
+            return get();
+        }, loop);
+        cf.whenComplete((item, e) -> {
+            if (cf.isCancelled()) {
+                // after the cancel reached the get: if it had already taken an item, put it back
+                loop.callSoonThreadsafe(() -> restoreUndelivered(getter[0]));
+            }
+        });
+        return cf;
+    }
+
+    /** Puts back the item a getter took for a future that its caller had cancelled meanwhile. */
+    private void restoreUndelivered(Task<T> getter) {
+        if (getter == null || !getter.isDone() || getter.isCancelled()
+                || getter.exception() != null) {
+            return; // never started, or its get() was cancelled or failed: nothing was taken
+        }
+        restore(mask(getter.result()));
+        wakeUpNext(getters);
     }
 
     private EventLoop boundLoop() {

@@ -251,4 +251,46 @@ class AsyncQueueTest {
                 () -> unbound.putThreadsafe(1));
         assertTrue(e.getMessage().contains("not bound to an event loop"));
     }
+
+    @Test
+    void aGetThreadsafeCancelledAfterItsGetTookTheItemPutsTheItemBack() {
+        // the caller cancels between the get() taking the item and the future carrying it
+        for (String kind : List.of("fifo", "lifo", "priority")) {
+            virtual(() -> {
+                AsyncQueue<String> q = switch (kind) {
+                    case "fifo" -> new AsyncQueue<>();
+                    case "lifo" -> new AsyncLifoQueue<>();
+                    default -> new AsyncPriorityQueue<>();
+                };
+                q.putNowait("x");
+                q.putNowait("y");
+                CompletableFuture<String> cf = q.getThreadsafe();
+                Aio.sleep(0); // the get's task is made
+                Aio.sleep(0); // it takes an item; the future is completed in the next turn
+                assertEquals(1, q.qsize(), kind);
+                assertTrue(cf.cancel(false), "the future did not carry the item yet");
+                Aio.sleep(0);
+                Aio.sleep(0);
+                assertEquals(2, q.qsize(), kind + ": the item came back");
+                List<String> order = List.of(q.getNowait(), q.getNowait());
+                assertEquals(kind.equals("lifo") ? List.of("y", "x") : List.of("x", "y"), order,
+                        kind + ": back at its place");
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aGetThreadsafeCancelledWhileItWaitsTakesNothing() throws Exception {
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            AsyncQueue<String> q = new AsyncQueue<>(0, bg.loop());
+            CompletableFuture<String> cf = q.getThreadsafe();
+            bg.sync();
+            assertTrue(cf.cancel(false));
+            bg.sync();
+            q.putThreadsafe("item").get(5, TimeUnit.SECONDS);
+            assertEquals("item", q.getThreadsafe().get(5, TimeUnit.SECONDS),
+                    "the cancelled get took nothing");
+        }
+    }
 }
