@@ -155,7 +155,7 @@ public final class ContextVar<T> {
      *
      * @param <T> the variable's value type
      */
-    public static final class Token<T> {
+    public static final class Token<T> implements AutoCloseable {
         final ContextVar<T> var;
         final Context context;
         final Object oldValue;
@@ -183,6 +183,35 @@ public final class ContextVar<T> {
          */
         public boolean hadOldValue() {
             return oldValue != VarMap.ABSENT;
+        }
+
+        /**
+         * The value the variable had before the set ({@code Token.old_value}).
+         *
+         * @return the old value
+         * @throws NoSuchElementException if the variable was unset ({@code Token.MISSING}); see
+         *     {@link #hadOldValue()}
+         */
+        @SuppressWarnings("unchecked")
+        public T oldValue() {
+            if (oldValue == VarMap.ABSENT) {
+                throw new NoSuchElementException("Token.MISSING: " + var + " had no value before"
+                        + " the set; check hadOldValue() first");
+            }
+            return (T) oldValue;
+        }
+
+        /**
+         * Resets the variable, as {@link ContextVar#reset}: so {@code try (var t = v.set(x)) {
+         * ... }} restores the old value at the end of the block, as Python 3.14's {@code with
+         * v.set(x):}.
+         *
+         * @throws IllegalStateException if the token was already used
+         * @throws IllegalArgumentException if the current context is not the one of the set
+         */
+        @Override
+        public void close() {
+            var.reset(this);
         }
 
         @Override

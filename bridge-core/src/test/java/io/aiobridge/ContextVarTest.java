@@ -180,4 +180,35 @@ class ContextVarTest {
         });
         assertEquals(Arrays.asList(null, 1, 2), ret);
     }
+
+    @Test
+    void aTokenIsAResourceThatResetsAndKnowsTheOldValue() {
+        // CPython's test_context: Token.var, Token.old_value (Token.MISSING), and 3.14's
+        // "with var.set(x):", which resets at the end of the block
+        Loops.virtual(() -> {
+            ContextVar<String> v = new ContextVar<>("v");
+            try (ContextVar.Token<String> t = v.set("first")) {
+                assertEquals(v, t.var());
+                assertFalse(t.hadOldValue());
+                NoSuchElementException missing = assertThrows(NoSuchElementException.class,
+                        t::oldValue);
+                assertTrue(missing.getMessage().startsWith("Token.MISSING"),
+                        missing.getMessage());
+                assertEquals("first", v.get());
+                try (ContextVar.Token<String> inner = v.set("second")) {
+                    assertTrue(inner.hadOldValue());
+                    assertEquals("first", inner.oldValue());
+                    assertEquals("second", v.get());
+                }
+                assertEquals("first", v.get(), "the inner block restored the outer value");
+            }
+            assertThrows(NoSuchElementException.class, v::get);
+            ContextVar.Token<String> used = v.set("x");
+            v.reset(used);
+            IllegalStateException twice = assertThrows(IllegalStateException.class, used::close);
+            assertTrue(twice.getMessage().contains("has already been used once"),
+                    twice.getMessage());
+            return null;
+        });
+    }
 }
