@@ -433,6 +433,8 @@ public interface EventLoop extends AutoCloseable {
      * @param n the most bytes, at least 1
      * @return the bytes received
      * @throws IOException if the socket fails
+     * @throws IllegalArgumentException if the channel is in blocking mode ("the socket must
+     *     be non-blocking")
      */
     byte[] sockRecv(SocketChannel channel, int n) throws IOException;
 
@@ -444,6 +446,8 @@ public interface EventLoop extends AutoCloseable {
      * @param buffer where the bytes go
      * @return the number of bytes received; 0 at end of stream
      * @throws IOException if the socket fails (a reset, say)
+     * @throws IllegalArgumentException if the channel is in blocking mode ("the socket must
+     *     be non-blocking")
      */
     int sockRecvInto(SocketChannel channel, ByteBuffer buffer) throws IOException;
 
@@ -454,6 +458,8 @@ public interface EventLoop extends AutoCloseable {
      * @param channel a non-blocking, connected socket
      * @param data the bytes; its position moves to its limit
      * @throws IOException if the socket fails (a reset, a broken pipe)
+     * @throws IllegalArgumentException if the channel is in blocking mode ("the socket must
+     *     be non-blocking")
      */
     void sockSendall(SocketChannel channel, ByteBuffer data) throws IOException;
 
@@ -465,6 +471,8 @@ public interface EventLoop extends AutoCloseable {
      * @param address where to connect, resolved
      * @throws java.net.ConnectException naming the address if the connection is refused
      * @throws IOException if connecting fails otherwise
+     * @throws IllegalArgumentException if the channel is in blocking mode ("the socket must
+     *     be non-blocking")
      */
     void sockConnect(SocketChannel channel, SocketAddress address) throws IOException;
 
@@ -475,6 +483,8 @@ public interface EventLoop extends AutoCloseable {
      * @param channel a bound, non-blocking server socket
      * @return the connection
      * @throws IOException if accepting fails
+     * @throws IllegalArgumentException if the channel is in blocking mode ("the socket must
+     *     be non-blocking")
      */
     SocketChannel sockAccept(ServerSocketChannel channel) throws IOException;
 

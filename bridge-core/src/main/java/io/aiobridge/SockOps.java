@@ -40,6 +40,12 @@ final class SockOps {
             throw new IllegalStateException(what + " of " + loop + " called from a task of "
                     + task.loop + ": use the loop the task runs on");
         }
+        if (ch.isBlocking()) {
+            // a channel's default: its first attempt would block the loop until data came.
+            // asyncio checks in debug mode only; the check is one field read, so always here
+            throw new IllegalArgumentException("the socket must be non-blocking; call"
+                    + " configureBlocking(false) on " + ch + " before " + what);
+        }
         T now = attempt.tryOnce();
         if (now != null) {
             return now;
