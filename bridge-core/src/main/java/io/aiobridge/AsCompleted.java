@@ -56,9 +56,7 @@ final class AsCompleted<T> {
     @SuppressWarnings("unchecked")
     static <F extends AsyncFuture<?>> AsyncIterable<F> futures(BaseEventLoop loop,
             Collection<? extends F> fs, Double timeout) {
-        List<AsyncFuture<?>> list = new ArrayList<>(fs);
-        AsCompleted<Object> ac = start(loop, (List<? extends AsyncFuture<?>>) (List<?>) list,
-                timeout);
+        AsCompleted<Object> ac = start(loop, fs, timeout);
         AsyncIterator<F> it = () -> () -> {
             if (ac.left == 0) {
                 throw new StopAsyncIteration();
@@ -70,7 +68,7 @@ final class AsCompleted<T> {
     }
 
     private static <T> AsCompleted<T> start(BaseEventLoop loop,
-            List<? extends AsyncFuture<? extends T>> fs, Double timeout) {
+            Collection<? extends AsyncFuture<? extends T>> fs, Double timeout) {
         Set<AsyncFuture<? extends T>> todo = new LinkedHashSet<>();
         for (AsyncFuture<? extends T> f : fs) {
             Objects.requireNonNull(f, "futures contains null");

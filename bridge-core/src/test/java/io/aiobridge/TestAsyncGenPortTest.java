@@ -30,6 +30,21 @@ class TestAsyncGenPortTest {
         return a / b;
     }
 
+    /**
+     * CPython's {@code try: yield / except: pass / DONE = 1}: a body that swallows whatever is
+     * thrown in at its one yield, GeneratorExit included, and ends.
+     */
+    private static AsyncGenerator<Void, Void> swallowsThenEnds(int[] done) {
+        return AsyncGenerator.of(y -> {
+            try {
+                y.yield(null);
+            } catch (Throwable e) {
+                // a bare except
+            }
+            done[0] = 1;
+        });
+    }
+
     @Test
     void test_async_gen_asyncio_anext_04() {
         Loops.virtual(() -> {
@@ -87,14 +102,7 @@ class TestAsyncGenPortTest {
     void test_async_gen_asyncio_anext_06() {
         Loops.virtual(() -> {
             int[] done = {0};
-            AsyncGenerator<Void, Void> g = AsyncGenerator.of(y -> {
-                try {
-                    y.yield(null);
-                } catch (Throwable e) {
-                    // a bare except
-                }
-                done[0] = 1;
-            });
+            AsyncGenerator<Void, Void> g = swallowsThenEnds(done);
             g.asend(null).await();
             assertThrows(StopAsyncIteration.class, () -> g.asend(null).await());
             done[0] += 10;
@@ -159,14 +167,7 @@ class TestAsyncGenPortTest {
     void test_async_gen_asyncio_aclose_10_and_11() {
         Loops.virtual(() -> {
             int[] done = {0};
-            AsyncGenerator<Void, Void> g = AsyncGenerator.of(y -> {
-                try {
-                    y.yield(null);
-                } catch (Throwable e) {
-                    // a bare except swallows GeneratorExit: the body ends, which is allowed
-                }
-                done[0] = 1;
-            });
+            AsyncGenerator<Void, Void> g = swallowsThenEnds(done);
             g.asend(null).await();
             g.aclose();
             done[0] += 10;
@@ -345,14 +346,7 @@ class TestAsyncGenPortTest {
     void test_async_gen_asyncio_athrow_03() {
         Loops.virtual(() -> {
             int[] done = {0};
-            AsyncGenerator<Void, Void> g = AsyncGenerator.of(y -> {
-                try {
-                    y.yield(null);
-                } catch (Throwable e) {
-                    // swallowed
-                }
-                done[0] = 1;
-            });
+            AsyncGenerator<Void, Void> g = swallowsThenEnds(done);
             g.asend(null).await();
             assertThrows(StopAsyncIteration.class,
                     () -> g.athrow(new IllegalArgumentException()).await());

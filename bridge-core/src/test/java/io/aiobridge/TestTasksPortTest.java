@@ -244,14 +244,19 @@ class TestTasksPortTest {
         });
     }
 
+    /** CPython's {@code async def task(): await f; return 12}. */
+    private static Task<Integer> awaitsThen12(AsyncFuture<Void> f) {
+        return Aio.createTask(() -> {
+            f.await();
+            return 12;
+        });
+    }
+
     @Test
     void test_cancel_inner_future() {
         Loops.virtual(() -> {
             AsyncFuture<Void> f = future();
-            Task<Integer> t = Aio.createTask(() -> {
-                f.await();
-                return 12;
-            });
+            Task<Integer> t = awaitsThen12(f);
             runBriefly();
             f.cancel();
             assertThrows(CancelledError.class, t::await);
@@ -265,10 +270,7 @@ class TestTasksPortTest {
     void test_cancel_both_task_and_inner_future() {
         Loops.virtual(() -> {
             AsyncFuture<Void> f = future();
-            Task<Integer> t = Aio.createTask(() -> {
-                f.await();
-                return 12;
-            });
+            Task<Integer> t = awaitsThen12(f);
             runBriefly();
             f.cancel();
             t.cancel();

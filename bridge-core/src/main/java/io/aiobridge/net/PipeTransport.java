@@ -299,9 +299,8 @@ abstract class PipeTransport implements Transport {
          * its reaper closed our end first, at the process's exit. The JDK's is the cause.
          */
         private IOException brokenPipe(IOException e) {
-            IOException broken = new IOException("[Errno 32] Broken pipe; " + name + " has"
-                    + " ended or closed its input, so the data written to it was not read", e);
-            return broken;
+            return new IOException("[Errno 32] Broken pipe; " + name + " has ended or closed"
+                    + " its input, so the data written to it was not read", e);
         }
 
         private void closeQuietly() {

@@ -550,9 +550,8 @@ final class SocketTransport implements Transport {
     static IOException asAsyncio(IOException e) {
         String m = e.getMessage();
         if (m != null && m.equals("Broken pipe") && !(e instanceof ConnectionResetException)) {
-            IOException broken = new IOException("[Errno 32] Broken pipe; the peer closed the"
-                    + " connection before reading what was written", e);
-            return broken;
+            return new IOException("[Errno 32] Broken pipe; the peer closed the connection"
+                    + " before reading what was written", e);
         }
         if (e instanceof ConnectionResetException || m == null
                 || !(m.equals("Connection reset") || m.startsWith("Connection reset by peer"))) {
