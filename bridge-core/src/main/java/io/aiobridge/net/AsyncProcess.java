@@ -1,13 +1,9 @@
 package io.aiobridge.net;
 
 import io.aiobridge.Aio;
-import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
-import io.aiobridge.internal.LoopResources;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A child process with streams to its pipes: asyncio's {@code asyncio.subprocess.Process}, made
@@ -24,18 +20,10 @@ import java.util.List;
  * final in Java.
  */
 public final class AsyncProcess {
-    private final EventLoop loop;
-    private final Process process;
-    private final String description;
+    private final SubprocessTransport transport;
     private final StreamWriter stdin;
     private final StreamReader stdout;
     private final StreamReader stderr;
-    private final List<AsyncFuture<Integer>> exitWaiters = new ArrayList<>();
-    private final List<PipeTransport> pipes = new ArrayList<>();
-    private final AutoCloseable onLoopClose = this::killIfRunning;
-    private Integer returncode;
-    /** The last signal we sent: a death by it is reported as -signal, as Python does. */
-    private int signalSent;
 
     /**
      * What {@link #communicate} gathered.
@@ -47,47 +35,58 @@ public final class AsyncProcess {
 
     AsyncProcess(EventLoop loop, Process process, String description, boolean pipeIn,
             boolean pipeOut, boolean pipeErr, int limit) {
-        this.loop = loop;
-        this.process = process;
-        this.description = description;
+        StreamReaderProtocol[] ends = new StreamReaderProtocol[3];
         if (pipeIn) {
-            StreamReaderProtocol p = new StreamReaderProtocol(loop, null, null);
-            PipeTransport.Writing t = new PipeTransport.Writing(loop, p, process.getOutputStream(),
-                    "stdin of " + description);
-            pipes.add(t);
-            stdin = new StreamWriter(t, p, null, loop);
-        } else {
-            stdin = null;
+            ends[0] = new StreamReaderProtocol(loop, null, null);
         }
-        stdout = pipeOut ? reader(process.getInputStream(), "stdout", limit) : null;
-        stderr = pipeErr ? reader(process.getErrorStream(), "stderr", limit) : null;
-        LoopResources.own(loop, onLoopClose);
-        process.onExit().thenAccept(p -> {
-            try {
-                loop.callSoonThreadsafe(() -> exited(p.exitValue()));
-            } catch (IllegalStateException loopClosed) {
-                // nobody is waiting any more
-            }
-        });
+        stdout = pipeOut ? reader(loop, limit, ends, 1) : null;
+        stderr = pipeErr ? reader(loop, limit, ends, 2) : null;
+        transport = new SubprocessTransport(loop, process, description, pipeIn, pipeOut, pipeErr,
+                new StreamsProtocol(ends));
+        stdin = pipeIn ? new StreamWriter(transport.getPipeTransport(0), ends[0], null, loop)
+                : null;
     }
 
-    private StreamReader reader(java.io.InputStream in, String which, int limit) {
+    private static StreamReader reader(EventLoop loop, int limit, StreamReaderProtocol[] ends,
+            int fd) {
         StreamReader r = new StreamReader(loop, limit);
-        StreamReaderProtocol p = new StreamReaderProtocol(loop, r, null);
-        pipes.add(new PipeTransport.Reading(loop, p, in, which + " of " + description));
+        ends[fd] = new StreamReaderProtocol(loop, r, null);
         return r;
     }
 
-    private void exited(int exitValue) {
-        int sig = exitValue - 128;
-        returncode = signalSent != 0 && sig == signalSent ? -sig : exitValue;
-        LoopResources.disown(loop, onLoopClose);
-        for (AsyncFuture<Integer> w : List.copyOf(exitWaiters)) {
-            if (!w.isDone()) {
-                w.setResult(returncode);
+    /**
+     * asyncio's {@code SubprocessStreamProtocol}: each pipe's events go to the stream protocol
+     * of that pipe, which feeds its reader or paces its writer.
+     */
+    private record StreamsProtocol(StreamReaderProtocol[] ends) implements SubprocessProtocol {
+        @Override
+        public void connectionMade(SubprocessTransport t) {
+            for (int fd = 0; fd < 3; fd++) {
+                if (ends[fd] != null) {
+                    ends[fd].connectionMade(t.getPipeTransport(fd));
+                }
             }
         }
-        exitWaiters.clear();
+
+        @Override
+        public void pipeDataReceived(int fd, byte[] data) {
+            ends[fd].dataReceived(data);
+        }
+
+        @Override
+        public void pipeConnectionLost(int fd, Throwable exc) {
+            ends[fd].connectionLost(exc);
+        }
+
+        @Override
+        public void pauseWriting() {
+            ends[0].pauseWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            ends[0].resumeWriting();
+        }
     }
 
     /**
@@ -96,7 +95,7 @@ public final class AsyncProcess {
      * @return the pid
      */
     public long pid() {
-        return process.pid();
+        return transport.getPid();
     }
 
     /**
@@ -106,7 +105,7 @@ public final class AsyncProcess {
      * @return the code or null
      */
     public Integer returncode() {
-        return returncode;
+        return transport.getReturncode();
     }
 
     /**
@@ -144,16 +143,7 @@ public final class AsyncProcess {
      * @return the exit code
      */
     public int waitFor() {
-        if (returncode != null) {
-            return returncode;
-        }
-        AsyncFuture<Integer> w = loop.createFuture();
-        exitWaiters.add(w);
-        try {
-            return w.await();
-        } finally {
-            exitWaiters.remove(w);
-        }
+        return transport.awaitExit();
     }
 
     /**
@@ -199,26 +189,11 @@ public final class AsyncProcess {
      * @throws IllegalStateException (asyncio's ProcessLookupError) if the process has exited
      */
     public void sendSignal(int signal) {
-        if (returncode != null || !process.isAlive()) {
+        if (transport.getReturncode() != null || !transport.process().isAlive()) {
             throw new IllegalStateException("ProcessLookupError: " + this + " has already"
                     + " exited");
         }
-        signalSent = signal;
-        switch (signal) {
-            case 15 -> process.destroy();
-            case 9 -> process.destroyForcibly();
-            default -> {
-                try {
-                    Process k = new ProcessBuilder("kill", "-s", String.valueOf(signal),
-                            String.valueOf(process.pid())).start();
-                    k.waitFor();
-                } catch (IOException | InterruptedException e) {
-                    throw new UnsupportedOperationException("cannot send signal " + signal
-                            + " to " + this + ": the JDK sends only SIGTERM and SIGKILL, and the"
-                            + " kill command failed: " + e, e);
-                }
-            }
-        }
+        transport.sendSignal(signal);
     }
 
     /** Sends SIGTERM. */
@@ -231,20 +206,20 @@ public final class AsyncProcess {
         sendSignal(9);
     }
 
-    /** The loop closes while the process runs: kill it, so nothing outlives its owner. */
-    private void killIfRunning() {
-        if (process.isAlive()) {
-            signalSent = 9;
-            process.destroyForcibly();
-        }
-        for (PipeTransport p : pipes) {
-            p.abort();
-        }
+    /**
+     * The transport under this process, as asyncio's {@code Process._transport}: its pipes, and
+     * {@link SubprocessTransport#close()} to kill the child and close the pipes at once.
+     *
+     * @return the transport
+     */
+    public SubprocessTransport transport() {
+        return transport;
     }
 
     @Override
     public String toString() {
-        return "<Process " + process.pid() + " " + description + (returncode == null ? " running"
-                : " returncode=" + returncode) + ">";
+        Integer rc = transport.getReturncode();
+        return "<Process " + transport.getPid() + " " + transport.description() + (rc == null
+                ? " running" : " returncode=" + rc) + ">";
     }
 }

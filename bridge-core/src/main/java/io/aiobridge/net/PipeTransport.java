@@ -113,7 +113,7 @@ abstract class PipeTransport implements Transport {
                     }
                     byte[] data = Arrays.copyOf(chunk, n);
                     if (!post(() -> {
-                        if (!lost) {
+                        if (!lost && !closing) { // nothing is delivered after close()
                             protocol.dataReceived(data);
                         }
                     })) {
@@ -188,10 +188,15 @@ abstract class PipeTransport implements Transport {
                 lock.unlock();
             }
             try {
-                in.close(); // unblocks the reading thread
+                in.close(); // unblocks a selectable channel's stream; see below for the rest
             } catch (IOException ignored) {
                 // closing a pipe we no longer read
             }
+            // As asyncio: the protocol hears of the close in the next turn. A read the thread is
+            // blocked in on a process pipe does not end at close (the JDK cannot interrupt it):
+            // it takes the next chunk the writer sends, which is then dropped, and only then
+            // does the writer see the broken pipe.
+            post(() -> lose(null));
         }
 
         @Override
@@ -318,12 +323,15 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void write(byte[] data) {
+            if (lost) {
+                return; // as asyncio: the process has gone; drain() reports it
+            }
             if (eof || closing) {
                 throw new IllegalStateException("write() on a closed pipe: " + this
                         + ": write everything before close() or writeEof()");
             }
-            if (lost || data.length == 0) {
-                return; // as a socket: the process has gone; drain() reports it
+            if (data.length == 0) {
+                return;
             }
             byte[] copy = data.clone();
             buffered += copy.length;
@@ -335,6 +343,26 @@ abstract class PipeTransport implements Transport {
                 lock.unlock();
             }
             flow.afterGrow(buffered);
+        }
+
+        /**
+         * The process has exited, and the JDK has closed its stdin: the pipe ends now, as
+         * asyncio's write pipe ends when its reader goes, with a broken pipe if data was still
+         * waiting to be written.
+         */
+        void processExited() {
+            if (lost) {
+                return;
+            }
+            lock.lock();
+            try {
+                queue.clear();
+                endQueued = true;
+                more.signal();
+            } finally {
+                lock.unlock();
+            }
+            lose(buffered > 0 ? brokenPipe(null) : null);
         }
 
         private void end() {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -103,6 +104,53 @@ public final class Subprocess {
     public static AsyncProcess createSubprocessShell(String command, Redirect stdin,
             Redirect stdout, Redirect stderr) throws IOException {
         return shell(command).stdin(stdin).stdout(stdout).stderr(stderr).start();
+    }
+
+    /**
+     * A child started at the protocol level, with its transport and protocol: asyncio's {@code
+     * (transport, protocol)} pair.
+     *
+     * @param transport the child's transport
+     * @param protocol the protocol the factory made
+     * @param <P> the protocol's type
+     */
+    public record Connection<P extends SubprocessProtocol>(SubprocessTransport transport,
+            P protocol) {}
+
+    /**
+     * {@code loop.subprocess_exec(protocol_factory, program, *args)}: starts {@code command}
+     * with its stdin, stdout and stderr as pipes (asyncio's defaults here) and reports to the
+     * protocol. Call on the loop: from a task or a callback. For other redirections use {@link
+     * #exec} and {@link Spec#start(Supplier)}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command the program and its arguments
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if the program cannot be started
+     */
+    public static <P extends SubprocessProtocol> Connection<P> subprocessExec(
+            Supplier<? extends P> protocolFactory, List<String> command) throws IOException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("program is missing: the command is empty");
+        }
+        return exec(command.get(0), command.subList(1, command.size()).toArray(new String[0]))
+                .allPipes().start(protocolFactory);
+    }
+
+    /**
+     * {@code loop.subprocess_shell(protocol_factory, cmd)}: as {@link #subprocessExec}, through
+     * {@code /bin/sh -c}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command the shell command line
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if the shell cannot be started
+     */
+    public static <P extends SubprocessProtocol> Connection<P> subprocessShell(
+            Supplier<? extends P> protocolFactory, String command) throws IOException {
+        return shell(command).allPipes().start(protocolFactory);
     }
 
     private static final Pattern ERRNO = Pattern.compile("error[=:] ?(\\d+)");
@@ -209,6 +257,41 @@ public final class Subprocess {
          */
         public AsyncProcess start() throws IOException {
             EventLoop loop = Aio.getRunningLoop();
+            return new AsyncProcess(loop, launch(), description, stdin == Redirect.PIPE,
+                    stdout == Redirect.PIPE, stderr == Redirect.PIPE, limit);
+        }
+
+        /**
+         * Starts the process on the running loop at the protocol level ({@code
+         * loop.subprocess_exec}): the child's output and exit go to the protocol {@code
+         * protocolFactory} makes. Call on the loop. Only the streams set to {@code PIPE} have a
+         * pipe transport.
+         *
+         * @param protocolFactory makes the protocol
+         * @param <P> the protocol's type
+         * @return the transport and the protocol
+         * @throws FileNotFoundException if the program does not exist
+         * @throws AccessDeniedException if it may not be run
+         * @throws IOException if it cannot be started otherwise
+         */
+        public <P extends SubprocessProtocol> Connection<P> start(
+                Supplier<? extends P> protocolFactory) throws IOException {
+            Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+            EventLoop loop = Aio.getRunningLoop();
+            P protocol = Objects.requireNonNull(protocolFactory.get(),
+                    "the protocol factory returned null; it must return a new protocol");
+            SubprocessTransport t = new SubprocessTransport(loop, launch(), description,
+                    stdin == Redirect.PIPE, stdout == Redirect.PIPE, stderr == Redirect.PIPE,
+                    protocol);
+            return new Connection<>(t, protocol);
+        }
+
+        private Spec allPipes() {
+            stdin = stdout = stderr = Redirect.PIPE;
+            return this;
+        }
+
+        private Process launch() throws IOException {
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.redirectInput(in(stdin));
             pb.redirectOutput(out(stdout));
@@ -224,14 +307,11 @@ public final class Subprocess {
                 pb.environment().clear();
                 pb.environment().putAll(env);
             }
-            Process p;
             try {
-                p = pb.start();
+                return pb.start();
             } catch (IOException e) {
                 throw startFailed(e);
             }
-            return new AsyncProcess(loop, p, description, stdin == Redirect.PIPE,
-                    stdout == Redirect.PIPE, stderr == Redirect.PIPE, limit);
         }
 
         private IOException startFailed(IOException e) {
