@@ -267,27 +267,40 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         Objects.requireNonNull(callback, "callback is null");
         checkUsable("callSoon()");
         Handle h = new Handle(this, callback, context != null ? context : Context.copyCurrent());
-        ready.addLast(h);
+        enqueue(h);
         return h;
     }
 
     /** Schedules an internal handle (future callbacks); the caller holds the loop. */
     void schedule(Handle h) {
-        ready.addLast(h);
+        enqueue(h);
     }
 
     /** Schedules a task's step (invariant 2 is the caller's duty). */
     void scheduleStep(Task<?> t) {
-        ready.addLast(t);
+        enqueue(t);
+    }
+
+    /**
+     * Appends to the ready queue; the caller holds the loop. asyncio has one ready queue, which
+     * {@code call_soon_threadsafe} appends to at once; ours from other threads waits in {@code
+     * inbound} until the loop takes it. Taking it first here keeps asyncio's order: a callback
+     * another thread posted before this one was scheduled runs before it.
+     */
+    private void enqueue(Object item) {
+        if (!inbound.isEmpty()) {
+            drainInbound();
+        }
+        ready.addLast(item);
     }
 
     @Override
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback is null");
         checkOpen();
-        Handle h = new Handle(this, callback, Context.copyCurrent());
+        Handle h = new ThreadSafeHandle(this, callback, Context.copyCurrent());
         if (inLoopThread()) {
-            ready.addLast(h); // same order as callSoon when called from the loop itself
+            enqueue(h); // same order as callSoon when called from the loop itself
         } else {
             inbound.add(h);
             wakeUp();
@@ -585,7 +598,9 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
                 continue;
             }
             Handle h = (Handle) item;
-            if (!h.isCancelled()) {
+            if (h instanceof ThreadSafeHandle ts) {
+                ts.runUnlessCancelled(this);
+            } else if (!h.isCancelled()) {
                 runCallback(h);
             }
         }
@@ -610,7 +625,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         return true;
     }
 
-    private void runCallback(Handle h) {
+    void runCallback(Handle h) {
         long start = debug ? System.nanoTime() : 0L;
         callbackContext = h.context;
         try {
@@ -802,6 +817,9 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public boolean removeReader(SelectableChannel channel) {
+        if (isClosed()) {
+            return false; // as asyncio: nothing is registered with a closed loop
+        }
         checkUsable("removeReader()");
         return io.remove(channel, true);
     }
@@ -814,6 +832,9 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public boolean removeWriter(SelectableChannel channel) {
+        if (isClosed()) {
+            return false;
+        }
         checkUsable("removeWriter()");
         return io.remove(channel, false);
     }

@@ -5,7 +5,10 @@ package io.aiobridge;
  * of {@code asyncio.Handle}.
  *
  * <p><b>Threading:</b> {@link #cancel()} and {@link #isCancelled()} may be called from any thread;
- * a cancel that happens-before the loop reaches the callback keeps it from running.
+ * a cancel that happens-before the loop reaches the callback keeps it from running. A handle
+ * from {@link EventLoop#callSoonThreadsafe} goes further, as 3.13's: a {@code cancel()} or {@code
+ * isCancelled()} from another thread while its callback runs waits until the callback has
+ * finished, so once {@code cancel()} returns the callback is either done or will never run.
  */
 public class Handle {
     final Runnable callback;
@@ -42,6 +45,9 @@ public class Handle {
 
     @Override
     public String toString() {
+        if (cancelled && !loop.getDebug()) {
+            return "<Handle cancelled>"; // as asyncio, which forgets the callback then
+        }
         return "<Handle " + (cancelled ? "cancelled " : "") + describe() + ">";
     }
 }

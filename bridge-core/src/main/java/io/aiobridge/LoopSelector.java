@@ -121,7 +121,11 @@ final class LoopSelector {
         if (key.isValid()) {
             key.interestOps(key.interestOps() & ~(reader ? readOp(ch) : writeOp(ch)));
             if (e.reader == null && e.writer == null) {
-                idleKeys.add(key); // cancelled at the next select: see idleKeys
+                if (loop.isRunning()) {
+                    idleKeys.add(key); // cancelled at the next select: see idleKeys
+                } else {
+                    release(key);
+                }
             }
         }
         return true;
@@ -197,6 +201,21 @@ final class LoopSelector {
         } catch (IOException e) {
             // closing cannot lose data here (a listening socket); the select's failure would
             // show again in the loop's own next select
+        }
+    }
+
+    /**
+     * Deregisters {@code key} now: the loop is not running, so no select would come to do it,
+     * and NIO defers closing a channel that is still registered. Without this, a caller that
+     * removes its reader and then closes the channel leaves the peer without its end of stream
+     * until the loop runs again. Ready keys are ignored, as in {@link #closeNow}.
+     */
+    private void release(SelectionKey key) {
+        key.cancel();
+        try {
+            selector.selectNow(k -> { });
+        } catch (IOException e) {
+            // the loop's own next select reports it
         }
     }
 

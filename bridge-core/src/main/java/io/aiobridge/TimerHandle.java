@@ -39,6 +39,9 @@ public final class TimerHandle extends Handle {
 
     @Override
     public String toString() {
+        if (isCancelled() && !loop.getDebug()) {
+            return "<TimerHandle cancelled when=" + when + ">";
+        }
         return "<TimerHandle " + (isCancelled() ? "cancelled " : "") + "when=" + when + " "
                 + describe() + ">";
     }

@@ -1,0 +1,526 @@
+package io.aiobridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.testing.Ports;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * CPython 3.13's {@code Lib/test/test_asyncio/test_events.py}: the loop's own cases of {@code
+ * EventLoopTestsMixin} (run, stop, close, call_soon and its thread-safe handles, executors, fd
+ * callbacks), and of {@code HandleTests} and {@code TimerTests} the ones that do not mock the
+ * loop. CPython's {@code socket.socketpair()} is a NIO {@link Pipe} or a loopback pair here. The
+ * socket, server, datagram, pipe and subprocess cases are in {@code io.aiobridge.net}; signal
+ * handlers have no counterpart (the JVM owns the process's signals).
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TestEventsPortTest {
+    /** test_utils.CLOCK_RES */
+    private static final double CLOCK_RES = 0.020;
+
+    private EventLoop loop;
+
+    @BeforeEach
+    void setUp() {
+        loop = EventLoop.newEventLoop();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (!loop.isClosed()) {
+            loop.close();
+        }
+    }
+
+    @Test
+    void test_run_until_complete_nesting() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> loop.runUntilComplete(() -> {
+                    assertTrue(loop.isRunning());
+                    loop.runUntilComplete(() -> {
+                        Aio.sleep(0);
+                        return null;
+                    });
+                    return null;
+                }));
+        assertTrue(e.getMessage().startsWith("This event loop is already running"),
+                e.getMessage());
+    }
+
+    @Test
+    void test_run_until_complete() {
+        double delay = 0.100;
+        double t0 = loop.time();
+        loop.runUntilComplete(() -> {
+            Aio.sleep(delay);
+            return null;
+        });
+        double dt = loop.time() - t0;
+        assertTrue(dt >= delay - CLOCK_RES, "slept " + dt);
+    }
+
+    @Test
+    void test_run_until_complete_stopped() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> loop.runUntilComplete(() -> {
+                    loop.stop();
+                    Aio.sleep(0.1);
+                    return null;
+                }));
+        assertTrue(e.getMessage().startsWith("Event loop stopped before Future completed."),
+                e.getMessage());
+    }
+
+    @Test
+    void test_call_later() {
+        List<String> results = new ArrayList<>();
+        loop.callLater(0.1, () -> {
+            results.add("hello world");
+            loop.stop();
+        });
+        loop.runForever();
+        assertEquals(List.of("hello world"), results);
+    }
+
+    @Test
+    void test_call_soon() {
+        List<String> results = new ArrayList<>();
+        loop.callSoon(() -> {
+            results.add("hello, world");
+            loop.stop();
+        });
+        loop.runForever();
+        assertEquals(List.of("hello, world"), results);
+    }
+
+    private Runnable appendAndStopAtTwo(List<String> results, String arg) {
+        return () -> {
+            results.add(arg);
+            if (results.size() >= 2) {
+                loop.stop();
+            }
+        };
+    }
+
+    @Test
+    void test_call_soon_threadsafe() throws Exception {
+        List<String> results = Collections.synchronizedList(new ArrayList<>());
+        Semaphore lock = new Semaphore(0);
+        Thread t = new Thread(() -> {
+            loop.callSoonThreadsafe(appendAndStopAtTwo(results, "hello"));
+            lock.release();
+        });
+        t.start();
+        lock.acquire();
+        loop.callSoon(appendAndStopAtTwo(results, "world"));
+        loop.runForever();
+        t.join();
+        assertEquals(List.of("hello", "world"), results);
+    }
+
+    /** CPython sleeps 1 s in these callbacks; 0.2 s shows the same. */
+    private static final long CALLBACK_MILLIS = 200;
+
+    @Test
+    void test_call_soon_threadsafe_handle_block_check_cancelled() throws Exception {
+        List<String> results = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch callbackStarted = new CountDownLatch(1);
+        CountDownLatch callbackFinished = new CountDownLatch(1);
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Thread t = new Thread(() -> {
+            Handle handle = loop.callSoonThreadsafe(() -> {
+                callbackStarted.countDown();
+                results.add("hello");
+                sleep(CALLBACK_MILLIS);
+                callbackFinished.countDown();
+            });
+            await(callbackStarted);
+            // the callback started, so checking for cancellation waits until it finishes
+            if (handle.isCancelled()) {
+                failures.add("cancelled() was true");
+            }
+            if (callbackFinished.getCount() != 0) {
+                failures.add("cancelled() returned while the callback ran");
+            }
+            loop.callSoonThreadsafe(loop::stop);
+        });
+        t.start();
+        loop.runForever();
+        t.join();
+        assertEquals(List.of(), failures);
+        assertEquals(List.of("hello"), results);
+    }
+
+    @Test
+    void test_call_soon_threadsafe_handle_block_cancellation() throws Exception {
+        List<String> results = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch callbackStarted = new CountDownLatch(1);
+        CountDownLatch callbackFinished = new CountDownLatch(1);
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Thread t = new Thread(() -> {
+            Handle handle = loop.callSoonThreadsafe(() -> {
+                callbackStarted.countDown();
+                results.add("hello");
+                sleep(CALLBACK_MILLIS);
+                callbackFinished.countDown();
+            });
+            await(callbackStarted);
+            // the callback started, so it cannot be cancelled from another thread until it ends
+            handle.cancel();
+            if (callbackFinished.getCount() != 0) {
+                failures.add("cancel() returned while the callback ran");
+            }
+            loop.callSoonThreadsafe(loop::stop);
+        });
+        t.start();
+        loop.runForever();
+        t.join();
+        assertEquals(List.of(), failures);
+        assertEquals(List.of("hello"), results);
+    }
+
+    @Test
+    void test_call_soon_threadsafe_handle_cancel_same_thread() throws Exception {
+        List<String> results = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch callbackStarted = new CountDownLatch(1);
+        CountDownLatch callbackFinished = new CountDownLatch(1);
+        CompletableFuture<Handle> fut = new CompletableFuture<>();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Thread t = new Thread(() -> {
+            Handle handle = loop.callSoonThreadsafe(() -> {
+                callbackStarted.countDown();
+                fut.join().cancel(); // the callback cancels itself: it runs on to its end
+                results.add("hello");
+                callbackFinished.countDown();
+                loop.stop();
+            });
+            fut.complete(handle);
+            await(callbackStarted);
+            if (!handle.isCancelled()) {
+                failures.add("cancelled() was false");
+            }
+            if (callbackFinished.getCount() != 0) {
+                failures.add("cancelled() returned while the callback ran");
+            }
+            loop.callSoonThreadsafe(loop::stop);
+        });
+        t.start();
+        loop.runForever();
+        t.join();
+        assertEquals(List.of(), failures);
+        assertEquals(List.of("hello"), results);
+    }
+
+    @Test
+    void test_call_soon_threadsafe_handle_cancel_other_thread() throws Exception {
+        List<String> results = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch ev = new CountDownLatch(1);
+        CountDownLatch callbackFinished = new CountDownLatch(1);
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Thread t = new Thread(() -> {
+            Handle handle = loop.callSoonThreadsafe(() -> {
+                results.add("hello");
+                callbackFinished.countDown();
+                loop.stop();
+            });
+            // a handle can be cancelled from another thread if it has not started
+            handle.cancel();
+            if (!handle.isCancelled()) {
+                failures.add("cancelled() was false");
+            }
+            ev.countDown();
+            loop.callSoonThreadsafe(loop::stop);
+        });
+        // block the loop until the callback is added and cancelled in the other thread
+        loop.callSoon(() -> await(ev));
+        t.start();
+        loop.runForever();
+        t.join();
+        assertEquals(List.of(), failures);
+        assertEquals(List.of(), results);
+        assertEquals(1, callbackFinished.getCount());
+    }
+
+    @Test
+    void test_call_soon_threadsafe_same_thread() {
+        List<String> results = new ArrayList<>();
+        loop.callSoonThreadsafe(appendAndStopAtTwo(results, "hello"));
+        loop.callSoon(appendAndStopAtTwo(results, "world"));
+        loop.runForever();
+        assertEquals(List.of("hello", "world"), results);
+    }
+
+    @Test
+    void test_run_in_executor() {
+        Thread here = Thread.currentThread();
+        AsyncFuture<Object[]> f2 = loop.runInExecutor(null,
+                () -> new Object[] {"yo", Thread.currentThread()});
+        Object[] r = loop.runUntilComplete(f2);
+        assertEquals("yo", r[0]);
+        assertNotEquals(here, r[1]);
+    }
+
+    @Test
+    void test_run_in_executor_cancel() throws Exception {
+        List<ErrorContext> errors = Collections.synchronizedList(new ArrayList<>());
+        loop.setExceptionHandler((l, c) -> errors.add(c));
+        AsyncFuture<Void> f2 = loop.runInExecutor(null, () -> {
+            Thread.sleep(50);
+            return null;
+        });
+        f2.cancel();
+        loop.runUntilComplete(loop.shutdownDefaultExecutor());
+        loop.close();
+        Thread.sleep(400);
+        // the job ended before the close; nothing tried to reach the closed loop
+        assertEquals(List.of(), errors);
+        assertTrue(f2.isCancelled());
+    }
+
+    @Test
+    void test_reader_callback() throws IOException {
+        Pipe p = Pipe.open();
+        Pipe.SourceChannel r = p.source();
+        Pipe.SinkChannel w = p.sink();
+        r.configureBlocking(false);
+        StringBuilder bytesRead = new StringBuilder();
+        loop.addReader(r, () -> {
+            ByteBuffer buf = ByteBuffer.allocate(1024);
+            int n;
+            try {
+                n = r.read(buf);
+                if (n < 0) {
+                    assertTrue(loop.removeReader(r));
+                    r.close();
+                    return;
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            bytesRead.append(new String(buf.array(), 0, n)); // 0: a spurious wake-up
+        });
+        loop.callSoon(() -> send(w, "abc"));
+        Ports.runUntil(loop, () -> bytesRead.length() >= 3);
+        loop.callSoon(() -> send(w, "def"));
+        Ports.runUntil(loop, () -> bytesRead.length() >= 6);
+        loop.callSoon(() -> close(w));
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals("abcdef", bytesRead.toString());
+        Ports.runUntil(loop, () -> !r.isOpen());
+    }
+
+    @Test
+    void test_writer_callback() throws IOException {
+        Pipe p = Pipe.open();
+        Pipe.SinkChannel w = p.sink();
+        w.configureBlocking(false);
+        String data = "x".repeat(1024);
+        loop.addWriter(w, () -> {
+            send(w, data);
+            loop.stop();
+        });
+        loop.runForever();
+        assertTrue(loop.removeWriter(w));
+        assertFalse(loop.removeWriter(w));
+        w.close();
+        ByteBuffer read = ByteBuffer.allocate(2048);
+        while (p.source().read(read) >= 0) {
+            // to the end
+        }
+        assertEquals(data, new String(read.array(), 0, read.position()));
+    }
+
+    @Test
+    void test_prompt_cancellation() throws IOException {
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(
+                new InetSocketAddress("127.0.0.1", 0));
+                SocketChannel w = SocketChannel.open(server.getLocalAddress());
+                SocketChannel r = server.accept()) {
+            r.configureBlocking(false);
+            Task<byte[]> f = loop.createTask(() -> loop.sockRecv(r, 1));
+            Task<String> t = loop.createTask(() -> {
+                try {
+                    loop.callSoon(f::cancel);
+                    f.await();
+                    return null;
+                } catch (CancelledError e) {
+                    return "cancelled";
+                } finally {
+                    loop.stop();
+                }
+            });
+            loop.runForever();
+            assertEquals("cancelled", t.result());
+            assertThrows(CancelledError.class, f::result);
+            assertNotNull(w);
+        }
+    }
+
+    @Test
+    void test_remove_fds_after_closing() throws IOException {
+        Pipe p = Pipe.open();
+        p.source().configureBlocking(false);
+        p.sink().configureBlocking(false);
+        EventLoop l = EventLoop.newEventLoop();
+        l.addReader(p.source(), () -> { });
+        l.addWriter(p.sink(), () -> { });
+        l.close();
+        assertFalse(l.removeReader(p.source()));
+        assertFalse(l.removeWriter(p.sink()));
+    }
+
+    @Test
+    void test_add_fds_after_closing() throws IOException {
+        Pipe p = Pipe.open();
+        p.source().configureBlocking(false);
+        p.sink().configureBlocking(false);
+        EventLoop l = EventLoop.newEventLoop();
+        l.close();
+        assertThrows(IllegalStateException.class, () -> l.addReader(p.source(), () -> { }));
+        assertThrows(IllegalStateException.class, () -> l.addWriter(p.sink(), () -> { }));
+    }
+
+    @Test
+    void test_close_running_event_loop() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> loop.runUntilComplete(() -> {
+                    loop.close();
+                    return null;
+                }));
+        assertTrue(e.getMessage().startsWith("Cannot close a running event loop"),
+                e.getMessage());
+    }
+
+    @Test
+    void test_close() {
+        loop.close();
+        Runnable func = () -> { };
+        // operations are refused once the loop is closed
+        assertThrows(IllegalStateException.class, loop::runForever);
+        assertThrows(IllegalStateException.class, () -> {
+            AsyncFuture<Object> fut = loop.createFuture();
+            loop.runUntilComplete(fut);
+        });
+        assertThrows(IllegalStateException.class, () -> loop.callSoon(func));
+        assertThrows(IllegalStateException.class, () -> loop.callSoonThreadsafe(func));
+        assertThrows(IllegalStateException.class, () -> loop.callLater(1.0, func));
+        assertThrows(IllegalStateException.class, () -> loop.callAt(loop.time() + .0, func));
+        assertThrows(IllegalStateException.class, () -> loop.createTask(() -> null));
+        assertThrows(IllegalStateException.class, () -> loop.runInExecutor(null, () -> null));
+    }
+
+    // ---- HandleTests and TimerTests: the cases that do not mock the loop ----
+
+    @Test
+    void test_handle() {
+        Handle h = loop.callSoon(() -> { });
+        assertFalse(h.isCancelled());
+        h.cancel();
+        assertTrue(h.isCancelled());
+    }
+
+    @Test
+    void test_callback_with_exception() {
+        List<ErrorContext> contexts = new ArrayList<>();
+        loop.setExceptionHandler((l, c) -> contexts.add(c));
+        IllegalArgumentException boom = new IllegalArgumentException();
+        Handle h = loop.callSoon(() -> {
+            throw boom;
+        });
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertEquals(1, contexts.size());
+        ErrorContext c = contexts.get(0);
+        assertTrue(c.message().matches("Exception in callback.*"), c.message());
+        assertSame(boom, c.exception());
+        assertSame(h, c.handle());
+    }
+
+    @Test
+    void test_handle_repr() {
+        Handle h = loop.callSoon(() -> { });
+        assertTrue(h.toString().startsWith("<Handle "), h.toString());
+        h.cancel();
+        assertEquals("<Handle cancelled>", h.toString());
+    }
+
+    @Test
+    void test_handle_repr_debug() {
+        loop.setDebug(true);
+        Handle h = loop.callSoon(() -> { });
+        h.cancel();
+        // in debug mode a cancelled handle keeps saying what it was
+        assertTrue(h.toString().startsWith("<Handle cancelled "), h.toString());
+        assertNotEquals("<Handle cancelled>", h.toString());
+    }
+
+    @Test
+    void test_when() {
+        double when = loop.time() + 10;
+        TimerHandle h = loop.callAt(when, () -> { });
+        assertEquals(when, h.when());
+    }
+
+    @Test
+    void test_timer_repr() {
+        TimerHandle h = loop.callAt(123, () -> { });
+        assertTrue(h.toString().startsWith("<TimerHandle when=123"), h.toString());
+        h.cancel();
+        assertEquals("<TimerHandle cancelled when=123.0>", h.toString()); // a double: 123.0, as call_at(123.0)
+    }
+
+    private static void send(Pipe.SinkChannel w, String s) {
+        try {
+            w.write(ByteBuffer.wrap(s.getBytes()));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void close(Pipe.SinkChannel w) {
+        try {
+            w.close();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
