@@ -4,7 +4,10 @@ import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.BindException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -298,6 +301,86 @@ public final class Net {
     }
 
     /**
+     * Wires a protocol to the reading end of a pipe ({@code loop.connect_read_pipe(factory,
+     * pipe)}): what arrives reaches {@link Protocol#dataReceived}, the end of the stream {@link
+     * Protocol#eofReceived} and then {@link Protocol#connectionLost}. Call from a task; returns
+     * once the protocol's {@code connectionMade} has run.
+     *
+     * <p>The JDK's pipes are blocking streams no selector can watch (a process's pipes, a FIFO
+     * opened as a file, {@code Channels.newInputStream(pipe.source())}), so a virtual thread of
+     * the transport's own reads them, as the process pipes of {@link Subprocess} are read. The
+     * loop owns the pipe from now on: the transport's {@code close()}, or the loop's, closes it.
+     * Closing a stream over a channel ends a read in progress; a {@code FileInputStream} cannot
+     * be interrupted, so its thread ends at the next data or end of stream.
+     *
+     * @param protocolFactory makes the protocol
+     * @param pipe the reading end
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     */
+    public static <P extends Protocol> Connection<P> connectReadPipe(
+            Supplier<? extends P> protocolFactory, InputStream pipe) {
+        Objects.requireNonNull(pipe, "pipe is null");
+        EventLoop loop = Aio.getRunningLoop();
+        P protocol = newProtocol(protocolFactory);
+        return connectedPipe(loop, new PipeTransport.Reading(loop, protocol, pipe, "pipe " + pipe),
+                protocol);
+    }
+
+    /**
+     * Wires a protocol to the writing end of a pipe ({@code loop.connect_write_pipe(factory,
+     * pipe)}): {@link Transport#write} queues, a virtual thread writes in order, and the write
+     * buffer's high- and low-water marks pace the protocol as a socket's do. Call from a task;
+     * returns once the protocol's {@code connectionMade} has run. {@code close()} closes the
+     * pipe after the queued data; a reader that went away is seen at the next write, as a
+     * broken pipe ({@code connectionLost} with "[Errno 32] Broken pipe").
+     *
+     * @param protocolFactory makes the protocol
+     * @param pipe the writing end
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     */
+    public static <P extends Protocol> Connection<P> connectWritePipe(
+            Supplier<? extends P> protocolFactory, OutputStream pipe) {
+        Objects.requireNonNull(pipe, "pipe is null");
+        EventLoop loop = Aio.getRunningLoop();
+        P protocol = newProtocol(protocolFactory);
+        return connectedPipe(loop, new PipeTransport.Writing(loop, protocol, pipe, "pipe " + pipe),
+                protocol);
+    }
+
+    private static <P extends Protocol> P newProtocol(Supplier<? extends P> protocolFactory) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        return Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
+    }
+
+    private static <P extends Protocol> Connection<P> connectedPipe(EventLoop loop,
+            PipeTransport t, P protocol) {
+        t.ownedByLoop();
+        awaitConnectionMade(loop, t::close);
+        return new Connection<>(t, protocol);
+    }
+
+    /**
+     * Waits one turn, after the {@code connectionMade} a new transport scheduled, as asyncio's
+     * connect functions wait for their waiter; a cancelled wait closes the transport.
+     */
+    static void awaitConnectionMade(EventLoop loop, Runnable close) {
+        AsyncFuture<Void> made = loop.createFuture();
+        loop.callSoon(() -> {
+            if (!made.isDone()) {
+                made.setResult(null);
+            }
+        });
+        try {
+            made.await();
+        } catch (RuntimeException | Error e) {
+            close.run();
+            throw e;
+        }
+    }
+
+    /**
      * Upgrades an open connection to TLS ({@code loop.start_tls}): the protocol stays, the
      * returned transport encrypts; the old transport must not be used any more. Returns once the
      * handshake is done. Await {@code drain()} (streams) or let the writes flush first: bytes
@@ -468,7 +551,11 @@ public final class Net {
         List<ServerSocketChannel> sockets = new ArrayList<>();
         try {
             for (InetSocketAddress a : addrs) {
-                ServerSocketChannel s = ServerSocketChannel.open();
+                // the address's own family, as asyncio's socket per getaddrinfo entry: the JDK's
+                // default is a dual-stack IPv6 socket, which turns "0.0.0.0" into "::"
+                ServerSocketChannel s = host == null ? ServerSocketChannel.open()
+                        : ServerSocketChannel.open(a.getAddress() instanceof Inet4Address
+                                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
                 sockets.add(s);
                 s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
                 if (options.reusePort()) {

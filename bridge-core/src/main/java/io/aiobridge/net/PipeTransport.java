@@ -1,6 +1,7 @@
 package io.aiobridge.net;
 
 import io.aiobridge.EventLoop;
+import io.aiobridge.internal.LoopResources;
 import io.aiobridge.internal.TaskThreads;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ abstract class PipeTransport implements Transport {
     final String name;
     volatile boolean closing;
     boolean lost;
+    private AutoCloseable owner;
 
     PipeTransport(EventLoop loop, Protocol protocol, String name) {
         this.loop = loop;
@@ -43,14 +45,29 @@ abstract class PipeTransport implements Transport {
         }
     }
 
+    /**
+     * A pipe the caller handed in ({@link Net#connectReadPipe}): the loop aborts it when the loop
+     * closes, so its thread ends with its owner.
+     */
+    void ownedByLoop() {
+        owner = this::abort;
+        LoopResources.own(loop, owner);
+    }
+
     void lose(Throwable exc) {
         if (lost) {
             return;
         }
         lost = true;
         closing = true;
+        if (owner != null) {
+            LoopResources.disown(loop, owner);
+        }
         protocol.connectionLost(exc);
     }
+
+    /** The stream this end reads or writes. */
+    abstract Object pipe();
 
     @Override
     public boolean isClosing() {
@@ -59,7 +76,7 @@ abstract class PipeTransport implements Transport {
 
     @Override
     public Object getExtraInfo(String key) {
-        return "pipe".equals(key) ? name : null;
+        return "pipe".equals(key) ? pipe() : null;
     }
 
     @Override
@@ -142,6 +159,11 @@ abstract class PipeTransport implements Transport {
             } finally {
                 lock.unlock();
             }
+        }
+
+        @Override
+        Object pipe() {
+            return in;
         }
 
         @Override
@@ -259,6 +281,11 @@ abstract class PipeTransport implements Transport {
         public void setProtocol(Protocol protocol) {
             super.setProtocol(protocol);
             flow.setProtocol(protocol);
+        }
+
+        @Override
+        Object pipe() {
+            return out;
         }
 
         boolean writingPaused() {

@@ -120,7 +120,8 @@ public final class Subprocess {
     /**
      * {@code loop.subprocess_exec(protocol_factory, program, *args)}: starts {@code command}
      * with its stdin, stdout and stderr as pipes (asyncio's defaults here) and reports to the
-     * protocol. Call on the loop: from a task or a callback. For other redirections use {@link
+     * protocol. Call from a task; returns once the protocol's {@code connectionMade} has run.
+     * For other redirections use {@link
      * #exec} and {@link Spec#start(Supplier)}.
      *
      * @param protocolFactory makes the protocol
@@ -264,8 +265,8 @@ public final class Subprocess {
         /**
          * Starts the process on the running loop at the protocol level ({@code
          * loop.subprocess_exec}): the child's output and exit go to the protocol {@code
-         * protocolFactory} makes. Call on the loop. Only the streams set to {@code PIPE} have a
-         * pipe transport.
+         * protocolFactory} makes. Call from a task; returns once the protocol's {@code
+         * connectionMade} has run. Only the streams set to {@code PIPE} have a pipe transport.
          *
          * @param protocolFactory makes the protocol
          * @param <P> the protocol's type
@@ -283,6 +284,7 @@ public final class Subprocess {
             SubprocessTransport t = new SubprocessTransport(loop, launch(), description,
                     stdin == Redirect.PIPE, stdout == Redirect.PIPE, stderr == Redirect.PIPE,
                     protocol);
+            Net.awaitConnectionMade(loop, t::close);
             return new Connection<>(t, protocol);
         }
 
