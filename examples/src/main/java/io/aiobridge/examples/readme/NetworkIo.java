@@ -1,6 +1,7 @@
 package io.aiobridge.examples.readme;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.net.AsyncProcess;
 import io.aiobridge.net.BufferedProtocol;
 import io.aiobridge.net.ConnectOptions;
@@ -9,6 +10,8 @@ import io.aiobridge.net.Server;
 import io.aiobridge.net.Streams;
 import io.aiobridge.net.Subprocess;
 import io.aiobridge.net.Subprocess.Redirect;
+import io.aiobridge.net.SubprocessProtocol;
+import io.aiobridge.net.SubprocessTransport;
 import io.aiobridge.net.Transport;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -83,6 +86,40 @@ public final class NetworkIo {
         });
     }
     // end::subprocess[]
+
+    // tag::subprocess-protocol[]
+    /** asyncio.SubprocessProtocol: the child's output and exit, as callbacks on the loop. */
+    static final class Collect implements SubprocessProtocol {
+        final StringBuilder out = new StringBuilder();
+        final AsyncFuture<Integer> exited = Aio.getRunningLoop().createFuture();
+        private SubprocessTransport transport;
+
+        @Override
+        public void connectionMade(SubprocessTransport t) {
+            transport = t;
+        }
+
+        @Override
+        public void pipeDataReceived(int fd, byte[] data) {   // fd 1: stdout, 2: stderr
+            out.append(fd).append(':').append(new String(data, StandardCharsets.UTF_8).trim());
+        }
+
+        @Override
+        public void connectionLost(Throwable exc) {          // exited, and every pipe closed
+            exited.setResult(transport.getReturncode());
+        }
+    }
+
+    static String subprocessProtocol() {
+        return Aio.run(() -> {
+            // transport, protocol = await loop.subprocess_shell(Collect, "...")
+            var c = Subprocess.subprocessShell(Collect::new, "read x; echo $x; exit 3");
+            c.transport().getPipeTransport(0).write("hi\n".getBytes());
+            int rc = c.protocol().exited.await();
+            return c.protocol().out + " rc=" + rc;
+        });
+    }
+    // end::subprocess-protocol[]
 
     // tag::buffered[]
     /** asyncio.BufferedProtocol: the socket is read into the protocol's own buffer. */

@@ -119,6 +119,7 @@ class ReadmeSnippetsTest {
         assertEquals(List.of("echo: hello", "echo: world"), NetworkIo.echo());
         assertEquals("ping", NetworkIo.bufferedEcho());
         assertEquals("0 THE LOOP KEEPS RUNNING", NetworkIo.subprocess());
+        assertEquals("1:hi rc=3", NetworkIo.subprocessProtocol());
         assertEquals("from 127.0.0.1", NetworkIo.connectOptions());
     }
 }
