@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -837,6 +838,12 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         }
         checkUsable("removeWriter()");
         return io.remove(channel, false);
+    }
+
+    @Override
+    public long sockSendfile(SocketChannel channel, FileChannel file, long offset, Long count)
+            throws IOException {
+        return SockOps.sendfile(this, channel, file, offset, count);
     }
 
     @Override

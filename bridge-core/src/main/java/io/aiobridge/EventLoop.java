@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -462,6 +463,40 @@ public interface EventLoop extends AutoCloseable {
      *     be non-blocking")
      */
     void sockSendall(SocketChannel channel, ByteBuffer data) throws IOException;
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} (to its end if {@code count}
+     * is null), the kernel copying them to the socket ({@link FileChannel#transferTo}, sendfile(2)
+     * on Linux), suspending the task while the socket's buffer is full. {@code await
+     * loop.sock_sendfile(sock, file, offset, count)}. As asyncio, the file's position is left
+     * after the last byte sent, and a count past the end of the file sends up to the end. The
+     * JDK's {@code transferTo} always works, so asyncio's {@code fallback} has nothing to fall
+     * back from.
+     *
+     * @param channel a non-blocking, connected socket
+     * @param file the file
+     * @param offset where to start, at least 0
+     * @param count how many bytes, at least 1, or null for the rest of the file
+     * @return the number of bytes sent
+     * @throws IOException if the socket or the file fails
+     * @throws IllegalArgumentException for a negative offset, a count below 1, or a channel in
+     *     blocking mode, with asyncio's messages
+     */
+    long sockSendfile(SocketChannel channel, FileChannel file, long offset, Long count)
+            throws IOException;
+
+    /**
+     * Sends the whole of {@code file}, from its start: {@code sockSendfile(channel, file, 0,
+     * null)}.
+     *
+     * @param channel a non-blocking, connected socket
+     * @param file the file
+     * @return the number of bytes sent
+     * @throws IOException if the socket or the file fails
+     */
+    default long sockSendfile(SocketChannel channel, FileChannel file) throws IOException {
+        return sockSendfile(channel, file, 0, null);
+    }
 
     /**
      * Connects {@code channel}, suspending the task until the connection is made. {@code await

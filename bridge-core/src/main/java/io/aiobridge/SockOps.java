@@ -10,6 +10,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -115,6 +116,41 @@ final class SockOps {
             }
             return Boolean.TRUE;
         });
+    }
+
+    /** asyncio's {@code _sock_sendfile_native}: the kernel copies, the task waits when full. */
+    static long sendfile(BaseEventLoop loop, SocketChannel ch, FileChannel file, long offset,
+            Long count) throws IOException {
+        Objects.requireNonNull(ch, "channel is null");
+        Objects.requireNonNull(file, "file is null");
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be a non-negative integer (got "
+                    + offset + ")");
+        }
+        if (count != null && count <= 0) {
+            throw new IllegalArgumentException("count must be a positive integer (got " + count
+                    + "); pass null to send up to the end of the file");
+        }
+        long limit = count == null ? Long.MAX_VALUE : count;
+        long[] sent = {0};
+        try {
+            await(loop, ch, false, "sockSendfile()", () -> {
+                while (sent[0] < limit) {
+                    long n = file.transferTo(offset + sent[0], limit - sent[0], ch);
+                    if (n == 0) {
+                        // the end of the file, or a full socket
+                        return offset + sent[0] >= file.size() ? Boolean.TRUE : null;
+                    }
+                    sent[0] += n;
+                }
+                return Boolean.TRUE;
+            });
+        } finally {
+            if (sent[0] > 0) {
+                file.position(offset + sent[0]); // as asyncio: after the last byte sent
+            }
+        }
+        return sent[0];
     }
 
     static void connect(BaseEventLoop loop, SocketChannel ch, SocketAddress address)
