@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -838,6 +839,23 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         }
         checkUsable("removeWriter()");
         return io.remove(channel, false);
+    }
+
+    @Override
+    public Received sockRecvfrom(DatagramChannel channel, int bufsize) throws IOException {
+        return SockOps.recvfrom(this, channel, bufsize);
+    }
+
+    @Override
+    public ReceivedInto sockRecvfromInto(DatagramChannel channel, ByteBuffer buffer)
+            throws IOException {
+        return SockOps.recvfromInto(this, channel, buffer);
+    }
+
+    @Override
+    public int sockSendto(DatagramChannel channel, ByteBuffer data, SocketAddress address)
+            throws IOException {
+        return SockOps.sendto(this, channel, data, address);
     }
 
     @Override

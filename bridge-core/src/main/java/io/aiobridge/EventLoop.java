@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -522,6 +523,62 @@ public interface EventLoop extends AutoCloseable {
      *     be non-blocking")
      */
     SocketChannel sockAccept(ServerSocketChannel channel) throws IOException;
+
+    /**
+     * A datagram {@link #sockRecvfrom} received: asyncio's {@code (data, address)}.
+     *
+     * @param data the bytes (cut at the size asked for, as {@code recvfrom} cuts them)
+     * @param address who sent them
+     */
+    record Received(byte[] data, SocketAddress address) {}
+
+    /**
+     * What {@link #sockRecvfromInto} received: asyncio's {@code (nbytes, address)}.
+     *
+     * @param nbytes how many bytes went into the buffer
+     * @param address who sent them
+     */
+    record ReceivedInto(int nbytes, SocketAddress address) {}
+
+    /**
+     * Receives one datagram of at most {@code bufsize} bytes, suspending the task until one
+     * comes. {@code await loop.sock_recvfrom(sock, bufsize)}.
+     *
+     * @param channel a non-blocking datagram channel, bound (or connected)
+     * @param bufsize the most bytes to keep, at least 1; the rest of a longer datagram is lost,
+     *     as with {@code recvfrom}
+     * @return the bytes and the sender
+     * @throws IOException if the channel fails
+     * @throws IllegalArgumentException if the channel is in blocking mode or {@code bufsize} is
+     *     below 1
+     */
+    Received sockRecvfrom(DatagramChannel channel, int bufsize) throws IOException;
+
+    /**
+     * Receives one datagram into {@code buffer} (up to its limit), suspending the task until one
+     * comes. {@code await loop.sock_recvfrom_into(sock, buf)}.
+     *
+     * @param channel a non-blocking datagram channel, bound (or connected)
+     * @param buffer where the bytes go, from its position; the position moves past them
+     * @return how many bytes, and the sender
+     * @throws IOException if the channel fails
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     */
+    ReceivedInto sockRecvfromInto(DatagramChannel channel, ByteBuffer buffer) throws IOException;
+
+    /**
+     * Sends {@code data} as one datagram to {@code address}, suspending the task while the
+     * socket's buffer is full. {@code await loop.sock_sendto(sock, data, address)}.
+     *
+     * @param channel a non-blocking datagram channel
+     * @param data the bytes; its position moves to its limit
+     * @param address where to
+     * @return the number of bytes sent
+     * @throws IOException if the channel fails
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     */
+    int sockSendto(DatagramChannel channel, ByteBuffer data, SocketAddress address)
+            throws IOException;
 
     /**
      * Resolves {@code host} off the loop (on the default executor), suspending the task. {@code

@@ -10,6 +10,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -118,6 +119,44 @@ final class SockOps {
         });
     }
 
+    static EventLoop.Received recvfrom(BaseEventLoop loop, DatagramChannel ch, int bufsize)
+            throws IOException {
+        Objects.requireNonNull(ch, "channel is null");
+        if (bufsize <= 0) {
+            throw new IllegalArgumentException("bufsize must be at least 1, got " + bufsize);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(bufsize);
+        return await(loop, ch, true, "sockRecvfrom()", () -> {
+            SocketAddress from = ch.receive(buf);
+            return from == null ? null
+                    : new EventLoop.Received(Arrays.copyOf(buf.array(), buf.position()), from);
+        });
+    }
+
+    static EventLoop.ReceivedInto recvfromInto(BaseEventLoop loop, DatagramChannel ch,
+            ByteBuffer buffer) throws IOException {
+        Objects.requireNonNull(ch, "channel is null");
+        Objects.requireNonNull(buffer, "buffer is null");
+        return await(loop, ch, true, "sockRecvfromInto()", () -> {
+            int before = buffer.position();
+            SocketAddress from = ch.receive(buffer);
+            return from == null ? null
+                    : new EventLoop.ReceivedInto(buffer.position() - before, from);
+        });
+    }
+
+    static int sendto(BaseEventLoop loop, DatagramChannel ch, ByteBuffer data,
+            SocketAddress address) throws IOException {
+        Objects.requireNonNull(ch, "channel is null");
+        Objects.requireNonNull(data, "data is null");
+        Objects.requireNonNull(address, "address is null");
+        int size = data.remaining();
+        return await(loop, ch, false, "sockSendto()", () -> {
+            // a datagram goes whole or not at all: 0 means no room yet
+            return ch.send(data, address) == 0 && size > 0 ? null : size;
+        });
+    }
+
     /** asyncio's {@code _sock_sendfile_native}: the kernel copies, the task waits when full. */
     static long sendfile(BaseEventLoop loop, SocketChannel ch, FileChannel file, long offset,
             Long count) throws IOException {
@@ -162,6 +201,11 @@ final class SockOps {
             await(loop, ch, false, "sockConnect()", () -> {
                 if (!started[0]) {
                     started[0] = true;
+                    if (ch.isConnectionPending()) {
+                        // a cancelled sockConnect left it connecting: as asyncio's connect()
+                        // meeting EALREADY, wait for that attempt instead of failing
+                        return ch.finishConnect() ? Boolean.TRUE : null;
+                    }
                     return ch.connect(address) ? Boolean.TRUE : null;
                 }
                 return ch.finishConnect() ? Boolean.TRUE : null;
