@@ -457,11 +457,16 @@ public final class StreamReader implements AsyncIterable<byte[]> {
         };
     }
 
+    EventLoop loop() {
+        return loop;
+    }
+
     @Override
     public String toString() {
         return "<StreamReader" + (size() > 0 ? " " + size() + " bytes" : "") + (eof ? " eof" : "")
                 + (limit != DEFAULT_LIMIT ? " limit=" + limit : "")
-                + (waiter != null ? " waiter" : "") + (exception != null ? " exception="
-                + exception : "") + (paused ? " paused" : "") + ">";
+                + (waiter != null ? " waiter=" + waiter : "") + (exception != null
+                ? " exception=" + exception : "") + (transport != null ? " transport="
+                + transport : "") + (paused ? " paused" : "") + ">";
     }
 }

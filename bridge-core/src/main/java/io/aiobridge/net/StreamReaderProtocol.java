@@ -7,6 +7,7 @@ import io.aiobridge.Task;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The protocol between a transport and a {@link StreamReader}/{@link StreamWriter} pair (either
@@ -14,8 +15,16 @@ import java.util.List;
  * asyncio's {@code StreamReaderProtocol} with its flow-control mixin. On a server it starts the
  * connection's handler as a task of its own; a handler that fails closes its connection and its
  * error goes to the loop's exception handler.
+ *
+ * <p>Public for asyncio's idiom of reading a pipe (or any transport) as a stream:
+ *
+ * <pre>{@code
+ * StreamReader reader = new StreamReader(loop);
+ * Net.connectReadPipe(() -> new StreamReaderProtocol(reader), pipe);
+ * byte[] all = reader.read(-1);
+ * }</pre>
  */
-final class StreamReaderProtocol implements Protocol {
+public final class StreamReaderProtocol implements Protocol {
     private final EventLoop loop;
     private final StreamReader reader;
     private final Streams.Handler handler;
@@ -26,6 +35,16 @@ final class StreamReaderProtocol implements Protocol {
     private boolean paused;
     private boolean connectionLost;
     private Task<Void> task;
+
+    /**
+     * asyncio's {@code StreamReaderProtocol(reader)}: what its transport receives feeds {@code
+     * reader}, whose buffer limit pauses the transport's reading.
+     *
+     * @param reader the reader to feed
+     */
+    public StreamReaderProtocol(StreamReader reader) {
+        this(Objects.requireNonNull(reader, "reader is null").loop(), reader, null);
+    }
 
     StreamReaderProtocol(EventLoop loop, StreamReader reader, Streams.Handler handler) {
         this.loop = loop;
