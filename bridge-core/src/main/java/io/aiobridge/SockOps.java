@@ -2,6 +2,7 @@ package io.aiobridge;
 
 import io.aiobridge.internal.Addresses;
 import io.aiobridge.internal.Failures;
+import io.aiobridge.internal.SendfileRange;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -162,14 +163,7 @@ final class SockOps {
             Long count) throws IOException {
         Objects.requireNonNull(ch, "channel is null");
         Objects.requireNonNull(file, "file is null");
-        if (offset < 0) {
-            throw new IllegalArgumentException("offset must be a non-negative integer (got "
-                    + offset + ")");
-        }
-        if (count != null && count <= 0) {
-            throw new IllegalArgumentException("count must be a positive integer (got " + count
-                    + "); pass null to send up to the end of the file");
-        }
+        SendfileRange.check(offset, count);
         long limit = count == null ? Long.MAX_VALUE : count;
         long[] sent = {0};
         try {

@@ -143,76 +143,73 @@ class TestEventsPortTest {
     /** CPython sleeps 1 s in these callbacks; 0.2 s shows the same. */
     private static final long CALLBACK_MILLIS = 200;
 
+    /** What the thread-safe handle cases share: what ran, what went wrong, two latches. */
+    private final List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch callbackStarted = new CountDownLatch(1);
+    private final CountDownLatch callbackFinished = new CountDownLatch(1);
+
+    /** The callback of the "block" cases: records "hello", then holds the loop a while. */
+    private void slowHello() {
+        callbackStarted.countDown();
+        ran.add("hello");
+        sleep(CALLBACK_MILLIS);
+        callbackFinished.countDown();
+    }
+
+    /** Fails the case (after the fact) if the callback had not finished by now. */
+    private void expectFinished(String what) {
+        if (callbackFinished.getCount() != 0) {
+            failures.add(what + " returned while the callback ran");
+        }
+    }
+
+    /** Runs {@code body} on a thread of its own while the loop runs until stopped. */
+    private void runWithThread(Runnable body) throws InterruptedException {
+        Thread t = new Thread(() -> {
+            body.run();
+            loop.callSoonThreadsafe(loop::stop);
+        });
+        t.start();
+        loop.runForever();
+        t.join();
+        assertEquals(List.of(), failures);
+    }
+
     @Test
     void test_call_soon_threadsafe_handle_block_check_cancelled() throws Exception {
-        List<String> results = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch callbackStarted = new CountDownLatch(1);
-        CountDownLatch callbackFinished = new CountDownLatch(1);
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        Thread t = new Thread(() -> {
-            Handle handle = loop.callSoonThreadsafe(() -> {
-                callbackStarted.countDown();
-                results.add("hello");
-                sleep(CALLBACK_MILLIS);
-                callbackFinished.countDown();
-            });
+        runWithThread(() -> {
+            Handle handle = loop.callSoonThreadsafe(this::slowHello);
             await(callbackStarted);
             // the callback started, so checking for cancellation waits until it finishes
             if (handle.isCancelled()) {
                 failures.add("cancelled() was true");
             }
-            if (callbackFinished.getCount() != 0) {
-                failures.add("cancelled() returned while the callback ran");
-            }
-            loop.callSoonThreadsafe(loop::stop);
+            expectFinished("cancelled()");
         });
-        t.start();
-        loop.runForever();
-        t.join();
-        assertEquals(List.of(), failures);
-        assertEquals(List.of("hello"), results);
+        assertEquals(List.of("hello"), ran);
     }
 
     @Test
     void test_call_soon_threadsafe_handle_block_cancellation() throws Exception {
-        List<String> results = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch callbackStarted = new CountDownLatch(1);
-        CountDownLatch callbackFinished = new CountDownLatch(1);
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        Thread t = new Thread(() -> {
-            Handle handle = loop.callSoonThreadsafe(() -> {
-                callbackStarted.countDown();
-                results.add("hello");
-                sleep(CALLBACK_MILLIS);
-                callbackFinished.countDown();
-            });
+        runWithThread(() -> {
+            Handle handle = loop.callSoonThreadsafe(this::slowHello);
             await(callbackStarted);
             // the callback started, so it cannot be cancelled from another thread until it ends
             handle.cancel();
-            if (callbackFinished.getCount() != 0) {
-                failures.add("cancel() returned while the callback ran");
-            }
-            loop.callSoonThreadsafe(loop::stop);
+            expectFinished("cancel()");
         });
-        t.start();
-        loop.runForever();
-        t.join();
-        assertEquals(List.of(), failures);
-        assertEquals(List.of("hello"), results);
+        assertEquals(List.of("hello"), ran);
     }
 
     @Test
     void test_call_soon_threadsafe_handle_cancel_same_thread() throws Exception {
-        List<String> results = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch callbackStarted = new CountDownLatch(1);
-        CountDownLatch callbackFinished = new CountDownLatch(1);
         CompletableFuture<Handle> fut = new CompletableFuture<>();
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        Thread t = new Thread(() -> {
+        runWithThread(() -> {
             Handle handle = loop.callSoonThreadsafe(() -> {
                 callbackStarted.countDown();
                 fut.join().cancel(); // the callback cancels itself: it runs on to its end
-                results.add("hello");
+                ran.add("hello");
                 callbackFinished.countDown();
                 loop.stop();
             });
@@ -221,27 +218,19 @@ class TestEventsPortTest {
             if (!handle.isCancelled()) {
                 failures.add("cancelled() was false");
             }
-            if (callbackFinished.getCount() != 0) {
-                failures.add("cancelled() returned while the callback ran");
-            }
-            loop.callSoonThreadsafe(loop::stop);
+            expectFinished("cancelled()");
         });
-        t.start();
-        loop.runForever();
-        t.join();
-        assertEquals(List.of(), failures);
-        assertEquals(List.of("hello"), results);
+        assertEquals(List.of("hello"), ran);
     }
 
     @Test
     void test_call_soon_threadsafe_handle_cancel_other_thread() throws Exception {
-        List<String> results = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch ev = new CountDownLatch(1);
-        CountDownLatch callbackFinished = new CountDownLatch(1);
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        Thread t = new Thread(() -> {
+        // block the loop until the callback is added and cancelled in the other thread
+        loop.callSoon(() -> await(ev));
+        runWithThread(() -> {
             Handle handle = loop.callSoonThreadsafe(() -> {
-                results.add("hello");
+                ran.add("hello");
                 callbackFinished.countDown();
                 loop.stop();
             });
@@ -251,15 +240,8 @@ class TestEventsPortTest {
                 failures.add("cancelled() was false");
             }
             ev.countDown();
-            loop.callSoonThreadsafe(loop::stop);
         });
-        // block the loop until the callback is added and cancelled in the other thread
-        loop.callSoon(() -> await(ev));
-        t.start();
-        loop.runForever();
-        t.join();
-        assertEquals(List.of(), failures);
-        assertEquals(List.of(), results);
+        assertEquals(List.of(), ran);
         assertEquals(1, callbackFinished.getCount());
     }
 

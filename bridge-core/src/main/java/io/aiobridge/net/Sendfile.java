@@ -3,6 +3,7 @@ package io.aiobridge.net;
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
+import io.aiobridge.internal.SendfileRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,14 +20,7 @@ final class Sendfile {
 
     static long send(Transport transport, FileChannel file, long offset, Long count,
             boolean fallback) throws IOException {
-        if (offset < 0) {
-            throw new IllegalArgumentException("offset must be a non-negative integer (got "
-                    + offset + ")");
-        }
-        if (count != null && count <= 0) {
-            throw new IllegalArgumentException("count must be a positive integer (got " + count
-                    + "); pass null to send up to the end of the file");
-        }
+        SendfileRange.check(offset, count);
         if (transport.isClosing()) {
             throw new IllegalStateException("Transport is closing: " + transport);
         }

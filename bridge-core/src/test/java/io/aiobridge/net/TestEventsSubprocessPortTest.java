@@ -228,15 +228,16 @@ class TestEventsSubprocessPortTest {
         });
     }
 
-    @Test
-    void test_subprocess_kill() {
+    /** The kill, terminate and send_signal cases: {@code signal} ends cat with {@code rc}. */
+    private static void endEchoWith(java.util.function.Consumer<SubprocessTransport> signal,
+            int rc) {
         Aio.run(() -> {
             var c = echo();
             MySubprocessProtocol proto = c.protocol();
             proto.connected.await();
-            c.transport().kill();
+            signal.accept(c.transport());
             proto.completed.await();
-            checkKilled(proto.returncode);
+            assertEquals(rc, proto.returncode);
             c.transport().close();
             proto.assertClean();
             return null;
@@ -244,31 +245,18 @@ class TestEventsSubprocessPortTest {
     }
 
     @Test
+    void test_subprocess_kill() {
+        endEchoWith(SubprocessTransport::kill, -9);
+    }
+
+    @Test
     void test_subprocess_terminate() {
-        Aio.run(() -> {
-            var c = echo();
-            MySubprocessProtocol proto = c.protocol();
-            proto.connected.await();
-            c.transport().terminate();
-            proto.completed.await();
-            assertEquals(-15, proto.returncode);
-            c.transport().close();
-            return null;
-        });
+        endEchoWith(SubprocessTransport::terminate, -15);
     }
 
     @Test
     void test_subprocess_send_signal() {
-        Aio.run(() -> {
-            var c = echo();
-            MySubprocessProtocol proto = c.protocol();
-            proto.connected.await();
-            c.transport().sendSignal(1); // SIGHUP: the default handler ends the child
-            proto.completed.await();
-            assertEquals(-1, proto.returncode);
-            c.transport().close();
-            return null;
-        });
+        endEchoWith(t -> t.sendSignal(1), -1); // SIGHUP: the default handler ends the child
     }
 
     @Test
