@@ -349,7 +349,7 @@ public final class Net {
                 protocol);
     }
 
-    private static <P extends Protocol> P newProtocol(Supplier<? extends P> protocolFactory) {
+    static <P> P newProtocol(Supplier<? extends P> protocolFactory) {
         Objects.requireNonNull(protocolFactory, "protocolFactory is null");
         return Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
     }

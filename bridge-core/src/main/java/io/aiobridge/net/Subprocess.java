@@ -84,11 +84,7 @@ public final class Subprocess {
      */
     public static AsyncProcess createSubprocessExec(List<String> command, Redirect stdin,
             Redirect stdout, Redirect stderr) throws IOException {
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("program is missing: the command is empty");
-        }
-        return exec(command.get(0), command.subList(1, command.size()).toArray(new String[0]))
-                .stdin(stdin).stdout(stdout).stderr(stderr).start();
+        return exec(command).stdin(stdin).stdout(stdout).stderr(stderr).start();
     }
 
     /**
@@ -132,11 +128,7 @@ public final class Subprocess {
      */
     public static <P extends SubprocessProtocol> Connection<P> subprocessExec(
             Supplier<? extends P> protocolFactory, List<String> command) throws IOException {
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("program is missing: the command is empty");
-        }
-        return exec(command.get(0), command.subList(1, command.size()).toArray(new String[0]))
-                .allPipes().start(protocolFactory);
+        return exec(command).allPipes().start(protocolFactory);
     }
 
     /**
@@ -152,6 +144,14 @@ public final class Subprocess {
     public static <P extends SubprocessProtocol> Connection<P> subprocessShell(
             Supplier<? extends P> protocolFactory, String command) throws IOException {
         return shell(command).allPipes().start(protocolFactory);
+    }
+
+    /** The program and its arguments as one list, as the asyncio-named functions take them. */
+    private static Spec exec(List<String> command) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("program is missing: the command is empty");
+        }
+        return exec(command.get(0), command.subList(1, command.size()).toArray(new String[0]));
     }
 
     private static final Pattern ERRNO = Pattern.compile("error[=:] ?(\\d+)");
@@ -277,10 +277,8 @@ public final class Subprocess {
          */
         public <P extends SubprocessProtocol> Connection<P> start(
                 Supplier<? extends P> protocolFactory) throws IOException {
-            Objects.requireNonNull(protocolFactory, "protocolFactory is null");
             EventLoop loop = Aio.getRunningLoop();
-            P protocol = Objects.requireNonNull(protocolFactory.get(),
-                    "the protocol factory returned null; it must return a new protocol");
+            P protocol = Net.newProtocol(protocolFactory);
             SubprocessTransport t = new SubprocessTransport(loop, launch(), description,
                     stdin == Redirect.PIPE, stdout == Redirect.PIPE, stderr == Redirect.PIPE,
                     protocol);
