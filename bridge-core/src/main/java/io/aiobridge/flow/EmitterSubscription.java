@@ -1,5 +1,6 @@
 package io.aiobridge.flow;
 
+import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
@@ -49,6 +50,8 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     /** Loop-confined: the future the driver awaits while there is no demand. */
     private AsyncFuture<Void> demand;
     private Task<Void> driver;
+    /** Loop-confined: the driver is inside the subscriber's {@code onNext}. */
+    private boolean delivering;
     /** Loop-confined: {@link #release()} has run. */
     private boolean released;
     /** Where undeliverable errors go (an adapter's hook), else the loop's exception handler. */
@@ -67,15 +70,11 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     @Override
     public final void start() {
         try {
-            loop.callSoonThreadsafe(() -> {
-                if (cancelled && badRequest == null) {
-                    releaseOnce(); // cancelled before it started: nothing ran, nothing to await
-                    return;
-                }
-                driver = loop.createTask(this::drive, "publisher " + this, null);
-                // a driver cancelled before its first step never runs drive()
-                driver.addDoneCallback(t -> releaseOnce());
-            });
+            if (Aio.runningLoopOrNull() == loop) {
+                link(); // subscribed from the loop's own code: the driver starts in turn, no hop
+            } else {
+                loop.callSoonThreadsafe(this::link);
+            }
         } catch (IllegalStateException closed) {
             // the loop is closed: nothing will ever run; say so once
             Subscriber<? super T> d = downstream;
@@ -85,6 +84,17 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
                 d.onError(closed);
             }
         }
+    }
+
+    /** On the loop: starts the driver task, unless cancelled first. */
+    private void link() {
+        if (cancelled && badRequest == null) {
+            releaseOnce(); // cancelled before it started: nothing ran, nothing to await
+            return;
+        }
+        driver = loop.createTask(this::drive, "publisher " + this, null);
+        // a driver cancelled before its first step never runs drive()
+        driver.addDoneCallback(t -> releaseOnce());
     }
 
     private Void drive() {
@@ -187,6 +197,7 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
             throw new NullPointerException("§2.13 violated: the source produced a null item;"
                     + " Reactive Streams never carries null");
         }
+        delivering = true;
         try {
             d.onNext(item);
         } catch (Throwable e) {
@@ -195,6 +206,8 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
             downstream = null;
             dropped(e, "§2.13 violated: " + d + ".onNext threw; the subscription was cancelled");
             return false;
+        } finally {
+            delivering = false;
         }
         // a bad request(n <= 0) is signalled at the next batch boundary, by awaitDemand()
         return downstream != null;
@@ -314,14 +327,27 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
         cancelled = true;
         downstream = null; // §3.13: drop the subscriber now, not when the loop gets to it
         try {
-            loop.callSoonThreadsafe(() -> {
-                Task<Void> d = driver;
-                if (d != null && !d.isDone()) {
-                    d.cancel("subscription cancelled");
-                }
-            });
+            if (Aio.runningLoopOrNull() == loop) {
+                cancelDriver(); // from the loop's own code: at once, as asyncio's task.cancel()
+            } else {
+                loop.callSoonThreadsafe(this::cancelDriver);
+            }
         } catch (IllegalStateException closed) {
             // loop closed: the driver is gone already
+        }
+    }
+
+    /**
+     * Cancels the driver task, unless this cancel comes from inside its own {@code onNext} call
+     * ({@code take(n)}, a subscriber that has seen enough): the driver stops when that call
+     * returns and closes the generator, whose {@code finally} may still await, as after
+     * asyncio's {@code aclose()}. A cancelled task could not: its next await would raise. For
+     * the same reason a cancel that arrives while the source is being closed leaves it be.
+     */
+    private void cancelDriver() {
+        Task<Void> d = driver;
+        if (d != null && !d.isDone() && !delivering && !released) {
+            d.cancel("subscription cancelled");
         }
     }
 

@@ -18,6 +18,7 @@ import io.aiobridge.Task;
 import java.io.IOException;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -232,6 +233,74 @@ public abstract class AdapterContract {
             bg.sync();
             assertEquals(List.of("yield 0", "yield 1", "yield 2", "finally"), steps);
             assertEquals(List.of("onNext(0)", "onNext(1)"), r.signals, "no signal after cancel");
+        }
+    }
+
+    /**
+     * A subscriber that cancels inside {@code onNext} ({@code take(n)}) closes the generator as
+     * asyncio's {@code aclose()} does: GeneratorExit at its yield, and a {@code finally} that
+     * awaits runs to its end, on a background loop and from a task of the generator's loop.
+     */
+    @Test
+    void aCancelFromOnNextLetsTheGeneratorsFinallyAwait() throws Exception {
+        for (boolean fromATask : new boolean[] {false, true}) {
+            CountDownLatch closed = new CountDownLatch(1);
+            List<Object> cutShort = new CopyOnWriteArrayList<>();
+            Publisher<Integer> gen = generator(y -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        y.yield(i);
+                    }
+                } finally {
+                    try {
+                        Aio.sleep(0.001);
+                    } catch (Throwable t) {
+                        cutShort.add(t);
+                        throw t;
+                    }
+                    closed.countDown();
+                }
+            });
+            List<Integer> got = new CopyOnWriteArrayList<>();
+            Subscriber<Integer> takeTwo = new Subscriber<>() {
+                private Subscription s;
+
+                @Override
+                public void onSubscribe(Subscription s) {
+                    this.s = s;
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(Integer item) {
+                    got.add(item);
+                    if (got.size() == 2) {
+                        s.cancel();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    got.add(-1);
+                }
+
+                @Override
+                public void onComplete() {
+                    got.add(-2);
+                }
+            };
+            if (fromATask) {
+                Aio.run(() -> {
+                    gen.subscribe(takeTwo);
+                    Aio.await(Aio.ensureFuture(CompletableFuture.runAsync(() -> await(closed))));
+                    return null;
+                });
+            } else {
+                gen.subscribe(takeTwo);
+            }
+            assertTrue(closed.await(10, TimeUnit.SECONDS), "the finally ran to its end");
+            assertEquals(List.of(), cutShort, "the finally was cut short");
+            assertEquals(List.of(0, 1), got);
         }
     }
 
