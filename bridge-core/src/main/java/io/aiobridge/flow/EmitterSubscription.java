@@ -293,7 +293,11 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
                 hook.accept(e);
                 return;
             } catch (Throwable t) {
-                e.addSuppressed(t); // a hook that throws (RxJava's default rethrows): fall back
+                // a hook that throws (RxJava's default rethrows; Reactor's rethrows a fatal
+                // error as it is): fall back, and keep the error itself
+                if (t != e) {
+                    e.addSuppressed(t);
+                }
             }
         }
         if (loop.isClosed()) {
