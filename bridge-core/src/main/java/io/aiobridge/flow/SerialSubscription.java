@@ -23,6 +23,8 @@ final class SerialSubscription {
     private final AtomicInteger wip = new AtomicInteger();
     /** Drain-confined: the upstream has been cancelled. */
     private boolean upstreamCancelled;
+    /** The thread inside the drain loop, or null: only it may call the upstream. */
+    private volatile Thread drainer;
 
     /**
      * Sets the upstream (from {@code onSubscribe}). A second subscription is cancelled (rule
@@ -58,9 +60,23 @@ final class SerialSubscription {
         drain();
     }
 
-    /** Cancels the upstream (now or once it is set); idempotent. */
+    /**
+     * Cancels the upstream (now or once it is set); idempotent. Called from inside the
+     * upstream's own {@code request} (an {@code onNext} that has seen enough), the cancel is
+     * passed on at once, as Reactor's and RxJava's operators do: a synchronous source checks for
+     * it between items, and would otherwise emit all it was asked for first. That reentrant call
+     * is serial (rule 2.7 forbids concurrent calls, not nested ones).
+     */
     void cancel() {
         cancelled = true;
+        if (drainer == Thread.currentThread()) {
+            Subscription s = upstream;
+            if (s != null && !upstreamCancelled) {
+                upstreamCancelled = true;
+                s.cancel();
+            }
+            return; // the drain loop below this call sees it done
+        }
         drain();
     }
 
@@ -72,6 +88,7 @@ final class SerialSubscription {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        drainer = Thread.currentThread();
         int missed = 1;
         for (;;) {
             Subscription s = upstream;
@@ -86,10 +103,14 @@ final class SerialSubscription {
                     }
                 }
             }
+            if (wip.get() == missed) {
+                drainer = null; // before leaving: a later caller on this thread drains anew
+            }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
                 return;
             }
+            drainer = Thread.currentThread();
         }
     }
 }

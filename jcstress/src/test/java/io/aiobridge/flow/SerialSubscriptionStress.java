@@ -4,11 +4,13 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.IIZ_Result;
 import org.openjdk.jcstress.infra.results.III_Result;
 import org.reactivestreams.Subscription;
 
@@ -104,6 +106,80 @@ public final class SerialSubscriptionStress {
             r.r1 = upstream.overlaps;
             r.r2 = upstream.cancels;
             r.r3 = upstream.requestsAfterCancel;
+        }
+    }
+    /**
+     * An upstream whose {@code request} calls back into a cancel (an {@code onNext} that has
+     * seen enough, as {@code awaitSingle} on a second item), while another thread cancels too:
+     * the nested call is allowed and passed on at once; concurrent ones are not.
+     */
+    static final class ReentrantUpstream implements Subscription {
+        volatile SerialSubscription owner;
+        final AtomicReference<Thread> inside = new AtomicReference<>();
+        volatile int concurrent;
+        final AtomicInteger cancels = new AtomicInteger();
+        volatile int requestsAfterCancel;
+        volatile boolean cancelledInsideRequest;
+        volatile boolean requested;
+
+        @Override
+        public void request(long n) {
+            requested = true;
+            Thread previous = inside.getAndSet(Thread.currentThread());
+            if (previous != null) {
+                concurrent++;
+            }
+            if (cancels.get() > 0) {
+                requestsAfterCancel++;
+            }
+            owner.cancel(); // nested, on the draining thread
+            cancelledInsideRequest = cancels.get() > 0;
+            inside.set(null);
+        }
+
+        @Override
+        public void cancel() {
+            Thread previous = inside.get();
+            if (previous != null && previous != Thread.currentThread()) {
+                concurrent++;
+            }
+            cancels.incrementAndGet();
+        }
+    }
+
+    /** r1: concurrent calls, r2: cancels, r3: the nested cancel reached the upstream at once. */
+    @JCStressTest
+    @Outcome(id = "0, 1, true", expect = ACCEPTABLE, desc = "nested cancel passed on at once")
+    @Outcome(expect = FORBIDDEN, desc = "concurrent calls, a doubled or lost cancel, or a"
+            + " nested cancel deferred")
+    @State
+    public static class NestedCancelAgainstCancel {
+        final ReentrantUpstream upstream = new ReentrantUpstream();
+        final SerialSubscription s = new SerialSubscription();
+
+        public NestedCancelAgainstCancel() {
+            upstream.owner = s;
+        }
+
+        @Actor
+        public void publisher() {
+            s.set(upstream);
+            s.request(1);
+        }
+
+        @Actor
+        public void canceller() {
+            s.cancel();
+        }
+
+        @Arbiter
+        public void outcome(IIZ_Result r) {
+            r.r1 = upstream.concurrent;
+            r.r2 = upstream.cancels.get();
+            // either the request ran, and its nested cancel reached the upstream before it
+            // returned, or the cancel came first and no request was passed on
+            r.r3 = upstream.cancelledInsideRequest
+                    || !upstream.requested && upstream.requestsAfterCancel == 0;
         }
     }
 }
