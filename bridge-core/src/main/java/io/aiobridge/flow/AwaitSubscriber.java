@@ -153,8 +153,8 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
     public void onNext(T item) {
         if (item == null) {
             NullPointerException npe = new NullPointerException("§2.13 violated: onNext(null)");
-            upstream.cancel();
             settle(npe);
+            upstream.cancel();
             throw npe; // §2.13: a null parameter is thrown back to the caller
         }
         if (!upstream.isSet()) {
@@ -176,9 +176,11 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
                 return;
             }
             seen = true;
-            upstream.cancel();
             hold(item);
             settleItem();
+            // settled first: the cancel reaches a publisher inside its request at once, and
+            // what it signals back (rule 3.6 lets it) must find the item already taken
+            upstream.cancel();
             return;
         }
         if (mode == Mode.COMPLETION || settled) {
@@ -190,11 +192,11 @@ final class AwaitSubscriber<T> implements AwaitingSubscriber<T> {
         }
         if (seen && mode != Mode.LAST) {
             // SINGLE modes: both items go, as Reactor's single() discards both
-            upstream.cancel();
             discard(item); // in single()'s order: the second item, then the held one
             discard(takeValue());
             settle(new IllegalArgumentException(
                     name() + ": the publisher emitted more than one item"));
+            upstream.cancel(); // after settling, as above
             return;
         }
         seen = true;

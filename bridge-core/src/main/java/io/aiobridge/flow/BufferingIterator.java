@@ -183,8 +183,8 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
             discard(dropped);
         }
         if (overflowed != null) {
-            upstream.cancel();
-            end(overflowed);
+            end(overflowed); // first: the cancel reaches the publisher at once, and an error it
+            upstream.cancel(); // signals back must not take the overflow's place
             return;
         }
         if (dropped != item) {
@@ -206,10 +206,13 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
         boolean early;
         synchronized (buffer) {
             if (terminal != null) {
-                return; // the first terminal signal stands
+                // the first terminal signal stands; an error after it (the publisher's answer
+                // to the cancel after an overflow) is reported, never silently dropped
+                early = how != terminal && how instanceof Throwable;
+            } else {
+                terminal = how;
+                early = closedEarly;
             }
-            terminal = how;
-            early = closedEarly;
         }
         if (early) {
             EventLoop l = loop;

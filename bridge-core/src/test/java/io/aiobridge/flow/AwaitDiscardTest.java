@@ -67,10 +67,17 @@ class AwaitDiscardTest {
                 assertEquals(List.of(2, 1), discarded, mode.toString());
                 discarded.clear();
 
-                // the cancel reaches a publisher that is inside its request only when that
-                // returns, so 3 still comes: it goes to the hook as well, and is no violation
+                // the cancel reaches a publisher inside its request at once, so one that heeds
+                // it stops there, as Reactor's range under single() does
                 assertThrows(IllegalArgumentException.class,
                         () -> FlowAwait.await(items(1, 2, 3), mode, null, discarded::add));
+                assertEquals(List.of(2, 1), discarded, mode.toString());
+                discarded.clear();
+
+                // one that does not heed it sends 3 anyway: it goes to the hook as well, and is
+                // no violation (rule 1.8: items may still come after a cancel)
+                assertThrows(IllegalArgumentException.class,
+                        () -> FlowAwait.await(broken(1, 2, 3), mode, null, discarded::add));
                 assertEquals(List.of(2, 1, 3), discarded, mode.toString());
                 discarded.clear();
             }

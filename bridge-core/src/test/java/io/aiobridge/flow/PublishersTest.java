@@ -621,6 +621,43 @@ class PublishersTest {
         }
     }
 
+    @Test
+    void anOverflowStandsAndTheErrorThePublisherSignalsOnItsCancelIsReported() {
+        List<ErrorContext> reported = new CopyOnWriteArrayList<>();
+        IllegalStateException late = new IllegalStateException("late failure");
+        List<String> got = new CopyOnWriteArrayList<>();
+        virtual(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> reported.add(c));
+            Publisher<String> flood = s -> s.onSubscribe(new Subscription() {
+                private boolean sent;
+
+                @Override
+                public void request(long n) {
+                    if (!sent) {
+                        sent = true;
+                        for (String item : List.of("a", "b", "c")) {
+                            s.onNext(item);
+                        }
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    s.onError(late); // inside the onNext that overflowed
+                }
+            });
+            assertThrows(OverflowException.class, () -> {
+                for (String item : FlowIterate.toAsyncIterable(flood, 1, Overflow.ERROR)) {
+                    got.add(item);
+                }
+            });
+            Aio.sleep(0.01);
+            return null;
+        });
+        assertEquals(List.of("a"), got, "the item before the overflow is delivered");
+        assertEquals(List.of(late), reported.stream().map(ErrorContext::exception).toList());
+    }
+
     /** A subscriber that requests {@code n} at once and cancels when its k-th item arrives. */
     static <T> Subscriber<T> cancelsOnItem(long n, int k, List<T> got) {
         return new Subscriber<>() {
