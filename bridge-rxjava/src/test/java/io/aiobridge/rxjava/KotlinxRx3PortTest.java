@@ -57,7 +57,10 @@ import org.junit.jupiter.api.Test;
  * <p>Left out: {@code collect} on a Maybe (no such API: {@link RxAwait#awaitOrNull(Maybe)} is
  * it); ObservableMultiTest (many coroutines {@code send} into one observable; a generator yields
  * from its one body); kotlinx's {@code job.asCompletable} completing on a failed job (an asyncio
- * future's failure is an error: {@code testToCompletableFail} checks that).
+ * future's failure is an error: {@code testToCompletableFail} checks that); SchedulerTest's cases
+ * about the dispatcher itself (thread counts, converting back), and its check that a task that
+ * ran is not disposed: RxJava's own schedulers say it is, and so does ours
+ * ({@code testSchedulingAfterDisposing} compares with {@code Schedulers.single()}).
  */
 class KotlinxRx3PortTest {
     private final List<Throwable> plugins = new CopyOnWriteArrayList<>();
@@ -590,6 +593,283 @@ class KotlinxRx3PortTest {
                 }
                 return result.toString();
             }).blockingGet());
+        }
+    }
+
+    /**
+     * SchedulerTest: a loop as an RxJava Scheduler ({@code dispatcher.asScheduler()} in kotlinx),
+     * the cases that are not the dispatcher's own (its thread counts, its conversions back).
+     */
+    @Nested
+    class SchedulerTest {
+        private Scheduler scheduler(BackgroundLoop bg) {
+            return RxSchedulers.of(bg.loop());
+        }
+
+        /** kotlinx's setScheduler: the schedule hook runs at scheduling, the task after it. */
+        private void setScheduler(Steps s, int expectedCountOnSchedule, int expectCountOnRun) {
+            RxJavaPlugins.setScheduleHandler(r -> {
+                s.expect(expectedCountOnSchedule);
+                return () -> {
+                    if (expectCountOnRun == -1) {
+                        s.expectUnreached();
+                    }
+                    s.expect(expectCountOnRun);
+                    r.run();
+                };
+            });
+        }
+
+        @AfterEach
+        void resetScheduleHandler() {
+            RxJavaPlugins.setScheduleHandler(null);
+        }
+
+        /** A task that has run on RxJava's own single scheduler, for its disposed state. */
+        private Disposable ranOnRxJavasOwn() throws Exception {
+            CompletableFuture<Void> ran = new CompletableFuture<>();
+            Disposable d = io.reactivex.rxjava3.schedulers.Schedulers.single()
+                    .scheduleDirect(() -> ran.complete(null));
+            settle(ran);
+            Thread.sleep(10); // its bookkeeping after the run
+            return d;
+        }
+
+        /** The state once the task's bookkeeping after its run is done (up to a second). */
+        private boolean settledDisposed(Disposable d, boolean expected) throws Exception {
+            for (int i = 0; i < 100 && d.isDisposed() != expected; i++) {
+                Thread.sleep(10);
+            }
+            return d.isDisposed();
+        }
+
+        @Test
+        void testSchedulerToString() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                assertTrue(scheduler(bg).toString().startsWith("RxSchedulers.of(<EventLoop "),
+                        scheduler(bg).toString());
+            }
+        }
+
+        /** testRunnableExpectRxPluginsCall, direct, worker, with and without a delay. */
+        @Test
+        void testRunnableExpectRxPluginsCall() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                Scheduler.Worker worker = scheduler(bg).createWorker();
+                for (long delay : new long[] {0, 10}) {
+                    for (boolean direct : new boolean[] {true, false}) {
+                        Steps s = new Steps();
+                        s.expect(1);
+                        setScheduler(s, 2, 4);
+                        CompletableFuture<Void> ran = new CompletableFuture<>();
+                        Runnable r = () -> {
+                            s.expect(5);
+                            ran.complete(null);
+                        };
+                        // the loop is held until this thread's step 3, as kotlinx's test
+                        // dispatcher runs nothing until the test suspends
+                        java.util.concurrent.CountDownLatch hold =
+                                new java.util.concurrent.CountDownLatch(1);
+                        bg.loop().callSoonThreadsafe(() -> {
+                            try {
+                                hold.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                        if (direct) {
+                            scheduler(bg).scheduleDirect(r, delay, TimeUnit.MILLISECONDS);
+                        } else {
+                            worker.schedule(r, delay, TimeUnit.MILLISECONDS);
+                        }
+                        s.expect(3);
+                        hold.countDown();
+                        settle(ran);
+                        RxJavaPlugins.setScheduleHandler(null);
+                        s.finish(6);
+                    }
+                }
+                worker.dispose();
+            }
+        }
+
+        /** Disposed workers and shut-down schedulers refuse work, and the scheduler goes on. */
+        @Test
+        void testSchedulingAfterDisposing() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                boolean rxDoneIsDisposed = ranOnRxJavasOwn().isDisposed(); // before any hook
+                Scheduler it = scheduler(bg);
+                Steps s = new Steps();
+                s.expect(1);
+                Scheduler.Worker worker = it.createWorker();
+                CompletableFuture<Void> cdl1 = new CompletableFuture<>();
+                setScheduler(s, 2, 3);
+                Disposable disposable1 = worker.schedule(() -> cdl1.complete(null));
+                settle(cdl1);
+                s.expect(4);
+                // kotlinx's scheduler says a task that ran is not disposed; RxJava's own say it
+                // is (its ScheduledRunnable is DONE), and so does ours
+                assertEquals(rxDoneIsDisposed, settledDisposed(disposable1, rxDoneIsDisposed));
+                setScheduler(s, 6, -1);
+                assertEquals(false, worker.isDisposed());
+                worker.dispose();
+                assertTrue(worker.isDisposed());
+                s.expect(5);
+                Disposable disposable2 = worker.schedule(s::expectUnreached);
+                assertTrue(disposable2.isDisposed());
+                setScheduler(s, 7, 8);
+                CompletableFuture<Void> cdl2 = new CompletableFuture<>();
+                Disposable disposable3 = it.scheduleDirect(() -> cdl2.complete(null));
+                settle(cdl2);
+                s.expect(9);
+                assertEquals(rxDoneIsDisposed, settledDisposed(disposable3, rxDoneIsDisposed));
+                it.shutdown();
+                setScheduler(s, 10, -1);
+                Disposable disposable4 = it.scheduleDirect(s::expectUnreached);
+                assertTrue(disposable4.isDisposed());
+                RxJavaPlugins.setScheduleHandler(null);
+                s.finish(11);
+            }
+        }
+
+        @Test
+        void testWorkerSequentialOrdering() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                Steps s = new Steps();
+                s.expect(1);
+                Scheduler.Worker worker = scheduler(bg).createWorker();
+                int iterations = 100;
+                for (int i = 0; i <= iterations; i++) {
+                    int step = 2 + i;
+                    worker.schedule(() -> s.expect(step));
+                }
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                worker.schedule(() -> done.complete(null));
+                settle(done);
+                s.finish(iterations + 2 + 1);
+                worker.dispose();
+            }
+        }
+
+        /** testAsSchedulerWithNegativeDelay and ...WorkerWithNegativeDelay: runs at once. */
+        @Test
+        void testAsSchedulerWithNegativeDelay() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                Scheduler.Worker worker = scheduler(bg).createWorker();
+                CompletableFuture<Void> direct = new CompletableFuture<>();
+                CompletableFuture<Void> onWorker = new CompletableFuture<>();
+                scheduler(bg).scheduleDirect(() -> direct.complete(null), -1, TimeUnit.SECONDS);
+                worker.schedule(() -> onWorker.complete(null), -1, TimeUnit.SECONDS);
+                settle(direct);
+                settle(onWorker);
+                worker.dispose();
+            }
+        }
+
+        /** testSchedulerRespectsDelays and its worker variant: in the order of their delays. */
+        @Test
+        void testSchedulerRespectsDelays() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                Scheduler.Worker worker = scheduler(bg).createWorker();
+                List<Integer> order = new CopyOnWriteArrayList<>();
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                long start = System.nanoTime();
+                for (int i = 3; i >= 1; i--) {
+                    int n = i;
+                    Runnable r = () -> {
+                        order.add(n);
+                        if (order.size() == 6) {
+                            done.complete(null);
+                        }
+                    };
+                    scheduler(bg).scheduleDirect(r, 20L * n, TimeUnit.MILLISECONDS);
+                    worker.schedule(r, 20L * n, TimeUnit.MILLISECONDS);
+                }
+                settle(done);
+                assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(60));
+                assertEquals(List.of(1, 1, 2, 2, 3, 3), order);
+                worker.dispose();
+            }
+        }
+
+        /** Disposing one worker cancels its pending work only. */
+        @Test
+        void testMultipleWorkerCancellation() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                Steps s = new Steps();
+                s.expect(1);
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                Scheduler.Worker workerOne = scheduler(bg).createWorker();
+                workerOne.schedule(() -> {
+                    s.expect(3);
+                    done.complete(null);
+                }, 50, TimeUnit.MILLISECONDS);
+                Scheduler.Worker workerTwo = scheduler(bg).createWorker();
+                workerTwo.schedule(s::expectUnreached, 100, TimeUnit.MILLISECONDS);
+                workerTwo.dispose();
+                s.expect(2);
+                settle(done);
+                Thread.sleep(150); // past workerTwo's delay
+                s.finish(4);
+                workerOne.dispose();
+            }
+        }
+
+        /**
+         * testWorkerCancellationCancelsOutstandingWork: an interval on the scheduler keeps its
+         * periodic task nowhere but in its worker; disposing the subscription disposes it.
+         */
+        @Test
+        void testWorkerCancellationCancelsOutstandingWork() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                java.util.concurrent.atomic.AtomicInteger ticks =
+                        new java.util.concurrent.atomic.AtomicInteger();
+                Disposable d = Flowable.interval(10, 10, TimeUnit.MILLISECONDS, scheduler(bg))
+                        .subscribe(x -> ticks.incrementAndGet());
+                while (ticks.get() < 2) {
+                    Thread.onSpinWait();
+                }
+                d.dispose();
+                bg.sync();
+                int after = ticks.get();
+                Thread.sleep(100);
+                assertEquals(after, ticks.get(), "the periodic task was disposed with it");
+            }
+        }
+
+        /** testMemoryLeakInWorkerScope: work that ran is let go. */
+        @Test
+        void testMemoryLeakInWorkerScope() throws Exception {
+            try (BackgroundLoop bg = BackgroundLoop.start()) {
+                Scheduler.Worker worker = scheduler(bg).createWorker();
+                List<WeakReference<Object>> refs = new java.util.ArrayList<>();
+                CompletableFuture<Void> last = new CompletableFuture<>();
+                for (int i = 0; i < 10; i++) {
+                    Object held = new byte[100_000];
+                    refs.add(new WeakReference<>(held));
+                    boolean isLast = i == 9;
+                    Runnable r = () -> {
+                        java.util.Objects.requireNonNull(held); // what the task keeps alive
+                        if (isLast) {
+                            last.complete(null);
+                        }
+                    };
+                    if (i % 2 == 0) {
+                        scheduler(bg).scheduleDirect(r, 10, TimeUnit.MILLISECONDS);
+                    } else {
+                        worker.schedule(r, 10, TimeUnit.MILLISECONDS);
+                    }
+                }
+                settle(last);
+                bg.sync();
+                for (int i = 0; i < 100 && refs.stream().anyMatch(w -> w.get() != null); i++) {
+                    System.gc();
+                    Thread.sleep(10);
+                }
+                assertTrue(refs.stream().allMatch(w -> w.get() == null),
+                        "what ran was let go, the worker still open");
+                worker.dispose();
+            }
         }
     }
 
