@@ -8,6 +8,7 @@
  */
 module io.aiobridge.core {
     requires transitive org.reactivestreams;
+    requires jdk.unsupported; // sun.misc.Signal, for addSignalHandler
 
     exports io.aiobridge;
     exports io.aiobridge.sync;

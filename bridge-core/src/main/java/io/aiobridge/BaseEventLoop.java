@@ -812,6 +812,17 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     // ---- readiness and sockets (LoopSelector, SockOps) ------------------------------------------
 
     @Override
+    public void addSignalHandler(String sig, Runnable callback) {
+        checkOpen();
+        SignalHandlers.add(this, sig, callback);
+    }
+
+    @Override
+    public boolean removeSignalHandler(String sig) {
+        return SignalHandlers.remove(this, sig);
+    }
+
+    @Override
     public Handle addReader(SelectableChannel channel, Runnable callback) {
         checkUsable("addReader()");
         return io.add(channel, callback, true);
@@ -912,6 +923,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             throw new IllegalStateException("Cannot close a running event loop; " + this
                     + " was started while closing");
         }
+        SignalHandlers.removeAll(this);
         ready.clear();
         timers.clear();
         inbound.clear();

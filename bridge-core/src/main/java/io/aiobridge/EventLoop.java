@@ -386,6 +386,40 @@ public interface EventLoop extends AutoCloseable {
      */
     AsyncFuture<Void> shutdownAsyncgens();
 
+    // ---- signals ------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code callback} on this loop, as any callback, each time the process receives the
+     * signal {@code sig} ({@code "SIGINT"} or {@code "INT"}): {@code loop.add_signal_handler}. A
+     * signal has one handler in the process, as in asyncio: the last loop to add one has it, and
+     * a second call on this loop replaces the callback. {@link #removeSignalHandler} or closing
+     * the loop gives the signal back the handler the JVM had before (for SIGINT, SIGTERM and
+     * SIGHUP, the JVM's own, which runs the shutdown hooks). Any thread may call it; the
+     * callback runs on the loop.
+     *
+     * <pre>{@code
+     * loop.addSignalHandler("SIGTERM", () -> server.close());   // graceful shutdown
+     * }</pre>
+     *
+     * @param sig the signal's name
+     * @param callback runs on the loop
+     * @throws IllegalArgumentException for a name the platform does not know
+     * @throws IllegalStateException "sig SIGKILL cannot be caught" for a signal nobody or only
+     *     the JVM may handle (SIGKILL, SIGSTOP, SIGQUIT, ...), or one this process ignores;
+     *     "Event loop is closed"
+     */
+    void addSignalHandler(String sig, Runnable callback);
+
+    /**
+     * Removes the handler {@link #addSignalHandler} installed for {@code sig}, giving the signal
+     * back the handler the JVM had: {@code loop.remove_signal_handler}.
+     *
+     * @param sig the signal's name
+     * @return whether this loop had a handler for it
+     * @throws IllegalArgumentException for a name the platform does not know
+     */
+    boolean removeSignalHandler(String sig);
+
     // ---- readiness and low-level socket operations (asyncio's selector loop) -----------------
 
     /**

@@ -32,8 +32,10 @@ import org.junit.jupiter.api.Timeout;
  * EventLoopTestsMixin} (run, stop, close, call_soon and its thread-safe handles, executors, fd
  * callbacks), and of {@code HandleTests} and {@code TimerTests} the ones that do not mock the
  * loop. CPython's {@code socket.socketpair()} is a NIO {@link Pipe} or a loopback pair here. The
- * socket, server, datagram, pipe and subprocess cases are in {@code io.aiobridge.net}; signal
- * handlers have no counterpart (the JVM owns the process's signals).
+ * socket, server, datagram, pipe and subprocess cases are in {@code io.aiobridge.net}. The signal
+ * cases send SIGWINCH, not SIGINT or SIGALRM: a JVM started in the background by a
+ * non-interactive shell ignores SIGINT and cannot handle it, and SIGWINCH's default is to be
+ * ignored, so a stray one cannot end the test JVM.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TestEventsPortTest {
@@ -503,6 +505,98 @@ class TestEventsPortTest {
             assertTrue(latch.await(30, TimeUnit.SECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+    // ---- signals (UnixEventLoopTestsMixin) ---------------------------------------------------
+
+    /** {@code os.kill(os.getpid(), sig)}: a real signal to this JVM. */
+    private static void kill(String sig) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + sig,
+                Long.toString(ProcessHandle.current().pid())).inheritIO().start();
+        assertEquals(0, p.waitFor(), "kill -" + sig);
+    }
+
+    @Test
+    void test_add_signal_handler() throws Exception {
+        int[] caught = new int[1];
+        Runnable myHandler = () -> caught[0]++;
+        // the error behaviour first
+        assertThrows(IllegalArgumentException.class, () -> loop.addSignalHandler("boom", myHandler));
+        assertThrows(IllegalArgumentException.class, () -> loop.removeSignalHandler("boom"));
+        assertThrows(NullPointerException.class, () -> loop.addSignalHandler(null, myHandler));
+        IllegalStateException kill = assertThrows(IllegalStateException.class,
+                () -> loop.addSignalHandler("SIGKILL", myHandler));
+        assertTrue(kill.getMessage().startsWith("sig SIGKILL cannot be caught"),
+                kill.getMessage());
+        // removing SIGKILL does not raise: it was never set
+        assertFalse(loop.removeSignalHandler("SIGKILL"));
+        // now set a handler and handle it
+        loop.addSignalHandler("SIGWINCH", myHandler);
+        kill("WINCH");
+        Ports.runUntil(loop, () -> caught[0] > 0);
+        assertEquals(1, caught[0]);
+        // removing it restores the handler before it; removing again returns false
+        assertTrue(loop.removeSignalHandler("SIGWINCH"));
+        assertFalse(loop.removeSignalHandler("WINCH"));
+        kill("WINCH");
+        loop.runUntilComplete(() -> Aio.<Void>sleep(0.05, null));
+        assertEquals(1, caught[0], "nothing after the removal");
+    }
+
+    @Test
+    void test_signal_handling_while_selecting() throws Exception {
+        // the signal arrives while the loop waits for I/O (a pending call_later)
+        int[] caught = new int[1];
+        loop.addSignalHandler("SIGWINCH", () -> {
+            caught[0]++;
+            loop.stop();
+        });
+        loop.callLater(60, loop::stop);
+        Thread sender = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(10);
+                kill("WINCH");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        loop.runForever();
+        sender.join();
+        assertEquals(1, caught[0]);
+        loop.removeSignalHandler("SIGWINCH");
+    }
+
+    /** Closing the loop removes its handlers, as asyncio's close() does. */
+    @Test
+    void test_close_removes_signal_handlers() throws Exception {
+        int[] caught = new int[1];
+        loop.addSignalHandler("SIGWINCH", () -> caught[0]++);
+        loop.close();
+        assertFalse(loop.removeSignalHandler("SIGWINCH"), "already removed by close()");
+        kill("WINCH"); // default: ignored
+        Thread.sleep(50);
+        assertEquals(0, caught[0]);
+        IllegalStateException closed = assertThrows(IllegalStateException.class,
+                () -> loop.addSignalHandler("SIGWINCH", () -> { }));
+        assertTrue(closed.getMessage().startsWith("Event loop is closed"), closed.getMessage());
+    }
+
+    /** One handler per signal in the process: the last loop to add one has it. */
+    @Test
+    void test_signal_handler_of_another_loop() throws Exception {
+        EventLoop other = EventLoop.newEventLoop();
+        try {
+            List<String> caught = Collections.synchronizedList(new ArrayList<>());
+            loop.addSignalHandler("SIGWINCH", () -> caught.add("first"));
+            other.addSignalHandler("SIGWINCH", () -> caught.add("second"));
+            assertFalse(loop.removeSignalHandler("SIGWINCH"), "the second loop has it now");
+            kill("WINCH");
+            Ports.runUntil(other, () -> !caught.isEmpty());
+            loop.runUntilComplete(() -> Aio.<Void>sleep(0.01, null));
+            assertEquals(List.of("second"), caught);
+            assertTrue(other.removeSignalHandler("SIGWINCH"));
+        } finally {
+            other.close();
         }
     }
 }
