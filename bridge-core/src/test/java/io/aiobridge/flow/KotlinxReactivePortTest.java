@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.CancelledError;
-import io.aiobridge.ErrorContext;
 import io.aiobridge.GeneratorExit;
 import io.aiobridge.Task;
 import io.aiobridge.testing.Steps;

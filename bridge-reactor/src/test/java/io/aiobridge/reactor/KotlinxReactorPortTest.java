@@ -1,6 +1,6 @@
 package io.aiobridge.reactor;
 
-import static io.aiobridge.testing.KotlinxOneValueCases.settle;
+import static io.aiobridge.testing.KotlinxCases.settle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,7 +16,8 @@ import io.aiobridge.Coroutine;
 import io.aiobridge.Task;
 import io.aiobridge.testing.BackgroundLoop;
 import io.aiobridge.testing.KotlinxOneValueCases;
-import io.aiobridge.testing.KotlinxOneValueCases.TestException;
+import io.aiobridge.testing.KotlinxCases;
+import io.aiobridge.testing.KotlinxCases.TestException;
 import io.aiobridge.testing.KotlinxStreamCases;
 import io.aiobridge.testing.Steps;
 import java.time.Duration;
@@ -75,8 +76,20 @@ class KotlinxReactorPortTest {
         assertEquals(List.of(), dropped, "errors that reached Hooks.onErrorDropped");
     }
 
+    /**
+     * Reactor's onErrorDropped; a fatal error a subscriber throws does not reach it (Reactor's
+     * onOperatorError rethrows fatal errors), the loop's exception handler gets it.
+     */
+    static final KotlinxCases.GlobalHook ON_ERROR_DROPPED = new KotlinxCases.GlobalHook(
+            Hooks::onErrorDropped, Hooks::resetOnErrorDropped, false);
+
     @Nested
     class MonoTest extends KotlinxOneValueCases {
+        @Override
+        protected GlobalHook hook() {
+            return ON_ERROR_DROPPED;
+        }
+
         @Override
         protected Object of(Coroutine<String> coro) {
             return ReactorPublish.mono(coro);
@@ -123,11 +136,6 @@ class KotlinxReactorPortTest {
         }
 
         @Override
-        protected boolean fatalErrorsReachTheHook() {
-            return false;
-        }
-
-        @Override
         protected Object awaitNeverEnding(Runnable onDispose) {
             return ReactorAwait.awaitSingleOrNull(Mono.<String>never().doOnCancel(onDispose));
         }
@@ -135,16 +143,6 @@ class KotlinxReactorPortTest {
         @Override
         protected Object await(Object source) {
             return ReactorAwait.awaitSingleOrNull((Mono<?>) source);
-        }
-
-        @Override
-        protected void installDroppedHook(Consumer<Throwable> hook) {
-            Hooks.onErrorDropped(hook);
-        }
-
-        @Override
-        protected void resetDroppedHook() {
-            Hooks.resetOnErrorDropped();
         }
 
         @Test
@@ -274,6 +272,11 @@ class KotlinxReactorPortTest {
 
     @Nested
     class FluxTest extends KotlinxStreamCases {
+        @Override
+        protected GlobalHook hook() {
+            return ON_ERROR_DROPPED;
+        }
+
         @SuppressWarnings("unchecked")
         private static Flux<String> flux(Object source) {
             return (Flux<String>) source;
@@ -291,11 +294,6 @@ class KotlinxReactorPortTest {
         }
 
         @Override
-        protected boolean fatalErrorsReachTheHook() {
-            return false;
-        }
-
-        @Override
         protected Object shared(Object source) {
             return flux(source).publish().refCount();
         }
@@ -308,16 +306,6 @@ class KotlinxReactorPortTest {
         @Override
         protected AsyncIterable<String> iterate(Object source) {
             return ReactorIterate.iterate(flux(source));
-        }
-
-        @Override
-        protected void installDroppedHook(Consumer<Throwable> hook) {
-            Hooks.onErrorDropped(hook);
-        }
-
-        @Override
-        protected void resetDroppedHook() {
-            Hooks.resetOnErrorDropped();
         }
 
         /** A failing flux, combined with itself 2,000 times: nothing is dropped. */

@@ -1,6 +1,6 @@
 package io.aiobridge.rxjava;
 
-import static io.aiobridge.testing.KotlinxOneValueCases.settle;
+import static io.aiobridge.testing.KotlinxCases.settle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,7 +16,8 @@ import io.aiobridge.Task;
 import io.aiobridge.flow.Overflow;
 import io.aiobridge.testing.BackgroundLoop;
 import io.aiobridge.testing.KotlinxOneValueCases;
-import io.aiobridge.testing.KotlinxOneValueCases.TestException;
+import io.aiobridge.testing.KotlinxCases;
+import io.aiobridge.testing.KotlinxCases.TestException;
 import io.aiobridge.testing.KotlinxStreamCases;
 import io.aiobridge.testing.Steps;
 import io.reactivex.rxjava3.core.Completable;
@@ -80,21 +81,17 @@ class KotlinxRx3PortTest {
     }
 
     /** RxJavaPlugins' handler, unwrapping what RxJava wraps, as the shared cases expect. */
-    static void installHook(Consumer<Throwable> hook) {
-        RxJavaPlugins.setErrorHandler(e -> hook.accept(e instanceof UndeliverableException u
-                ? u.getCause()
-                : new AssertionError("not wrapped in an UndeliverableException: " + e, e)));
-    }
+    static final KotlinxCases.GlobalHook RX_PLUGINS = new KotlinxCases.GlobalHook(
+            hook -> RxJavaPlugins.setErrorHandler(e -> hook.accept(
+                    e instanceof UndeliverableException u ? u.getCause()
+                            : new AssertionError("not wrapped in an UndeliverableException: " + e,
+                                    e))),
+            () -> RxJavaPlugins.setErrorHandler(null), true);
 
     abstract static class RxOneValue extends KotlinxOneValueCases {
         @Override
-        protected void installDroppedHook(Consumer<Throwable> hook) {
-            installHook(hook);
-        }
-
-        @Override
-        protected void resetDroppedHook() {
-            RxJavaPlugins.setErrorHandler(null);
+        protected GlobalHook hook() {
+            return RX_PLUGINS;
         }
 
         static Runnable disposer(Disposable d) {
@@ -379,13 +376,8 @@ class KotlinxRx3PortTest {
 
     abstract static class RxStream extends KotlinxStreamCases {
         @Override
-        protected void installDroppedHook(Consumer<Throwable> hook) {
-            installHook(hook);
-        }
-
-        @Override
-        protected void resetDroppedHook() {
-            RxJavaPlugins.setErrorHandler(null);
+        protected GlobalHook hook() {
+            return RX_PLUGINS;
         }
     }
 

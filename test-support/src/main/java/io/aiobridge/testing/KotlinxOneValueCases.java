@@ -9,14 +9,9 @@ import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.Task;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,10 +29,7 @@ import org.junit.jupiter.api.Test;
  * <p>Left out: {@code testSuppressedException} (kotlinx's child coroutines fail their parent;
  * here a child is a TaskGroup's, whose errors are an ExceptionGroup, asyncio's rule).
  */
-public abstract class KotlinxOneValueCases {
-    /** Errors the adapter's global hook received, unwrapped from the library's own wrapper. */
-    protected final List<Throwable> dropped = new CopyOnWriteArrayList<>();
-
+public abstract class KotlinxOneValueCases extends KotlinxCases {
     /**
      * The adapter's type running {@code coro} per subscription.
      *
@@ -96,48 +88,6 @@ public abstract class KotlinxOneValueCases {
     protected abstract Object await(Object source);
 
     /**
-     * Installs {@code hook} as the adapter's global dropped-error hook, handing it each error
-     * unwrapped (an error that is not wrapped as the library wraps must reach the hook as an
-     * {@link AssertionError} naming it).
-     *
-     * @param hook the hook
-     */
-    protected abstract void installDroppedHook(Consumer<Throwable> hook);
-
-    /** Removes the hook. */
-    protected abstract void resetDroppedHook();
-
-    @BeforeEach
-    void recordDropped() {
-        installDroppedHook(dropped::add);
-    }
-
-    @AfterEach
-    void resetDropped() {
-        resetDroppedHook();
-    }
-
-    /** Fails if anything reached the adapter's global hook. */
-    protected final void nothingDropped() {
-        assertEquals(List.of(), dropped, "errors that reached the adapter's global hook");
-    }
-
-    /**
-     * Waits for an outcome a callback gives: on a loop, without blocking it.
-     *
-     * @param f the outcome
-     * @param <T> its type
-     * @return its value
-     * @throws Exception if it failed or took over 10 s
-     */
-    public static <T> T settle(CompletableFuture<T> f) throws Exception {
-        if (Aio.runningLoopOrNull() != null) {
-            return Aio.waitFor(Aio.ensureFuture(f), 10.0);
-        }
-        return f.get(10, TimeUnit.SECONDS);
-    }
-
-    /**
      * Subscribes and blocks the calling (non-loop) thread for the outcome.
      *
      * @param source the source
@@ -147,20 +97,6 @@ public abstract class KotlinxOneValueCases {
         CompletableFuture<Object> out = new CompletableFuture<>();
         subscribe(source, out::complete, out::completeExceptionally);
         return out.join();
-    }
-
-    /** A test's own failure, distinct from anything the library throws. */
-    public static final class TestException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        /**
-         * Creates the exception.
-         *
-         * @param message its message
-         */
-        public TestException(String message) {
-            super(message);
-        }
     }
 
     @Test
@@ -315,8 +251,7 @@ public abstract class KotlinxOneValueCases {
     void testUnhandledException() throws Exception {
         Steps s = new Steps();
         CompletableFuture<Throwable> handled = new CompletableFuture<>();
-        resetDroppedHook();
-        installDroppedHook(e -> {
+        onDropped(e -> {
             s.expect(5);
             handled.complete(e);
         });
@@ -344,58 +279,19 @@ public abstract class KotlinxOneValueCases {
     }
 
     /**
-     * Whether a fatal error (LinkageError) that a subscriber throws reaches the adapter's global
-     * hook. RxJava's does (wrapped). Reactor's {@code Operators.onOperatorError} rethrows fatal
-     * errors as they are, so they never reach its hooks; the loop's exception handler gets them.
-     *
-     * @return true where the hook gets it
-     */
-    protected boolean fatalErrorsReachTheHook() {
-        return true;
-    }
-
-    /**
-     * Runs {@code subscribe} in a task and checks that the LinkageError its subscriber throws
-     * reaches the adapter's hook or, where the adapter refuses fatal errors there, the loop's
-     * exception handler; once, and not the other.
-     *
-     * @param hookTakesFatal {@link #fatalErrorsReachTheHook()}
-     * @param install installs the adapter's hook
-     * @param subscribe subscribes a subscriber that throws LinkageError
-     * @throws Exception if it went elsewhere
-     */
-    static void fatalFromTheSubscriberIsReported(boolean hookTakesFatal,
-            Consumer<Consumer<Throwable>> install, Runnable subscribe) throws Exception {
-        CompletableFuture<Throwable> hook = new CompletableFuture<>();
-        CompletableFuture<Throwable> handler = new CompletableFuture<>();
-        install.accept(hook::complete);
-        Aio.run(() -> {
-            Aio.getRunningLoop().setExceptionHandler((l, c) -> handler.complete(c.exception()));
-            subscribe.run();
-            assertInstanceOf(LinkageError.class, settle(hookTakesFatal ? hook : handler));
-            Aio.sleep(0.01);
-            assertEquals(false, (hookTakesFatal ? handler : hook).isDone(),
-                    "reported twice: " + (hookTakesFatal ? handler : hook));
-            return null;
-        });
-    }
-
-    /**
      * testFatalExceptionInSubscribe (rx3): the subscriber's value callback throws LinkageError,
      * which RxJava and Reactor rethrow as fatal; it is reported, not given to onError.
      */
     @Test
     void testFatalExceptionInSubscribe() throws Exception {
         Steps s = new Steps();
-        resetDroppedHook();
-        fatalFromTheSubscriberIsReported(fatalErrorsReachTheHook(), this::installDroppedHook,
-                () -> subscribe(of(() -> {
-                    s.expect(1);
-                    return "42";
-                }), v -> {
-                    s.expect(2);
-                    throw new LinkageError();
-                }, e -> s.expectUnreached()));
+        fatalFromTheSubscriberIsReported(() -> subscribe(of(() -> {
+            s.expect(1);
+            return "42";
+        }), v -> {
+            s.expect(2);
+            throw new LinkageError();
+        }, e -> s.expectUnreached()));
         s.finish(3);
     }
 

@@ -1,6 +1,5 @@
 package io.aiobridge.testing;
 
-import static io.aiobridge.testing.KotlinxOneValueCases.settle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,13 +9,8 @@ import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Task;
-import io.aiobridge.testing.KotlinxOneValueCases.TestException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,10 +21,7 @@ import org.junit.jupiter.api.Test;
  * {@code collect} is {@link AsyncIterable#forEach}, which cancels the source before the action's
  * failure reaches the caller.
  */
-public abstract class KotlinxStreamCases {
-    /** Errors the adapter's global hook received, unwrapped from the library's own wrapper. */
-    protected final List<Throwable> dropped = new CopyOnWriteArrayList<>();
-
+public abstract class KotlinxStreamCases extends KotlinxCases {
     /**
      * The adapter's type running {@code body} per subscription.
      *
@@ -76,30 +67,6 @@ public abstract class KotlinxStreamCases {
      * @return the iterable
      */
     protected abstract AsyncIterable<String> iterate(Object source);
-
-    /**
-     * As {@link KotlinxOneValueCases#installDroppedHook}.
-     *
-     * @param hook the hook
-     */
-    protected abstract void installDroppedHook(Consumer<Throwable> hook);
-
-    /** Removes the hook. */
-    protected abstract void resetDroppedHook();
-
-    @BeforeEach
-    void recordDropped() {
-        installDroppedHook(dropped::add);
-    }
-
-    @AfterEach
-    void resetDropped() {
-        resetDroppedHook();
-    }
-
-    private void nothingDropped() {
-        assertEquals(List.of(), dropped, "errors that reached the adapter's global hook");
-    }
 
     @Test
     void testBasicSuccess() throws Exception {
@@ -294,32 +261,21 @@ public abstract class KotlinxStreamCases {
     }
 
     /**
-     * As {@link KotlinxOneValueCases#fatalErrorsReachTheHook()}.
-     *
-     * @return true where the hook gets a subscriber's fatal error
-     */
-    protected boolean fatalErrorsReachTheHook() {
-        return true;
-    }
-
-    /**
      * testFatalExceptionFromSubscribe and (shared) testAsynchronousFatalExceptionFromSubscribe:
      * RxJava and Reactor rethrow a fatal error from onNext, so the subscriber is gone: onError is
-     * not called, and the error is reported (see {@link #fatalErrorsReachTheHook()}).
+     * not called, and the error is reported (see {@link GlobalHook#takesFatal()}).
      */
     @Test
     void testFatalExceptionFromSubscribe() throws Exception {
         for (boolean shared : new boolean[] {false, true}) {
             Steps s = new Steps();
-            resetDroppedHook();
-            KotlinxOneValueCases.fatalFromTheSubscriberIsReported(fatalErrorsReachTheHook(),
-                    this::installDroppedHook, () -> subscribe(source(shared, y -> {
-                        s.expect(1);
-                        y.yield("item");
-                    }), v -> {
-                        s.expect(2);
-                        throw new LinkageError();
-                    }, e -> s.expectUnreached(), () -> { }));
+            fatalFromTheSubscriberIsReported(() -> subscribe(source(shared, y -> {
+                s.expect(1);
+                y.yield("item");
+            }), v -> {
+                s.expect(2);
+                throw new LinkageError();
+            }, e -> s.expectUnreached(), () -> { }));
             s.finish(3);
         }
     }
