@@ -39,12 +39,18 @@ class RxBlockingTest {
         List<String> seen = Aio.run(() -> {
             Single<String> later = Single.timer(20, TimeUnit.MILLISECONDS).map(n -> "later");
             Flowable<Long> ticks = Flowable.interval(5, TimeUnit.MILLISECONDS).take(3);
+            // what is blocked on must not be there yet: RxJava checks only when it would wait,
+            // and a 20 ms timer may fire before the check on a cold, busy JVM
+            Single<String> notYet = Single.timer(1, TimeUnit.HOURS).map(n -> "never");
+            Flowable<Long> noTicksYet = Flowable.interval(1, TimeUnit.HOURS).take(3);
             return List.of(
-                    assertThrows(IllegalStateException.class, later::blockingGet).getMessage(),
-                    assertThrows(IllegalStateException.class, ticks::blockingFirst).getMessage(),
-                    assertThrows(IllegalStateException.class, ticks::blockingLast).getMessage(),
+                    assertThrows(IllegalStateException.class, notYet::blockingGet).getMessage(),
+                    assertThrows(IllegalStateException.class, noTicksYet::blockingFirst)
+                            .getMessage(),
+                    assertThrows(IllegalStateException.class, noTicksYet::blockingLast)
+                            .getMessage(),
                     assertThrows(IllegalStateException.class,
-                            () -> Completable.timer(20, TimeUnit.MILLISECONDS).blockingAwait())
+                            () -> Completable.timer(1, TimeUnit.HOURS).blockingAwait())
                             .getMessage(),
                     RxAwait.await(later), String.valueOf(RxAwait.awaitList(ticks)),
                     Single.just("done").blockingGet());
