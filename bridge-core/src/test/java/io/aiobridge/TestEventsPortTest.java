@@ -599,4 +599,46 @@ class TestEventsPortTest {
             other.close();
         }
     }
+    /**
+     * Not CPython's (it installs a handler whatever the process ignored): the JVM leaves a
+     * shutdown signal the process ignores ignored, so the loop refuses it and says why. A child
+     * JVM started with SIGHUP ignored, as nohup does, tries; this JVM, which handles SIGHUP,
+     * checks its answer.
+     */
+    @Test
+    void a_signal_the_process_ignores_is_refused_with_the_reason() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("aiobridge-signal");
+        java.nio.file.Path probe = dir.resolve("Probe.java");
+        java.nio.file.Files.writeString(probe, """
+                public class Probe {
+                    public static void main(String[] args) {
+                        io.aiobridge.EventLoop loop = io.aiobridge.EventLoop.newEventLoop();
+                        try {
+                            loop.addSignalHandler("SIGHUP", () -> { });
+                            System.out.println("installed");
+                        } catch (IllegalStateException e) {
+                            System.out.println(e.getMessage());
+                        } finally {
+                            loop.close();
+                        }
+                    }
+                }
+                """);
+        String classPath = java.nio.file.Path.of(EventLoop.class.getProtectionDomain()
+                .getCodeSource().getLocation().toURI()) + java.io.File.pathSeparator
+                + java.nio.file.Path.of(org.reactivestreams.Publisher.class
+                        .getProtectionDomain().getCodeSource().getLocation().toURI());
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder("sh", "-c", "trap '' HUP; exec \"$0\" -cp \"$1\" \"$2\"",
+                javaBin, classPath, probe.toString()).redirectErrorStream(true).start();
+        String out;
+        try {
+            out = new String(p.getInputStream().readAllBytes()).trim();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            java.nio.file.Files.delete(probe);
+            java.nio.file.Files.delete(dir);
+        }
+        assertTrue(out.startsWith("sig SIGHUP cannot be caught: this process ignores it"), out);
+    }
 }
