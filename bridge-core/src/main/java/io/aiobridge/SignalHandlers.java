@@ -58,10 +58,10 @@ final class SignalHandlers {
         UNAVAILABLE = unavailable;
     }
 
-    /** {@code sun.misc.Signal.handle(signal, handler)}: the handler before. */
-    private static Object handle(Object signal, Object handler) {
+    /** Calls {@code sun.misc} through {@code h}, rethrowing what it throws as it is. */
+    private static Object invoke(MethodHandle h, Object... args) {
         try {
-            return HANDLE.invoke(signal, handler);
+            return h.invokeWithArguments(args);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -69,14 +69,9 @@ final class SignalHandlers {
         }
     }
 
-    private static String name(Object signal) {
-        try {
-            return (String) GET_NAME.invoke(signal);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
+    /** {@code sun.misc.Signal.handle(signal, handler)}: the handler before. */
+    private static Object handle(Object signal, Object handler) {
+        return invoke(HANDLE, signal, handler);
     }
 
     /** A {@code sun.misc.SignalHandler} that runs {@code onSignal}. */
@@ -114,22 +109,18 @@ final class SignalHandlers {
             name = name.substring(3);
         }
         try {
-            return NEW_SIGNAL.invoke(name);
+            return invoke(NEW_SIGNAL, name);
         } catch (IllegalArgumentException unknown) {
             throw new IllegalArgumentException("sig " + sig + " is not a signal this platform"
                     + " knows; pass a name such as \"SIGINT\", \"SIGTERM\" or \"SIGHUP\"",
                     unknown);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
         }
     }
 
     static void add(BaseEventLoop loop, String sig, Runnable callback) {
         Objects.requireNonNull(callback, "callback is null");
         Object signal = signal(sig);
-        String key = name(signal);
+        String key = (String) invoke(GET_NAME, signal);
         Object ours = handler(() -> deliver(key, loop, callback));
         synchronized (SignalHandlers.class) {
             Object previous;
@@ -175,7 +166,7 @@ final class SignalHandlers {
 
     static boolean remove(BaseEventLoop loop, String sig) {
         Object signal = signal(sig);
-        String key = name(signal);
+        String key = (String) invoke(GET_NAME, signal);
         synchronized (SignalHandlers.class) {
             Owner o = OWNERS.get(key);
             if (o == null || o.loop() != loop) {

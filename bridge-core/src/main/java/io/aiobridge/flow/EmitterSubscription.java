@@ -70,11 +70,7 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
     @Override
     public final void start() {
         try {
-            if (Aio.runningLoopOrNull() == loop) {
-                link(); // subscribed from the loop's own code: the driver starts in turn, no hop
-            } else {
-                loop.callSoonThreadsafe(this::link);
-            }
+            onLoop(loop, this::link); // from the loop's own code: the driver starts in turn
         } catch (IllegalStateException closed) {
             // the loop is closed: nothing will ever run; say so once
             Subscriber<? super T> d = downstream;
@@ -285,6 +281,20 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
         }
     }
 
+    /**
+     * Runs {@code action} now when the caller is the loop's own code, else posts it to the loop,
+     * so that what a task of that loop asks for happens in its turn, as in asyncio.
+     *
+     * @throws IllegalStateException if it has to be posted and the loop is closed
+     */
+    static void onLoop(EventLoop loop, Runnable action) {
+        if (Aio.runningLoopOrNull() == loop) {
+            action.run();
+        } else {
+            loop.callSoonThreadsafe(action);
+        }
+    }
+
     /** The hook if there is one, else the loop's exception handler; never lost. */
     static void reportDropped(EventLoop loop, Consumer<Throwable> hook, Throwable e,
             String what) {
@@ -331,11 +341,7 @@ abstract class EmitterSubscription<T> implements AsyncPublisher.Startable {
         cancelled = true;
         downstream = null; // §3.13: drop the subscriber now, not when the loop gets to it
         try {
-            if (Aio.runningLoopOrNull() == loop) {
-                cancelDriver(); // from the loop's own code: at once, as asyncio's task.cancel()
-            } else {
-                loop.callSoonThreadsafe(this::cancelDriver);
-            }
+            onLoop(loop, this::cancelDriver); // from the loop's code: at once, as task.cancel()
         } catch (IllegalStateException closed) {
             // loop closed: the driver is gone already
         }

@@ -1,6 +1,5 @@
 package io.aiobridge.flow;
 
-import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
@@ -87,11 +86,8 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
             }
         }
         try {
-            if (Aio.runningLoopOrNull() == loop) {
-                link(); // subscribed from the loop's own code: the task starts in turn, no hop
-            } else {
-                loop.callSoonThreadsafe(this::link);
-            }
+            // subscribed from the loop's own code: the task starts in turn, no hop
+            EmitterSubscription.onLoop(loop, this::link);
         } catch (IllegalStateException closed) {
             // the loop is closed: nothing will ever run there
             fail(closed);
@@ -312,12 +308,9 @@ final class FutureSubscription<T> implements AsyncPublisher.Startable {
         if (f == null || f.isDone()) {
             return; // not made yet (link() sees `cancelled`), or finished
         }
-        if (Aio.runningLoopOrNull() == loop) {
-            cancelFuture(f); // on the loop already: a task not yet started never runs
-            return;
-        }
         try {
-            loop.callSoonThreadsafe(() -> cancelFuture(f));
+            // on the loop already: at once, so a task not yet started never runs
+            EmitterSubscription.onLoop(loop, () -> cancelFuture(f));
         } catch (IllegalStateException closed) {
             // the loop is closed: its tasks are finished
         }

@@ -1,5 +1,6 @@
 package io.aiobridge.flow;
 
+import static io.aiobridge.testing.KotlinxCases.settle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.CancelledError;
 import io.aiobridge.GeneratorExit;
 import io.aiobridge.Task;
+import io.aiobridge.testing.KotlinxCases.TestException;
 import io.aiobridge.testing.Steps;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,10 +60,6 @@ class KotlinxReactivePortTest {
         });
     }
 
-    private static <T> T settle(CompletableFuture<T> f) throws Exception {
-        return Aio.waitFor(Aio.ensureFuture(f), 10.0);
-    }
-
     /** A Subscriber from lambdas; every signal not given is unreached. */
     private static <T> Subscriber<T> subscriber(Steps s, Consumer<Subscription> onSubscribe,
             Consumer<T> onNext) {
@@ -86,14 +84,6 @@ class KotlinxReactivePortTest {
                 s.expectUnreached();
             }
         };
-    }
-
-    static final class TestException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TestException(String message) {
-            super(message);
-        }
     }
 
     @Nested
