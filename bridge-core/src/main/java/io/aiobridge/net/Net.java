@@ -289,6 +289,45 @@ public final class Net {
                 ConnectOptions.defaults());
     }
 
+    /**
+     * As {@link #createConnection(Supplier, SocketChannel)}, with the options that apply to a
+     * socket already connected: {@code create_connection(factory, sock=sock, ssl=ctx,
+     * server_hostname=name, ...)}. TLS needs the name the certificate must carry, since there
+     * is no host to take it from (the empty string skips the check). The options that choose
+     * how to connect (Happy Eyeballs, interleave, family, all errors) have nothing to do here
+     * and are ignored, as asyncio ignores them with {@code sock}; a local address is refused.
+     *
+     * @param protocolFactory makes the protocol
+     * @param channel a connected socket
+     * @param options TLS and its timeouts
+     * @param <P> the protocol type
+     * @return the transport and the protocol
+     * @throws IllegalArgumentException if the channel is not connected, TLS has no server
+     *     name, or a local address is given
+     * @throws javax.net.ssl.SSLHandshakeException if the handshake fails
+     * @throws IOException if the channel cannot be used
+     */
+    public static <P extends Protocol> Connection<P> createConnection(
+            Supplier<? extends P> protocolFactory, SocketChannel channel, ConnectOptions options)
+            throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
+        Objects.requireNonNull(options, "options is null");
+        options.checkTls();
+        if (options.ssl() != null && options.serverHostname() == null) {
+            throw new IllegalArgumentException("You must set server_hostname when using ssl"
+                    + " without a host: withServerHostname(name), or \"\" to skip the check");
+        }
+        if (options.localHost() != null) {
+            throw new IllegalArgumentException("local_addr cannot be used with sock: the"
+                    + " socket is connected already; bind it before connecting it");
+        }
+        EventLoop loop = Aio.getRunningLoop();
+        adopt(channel);
+        int port = channel.getRemoteAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+        return wire(loop, channel, protocolFactory, options.ssl(), options.serverHostname(),
+                port, options);
+    }
+
     /** A socket handed in by the caller: connected, and non-blocking from now on. */
     private static void adopt(SocketChannel channel) throws IOException {
         Objects.requireNonNull(channel, "channel is null");

@@ -137,6 +137,28 @@ public final class Streams {
     }
 
     /**
+     * As {@link #openConnection(SocketChannel)}, with a reader limit and the options that apply
+     * to a connected socket ({@code asyncio.open_connection(sock=sock, ssl=ctx,
+     * server_hostname=name)}; see {@link Net#createConnection(java.util.function.Supplier,
+     * SocketChannel, ConnectOptions)}).
+     *
+     * @param channel a connected socket
+     * @param limit the reader's limit, at least 1
+     * @param options TLS and its timeouts
+     * @return the reader and writer
+     * @throws IllegalArgumentException if the channel is not connected, or TLS has no server
+     *     name
+     * @throws IOException if the channel cannot be used or the handshake fails
+     */
+    public static Connection openConnection(SocketChannel channel, int limit,
+            ConnectOptions options) throws IOException {
+        StreamReaderProtocol protocol = readerProtocol(Aio.getRunningLoop(), limit, null);
+        Net.Connection<StreamReaderProtocol> c = Net.createConnection(() -> protocol, channel,
+                options);
+        return new Connection(protocol.reader(), protocol.writerFor(c.transport()));
+    }
+
+    /**
      * Opens a connection to the Unix domain socket at {@code path} ({@code
      * asyncio.open_unix_connection(path)}).
      *

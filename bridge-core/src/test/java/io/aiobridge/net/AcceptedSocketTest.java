@@ -93,4 +93,41 @@ class AcceptedSocketTest {
             });
         }
     }
+
+    /**
+     * {@code open_connection(sock=sock, ssl=ctx, server_hostname=...)}: the name comes from the
+     * options, since there is no host; without one TLS is refused, with asyncio's words first.
+     */
+    @Test
+    void aConnectedSocketTakesTlsWithTheNameItMustCheck() throws Exception {
+        SocketChannel[] ends = pair();
+        try (SocketChannel spare = pair()[0]) {
+            String got = Aio.run(() -> {
+                IllegalArgumentException noName = assertThrows(IllegalArgumentException.class,
+                        () -> Streams.openConnection(spare, StreamReader.DEFAULT_LIMIT,
+                                ConnectOptions.defaults().withSsl(TlsTest.clientContext())));
+                assertTrue(noName.getMessage().startsWith("You must set server_hostname when"
+                        + " using ssl without a host"), noName.getMessage());
+                IllegalArgumentException local = assertThrows(IllegalArgumentException.class,
+                        () -> Net.createConnection(TlsTest.Echo::new, spare,
+                                ConnectOptions.defaults().withLocalAddress("127.0.0.1", 0)));
+                assertTrue(local.getMessage().startsWith("local_addr cannot be used with sock"),
+                        local.getMessage());
+                assertTrue(spare.isOpen() && spare.isBlocking(), "refused, left as it was");
+
+                Task<Net.Connection<TlsTest.Echo>> server = Aio.createTask(() ->
+                        Net.connectAcceptedSocket(TlsTest.Echo::new, ends[1],
+                                TlsTest.serverContext()));
+                Streams.Connection client = Streams.openConnection(ends[0], 1024,
+                        ConnectOptions.defaults().withSsl(TlsTest.clientContext())
+                                .withServerHostname("localhost"));
+                server.await();
+                client.writer().write("over tls\n");
+                String echoed = new String(client.reader().readline(), StandardCharsets.UTF_8);
+                client.writer().close();
+                return echoed;
+            });
+            assertEquals("over tls\n", got);
+        }
+    }
 }
