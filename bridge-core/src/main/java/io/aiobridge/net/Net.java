@@ -425,7 +425,8 @@ public final class Net {
      * handshake is done. Await {@code drain()} (streams) or let the writes flush first: bytes
      * written before are sent in the clear.
      *
-     * @param transport a TCP transport from this package
+     * @param transport a TCP transport from this package, or a TLS one (TLS inside TLS, as
+     *     asyncio allows)
      * @param protocol the protocol the transport drives
      * @param ssl the TLS context
      * @param serverSide whether this end is the TLS server
@@ -436,19 +437,52 @@ public final class Net {
      */
     public static Transport startTls(Transport transport, Protocol protocol, SSLContext ssl,
             boolean serverSide, String serverHostname) throws IOException {
+        return startTls(transport, protocol, ssl, serverSide, serverHostname, Double.NaN,
+                Double.NaN);
+    }
+
+    /**
+     * As {@link #startTls(Transport, Protocol, SSLContext, boolean, String)}, with asyncio's
+     * {@code ssl_handshake_timeout} and {@code ssl_shutdown_timeout} (NaN: the defaults, 60 and
+     * 30 seconds). A handshake that outlasts its timeout aborts the connection with
+     * "SSL handshake is taking longer than ... seconds: aborting the connection".
+     *
+     * @param transport a TCP or TLS transport from this package
+     * @param protocol the protocol the transport drives
+     * @param ssl the TLS context
+     * @param serverSide whether this end is the TLS server
+     * @param serverHostname for a client, the name the certificate must carry
+     * @param sslHandshakeTimeout seconds, more than zero, or NaN
+     * @param sslShutdownTimeout seconds, more than zero, or NaN
+     * @return the TLS transport
+     * @throws IllegalArgumentException if a timeout is not a positive number, or the transport
+     *     cannot be upgraded
+     * @throws IOException if the handshake fails; the connection is closed then
+     */
+    public static Transport startTls(Transport transport, Protocol protocol, SSLContext ssl,
+            boolean serverSide, String serverHostname, double sslHandshakeTimeout,
+            double sslShutdownTimeout) throws IOException {
         Objects.requireNonNull(transport, "transport is null");
         Objects.requireNonNull(protocol, "protocol is null");
         Objects.requireNonNull(ssl, "ssl is null: pass the SSLContext to upgrade with");
-        if (!(transport instanceof SocketTransport)) {
+        if (!Double.isNaN(sslHandshakeTimeout)) {
+            ServerOptions.positive("ssl_handshake_timeout", sslHandshakeTimeout);
+        }
+        if (!Double.isNaN(sslShutdownTimeout)) {
+            ServerOptions.positive("ssl_shutdown_timeout", sslShutdownTimeout);
+        }
+        if (!(transport instanceof SocketTransport
+                || transport instanceof SslProtocol.AppTransport)) {
             throw new IllegalArgumentException("transport " + transport + " is not supported by"
-                    + " start_tls(); only TCP transports made by Net or Streams are");
+                    + " start_tls(); only TCP and TLS transports made by Net or Streams are");
         }
         EventLoop loop = Aio.getRunningLoop();
         Object peer = transport.getExtraInfo("peername");
         int port = peer instanceof InetSocketAddress a ? a.getPort() : -1;
         AsyncFuture<Void> done = loop.createFuture();
         SslProtocol tls = new SslProtocol(loop, ssl, serverSide, serverSide ? null
-                : serverHostname, port, protocol, false, done);
+                : serverHostname, port, protocol, false, done).timeouts(sslHandshakeTimeout,
+                        sslShutdownTimeout);
         // as asyncio: stop reading, switch protocols, start the handshake, read again
         transport.pauseReading();
         transport.setProtocol(tls);

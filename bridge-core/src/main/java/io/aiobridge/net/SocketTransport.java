@@ -434,7 +434,11 @@ final class SocketTransport implements Transport {
         forceClose(null);
     }
 
-    private void forceClose(Throwable exc) {
+    /**
+     * Drops what is buffered and ends the connection now, handing {@code exc} to the
+     * protocol's {@code connectionLost} (asyncio's {@code _force_close}).
+     */
+    void forceClose(Throwable exc) {
         if (lost) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.aiobridge.net;
 
 import io.aiobridge.AsyncFuture;
+import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.TimerHandle;
@@ -31,7 +32,10 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * <p>Closing sends {@code close_notify} and then waits (at most {@link #SHUTDOWN_TIMEOUT}
  * seconds) for the peer's before closing the socket, as asyncio does, so a peer still sending is
  * not reset. A peer's {@code close_notify} reaches the application as {@code eofReceived}, and
- * the connection then closes: TLS here has no half-close.
+ * the connection then closes: TLS here has no half-close. A peer that ends TCP without one gets
+ * none back. The application's pause holds back records already received, as asyncio's {@code
+ * _app_reading_paused}; a TLS error ends the connection with that error in the application's
+ * {@code connectionLost}. The transport under it is TCP, or another TLS transport.
  */
 final class SslProtocol implements Protocol {
     /** asyncio's {@code SSL_HANDSHAKE_TIMEOUT}, seconds. */
@@ -64,10 +68,18 @@ final class SslProtocol implements Protocol {
     /** The application closed (or aborted) its transport. */
     private boolean appClosing;
     private boolean peerClosed;
+    /** The peer ended TCP (a FIN), with or without its close_notify first. */
+    private boolean tcpEof;
     /** close_notify has been sent (or the handshake aborted). */
     private boolean shutdownStarted;
     private boolean lost;
     private boolean inPump;
+    /**
+     * The application paused reading: records already received stay undecrypted until it
+     * resumes, as asyncio's {@code _app_reading_paused}, so that a protocol switched meanwhile
+     * ({@code start_tls} over this transport) gets them.
+     */
+    private boolean appReadingPaused;
 
     /**
      * @param app the application's protocol
@@ -174,6 +186,7 @@ final class SslProtocol implements Protocol {
                     + " handshake (EOF)"));
             return false;
         }
+        tcpEof = true; // as asyncio's _eof_received: no close_notify goes to a closed peer
         if (!peerClosed) {
             peerClosed = true;
             appEof();
@@ -243,10 +256,25 @@ final class SslProtocol implements Protocol {
         }
     }
 
+    /** Decrypts and delivers the records kept while the application's reading was paused. */
+    private void pumpKept() {
+        if (lost || appReadingPaused) {
+            return;
+        }
+        try {
+            pump();
+        } catch (SSLException e) {
+            fatal(e, "SSL error in data received");
+        }
+    }
+
     /** @return whether to go on (the engine moved) */
     private boolean unwrapOnce() throws SSLException {
         if (peerClosed && engine.isInboundDone()) {
             return false;
+        }
+        if (handshakeDone && appReadingPaused && !appClosing) {
+            return false; // kept for when the application resumes
         }
         netIn.flip();
         SSLEngineResult r;
@@ -438,6 +466,14 @@ final class SslProtocol implements Protocol {
             return;
         }
         flushPending();
+        if (appReadingPaused) {
+            appReadingPaused = false;
+            raw.resumeReading(); // the peer's close_notify must be read to finish
+        }
+        if (tcpEof) {
+            raw.close(); // the peer is gone: what was written is flushed, then the socket closes
+            return;
+        }
         engine.closeOutbound();
         try {
             wrap(EMPTY);
@@ -448,7 +484,8 @@ final class SslProtocol implements Protocol {
         if (peerClosed) {
             raw.close();
         } else {
-            shutdownTimer = loop.callLater(shutdownTimeout, raw::abort);
+            shutdownTimer = loop.callLater(shutdownTimeout, () -> forceClose(raw,
+                    new AsyncTimeoutException("TLS shutdown timed out", null)));
         }
     }
 
@@ -481,7 +518,18 @@ final class SslProtocol implements Protocol {
                     + ")", exc, null, null, null));
         }
         appClosing = true;
-        raw.abort();
+        forceClose(raw, exc); // the application's connectionLost gets exc, as in asyncio
+    }
+
+    /** asyncio's {@code transport._force_close(exc)} on the transport under this protocol. */
+    private static void forceClose(Transport raw, Throwable exc) {
+        if (raw instanceof SocketTransport socket) {
+            socket.forceClose(exc);
+        } else if (raw instanceof AppTransport outer) {
+            outer.forceClose(exc); // TLS inside TLS: the outer connection ends with exc too
+        } else {
+            raw.abort();
+        }
     }
 
     private void completeWaiter(Throwable exc) {
@@ -537,6 +585,12 @@ final class SslProtocol implements Protocol {
             raw.abort();
         }
 
+        /** Ends the connection now; the application's connectionLost gets {@code exc}. */
+        void forceClose(Throwable exc) {
+            appClosing = true;
+            SslProtocol.forceClose(raw, exc);
+        }
+
         @Override
         public boolean isClosing() {
             return appClosing || raw.isClosing();
@@ -544,17 +598,23 @@ final class SslProtocol implements Protocol {
 
         @Override
         public void pauseReading() {
+            appReadingPaused = true;
             raw.pauseReading();
         }
 
         @Override
         public void resumeReading() {
+            if (!appReadingPaused) {
+                return;
+            }
+            appReadingPaused = false;
             raw.resumeReading();
+            loop.callSoon(SslProtocol.this::pumpKept); // what arrived while paused
         }
 
         @Override
         public boolean isReading() {
-            return raw.isReading();
+            return !appReadingPaused && raw.isReading();
         }
 
         @Override

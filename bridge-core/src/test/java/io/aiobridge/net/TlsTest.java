@@ -464,8 +464,59 @@ class TlsTest {
                     () -> Net.startTls(pipe, pipe.getProtocol(), client, false, null));
             assertTrue(e.getMessage().contains("is not supported by start_tls()"),
                     e.getMessage());
+            IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class,
+                    () -> Net.startTls(pipe, pipe.getProtocol(), client, false, null, -1.0,
+                            Double.NaN));
+            assertEquals("ssl_handshake_timeout should be a positive number, got -1.0",
+                    timeout.getMessage());
             p.stdin().close();
             assertEquals(0, p.waitFor());
+            return null;
+        });
+    }
+
+    /**
+     * asyncio's {@code _app_reading_paused}: a pause stops delivery at once, even of records
+     * that arrived in the same read, and a resume delivers them in a later turn.
+     */
+    @Test
+    void pausingReadingStopsDeliveryOfRecordsAlreadyReceived() throws Exception {
+        SSLContext server = serverContext();
+        SSLContext client = clientContext();
+        Aio.run(() -> {
+            Server srv = Net.createServer(() -> new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    t.write("first".getBytes()); // two records, most likely in one segment
+                    t.write("second".getBytes());
+                }
+            }, "127.0.0.1", 0, 100, true, server);
+            List<String> got = new CopyOnWriteArrayList<>();
+            Net.Connection<Protocol> c = Net.createConnection(() -> new Protocol() {
+                Transport transport;
+
+                @Override
+                public void connectionMade(Transport t) {
+                    transport = t;
+                }
+
+                @Override
+                public void dataReceived(byte[] data) {
+                    got.add(new String(data));
+                    transport.pauseReading();
+                }
+            }, "127.0.0.1", port(srv), client, null);
+            Aio.sleep(0.2);
+            assertEquals(List.of("first"), got, "nothing after the pause");
+            assertFalse(c.transport().isReading());
+            c.transport().resumeReading();
+            assertTrue(c.transport().isReading());
+            assertEquals(List.of("first"), got, "delivered in a later turn, not inside resume");
+            Aio.sleep(0.2);
+            assertEquals(List.of("first", "second"), got);
+            c.transport().close();
+            srv.close();
+            srv.waitClosed();
             return null;
         });
     }
