@@ -580,9 +580,38 @@ public class AsyncFuture<T> implements Awaitable<T> {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
+    /** The futures whose repr this thread is making: {@link #guardedRepr}'s memory. */
+    private static final ThreadLocal<java.util.Set<AsyncFuture<?>>> IN_REPR = new ThreadLocal<>();
+
+    /**
+     * asyncio's {@code reprlib.recursive_repr}: a future whose repr reaches itself (a task whose
+     * result holds the task, bpo-42183) shows "..." there instead of recursing without end.
+     */
+    static String guardedRepr(AsyncFuture<?> f, java.util.function.Supplier<String> repr) {
+        java.util.Set<AsyncFuture<?>> inRepr = IN_REPR.get();
+        if (inRepr == null) {
+            inRepr = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            IN_REPR.set(inRepr);
+        }
+        if (!inRepr.add(f)) {
+            return "...";
+        }
+        try {
+            return repr.get();
+        } finally {
+            inRepr.remove(f);
+            if (inRepr.isEmpty()) {
+                IN_REPR.remove();
+            }
+        }
+    }
+
     @Override
     public String toString() {
-        int n = callbackCount();
-        return "<Future " + stateName() + outcomeText() + (n > 0 ? " callbacks=" + n : "") + ">";
+        return guardedRepr(this, () -> {
+            int n = callbackCount();
+            return "<Future " + stateName() + outcomeText() + (n > 0 ? " callbacks=" + n : "")
+                    + ">";
+        });
     }
 }

@@ -1106,13 +1106,28 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     @Override
     public void callExceptionHandler(ErrorContext context) {
         Objects.requireNonNull(context, "context is null");
+        Context of = context.future() instanceof Task<?> t ? t.getContext()
+                : context.handle() != null ? context.handle().context : null;
+        callExceptionHandler(context, of);
+    }
+
+    /**
+     * Calls the handler inside {@code of}, the context of the task or callback that failed, as
+     * asyncio does since 3.12 (gh-96704): a handler that reads a context variable sees what the
+     * failing code had set. Null, or a context entered elsewhere right now: the caller's.
+     */
+    void callExceptionHandler(ErrorContext context, Context of) {
         ExceptionHandler h = exceptionHandler;
         if (h == null) {
             defaultExceptionHandler(context);
             return;
         }
         try {
-            h.handle(this, context);
+            if (of != null && !of.isEntered()) {
+                of.run(() -> h.handle(this, context));
+            } else {
+                h.handle(this, context);
+            }
         } catch (Throwable e) {
             defaultExceptionHandler(new ErrorContext(
                     "Unhandled error in exception handler " + h, e, null, null,

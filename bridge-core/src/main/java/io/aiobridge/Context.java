@@ -125,6 +125,11 @@ public final class Context {
         }
     }
 
+    /** Whether a thread is inside {@link #run} of this context now. */
+    boolean isEntered() {
+        return entered;
+    }
+
     private Context enter() {
         if (entered) {
             throw new IllegalStateException("cannot enter context: " + this

@@ -660,6 +660,10 @@ public class Task<T> extends AsyncFuture<T> {
 
     @Override
     public String toString() {
+        return guardedRepr(this, this::repr);
+    }
+
+    private String repr() {
         StringBuilder sb = new StringBuilder("<Task ");
         if (state == PENDING && cancelling() > 0) {
             sb.append("cancelling");
