@@ -1,6 +1,7 @@
 package io.aiobridge;
 
 import io.aiobridge.internal.LoopResources;
+import io.aiobridge.internal.TransportIo;
 import io.aiobridge.internal.TaskThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -132,6 +134,31 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         LoopResources.install((l, r) -> ((BaseEventLoop) l).io.own(r),
                 (l, r) -> ((BaseEventLoop) l).io.disown(r),
                 (l, ch) -> ((BaseEventLoop) l).io.closeNow(ch));
+        TransportIo.install(new TransportIo.Ops() {
+            @Override
+            public Handle add(Object l, SelectableChannel ch, Runnable cb, boolean reader) {
+                BaseEventLoop loop = (BaseEventLoop) l;
+                loop.checkUsable(reader ? "addReader()" : "addWriter()");
+                return loop.io.add(ch, cb, reader);
+            }
+
+            @Override
+            public boolean remove(Object l, SelectableChannel ch, boolean reader) {
+                BaseEventLoop loop = (BaseEventLoop) l;
+                return !loop.isClosed() && loop.io.remove(ch, reader);
+            }
+
+            @Override
+            public void claim(Object l, SelectableChannel ch, Object transport,
+                    BooleanSupplier closing) {
+                ((BaseEventLoop) l).io.claim(ch, transport, closing);
+            }
+
+            @Override
+            public void release(Object l, SelectableChannel ch) {
+                ((BaseEventLoop) l).io.release(ch);
+            }
+        });
     }
 
     BaseEventLoop(boolean virtualTime) {
@@ -825,6 +852,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     @Override
     public Handle addReader(SelectableChannel channel, Runnable callback) {
         checkUsable("addReader()");
+        io.ensureNoTransport(channel);
         return io.add(channel, callback, true);
     }
 
@@ -834,12 +862,14 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             return false; // as asyncio: nothing is registered with a closed loop
         }
         checkUsable("removeReader()");
+        io.ensureNoTransport(channel);
         return io.remove(channel, true);
     }
 
     @Override
     public Handle addWriter(SelectableChannel channel, Runnable callback) {
         checkUsable("addWriter()");
+        io.ensureNoTransport(channel);
         return io.add(channel, callback, false);
     }
 
@@ -849,23 +879,27 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             return false;
         }
         checkUsable("removeWriter()");
+        io.ensureNoTransport(channel);
         return io.remove(channel, false);
     }
 
     @Override
     public Received sockRecvfrom(DatagramChannel channel, int bufsize) throws IOException {
+        io.ensureNoTransport(channel);
         return SockOps.recvfrom(this, channel, bufsize);
     }
 
     @Override
     public ReceivedInto sockRecvfromInto(DatagramChannel channel, ByteBuffer buffer)
             throws IOException {
+        io.ensureNoTransport(channel);
         return SockOps.recvfromInto(this, channel, buffer);
     }
 
     @Override
     public int sockSendto(DatagramChannel channel, ByteBuffer data, SocketAddress address)
             throws IOException {
+        io.ensureNoTransport(channel);
         return SockOps.sendto(this, channel, data, address);
     }
 
@@ -877,26 +911,31 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public byte[] sockRecv(SocketChannel channel, int n) throws IOException {
+        io.ensureNoTransport(channel);
         return SockOps.recv(this, channel, n);
     }
 
     @Override
     public int sockRecvInto(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        io.ensureNoTransport(channel);
         return SockOps.recvInto(this, channel, buffer);
     }
 
     @Override
     public void sockSendall(SocketChannel channel, ByteBuffer data) throws IOException {
+        io.ensureNoTransport(channel);
         SockOps.sendall(this, channel, data);
     }
 
     @Override
     public void sockConnect(SocketChannel channel, SocketAddress address) throws IOException {
+        io.ensureNoTransport(channel);
         SockOps.connect(this, channel, address);
     }
 
     @Override
     public SocketChannel sockAccept(ServerSocketChannel channel) throws IOException {
+        io.ensureNoTransport(channel);
         return SockOps.accept(this, channel);
     }
 

@@ -10,9 +10,12 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * A loop's readiness half, as CPython's {@code BaseSelectorEventLoop}: a JDK NIO {@link Selector},
@@ -64,6 +67,31 @@ final class LoopSelector {
             }
         }
         return selector;
+    }
+
+    // ---- transports' channels --------------------------------------------------------------
+
+    private record Claim(Object transport, BooleanSupplier closing) {}
+
+    /** Channels owned by live transports: asyncio's {@code loop._transports}. */
+    private final Map<SelectableChannel, Claim> claimed = new IdentityHashMap<>();
+
+    void claim(SelectableChannel ch, Object transport, BooleanSupplier closing) {
+        claimed.put(ch, new Claim(transport, closing));
+    }
+
+    void release(SelectableChannel ch) {
+        claimed.remove(ch);
+    }
+
+    /** asyncio's {@code _ensure_fd_no_transport}: the public functions keep off a transport's. */
+    void ensureNoTransport(SelectableChannel ch) {
+        Claim c = ch == null ? null : claimed.get(ch);
+        if (c != null && !c.closing().getAsBoolean()) {
+            throw new IllegalStateException("File descriptor " + ch + " is used by transport "
+                    + c.transport() + ": the transport reads and writes it; use the transport,"
+                    + " or a channel the loop has not handed to one");
+        }
     }
 
     // ---- readers and writers ---------------------------------------------------------------

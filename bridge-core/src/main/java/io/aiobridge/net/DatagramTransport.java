@@ -3,6 +3,7 @@ package io.aiobridge.net;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
+import io.aiobridge.internal.TransportIo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
@@ -50,10 +51,11 @@ public final class DatagramTransport {
             }
         }, loop, this);
         LoopResources.own(loop, onLoopClose);
+        TransportIo.claim(loop, channel, this, this::isClosing);
         loop.callSoon(() -> protocol.connectionMade(this));
         loop.callSoon(() -> {
             if (!closing) {
-                loop.addReader(channel, this::readReady);
+                TransportIo.addReader(loop, channel, this::readReady);
             }
         });
     }
@@ -128,7 +130,7 @@ public final class DatagramTransport {
                 protocol.errorReceived(e);
                 return;
             }
-            loop.addWriter(channel, this::writeReady);
+            TransportIo.addWriter(loop, channel, this::writeReady);
         }
         queue.addLast(new Object[] {data.clone(), to});
         buffered += data.length;
@@ -161,7 +163,7 @@ public final class DatagramTransport {
             buffered -= data.length;
         }
         flow.afterShrink(buffered);
-        loop.removeWriter(channel);
+        TransportIo.removeWriter(loop, channel);
         if (closing) {
             scheduleLost(null);
         }
@@ -173,7 +175,7 @@ public final class DatagramTransport {
             return;
         }
         closing = true;
-        loop.removeReader(channel);
+        TransportIo.removeReader(loop, channel);
         if (queue.isEmpty()) {
             scheduleLost(null);
         }
@@ -190,10 +192,10 @@ public final class DatagramTransport {
         }
         queue.clear();
         buffered = 0;
-        loop.removeWriter(channel);
+        TransportIo.removeWriter(loop, channel);
         if (!closing) {
             closing = true;
-            loop.removeReader(channel);
+            TransportIo.removeReader(loop, channel);
         }
         scheduleLost(exc);
     }
@@ -213,6 +215,7 @@ public final class DatagramTransport {
                     // a datagram socket has nothing left to flush
                 }
                 LoopResources.disown(loop, onLoopClose);
+                TransportIo.release(loop, channel);
             }
         });
     }

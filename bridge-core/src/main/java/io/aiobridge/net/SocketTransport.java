@@ -5,6 +5,7 @@ import io.aiobridge.AsyncFuture;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
+import io.aiobridge.internal.TransportIo;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -41,6 +42,9 @@ final class SocketTransport implements Transport {
     /** While a sendfile runs: what it waits for (the buffer to empty, the socket to drain). */
     private AsyncFuture<Void> sendfileWaiter;
     private boolean sendfileInProgress;
+    /** The addresses, as {@code getExtraInfo} gives them; null if the socket could not say. */
+    private final Object peername;
+    private final Object sockname;
     /** What the loop does with this transport if it is still open when the loop closes. */
     private final AutoCloseable onLoopClose = this::abort;
 
@@ -48,6 +52,9 @@ final class SocketTransport implements Transport {
             Runnable whenMade) throws IOException {
         this.loop = loop;
         this.channel = channel;
+        // as asyncio: read once, so that they stay known after the socket closes
+        this.peername = addressOf(channel, true);
+        this.sockname = addressOf(channel, false);
         this.protocol = protocol;
         this.server = server;
         this.flow = new WriteFlow(protocol, loop, this);
@@ -59,6 +66,7 @@ final class SocketTransport implements Transport {
         }
         this.readBuffer = ReadBuffers.of(loop);
         LoopResources.own(loop, onLoopClose);
+        TransportIo.claim(loop, channel, this, this::isClosing);
         if (server != null) {
             server.attach(this);
         }
@@ -66,13 +74,18 @@ final class SocketTransport implements Transport {
         loop.callSoon(() -> {
             try {
                 protocol.connectionMade(this);
+            } catch (VirtualMachineError e) {
+                throw e; // the loop stops on it
             } catch (Throwable e) {
-                fatalError(e, "Fatal error: protocol.connectionMade() call failed.");
+                // as asyncio's and uvloop's call_soon(protocol.connection_made): a callback's
+                // failure, reported; the transport stays open and is handed out all the same
+                loop.callExceptionHandler(new ErrorContext("Exception in callback " + protocol
+                        + ".connectionMade(" + this + ")", e, null, null, null));
             }
         });
         loop.callSoon(() -> {
             if (!closing && !paused) {
-                loop.addReader(channel, this::readReady);
+                TransportIo.addReader(loop, channel, this::readReady);
             }
         });
         if (whenMade != null) {
@@ -171,7 +184,7 @@ final class SocketTransport implements Transport {
         }
         if (keepOpen) {
             // half-closed: stop reading, keep writing
-            loop.removeReader(channel);
+            TransportIo.removeReader(loop, channel);
         } else {
             close();
         }
@@ -183,7 +196,7 @@ final class SocketTransport implements Transport {
             return;
         }
         paused = true;
-        loop.removeReader(channel);
+        TransportIo.removeReader(loop, channel);
     }
 
     @Override
@@ -192,7 +205,7 @@ final class SocketTransport implements Transport {
             return;
         }
         paused = false;
-        loop.addReader(channel, this::readReady);
+        TransportIo.addReader(loop, channel, this::readReady);
     }
 
     @Override
@@ -242,7 +255,7 @@ final class SocketTransport implements Transport {
                 return;
             }
             // the socket is full: watch for writability
-            loop.addWriter(channel, this::writeReady);
+            TransportIo.addWriter(loop, channel, this::writeReady);
         }
         // buffer a private copy of the rest: the caller may reuse its array or buffer at once
         byte[] rest = new byte[data.remaining()];
@@ -265,7 +278,7 @@ final class SocketTransport implements Transport {
                 writeBuffer.pollFirst();
             }
         } catch (IOException e) {
-            loop.removeWriter(channel);
+            TransportIo.removeWriter(loop, channel);
             writeBuffer.clear();
             buffered = 0;
             fatalError(e, "Fatal write error on socket transport");
@@ -273,7 +286,7 @@ final class SocketTransport implements Transport {
         }
         flow.afterShrink(buffered);
         if (writeBuffer.isEmpty()) {
-            loop.removeWriter(channel);
+            TransportIo.removeWriter(loop, channel);
             wakeSendfile(null);
             if (closing) {
                 scheduleConnectionLost(null);
@@ -331,12 +344,12 @@ final class SocketTransport implements Transport {
                 } else if (offset + sent >= file.size()) {
                     break; // the end of the file
                 } else {
-                    loop.addWriter(channel, () -> wakeSendfile(null));
+                    TransportIo.addWriter(loop, channel, () -> wakeSendfile(null));
                     try {
                         awaitSendfile();
                     } finally {
                         if (!lost) {
-                            loop.removeWriter(channel);
+                            TransportIo.removeWriter(loop, channel);
                         }
                     }
                 }
@@ -422,7 +435,7 @@ final class SocketTransport implements Transport {
             return;
         }
         closing = true;
-        loop.removeReader(channel);
+        TransportIo.removeReader(loop, channel);
         if (writeBuffer.isEmpty()) {
             scheduleConnectionLost(null);
         }
@@ -445,11 +458,11 @@ final class SocketTransport implements Transport {
         if (!writeBuffer.isEmpty()) {
             writeBuffer.clear();
             buffered = 0;
-            loop.removeWriter(channel);
+            TransportIo.removeWriter(loop, channel);
         }
         if (!closing) {
             closing = true;
-            loop.removeReader(channel);
+            TransportIo.removeReader(loop, channel);
         }
         scheduleConnectionLost(exc);
     }
@@ -491,6 +504,7 @@ final class SocketTransport implements Transport {
             // closing a socket that failed: nothing more to learn
         }
         LoopResources.disown(loop, onLoopClose);
+        TransportIo.release(loop, channel);
         if (server != null) {
             server.detach(this);
         }
@@ -498,18 +512,22 @@ final class SocketTransport implements Transport {
 
     // ---- information ---------------------------------------------------------------------------
 
+    private static Object addressOf(SocketChannel channel, boolean remote) {
+        try {
+            return pyName(remote ? channel.getRemoteAddress() : channel.getLocalAddress());
+        } catch (IOException e) {
+            return null; // asyncio's None when getpeername() fails
+        }
+    }
+
     @Override
     public Object getExtraInfo(String name) {
-        try {
-            return switch (name) {
-                case "peername" -> pyName(channel.getRemoteAddress());
-                case "sockname" -> pyName(channel.getLocalAddress());
-                case "socket" -> channel;
-                default -> null;
-            };
-        } catch (IOException e) {
-            return null; // closed: asyncio gives the default too
-        }
+        return switch (name) {
+            case "peername" -> peername;
+            case "sockname" -> sockname;
+            case "socket" -> channel;
+            default -> null;
+        };
     }
 
     /** A Unix socket's address as asyncio gives it: its path, or "" for an unnamed end. */

@@ -17,10 +17,10 @@ import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
-import io.aiobridge.net.SslPeers.PeerAborted;
-import io.aiobridge.net.SslPeers.PeerSocket;
-import io.aiobridge.net.SslPeers.ThreadedClient;
-import io.aiobridge.net.SslPeers.ThreadedServer;
+import io.aiobridge.net.ThreadedPeers.PeerAborted;
+import io.aiobridge.net.ThreadedPeers.PeerSocket;
+import io.aiobridge.net.ThreadedPeers.ThreadedClient;
+import io.aiobridge.net.ThreadedPeers.ThreadedServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Timeout;
  * CPython 3.13's {@code Lib/test/test_asyncio/test_ssl.py} (uvloop's TLS tests, adopted by
  * asyncio with its 3.11 TLS rewrite), case by case, over real loopback sockets. The peers are
  * blocking threads with the JDK's {@code SSLSocket} where CPython has {@code ssl.SSLSocket}
- * ({@link SslPeers}); a client context that skips the host check is {@code TlsTest}'s, which
+ * ({@link ThreadedPeers}); a client context that skips the host check is {@code TlsTest}'s, which
  * trusts the test certificate (CPython's turns verification off). {@code BUF_MULTIPLIER} is
  * CPython's Linux value, so the big cases move 1 MiB each way per client.
  *
@@ -197,7 +197,7 @@ class TestSslPortTest {
         SSLContext sslctx = serverContext();
         SSLContext clientSslctx = clientContext();
         AtomicInteger cnt = new AtomicInteger();
-        SslPeers.Program server = sock -> {
+        ThreadedPeers.Program server = sock -> {
             sock.starttls(sslctx, true);
             assertArrayEquals(A_DATA, sock.recvAll(A_DATA.length));
             sock.sendall(b("OK"));
@@ -923,7 +923,7 @@ class TestSslPortTest {
         CountDownLatch[] filled = {new CountDownLatch(1)};
         CountDownLatch[] eofReceived = {new CountDownLatch(1)};
         AtomicInteger count = new AtomicInteger();
-        SslPeers.Program server = sock -> {
+        ThreadedPeers.Program server = sock -> {
             sock.starttls(sslctx, true);
             assertArrayEquals(b("ping"), sock.recvAll(4));
             sock.sendall(b("pong"));
@@ -941,7 +941,7 @@ class TestSslPortTest {
             sock.close();
         };
         // the peer ends TCP (a FIN, no close_notify), then expects all we sent
-        SslPeers.Program eofServer = sock -> {
+        ThreadedPeers.Program eofServer = sock -> {
             sock.starttls(sslctx, true);
             assertArrayEquals(b("ping"), sock.recvAll(4));
             sock.sendall(b("pong"));
@@ -951,7 +951,7 @@ class TestSslPortTest {
             assertEquals(chunk * count.get(), sock.recvAll(chunk * count.get()).length);
             sock.close();
         };
-        for (SslPeers.Program program : List.of(server, eofServer)) {
+        for (ThreadedPeers.Program program : List.of(server, eofServer)) {
             filled[0] = new CountDownLatch(1);
             eofReceived[0] = new CountDownLatch(1);
             count.set(0);

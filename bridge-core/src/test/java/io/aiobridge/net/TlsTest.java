@@ -333,7 +333,7 @@ class TlsTest {
     }
 
     @Test
-    void aProtocolWhoseConnectionMadeThrowsIsReportedAndClosedAsOverPlainTcp() throws Exception {
+    void aProtocolWhoseConnectionMadeThrowsIsReportedAndClosedAsAsyncioDoesOverTls() throws Exception {
         SSLContext server = serverContext();
         SSLContext client = clientContext();
         List<Throwable> reported = new CopyOnWriteArrayList<>();
@@ -348,7 +348,7 @@ class TlsTest {
                 }
             };
             Net.Connection<Collect> c = Net.createConnection(() -> failing, "127.0.0.1",
-                    port(srv), client, null); // returns, as over plain TCP; it used to hang
+                    port(srv), client, null); // returns (it used to hang); TLS closes it
             assertTrue(c.transport().isClosing());
             failing.lost.await();
             assertEquals(List.of(boom), reported);

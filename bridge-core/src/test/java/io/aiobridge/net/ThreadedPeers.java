@@ -19,8 +19,8 @@ import javax.net.ssl.SSLSocket;
  * layered over the plain socket so that the test can still write raw bytes under it, as
  * CPython's tests do with {@code sock.dup()}.
  */
-final class SslPeers {
-    private SslPeers() {}
+final class ThreadedPeers {
+    private ThreadedPeers() {}
 
     /** The socket a test's peer program is given. */
     interface Program {

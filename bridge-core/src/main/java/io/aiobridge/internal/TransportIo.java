@@ -1,0 +1,140 @@
+package io.aiobridge.internal;
+
+import io.aiobridge.Handle;
+import java.nio.channels.SelectableChannel;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A transport's own access to its loop's selector. The loop's public {@code addReader},
+ * {@code addWriter}, {@code removeReader}, {@code removeWriter} and {@code sock*} functions
+ * refuse a channel a live transport owns (asyncio's {@code _ensure_fd_no_transport}: "File
+ * descriptor ... is used by transport ..."), since a callback put there would steal the
+ * transport's events; the transports themselves come through here. Installed by the loop class,
+ * as {@link LoopResources}.
+ */
+public final class TransportIo {
+    private TransportIo() {}
+
+    /** The runtime's side. */
+    public interface Ops {
+        /**
+         * Adds a reader or writer, without the ownership check.
+         *
+         * @param loop the loop
+         * @param channel the channel
+         * @param callback the callback
+         * @param reader reader, else writer
+         * @return the handle
+         */
+        Handle add(Object loop, SelectableChannel channel, Runnable callback, boolean reader);
+
+        /**
+         * Removes a reader or writer, without the ownership check.
+         *
+         * @param loop the loop
+         * @param channel the channel
+         * @param reader reader, else writer
+         * @return whether one was registered
+         */
+        boolean remove(Object loop, SelectableChannel channel, boolean reader);
+
+        /**
+         * Marks {@code channel} as owned by {@code transport} until it closes.
+         *
+         * @param loop the loop
+         * @param channel the channel
+         * @param transport the owner, for the refusal's message
+         * @param closing whether the owner is closing (a closing transport no longer guards)
+         */
+        void claim(Object loop, SelectableChannel channel, Object transport,
+                BooleanSupplier closing);
+
+        /**
+         * Forgets the owner of {@code channel}.
+         *
+         * @param loop the loop
+         * @param channel the channel
+         */
+        void release(Object loop, SelectableChannel channel);
+    }
+
+    private static volatile Ops ops;
+
+    /**
+     * Installs the runtime's side; called once, by the loop class.
+     *
+     * @param o the implementation
+     */
+    public static void install(Ops o) {
+        ops = o;
+    }
+
+    /**
+     * {@code loop._add_reader}.
+     *
+     * @param loop the loop
+     * @param channel the transport's channel
+     * @param callback the callback
+     * @return the handle
+     */
+    public static Handle addReader(Object loop, SelectableChannel channel, Runnable callback) {
+        return ops.add(loop, channel, callback, true);
+    }
+
+    /**
+     * {@code loop._add_writer}.
+     *
+     * @param loop the loop
+     * @param channel the transport's channel
+     * @param callback the callback
+     * @return the handle
+     */
+    public static Handle addWriter(Object loop, SelectableChannel channel, Runnable callback) {
+        return ops.add(loop, channel, callback, false);
+    }
+
+    /**
+     * {@code loop._remove_reader}.
+     *
+     * @param loop the loop
+     * @param channel the transport's channel
+     * @return whether a reader was registered
+     */
+    public static boolean removeReader(Object loop, SelectableChannel channel) {
+        return ops.remove(loop, channel, true);
+    }
+
+    /**
+     * {@code loop._remove_writer}.
+     *
+     * @param loop the loop
+     * @param channel the transport's channel
+     * @return whether a writer was registered
+     */
+    public static boolean removeWriter(Object loop, SelectableChannel channel) {
+        return ops.remove(loop, channel, false);
+    }
+
+    /**
+     * Marks {@code channel} as the transport's ({@code loop._transports[fd] = transport}).
+     *
+     * @param loop the loop
+     * @param channel the channel
+     * @param transport the transport
+     * @param closing whether it is closing
+     */
+    public static void claim(Object loop, SelectableChannel channel, Object transport,
+            BooleanSupplier closing) {
+        ops.claim(loop, channel, transport, closing);
+    }
+
+    /**
+     * The transport closed its channel.
+     *
+     * @param loop the loop
+     * @param channel the channel
+     */
+    public static void release(Object loop, SelectableChannel channel) {
+        ops.release(loop, channel);
+    }
+}
