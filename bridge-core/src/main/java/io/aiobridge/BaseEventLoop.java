@@ -670,7 +670,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             batchRemaining = 0; // the rest of this iteration stays ready for a later run
         } catch (Throwable e) {
             callExceptionHandler(new ErrorContext(
-                    "Exception in callback " + h.describe(), e, null, h, null));
+                    "Exception in callback " + h.describe(), e, null, h, h.creationSite()));
         } finally {
             callbackContext = null;
         }

@@ -15,11 +15,19 @@ public class Handle {
     final Context context;
     final BaseEventLoop loop;
     private volatile boolean cancelled;
+    /** Where the handle was made, in debug mode (asyncio's {@code _source_traceback}). */
+    private final StackTraceElement[] createdAt;
 
     Handle(BaseEventLoop loop, Runnable callback, Context context) {
         this.loop = loop;
         this.callback = callback;
         this.context = context;
+        this.createdAt = loop != null && loop.getDebug() ? new Throwable().getStackTrace() : null;
+    }
+
+    /** The first frame outside the runtime where the handle was made (debug mode), or null. */
+    String creationSite() {
+        return Task.site(createdAt);
     }
 
     /**
@@ -38,9 +46,10 @@ public class Handle {
         return cancelled;
     }
 
-    /** What the callback is, for messages. */
+    /** What the callback is, for messages; in debug mode, where it was scheduled. */
     String describe() {
-        return callback.toString();
+        String site = creationSite();
+        return site == null ? callback.toString() : callback + " created at " + site;
     }
 
     @Override

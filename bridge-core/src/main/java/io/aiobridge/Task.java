@@ -623,10 +623,10 @@ public class Task<T> extends AsyncFuture<T> {
 
     private static final Set<String> RUNTIME_CLASSES = Set.of(
             "Aio", "AsyncFuture", "Task", "BaseEventLoop", "Baton", "Timers", "Sleep", "Gather",
-            "Wait", "WaitFor",
+            "Wait", "WaitFor", "Handle", "TimerHandle", "LoopSelector",
             "AsCompleted", "Shield", "Timeout", "TaskGroup", "Runner", "Threads", "Context");
 
-    private static List<StackTraceElement> userFrames(StackTraceElement[] frames) {
+    static List<StackTraceElement> userFrames(StackTraceElement[] frames) {
         List<StackTraceElement> out = new ArrayList<>();
         for (StackTraceElement e : frames) {
             String cn = e.getClassName();
@@ -650,7 +650,11 @@ public class Task<T> extends AsyncFuture<T> {
     /** The first frame outside the runtime where the task was created (debug mode), or null. */
     String creationSite() {
         Rare r = rare;
-        StackTraceElement[] createdAt = r == null ? null : r.createdAt;
+        return site(r == null ? null : r.createdAt);
+    }
+
+    /** The first frame of {@code createdAt} outside the runtime and the JDK, or null. */
+    static String site(StackTraceElement[] createdAt) {
         if (createdAt == null) {
             return null;
         }
