@@ -136,10 +136,16 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
                 (l, ch) -> ((BaseEventLoop) l).io.closeNow(ch));
         TransportIo.install(new TransportIo.Ops() {
             @Override
-            public Handle add(Object l, SelectableChannel ch, Runnable cb, boolean reader) {
+            public Handle add(Object l, SelectableChannel ch, Runnable cb, boolean reader,
+                    Context context) {
                 BaseEventLoop loop = (BaseEventLoop) l;
                 loop.checkUsable(reader ? "addReader()" : "addWriter()");
-                return loop.io.add(ch, cb, reader);
+                return loop.io.add(ch, cb, reader, context);
+            }
+
+            @Override
+            public void runIn(Context context, Runnable r) {
+                Context.runIn(context, r);
             }
 
             @Override

@@ -125,6 +125,18 @@ public final class Context {
         }
     }
 
+    /**
+     * Runs {@code r} inside {@code ctx}: at once if it is the current context already (a
+     * callback scheduled with it), or null, or entered elsewhere now; else through {@link #run}.
+     */
+    static void runIn(Context ctx, Runnable r) {
+        if (ctx == null || ctx.entered || current() == ctx) {
+            r.run();
+        } else {
+            ctx.run(r);
+        }
+    }
+
     /** Whether a thread is inside {@link #run} of this context now. */
     boolean isEntered() {
         return entered;

@@ -97,6 +97,11 @@ final class LoopSelector {
     // ---- readers and writers ---------------------------------------------------------------
 
     Handle add(SelectableChannel ch, Runnable callback, boolean reader) {
+        return add(ch, callback, reader, null);
+    }
+
+    /** As above, the callback running in {@code context} itself (null: a copy of the current). */
+    Handle add(SelectableChannel ch, Runnable callback, boolean reader, Context context) {
         Objects.requireNonNull(ch, "channel is null");
         Objects.requireNonNull(callback, "callback is null");
         if (ch.isBlocking()) {
@@ -104,7 +109,7 @@ final class LoopSelector {
                     + " configureBlocking(false) before adding a reader or writer: " + ch);
         }
         int op = reader ? readOp(ch) : writeOp(ch);
-        Handle h = new Handle(loop, callback, Context.copyCurrent());
+        Handle h = new Handle(loop, callback, context != null ? context : Context.copyCurrent());
         SelectionKey key = ch.keyFor(selector());
         try {
             if (key == null || !key.isValid()) {

@@ -1,5 +1,6 @@
 package io.aiobridge.internal;
 
+import io.aiobridge.Context;
 import io.aiobridge.Handle;
 import java.nio.channels.SelectableChannel;
 import java.util.function.BooleanSupplier;
@@ -24,9 +25,20 @@ public final class TransportIo {
          * @param channel the channel
          * @param callback the callback
          * @param reader reader, else writer
+         * @param context the context the callback runs in (not a copy), or null for a copy of
+         *     the current one
          * @return the handle
          */
-        Handle add(Object loop, SelectableChannel channel, Runnable callback, boolean reader);
+        Handle add(Object loop, SelectableChannel channel, Runnable callback, boolean reader,
+                Context context);
+
+        /**
+         * Runs {@code r} inside {@code context} (see {@link TransportIo#runIn}).
+         *
+         * @param context the context, or null
+         * @param r what to run
+         */
+        void runIn(Context context, Runnable r);
 
         /**
          * Removes a reader or writer, without the ownership check.
@@ -70,27 +82,44 @@ public final class TransportIo {
     }
 
     /**
-     * {@code loop._add_reader}.
+     * {@code loop._add_reader}, the callback running in the protocol's context.
      *
      * @param loop the loop
      * @param channel the transport's channel
      * @param callback the callback
+     * @param context the protocol's context
      * @return the handle
      */
-    public static Handle addReader(Object loop, SelectableChannel channel, Runnable callback) {
-        return ops.add(loop, channel, callback, true);
+    public static Handle addReader(Object loop, SelectableChannel channel, Runnable callback,
+            Context context) {
+        return ops.add(loop, channel, callback, true, context);
     }
 
     /**
-     * {@code loop._add_writer}.
+     * {@code loop._add_writer}, the callback running in the protocol's context.
      *
      * @param loop the loop
      * @param channel the transport's channel
      * @param callback the callback
+     * @param context the protocol's context
      * @return the handle
      */
-    public static Handle addWriter(Object loop, SelectableChannel channel, Runnable callback) {
-        return ops.add(loop, channel, callback, false);
+    public static Handle addWriter(Object loop, SelectableChannel channel, Runnable callback,
+            Context context) {
+        return ops.add(loop, channel, callback, false, context);
+    }
+
+    /**
+     * Runs {@code r} inside the protocol's context {@code context}, as uvloop runs every
+     * protocol callback in the context the connection was made in: a write that pauses the
+     * protocol, a close, a resume, from whatever context the caller is in. At once if that is
+     * the current context already or it is entered elsewhere now.
+     *
+     * @param context the protocol's context, or null (run as is)
+     * @param r the protocol's callback
+     */
+    public static void runIn(Context context, Runnable r) {
+        ops.runIn(context, r);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.aiobridge.net;
 
+import io.aiobridge.Context;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
@@ -29,6 +30,8 @@ public final class DatagramTransport {
     private final WriteFlow flow;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final AutoCloseable onLoopClose = this::abort;
+    /** The context the protocol's callbacks run in: the endpoint's creator's, as uvloop. */
+    private final Context protocolContext = Context.copyCurrent();
     private int buffered;
     private boolean closing;
     private boolean lost;
@@ -49,13 +52,13 @@ public final class DatagramTransport {
             public void resumeWriting() {
                 protocol.resumeWriting();
             }
-        }, loop, this);
+        }, loop, this, protocolContext);
         LoopResources.own(loop, onLoopClose);
         TransportIo.claim(loop, channel, this, this::isClosing);
-        loop.callSoon(() -> protocol.connectionMade(this));
+        loop.callSoon(() -> protocol.connectionMade(this), protocolContext);
         loop.callSoon(() -> {
             if (!closing) {
-                TransportIo.addReader(loop, channel, this::readReady);
+                TransportIo.addReader(loop, channel, this::readReady, protocolContext);
             }
         });
     }
@@ -130,7 +133,7 @@ public final class DatagramTransport {
                 protocol.errorReceived(e);
                 return;
             }
-            TransportIo.addWriter(loop, channel, this::writeReady);
+            TransportIo.addWriter(loop, channel, this::writeReady, protocolContext);
         }
         queue.addLast(new Object[] {data.clone(), to});
         buffered += data.length;
@@ -217,7 +220,7 @@ public final class DatagramTransport {
                 LoopResources.disown(loop, onLoopClose);
                 TransportIo.release(loop, channel);
             }
-        });
+        }, protocolContext);
     }
 
     /**

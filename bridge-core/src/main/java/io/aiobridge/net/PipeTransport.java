@@ -1,8 +1,10 @@
 package io.aiobridge.net;
 
+import io.aiobridge.Context;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
 import io.aiobridge.internal.TaskThreads;
+import io.aiobridge.internal.TransportIo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +30,11 @@ abstract class PipeTransport implements Transport {
     volatile boolean closing;
     boolean lost;
     private AutoCloseable owner;
+    /**
+     * The context the protocol's callbacks run in: the creator's, as uvloop; the pipe's thread
+     * posts its events into it (posted from a thread of its own, they would see none).
+     */
+    final Context protocolContext = Context.copyCurrent();
 
     PipeTransport(EventLoop loop, Protocol protocol, String name) {
         this.loop = loop;
@@ -38,7 +45,7 @@ abstract class PipeTransport implements Transport {
     /** Posts {@code r} to the loop; false if the loop has closed (the pipe is then moot). */
     boolean post(Runnable r) {
         try {
-            loop.callSoonThreadsafe(r);
+            loop.callSoonThreadsafe(() -> TransportIo.runIn(protocolContext, r));
             return true;
         } catch (IllegalStateException closed) {
             return false;
@@ -108,7 +115,7 @@ abstract class PipeTransport implements Transport {
         Reading(EventLoop loop, Protocol protocol, InputStream in, String name) {
             super(loop, protocol, name);
             this.in = in;
-            loop.callSoon(() -> protocol.connectionMade(this));
+            loop.callSoon(() -> protocol.connectionMade(this), protocolContext);
             this.thread = TaskThreads.offLoop().name("aiobridge-pipe " + name).unstarted(this::pump);
             loop.callSoon(thread::start); // after connectionMade, as a socket starts reading
         }
@@ -272,8 +279,8 @@ abstract class PipeTransport implements Transport {
         Writing(EventLoop loop, Protocol protocol, OutputStream out, String name) {
             super(loop, protocol, name);
             this.out = out;
-            this.flow = new WriteFlow(protocol, loop, this);
-            loop.callSoon(() -> protocol.connectionMade(this));
+            this.flow = new WriteFlow(protocol, loop, this, protocolContext);
+            loop.callSoon(() -> protocol.connectionMade(this), protocolContext);
             TaskThreads.offLoop().name("aiobridge-pipe " + name).start(this::pump);
         }
 

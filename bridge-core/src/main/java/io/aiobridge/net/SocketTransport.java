@@ -2,6 +2,7 @@ package io.aiobridge.net;
 
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
+import io.aiobridge.Context;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
@@ -47,6 +48,11 @@ final class SocketTransport implements Transport {
     private final Object sockname;
     /** What the loop does with this transport if it is still open when the loop closes. */
     private final AutoCloseable onLoopClose = this::abort;
+    /**
+     * The context the protocol's callbacks run in: the one the connection was made in, as
+     * uvloop does, whichever context the code that makes a callback happen runs in.
+     */
+    private final Context protocolContext = Context.copyCurrent();
 
     SocketTransport(EventLoop loop, SocketChannel channel, Protocol protocol, Server server,
             Runnable whenMade) throws IOException {
@@ -57,7 +63,7 @@ final class SocketTransport implements Transport {
         this.sockname = addressOf(channel, false);
         this.protocol = protocol;
         this.server = server;
-        this.flow = new WriteFlow(protocol, loop, this);
+        this.flow = new WriteFlow(protocol, loop, this, protocolContext);
         channel.configureBlocking(false);
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // as asyncio does
@@ -82,10 +88,10 @@ final class SocketTransport implements Transport {
                 loop.callExceptionHandler(new ErrorContext("Exception in callback " + protocol
                         + ".connectionMade(" + this + ")", e, null, null, null));
             }
-        });
+        }, protocolContext);
         loop.callSoon(() -> {
             if (!closing && !paused) {
-                TransportIo.addReader(loop, channel, this::readReady);
+                TransportIo.addReader(loop, channel, this::readReady, protocolContext);
             }
         });
         if (whenMade != null) {
@@ -205,7 +211,7 @@ final class SocketTransport implements Transport {
             return;
         }
         paused = false;
-        TransportIo.addReader(loop, channel, this::readReady);
+        TransportIo.addReader(loop, channel, this::readReady, protocolContext);
     }
 
     @Override
@@ -255,7 +261,7 @@ final class SocketTransport implements Transport {
                 return;
             }
             // the socket is full: watch for writability
-            TransportIo.addWriter(loop, channel, this::writeReady);
+            TransportIo.addWriter(loop, channel, this::writeReady, protocolContext);
         }
         // buffer a private copy of the rest: the caller may reuse its array or buffer at once
         byte[] rest = new byte[data.remaining()];
@@ -344,7 +350,7 @@ final class SocketTransport implements Transport {
                 } else if (offset + sent >= file.size()) {
                     break; // the end of the file
                 } else {
-                    TransportIo.addWriter(loop, channel, () -> wakeSendfile(null));
+                    TransportIo.addWriter(loop, channel, () -> wakeSendfile(null), protocolContext);
                     try {
                         awaitSendfile();
                     } finally {
@@ -494,7 +500,7 @@ final class SocketTransport implements Transport {
             } finally {
                 closeChannel();
             }
-        });
+        }, protocolContext);
     }
 
     private void closeChannel() {
@@ -511,6 +517,11 @@ final class SocketTransport implements Transport {
     }
 
     // ---- information ---------------------------------------------------------------------------
+
+    /** The context the protocol's callbacks run in. */
+    Context protocolContext() {
+        return protocolContext;
+    }
 
     private static Object addressOf(SocketChannel channel, boolean remote) {
         try {

@@ -2,6 +2,7 @@ package io.aiobridge.net;
 
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncTimeoutException;
+import io.aiobridge.Context;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.TimerHandle;
@@ -521,6 +522,14 @@ final class SslProtocol implements Protocol {
         forceClose(raw, exc); // the application's connectionLost gets exc, as in asyncio
     }
 
+    /** The context the callbacks of the transport under this protocol run in, or null. */
+    static Context contextOf(Transport raw) {
+        if (raw instanceof SocketTransport socket) {
+            return socket.protocolContext();
+        }
+        return raw instanceof AppTransport outer ? outer.protocolContext() : null;
+    }
+
     /** asyncio's {@code transport._force_close(exc)} on the transport under this protocol. */
     private static void forceClose(Transport raw, Throwable exc) {
         if (raw instanceof SocketTransport socket) {
@@ -585,6 +594,11 @@ final class SslProtocol implements Protocol {
             raw.abort();
         }
 
+        /** The context the application's callbacks run in: the socket's. */
+        Context protocolContext() {
+            return contextOf(raw);
+        }
+
         /** Ends the connection now; the application's connectionLost gets {@code exc}. */
         void forceClose(Throwable exc) {
             appClosing = true;
@@ -609,7 +623,8 @@ final class SslProtocol implements Protocol {
             }
             appReadingPaused = false;
             raw.resumeReading();
-            loop.callSoon(SslProtocol.this::pumpKept); // what arrived while paused
+            // what arrived while paused, in the context the protocol's callbacks run in
+            loop.callSoon(SslProtocol.this::pumpKept, contextOf(raw));
         }
 
         @Override

@@ -1,8 +1,10 @@
 package io.aiobridge.net;
 
 import io.aiobridge.AsyncFuture;
+import io.aiobridge.Context;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
+import io.aiobridge.internal.TransportIo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,8 @@ public final class SubprocessTransport {
     private final boolean[] pipeOpen = new boolean[3];
     private final List<AsyncFuture<Integer>> exitWaiters = new ArrayList<>();
     private final AutoCloseable onLoopClose = this::loopClosing;
+    /** The context the protocol's callbacks run in: the creator's, as uvloop. */
+    private final Context protocolContext = Context.copyCurrent();
     private SubprocessProtocol protocol;
     private Integer returncode;
     /** The last signal we sent: a death by it is reported as -signal, as Python does. */
@@ -62,10 +66,11 @@ public final class SubprocessTransport {
         }
         LoopResources.own(loop, onLoopClose);
         // before any pipe's data or the exit: both reach the loop through later handles
-        loop.callSoon(() -> this.protocol.connectionMade(this));
+        loop.callSoon(() -> this.protocol.connectionMade(this), protocolContext);
         process.onExit().thenAccept(p -> {
             try {
-                loop.callSoonThreadsafe(() -> exited(p.exitValue()));
+                loop.callSoonThreadsafe(() -> TransportIo.runIn(protocolContext,
+                        () -> exited(p.exitValue())));
             } catch (IllegalStateException loopClosed) {
                 // the loop has closed and killed the child: nobody is waiting any more
             }
@@ -140,7 +145,7 @@ public final class SubprocessTransport {
         loop.callSoon(() -> {
             lost = true;
             protocol.connectionLost(null);
-        });
+        }, protocolContext);
     }
 
     /** asyncio's {@code transport._wait()}: the exit code, once the child has exited. */

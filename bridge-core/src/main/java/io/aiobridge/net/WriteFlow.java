@@ -1,7 +1,9 @@
 package io.aiobridge.net;
 
+import io.aiobridge.Context;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
+import io.aiobridge.internal.TransportIo;
 
 /**
  * A transport's write flow control, as asyncio's {@code _FlowControlMixin}: pauses the protocol
@@ -13,14 +15,17 @@ final class WriteFlow {
     private Protocol protocol;
     private final EventLoop loop;
     private final Object transport;
+    /** The protocol's context: a write from elsewhere pauses the protocol in its own. */
+    private final Context context;
     private int high = DEFAULT_HIGH;
     private int low = DEFAULT_HIGH / 4;
     private boolean paused;
 
-    WriteFlow(Protocol protocol, EventLoop loop, Object transport) {
+    WriteFlow(Protocol protocol, EventLoop loop, Object transport, Context context) {
         this.protocol = protocol;
         this.loop = loop;
         this.transport = transport;
+        this.context = context;
     }
 
     void setProtocol(Protocol protocol) {
@@ -47,7 +52,7 @@ final class WriteFlow {
         if (size > high && !paused) {
             paused = true;
             try {
-                protocol.pauseWriting();
+                TransportIo.runIn(context, protocol::pauseWriting);
             } catch (Throwable e) {
                 loop.callExceptionHandler(new ErrorContext("protocol.pauseWriting() failed"
                         + " (transport " + transport + ")", e, null, null, null));
@@ -59,7 +64,7 @@ final class WriteFlow {
         if (paused && size <= low) {
             paused = false;
             try {
-                protocol.resumeWriting();
+                TransportIo.runIn(context, protocol::resumeWriting);
             } catch (Throwable e) {
                 loop.callExceptionHandler(new ErrorContext("protocol.resumeWriting() failed"
                         + " (transport " + transport + ")", e, null, null, null));
