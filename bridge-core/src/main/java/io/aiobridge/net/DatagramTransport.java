@@ -116,6 +116,11 @@ public final class DatagramTransport {
             throw new IllegalArgumentException("no address: this endpoint has no remote address,"
                     + " so sendto() needs one");
         }
+        if (to instanceof InetSocketAddress a && a.isUnresolved()) {
+            // the JDK would throw UnresolvedAddressException, which says nothing
+            throw new IllegalArgumentException("UDP.sendto(): address " + a + " requires a DNS"
+                    + " lookup; sendto() does none: resolve it first (loop.getaddrinfo())");
+        }
         if (lost) {
             return;
         }
