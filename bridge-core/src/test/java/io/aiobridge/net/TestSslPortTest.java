@@ -144,9 +144,7 @@ class TestSslPortTest {
         SSLContext sslctx = serverContext();
         SSLContext clientSslctx = clientContext();
         AtomicInteger cnt = new AtomicInteger();
-        List<ThreadedClient> clients = new CopyOnWriteArrayList<>();
         Aio.run(() -> {
-            EventLoop loop = Aio.getRunningLoop();
             Server srv = Streams.startServer((reader, writer) -> {
                 assertArrayEquals(A_DATA, reader.readexactly(A_DATA.length));
                 writer.write(b("OK"));
@@ -157,38 +155,54 @@ class TestSslPortTest {
                 cnt.incrementAndGet();
             }, "127.0.0.1", 0, StreamReader.DEFAULT_LIMIT, ServerOptions.defaults()
                     .withSsl(sslctx).withSslHandshakeTimeout(SHORT_TIMEOUT));
-            try {
-                assertFalse(srv.sockets().isEmpty());
-                InetSocketAddress addr = srv.addresses().get(0);
-                List<AsyncFuture<Void>> tasks = new ArrayList<>();
-                for (int i = 0; i < totalCnt; i++) {
-                    AsyncFuture<Void> fut = loop.createFuture();
-                    clients.add(new ThreadedClient(addr, sock -> {
-                        try {
-                            sock.starttls(clientSslctx, false);
-                            sock.sendall(A_DATA);
-                            assertEquals("OK", new String(sock.recvAll(2)));
-                            sock.sendall(B_DATA);
-                            assertEquals("SPAM", new String(sock.recvAll(4)));
-                            sock.close();
-                            loop.callSoonThreadsafe(() -> fut.setResult(null));
-                        } catch (Throwable e) {
-                            loop.callSoonThreadsafe(() -> fut.setException(e));
-                        }
-                    }));
-                    tasks.add(fut);
-                }
-                Aio.waitFor(Aio.gather(tasks), 120.0);
-            } finally {
-                loop.callSoon(srv::close);
-                srv.waitClosed();
-            }
+            assertFalse(srv.sockets().isEmpty());
+            runClients(srv, totalCnt, sock -> {
+                sock.starttls(clientSslctx, false);
+                sock.sendall(A_DATA);
+                assertEquals("OK", new String(sock.recvAll(2)));
+                sock.sendall(B_DATA);
+                assertEquals("SPAM", new String(sock.recvAll(4)));
+            });
             return null;
         });
         assertEquals(totalCnt, cnt.get());
-        for (ThreadedClient c : clients) {
-            c.join();
+    }
+
+    /**
+     * CPython's {@code test_client(addr)} gathered {@code totalCnt} times: blocking clients on
+     * threads of their own, each completing a future of the loop; then the server closes.
+     */
+    private static void runClients(Server srv, int totalCnt, ThreadedPeers.Program program)
+            throws Exception {
+        EventLoop loop = Aio.getRunningLoop();
+        List<ThreadedClient> clients = new ArrayList<>();
+        try {
+            InetSocketAddress addr = srv.addresses().get(0);
+            List<AsyncFuture<Void>> tasks = new ArrayList<>();
+            for (int i = 0; i < totalCnt; i++) {
+                AsyncFuture<Void> fut = loop.createFuture();
+                clients.add(new ThreadedClient(addr, sock -> {
+                    try {
+                        program.run(sock);
+                        sock.close();
+                        loop.callSoonThreadsafe(() -> fut.setResult(null));
+                    } catch (Throwable e) {
+                        loop.callSoonThreadsafe(() -> fut.setException(e));
+                    }
+                }));
+                tasks.add(fut);
+            }
+            Aio.waitFor(Aio.gather(tasks), 120.0);
+        } finally {
+            loop.callSoon(srv::close);
+            srv.waitClosed();
         }
+        Aio.toThread(() -> {
+            for (ThreadedClient c : clients) {
+                c.join();
+            }
+            return null;
+        });
     }
 
     @Test
@@ -753,7 +767,6 @@ class TestSslPortTest {
         SSLContext sslctx2 = serverContext();
         SSLContext clientSslctx2 = clientContext();
         AtomicInteger cnt = new AtomicInteger();
-        List<ThreadedClient> clients = new CopyOnWriteArrayList<>();
         Aio.run(() -> {
             EventLoop loop = Aio.getRunningLoop();
             // CPython's ServerProtocol: a StreamReaderProtocol whose connection_made pauses
@@ -805,44 +818,22 @@ class TestSslPortTest {
             }
             Server srv = Net.createServer(ServerProtocol::new, "127.0.0.1", 0,
                     ServerOptions.defaults().withSsl(sslctx1));
-            try {
-                InetSocketAddress addr = srv.addresses().get(0);
-                List<AsyncFuture<Void>> tasks = new ArrayList<>();
-                for (int i = 0; i < totalCnt; i++) {
-                    AsyncFuture<Void> fut = loop.createFuture();
-                    clients.add(new ThreadedClient(addr, sock -> {
-                        try {
-                            sock.starttls(clientSslctx1, false);
-                            sock.starttls(clientSslctx2, false); // the second level
-                            sock.sendall(A_DATA);
-                            assertEquals("OK", new String(sock.recvAll(2)));
-                            sock.sendall(B_DATA);
-                            ByteArrayOutputStream data = new ByteArrayOutputStream();
-                            for (byte[] c = sock.recv(4); c.length > 0; c = sock.recv(4)) {
-                                data.writeBytes(c);
-                            }
-                            assertEquals("SPAM", data.toString(StandardCharsets.US_ASCII));
-                            sock.unwrap();
-                            sock.close();
-                            loop.callSoonThreadsafe(() -> fut.setResult(null));
-                        } catch (Throwable e) {
-                            loop.callSoonThreadsafe(() -> fut.setException(e));
-                            sock.close();
-                        }
-                    }));
-                    tasks.add(fut);
+            runClients(srv, totalCnt, sock -> {
+                sock.starttls(clientSslctx1, false);
+                sock.starttls(clientSslctx2, false); // the second level
+                sock.sendall(A_DATA);
+                assertEquals("OK", new String(sock.recvAll(2)));
+                sock.sendall(B_DATA);
+                ByteArrayOutputStream data = new ByteArrayOutputStream();
+                for (byte[] c = sock.recv(4); c.length > 0; c = sock.recv(4)) {
+                    data.writeBytes(c);
                 }
-                Aio.waitFor(Aio.gather(tasks), 120.0);
-            } finally {
-                loop.callSoon(srv::close);
-                srv.waitClosed();
-            }
+                assertEquals("SPAM", data.toString(StandardCharsets.US_ASCII));
+                sock.unwrap();
+            });
             return null;
         });
         assertEquals(totalCnt, cnt.get());
-        for (ThreadedClient c : clients) {
-            c.join();
-        }
     }
 
     @Test

@@ -158,6 +158,25 @@ class UvloopContextPortTest {
         }
     }
 
+    interface Io {
+        void run() throws Exception;
+    }
+
+    /**
+     * uvloop's common tail: the peer sends data, ends its side, closes; the protocol hears each
+     * in the connection's context.
+     */
+    private static void dataEofLostInInner(Proto proto, Io send, Io shutdownOutput, Io close)
+            throws Exception {
+        send.run();
+        assertEquals("inner", proto.dataReceived.await());
+        shutdownOutput.run();
+        assertEquals("inner", proto.eofReceived.await());
+        close.run();
+        proto.done.await();
+        assertEquals("inner", proto.connectionLostCtx);
+    }
+
     @Test
     void test_task_context_1() {
         ContextVar<String> cvar = new ContextVar<>("cvar", "nope");
@@ -276,13 +295,9 @@ class UvloopContextPortTest {
                         s.configureBlocking(false);
                         loop.sockConnect(s, address(srv, useTcp, dir));
                         assertEquals("inner", proto.connectionMade.await());
-                        loop.sockSendall(s, ByteBuffer.wrap("data".getBytes()));
-                        assertEquals("inner", proto.dataReceived.await());
-                        s.shutdownOutput();
-                        assertEquals("inner", proto.eofReceived.await());
-                        s.close();
-                        proto.done.await();
-                        assertEquals("inner", proto.connectionLostCtx);
+                        dataEofLostInInner(proto,
+                                () -> loop.sockSendall(s, ByteBuffer.wrap("data".getBytes())),
+                                s::shutdownOutput, s::close);
                     } finally {
                         srv.close();
                         srv.waitClosed();
@@ -313,13 +328,13 @@ class UvloopContextPortTest {
                     return null;
                 });
                 assertEquals("inner", proto.connectionMade.await());
-                send(sslSock, "data");
+                write(sslSock, "data");
                 assertEquals("inner", proto.dataReceived.await());
 
                 // a resume from another context: what arrived meanwhile is still "inner"'s
                 proto.dataReceived = loop.createFuture();
                 proto.transport.pauseReading();
-                send(sslSock, "data");
+                write(sslSock, "data");
                 loop.callSoon(() -> {
                     cvar.set("resume_reading");
                     proto.transport.resumeReading();
@@ -345,7 +360,8 @@ class UvloopContextPortTest {
         });
     }
 
-    private static void send(SSLSocket s, String data) throws Exception {
+    /** A blocking write from a thread of the loop's executor. */
+    private static void write(Socket s, String data) throws Exception {
         Aio.toThread(() -> {
             OutputStream out = s.getOutputStream();
             out.write(data.getBytes());
@@ -385,10 +401,7 @@ class UvloopContextPortTest {
                 Socket s = accepted.await();
                 try {
                     assertEquals("inner", proto.connectionMade.await());
-                    Aio.toThread(() -> {
-                        s.getOutputStream().write("data".getBytes());
-                        return null;
-                    });
+                    write(s, "data");
                     assertEquals("inner", proto.dataReceived.await());
 
                     // writes from another context pause and resume the protocol
@@ -448,16 +461,10 @@ class UvloopContextPortTest {
                         "");
                 SSLSocket s = accepted.await();
                 try {
-                    send(s, "data");
-                    assertEquals("inner", proto.dataReceived.await());
-                    Aio.toThread(() -> {
-                        s.shutdownOutput();
+                    dataEofLostInInner(proto, () -> write(s, "data"), () -> Aio.toThread(() -> {
+                        s.shutdownOutput(); // close_notify
                         return null;
-                    });
-                    assertEquals("inner", proto.eofReceived.await());
-                    s.close();
-                    proto.done.await();
-                    assertEquals("inner", proto.connectionLostCtx);
+                    }), s::close);
                 } finally {
                     transport.close();
                 }
@@ -582,16 +589,8 @@ class UvloopContextPortTest {
                 try {
                     Net.connectAcceptedSocket(() -> proto, s);
                     assertEquals("inner", proto.connectionMade.await());
-                    Aio.toThread(() -> {
-                        cs.getOutputStream().write("data".getBytes());
-                        return null;
-                    });
-                    assertEquals("inner", proto.dataReceived.await());
-                    cs.shutdownOutput();
-                    assertEquals("inner", proto.eofReceived.await());
-                    cs.close();
-                    proto.done.await();
-                    assertEquals("inner", proto.connectionLostCtx);
+                    dataEofLostInInner(proto, () -> write(cs, "data"), cs::shutdownOutput,
+                            cs::close);
                 } finally {
                     proto.transport.close();
                     cs.close();
