@@ -254,6 +254,11 @@ abstract class PipeTransport implements Transport {
         }
 
         @Override
+        public WriteBufferLimits getWriteBufferLimits() {
+            throw new UnsupportedOperationException("a read pipe has no write buffer: " + this);
+        }
+
+        @Override
         public int getWriteBufferSize() {
             return 0;
         }
@@ -463,6 +468,11 @@ abstract class PipeTransport implements Transport {
         public void setWriteBufferLimits(Integer high, Integer low) {
             flow.setLimits(high, low);
             flow.afterGrow(buffered);
+        }
+
+        @Override
+        public WriteBufferLimits getWriteBufferLimits() {
+            return flow.limits();
         }
 
         @Override

@@ -423,6 +423,11 @@ final class SocketTransport implements Transport {
     }
 
     @Override
+    public WriteBufferLimits getWriteBufferLimits() {
+        return flow.limits();
+    }
+
+    @Override
     public int getWriteBufferSize() {
         return buffered;
     }

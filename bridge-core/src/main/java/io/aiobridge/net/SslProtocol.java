@@ -658,6 +658,11 @@ final class SslProtocol implements Protocol {
         }
 
         @Override
+        public WriteBufferLimits getWriteBufferLimits() {
+            return raw.getWriteBufferLimits();
+        }
+
+        @Override
         public int getWriteBufferSize() {
             return raw.getWriteBufferSize() + pendingBytes;
         }

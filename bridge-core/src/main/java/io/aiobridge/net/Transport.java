@@ -37,19 +37,32 @@ public interface Transport {
     }
 
     /**
-     * Writes each of {@code data}, in order; a null chunk is refused before any is written.
+     * Writes the chunks of {@code data}, in order, as one {@link #write(byte[])} of them joined,
+     * as asyncio's base {@code writelines} does (one send for many small pieces); a null chunk
+     * is refused before anything is written.
      *
      * @param data the chunks
      */
     default void writelines(List<byte[]> data) {
+        int total = 0;
         for (int i = 0; i < data.size(); i++) {
-            if (data.get(i) == null) {
+            byte[] d = data.get(i);
+            if (d == null) {
                 throw new NullPointerException("data[" + i + "] is null");
             }
+            total = Math.addExact(total, d.length);
         }
+        if (data.size() == 1) {
+            write(data.get(0));
+            return;
+        }
+        byte[] joined = new byte[total];
+        int at = 0;
         for (byte[] d : data) {
-            write(d);
+            System.arraycopy(d, 0, joined, at, d.length);
+            at += d.length;
         }
+        write(joined);
     }
 
     /** Closes the writing side once the buffer is flushed; the peer sees end of stream. */
@@ -109,6 +122,19 @@ public interface Transport {
      * @throws IllegalArgumentException unless {@code high >= low >= 0}
      */
     void setWriteBufferLimits(Integer high, Integer low);
+
+    /**
+     * The write buffer's marks ({@code get_write_buffer_limits()}): (low, high).
+     *
+     * @return the marks
+     * @throws UnsupportedOperationException if this transport has no write buffer (a read
+     *     pipe), or does not say (a transport of the application's own that does not implement
+     *     it: asyncio's base class raises {@code NotImplementedError} too)
+     */
+    default WriteBufferLimits getWriteBufferLimits() {
+        throw new UnsupportedOperationException("get_write_buffer_limits() is not implemented"
+                + " by " + getClass().getName());
+    }
 
     /**
      * The bytes waiting in the write buffer.

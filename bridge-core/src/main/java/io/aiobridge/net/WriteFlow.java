@@ -43,6 +43,11 @@ final class WriteFlow {
         this.low = l;
     }
 
+    /** The marks, as {@code get_write_buffer_limits()}. */
+    WriteBufferLimits limits() {
+        return new WriteBufferLimits(low, high);
+    }
+
     /** Whether the protocol was told to pause writing and not yet to resume. */
     boolean paused() {
         return paused;

@@ -842,13 +842,16 @@ class UvloopTcpPortTest {
 
                 t.setWriteBufferLimits(null, 16385); // high becomes 4 x low = 65540
                 assertFalse(paused[0]);
+                assertEquals(new WriteBufferLimits(16385, 65540), t.getWriteBufferLimits());
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> t.setWriteBufferLimits(0, 1));
                 assertTrue(e.getMessage().matches("high.*must be >= low.*"), e.getMessage());
                 t.setWriteBufferLimits(2048, 128);
                 assertFalse(paused[0]);
+                assertEquals(new WriteBufferLimits(128, 2048), t.getWriteBufferLimits());
                 t.setWriteBufferLimits(256, 128);
                 assertTrue(paused[0], "above the new high mark: paused at once");
+                assertEquals(new WriteBufferLimits(128, 256), t.getWriteBufferLimits());
                 done.countDown();
                 t.abort();
                 return null;
