@@ -18,27 +18,25 @@ final class UnretrievedReport implements Runnable {
 
     private final BaseEventLoop loop;
     private final Throwable exception;
-    private final boolean task;
     /**
-     * The failed task's context, for the handler to run in (gh-96704). It does not reach the
-     * task unless a context variable holds the task; then the report waits for the loop's close.
+     * The failed task's context, for the handler to run in (gh-96704); null for a plain future.
+     * It does not reach the task unless a context variable holds the task; then the report
+     * waits for the loop's close.
      */
     private final Context context;
     private volatile String description;
     private volatile boolean retrieved;
     private Cleaner.Cleanable cleanable;
 
-    private UnretrievedReport(BaseEventLoop loop, Throwable exception, Context context,
-            boolean task) {
+    private UnretrievedReport(BaseEventLoop loop, Throwable exception, Context context) {
         this.loop = loop;
         this.exception = exception;
         this.context = context;
-        this.task = task;
     }
 
     static UnretrievedReport register(AsyncFuture<?> future, Throwable exception) {
         UnretrievedReport r = new UnretrievedReport(future.loop, exception,
-                future instanceof Task<?> t ? t.getContext() : null, future instanceof Task);
+                future instanceof Task<?> t ? t.getContext() : null);
         r.cleanable = CLEANER.register(future, r);
         future.loop.unretrievedAdded(r);
         return r;
@@ -67,6 +65,7 @@ final class UnretrievedReport implements Runnable {
             return;
         }
         loop.unretrievedRemoved(this);
+        boolean task = context != null;
         ErrorContext ctx = new ErrorContext(
                 (task ? "Task" : "Future") + " exception was never retrieved", exception, null, null,
                 (task ? "task: " : "future: ") + description);

@@ -168,6 +168,11 @@ final class SslProtocol implements Protocol {
             netIn = bigger;
         }
         netIn.put(data);
+        pumpReceived();
+    }
+
+    /** Runs the engine over what has arrived; a TLS error fails the handshake or the link. */
+    private void pumpReceived() {
         try {
             pump();
         } catch (SSLException e) {
@@ -259,13 +264,8 @@ final class SslProtocol implements Protocol {
 
     /** Decrypts and delivers the records kept while the application's reading was paused. */
     private void pumpKept() {
-        if (lost || appReadingPaused) {
-            return;
-        }
-        try {
-            pump();
-        } catch (SSLException e) {
-            fatal(e, "SSL error in data received");
+        if (!lost && !appReadingPaused) {
+            pumpReceived();
         }
     }
 
