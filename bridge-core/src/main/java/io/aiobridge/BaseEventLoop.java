@@ -1011,7 +1011,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         closing = true;
         try {
             for (int round = 0; live.size() > abandoned.size() && round < CLOSE_ROUNDS; round++) {
-                for (Task<?> t : live.snapshot()) {
+                for (Task<?> t : live.oldestFirst()) {
                     if (!t.isDone() && t.cancelling() == 0) {
                         t.cancel("event loop is closing");
                     }
@@ -1022,7 +1022,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             if (live.size() > abandoned.size()) {
                 callExceptionHandler(ErrorContext.of(live.size() + " task(s) did not finish when "
                         + this + " closed; each catches CancelledError and keeps running: "
-                        + live.snapshot(), null));
+                        + live.oldestFirst(), null));
             }
         } finally {
             closing = false;

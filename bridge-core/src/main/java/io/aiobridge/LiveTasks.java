@@ -45,16 +45,25 @@ final class LiveTasks {
         return count;
     }
 
-    /** The tasks not yet done, oldest first. */
-    Set<Task<?>> snapshot() {
-        List<Task<?>> list = new ArrayList<>(count);
+    /**
+     * The tasks not yet done, oldest first: what {@code close()} cancels. A list, not a set: at a
+     * million tasks, hashing each one into a set was a sixth of the close.
+     */
+    List<Task<?>> oldestFirst() {
+        Task<?>[] newestFirst = new Task<?>[count];
+        int n = 0;
         for (Task<?> t = head; t != null; t = t.nextLive) {
-            list.add(t);
+            newestFirst[n++] = t;
         }
-        Set<Task<?>> result = new LinkedHashSet<>();
-        for (int i = list.size() - 1; i >= 0; i--) {
-            result.add(list.get(i));
+        List<Task<?>> result = new ArrayList<>(n);
+        for (int i = n - 1; i >= 0; i--) {
+            result.add(newestFirst[i]);
         }
         return result;
+    }
+
+    /** The tasks not yet done, oldest first, as the set {@code asyncio.all_tasks} returns. */
+    Set<Task<?>> snapshot() {
+        return new LinkedHashSet<>(oldestFirst());
     }
 }
