@@ -19,8 +19,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -54,6 +58,8 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     /** Rounds {@link #close()} gives its tasks to finish before it reports them as stuck. */
     private static final int CLOSE_ROUNDS = 10_000;
+    /** Optimistic reads of the live tasks from another thread before it asks the loop instead. */
+    private static final int OPTIMISTIC_READS = 64;
 
     /** Idle, running, closed, or briefly lent to a thread off the loop ({@link #runHereOrPost}). */
     private final LoopState state = new LoopState();
@@ -1120,9 +1126,69 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         live.remove(t);
     }
 
-    /** The tasks not yet done, oldest first. */
+    /** The tasks not yet done, oldest first. The holder's read. */
     Set<Task<?>> liveTasks() {
         return live.snapshot();
+    }
+
+    /**
+     * The tasks not yet done, oldest first, from any thread, as {@code asyncio.all_tasks(loop)}
+     * may be called from any thread. Off the loop it reads the list optimistically (it never
+     * stops the loop); while tasks start and end faster than the list can be walked, it borrows
+     * the loop if idle or asks the loop for the set and waits for its answer.
+     */
+    Set<Task<?>> liveTasksFromAnyThread() {
+        return liveTasksFromAnyThread(OPTIMISTIC_READS);
+    }
+
+    /** As {@link #liveTasksFromAnyThread()}, asking the loop after {@code optimisticReads}. */
+    Set<Task<?>> liveTasksFromAnyThread(int optimisticReads) {
+        if (inLoopThread()) {
+            return live.snapshot();
+        }
+        CompletableFuture<Set<Task<?>>> asked = null;
+        boolean interrupted = false;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                if (attempt < optimisticReads || asked != null) {
+                    List<Task<?>> read = live.tryOldestFirst();
+                    if (read != null) {
+                        return new LinkedHashSet<>(read);
+                    }
+                }
+                if (state.borrow()) {
+                    try {
+                        return live.snapshot();
+                    } finally {
+                        state.giveBack();
+                    }
+                }
+                if (attempt < optimisticReads) {
+                    Thread.onSpinWait();
+                } else if (asked == null) {
+                    CompletableFuture<Set<Task<?>>> f = new CompletableFuture<>();
+                    if (postFromOutside(() -> f.complete(live.snapshot()))) {
+                        asked = f;
+                    } else {
+                        optimisticReads = Integer.MAX_VALUE; // closed: nothing changes the list
+                    }
+                } else {
+                    try {
+                        return asked.get(1, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException e) {
+                        // busy in a step, or stopped before it answered: read again, then wait
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the answer is near; the caller sees the flag after
+                    } catch (ExecutionException e) {
+                        throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
