@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,8 +23,9 @@ import org.springframework.context.annotation.Configuration;
  * aiobridge in a Spring Boot application: a loop group bean (configured by {@code aiobridge.*},
  * see {@link AiobridgeProperties}) that is the default group while the context runs and closes
  * gracefully after the web server; the project's types as controller return values ({@link
- * AiobridgeReactiveTypes}); and, with Micrometer present, gauges per loop ({@link
- * LoopGroupMetrics}); and, with Jackson present, Jackson's buffers shared across threads instead
+ * AiobridgeReactiveTypes}); with Micrometer present, gauges per loop ({@link
+ * LoopGroupMetrics}); with Spring Boot's actuator present, the endpoint {@code aiobridge} listing
+ * every loop's tasks and where each waits ({@link LoopGroupEndpoint}); and, with Jackson present, Jackson's buffers shared across threads instead
  * of kept per thread ({@code aiobridge.jackson-shared-buffers}, see {@link AiobridgeProperties}).
  * Declare your own {@link EventLoopGroup} bean to replace the group.
  */
@@ -144,6 +146,20 @@ public class AiobridgeAutoConfiguration {
             if (factory._getRecyclerPool() == JsonRecyclerPools.threadLocalPool()) {
                 factory.setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
             }
+        }
+    }
+
+    /** The actuator endpoint {@code aiobridge}, when Spring Boot's actuator is present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.springframework.boot.actuate.endpoint.annotation.Endpoint",
+        "org.springframework.boot.actuate.autoconfigure.endpoint.condition"
+            + ".ConditionalOnAvailableEndpoint"})
+    static class Endpoints {
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnAvailableEndpoint(endpoint = LoopGroupEndpoint.class)
+        LoopGroupEndpoint aiobridgeLoopGroupEndpoint(EventLoopGroup group) {
+            return new LoopGroupEndpoint(group);
         }
     }
 

@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
 /** A real WebFlux server on a random port, handlers returning the project's types. */
 @SpringBootTest(classes = SpringApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"aiobridge.loops=2", "aiobridge.name=web",
-            "management.endpoints.web.exposure.include=metrics",
+            "management.endpoints.web.exposure.include=metrics,aiobridge",
             "aiobridge.metrics-interval=50ms"})
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SpringIntegrationTest {
@@ -174,6 +174,47 @@ class SpringIntegrationTest {
         }
         assertEquals(List.of("slow 5.0 started", "slow 5.0 cancelled"), SpringApp.EVENTS.stream()
                 .filter(e -> e.startsWith("slow 5.0")).toList());
+    }
+
+    @Test
+    void theActuatorEndpointListsEachLoopsTasksAndWhereTheyWait() throws Exception {
+        // a handler suspended in Aio.sleep: its task must be listed, with the handler's frame
+        Disposable inFlight = client().get().uri("/slow/31").retrieve().bodyToMono(String.class)
+                .subscribe();
+        Map<String, Object> report = null;
+        Map<?, ?> slow = null;
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        try {
+            while (slow == null && System.nanoTime() < deadline) {
+                report = client().get().uri("/actuator/aiobridge").retrieve()
+                        .bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {})
+                        .block(Duration.ofSeconds(10));
+                for (Object loop : (List<?>) report.get("loops")) {
+                    for (Object task : (List<?>) ((Map<?, ?>) loop).get("tasks")) {
+                        if (((List<?>) ((Map<?, ?>) task).get("stack")).stream()
+                                .anyMatch(f -> f.toString().contains("lambda$slow$"))) {
+                            slow = (Map<?, ?>) task;
+                        }
+                    }
+                }
+                Thread.sleep(20);
+            }
+        } finally {
+            inFlight.dispose();
+        }
+        assertTrue(slow != null, "the suspended handler's task is listed: " + report);
+        assertEquals("web", report.get("group"));
+        assertEquals(group.size(), ((List<?>) report.get("loops")).size());
+        Map<?, ?> firstLoop = (Map<?, ?>) ((List<?>) report.get("loops")).get(0);
+        assertEquals(0, firstLoop.get("index"));
+        assertEquals(true, firstLoop.get("running"), firstLoop.toString());
+        assertTrue(slow.get("task").toString().startsWith("<Task pending name='"), slow.toString());
+        assertTrue(slow.get("task").toString().contains("wait_for=<Future pending"),
+                "what it waits for, as asyncio's repr says it: " + slow);
+        assertEquals(0, slow.get("cancelling"));
+        String top = ((List<?>) slow.get("stack")).get(0).toString();
+        assertTrue(top.contains("lambda$slow$"), "innermost frame first, the runtime's own"
+                + " frames (Aio.sleep and below) left out: " + slow.get("stack"));
     }
 
     @Test

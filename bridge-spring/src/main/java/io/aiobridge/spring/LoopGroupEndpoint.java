@@ -1,0 +1,100 @@
+package io.aiobridge.spring;
+
+import io.aiobridge.Aio;
+import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
+import io.aiobridge.Task;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * The actuator endpoint {@code aiobridge}: every loop of the group and, for each, the tasks not
+ * yet done, with where each one's code is now. What {@code /actuator/threaddump} is for threads,
+ * and what CPython 3.14's {@code python -m asyncio ps} is for a Python process's tasks: the
+ * answer to "what are my coroutines waiting for?". Exposed like any actuator endpoint
+ * ({@code management.endpoints.web.exposure.include=aiobridge}).
+ *
+ * <p>Each loop's tasks are read from the actuator's thread without stopping the loop ({@link
+ * Aio#allTasks(EventLoop)}); each task's stack is its virtual thread's, as a thread dump reads
+ * it. A task that ends while the report is made is shown as it was when its loop was read, or
+ * with an empty stack.
+ */
+@Endpoint(id = "aiobridge")
+public class LoopGroupEndpoint {
+    private final EventLoopGroup group;
+
+    /**
+     * An endpoint reporting {@code group}.
+     *
+     * @param group the loop group
+     */
+    public LoopGroupEndpoint(EventLoopGroup group) {
+        this.group = Objects.requireNonNull(group, "group is null");
+    }
+
+    /**
+     * The report: the group, its loops, their tasks.
+     *
+     * @param group the group's name
+     * @param shutdown whether the group is shutting down or shut down
+     * @param loops each loop, in the group's order
+     */
+    public record GroupReport(String group, boolean shutdown, List<LoopReport> loops) {}
+
+    /**
+     * One loop.
+     *
+     * @param index its place in the group
+     * @param loop the loop's description ({@code toString}: its engine, state and debug flag)
+     * @param running whether it is running
+     * @param closed whether it is closed
+     * @param tasks its tasks not yet done, oldest first
+     */
+    public record LoopReport(int index, String loop, boolean running, boolean closed,
+            List<TaskReport> tasks) {}
+
+    /**
+     * One task.
+     *
+     * @param name the task's name
+     * @param task the task's description, as asyncio's repr: its state, what it waits for
+     *     ({@code wait_for=}) and, in debug mode, where it was created
+     * @param cancelling the cancellation requests not yet withdrawn ({@code Task.cancelling()})
+     * @param stack where its code is now, innermost frame first, without the runtime's frames
+     */
+    public record TaskReport(String name, String task, int cancelling, List<String> stack) {}
+
+    /**
+     * Reads every loop's tasks now.
+     *
+     * @return the report
+     */
+    @ReadOperation
+    public GroupReport tasks() {
+        List<LoopReport> loops = new ArrayList<>();
+        List<EventLoop> members = group.loops();
+        for (int i = 0; i < members.size(); i++) {
+            EventLoop loop = members.get(i);
+            List<TaskReport> tasks = new ArrayList<>();
+            if (!loop.isClosed()) {
+                for (Task<?> t : Aio.allTasks(loop)) {
+                    tasks.add(report(t));
+                }
+            }
+            loops.add(new LoopReport(i, loop.toString(), loop.isRunning(), loop.isClosed(),
+                    tasks));
+        }
+        return new GroupReport(group.name(), group.isShutdown(), loops);
+    }
+
+    private static TaskReport report(Task<?> t) {
+        List<String> stack = new ArrayList<>();
+        for (StackTraceElement e : t.getStack()) {
+            stack.add(e.toString());
+        }
+        return new TaskReport(t.getName(), t.toString(), t.cancelling(), stack);
+    }
+}
