@@ -7,6 +7,7 @@ import io.aiobridge.Task;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -20,10 +21,18 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * <p>Each loop's tasks are read from the actuator's thread without stopping the loop ({@link
  * Aio#allTasks(EventLoop)}); each task's stack is its virtual thread's, as a thread dump reads
  * it. A task that ends while the report is made is shown as it was when its loop was read, or
- * with an empty stack.
+ * with an empty stack. A loop with more than {@value #MAX_TASKS} live tasks reports its oldest
+ * {@value #MAX_TASKS} and the count of all; a stack deeper than {@value #MAX_FRAMES} frames is
+ * cut there: reading a stack costs tens of microseconds, and a report of a million tasks would
+ * be gigabytes.
  */
 @Endpoint(id = "aiobridge")
 public class LoopGroupEndpoint {
+    /** The most tasks reported per loop, oldest first. */
+    public static final int MAX_TASKS = 1000;
+    /** The most frames reported per task, innermost first. */
+    public static final int MAX_FRAMES = 100;
+
     private final EventLoopGroup group;
 
     /**
@@ -51,10 +60,11 @@ public class LoopGroupEndpoint {
      * @param loop the loop's description ({@code toString}: its engine, state and debug flag)
      * @param running whether it is running
      * @param closed whether it is closed
-     * @param tasks its tasks not yet done, oldest first
+     * @param taskCount how many of its tasks are not done yet
+     * @param tasks those tasks, oldest first, at most {@value #MAX_TASKS}
      */
     public record LoopReport(int index, String loop, boolean running, boolean closed,
-            List<TaskReport> tasks) {}
+            int taskCount, List<TaskReport> tasks) {}
 
     /**
      * One task.
@@ -63,7 +73,8 @@ public class LoopGroupEndpoint {
      * @param task the task's description, as asyncio's repr: its state, what it waits for
      *     ({@code wait_for=}) and, in debug mode, where it was created
      * @param cancelling the cancellation requests not yet withdrawn ({@code Task.cancelling()})
-     * @param stack where its code is now, innermost frame first, without the runtime's frames
+     * @param stack where its code is now, innermost frame first, without the runtime's frames,
+     *     at most {@value #MAX_FRAMES}
      */
     public record TaskReport(String name, String task, int cancelling, List<String> stack) {}
 
@@ -79,13 +90,19 @@ public class LoopGroupEndpoint {
         for (int i = 0; i < members.size(); i++) {
             EventLoop loop = members.get(i);
             List<TaskReport> tasks = new ArrayList<>();
+            int count = 0;
             if (!loop.isClosed()) {
-                for (Task<?> t : Aio.allTasks(loop)) {
+                Set<Task<?>> live = Aio.allTasks(loop);
+                count = live.size();
+                for (Task<?> t : live) {
+                    if (tasks.size() == MAX_TASKS) {
+                        break;
+                    }
                     tasks.add(report(t));
                 }
             }
             loops.add(new LoopReport(i, loop.toString(), loop.isRunning(), loop.isClosed(),
-                    tasks));
+                    count, tasks));
         }
         return new GroupReport(group.name(), group.isShutdown(), loops);
     }
@@ -93,6 +110,9 @@ public class LoopGroupEndpoint {
     private static TaskReport report(Task<?> t) {
         List<String> stack = new ArrayList<>();
         for (StackTraceElement e : t.getStack()) {
+            if (stack.size() == MAX_FRAMES) {
+                break;
+            }
             stack.add(e.toString());
         }
         return new TaskReport(t.getName(), t.toString(), t.cancelling(), stack);

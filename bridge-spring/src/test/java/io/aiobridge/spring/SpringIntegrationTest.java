@@ -208,6 +208,10 @@ class SpringIntegrationTest {
         Map<?, ?> firstLoop = (Map<?, ?>) ((List<?>) report.get("loops")).get(0);
         assertEquals(0, firstLoop.get("index"));
         assertEquals(true, firstLoop.get("running"), firstLoop.toString());
+        for (Object loop : (List<?>) report.get("loops")) {
+            Map<?, ?> l = (Map<?, ?>) loop;
+            assertEquals(((List<?>) l.get("tasks")).size(), l.get("taskCount"), l.toString());
+        }
         assertTrue(slow.get("task").toString().startsWith("<Task pending name='"), slow.toString());
         assertTrue(slow.get("task").toString().contains("wait_for=<Future pending"),
                 "what it waits for, as asyncio's repr says it: " + slow);
