@@ -720,4 +720,132 @@ class KotlinxReactivePortTest {
         assertTrue(reqPool.awaitTermination(10, TimeUnit.SECONDS));
         assertEquals(List.of(), failures);
     }
+
+    /**
+     * kotlinx's PublisherCollectTest: a hand-written Publisher that emits inside {@code request},
+     * collected by an iteration's {@code forEach} (kotlinx's {@code collect}).
+     */
+    @Nested
+    class PublisherCollectTest {
+        private static final int X = 100;
+        private static final int X_SUM = X * (X + 1) / 2;
+
+        /** 1..X, emitted inside request; at X it ends with {@code end}, or stays open if null. */
+        private Publisher<Integer> upTo(Consumer<Subscriber<? super Integer>> end,
+                Runnable onCancel) {
+            return subscriber -> subscriber.onSubscribe(new Subscription() {
+                long requested;
+                int lastOutput;
+
+                @Override
+                public void request(long n) {
+                    requested += n;
+                    if (n <= 0) {
+                        subscriber.onError(new IllegalArgumentException());
+                        return;
+                    }
+                    while (lastOutput < X && lastOutput < requested) {
+                        lastOutput += 1;
+                        subscriber.onNext(lastOutput);
+                    }
+                    if (lastOutput == X && end != null) {
+                        lastOutput++; // once
+                        end.accept(subscriber);
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    onCancel.run(); // rule 3.5: may come at any time
+                }
+            });
+        }
+
+        @Test
+        void testCollect() {
+            int[] sum = {0};
+            Aio.run(() -> {
+                FlowIterate.toAsyncIterable(upTo(Subscriber::onComplete, () -> {}))
+                        .forEach(x -> sum[0] += x);
+                return null;
+            });
+            assertEquals(X_SUM, sum[0]);
+        }
+
+        @Test
+        void testCollectThrowingPublisher() {
+            String errorString = "Too many elements requested";
+            int[] sum = {0};
+            Aio.run(() -> {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> FlowIterate.toAsyncIterable(upTo(
+                                sub -> sub.onError(new IllegalArgumentException(errorString)),
+                                () -> {}))
+                                .forEach(x -> sum[0] += x));
+                assertEquals(errorString, e.getMessage());
+                return null;
+            });
+            assertEquals(X_SUM, sum[0], "every item before the error was delivered");
+        }
+
+        @Test
+        void testCollectThrowingAction() {
+            String errorString = "Too many elements produced";
+            Steps s = new Steps();
+            int[] sum = {0};
+            int[] i = {1};
+            int[] cancels = {0};
+            Aio.run(() -> {
+                s.expect(1);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> FlowIterate.toAsyncIterable(upTo(null, () -> {
+                            cancels[0]++;
+                            s.expect(X + 2);
+                        })).forEach(x -> {
+                            sum[0] += x;
+                            i[0] += 1;
+                            s.expect(i[0]);
+                            if (sum[0] >= X_SUM) {
+                                throw new IllegalArgumentException(errorString);
+                            }
+                        }));
+                s.expect(X + 3);
+                assertEquals(errorString, e.getMessage());
+                return null;
+            });
+            s.finish(X + 4);
+            assertEquals(1, cancels[0], "the subscription is cancelled once");
+        }
+    }
+
+    /**
+     * kotlinx's PublisherCompletionStressTest: a generator publisher of 0..4 items on another
+     * loop (kotlinx's {@code Dispatchers.Default}), collected 10,000 times (times
+     * {@code -Dstress.scale}); every item arrives, in order, and then the end, within 5 s each.
+     */
+    @Test
+    void publisherCompletionStressTest() {
+        int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
+        io.aiobridge.EventLoop other = io.aiobridge.EventLoopGroup.defaultGroup().next();
+        Aio.run(() -> {
+            for (int r = 0; r < repeats; r++) {
+                int count = ThreadLocalRandom.current().nextInt(5);
+                Publisher<Integer> range = AsyncPublisher.<Integer>fromGenerator(y -> {
+                    for (int x = 1; x <= count; x++) {
+                        y.yield(x);
+                    }
+                }).on(other);
+                int received = Aio.waitFor(Aio.createTask(() -> {
+                    int[] n = {0};
+                    FlowIterate.toAsyncIterable(range).forEach(x -> {
+                        n[0]++;
+                        assertEquals(n[0], x);
+                    });
+                    return n[0];
+                }), 5.0);
+                assertEquals(count, received);
+            }
+            return null;
+        });
+    }
 }
