@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,10 +34,10 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 /**
- * kotlinx-coroutines-reactive's tests of {@code publish}, the awaits, {@code asFlow} and their
- * stress tests, ported to {@link AsyncPublisher}, {@link FlowAwait} and {@link FlowIterate}: one
- * nested class per kotlinx file, each test with kotlinx's name. kotlinx's {@code publish} body is
- * a generator; its {@code send} is {@code yield}; its {@code collect} is an iteration's
+ * kotlinx-coroutines-reactive's tests of {@code publish}, {@code Flow.asPublisher}, the awaits,
+ * {@code asFlow}, {@code collect} and their stress tests, ported to {@link AsyncPublisher}, {@link FlowAwait} and {@link FlowIterate}: one
+ * nested class per kotlinx file, each test with kotlinx's name. kotlinx's {@code publish} body and
+ * its cold {@code flow} are a generator; its {@code send} is {@code yield}; its {@code collect} is an iteration's
  * {@code forEach}; its exception handler is the loop's.
  *
  * <p>Where ours differs by design, the test says so and checks ours: a generator learns that its
@@ -847,5 +848,197 @@ class KotlinxReactivePortTest {
             }
             return null;
         });
+    }
+
+    /**
+     * kotlinx's FlowAsPublisherTest, with a generator for the flow: signals, their order and
+     * their thread. Ours differs by design in one case: an error the body throws after the
+     * subscriber cancelled goes to the loop's exception handler, not to the subscriber's
+     * {@code onError} (kotlinx reports it there; Reactive Streams rule 1.8 lets a cancelled
+     * subscription stop signalling, and Reactor drops such an error to its hook, as we do).
+     */
+    @Nested
+    class FlowAsPublisherTest {
+        /** A subscriber that requests {@code n} and records each signal as a step. */
+        private abstract class Recorder implements Subscriber<Integer> {
+            Subscription subscription;
+
+            @Override
+            public void onComplete() {
+                throw new AssertionError("unexpected onComplete");
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                throw new AssertionError("unexpected onError", t);
+            }
+        }
+
+        @Test
+        void testErrorOnCancellationIsReported() throws Exception {
+            Steps s = new Steps();
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> thrown = new CompletableFuture<>();
+            withHandler(errors, () -> {
+                s.expect(1);
+                AsyncPublisher.<Integer>fromGenerator(y -> {
+                    try {
+                        y.yield(2);
+                    } finally {
+                        s.expect(3);
+                        thrown.complete(null);
+                        throw new TestException("after cancel");
+                    }
+                }).subscribe(new Recorder() {
+                    @Override
+                    public void onSubscribe(Subscription sub) {
+                        subscription = sub;
+                        sub.request(2);
+                    }
+
+                    @Override
+                    public void onNext(Integer t) {
+                        s.expect(t);
+                        subscription.cancel();
+                    }
+                });
+                settle(thrown);
+                Aio.sleep(0); // the handler runs as the driver ends
+                assertEquals(1, errors.size(), errors.toString());
+                assertInstanceOf(TestException.class, errors.get(0));
+                s.expect(4); // kotlinx: in onError
+                return null;
+            });
+            s.finish(5);
+        }
+
+        @Test
+        void testCancellationIsNotReported() throws Exception {
+            Steps s = new Steps();
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            withHandler(errors, () -> {
+                s.expect(1);
+                AsyncPublisher.<Integer>fromGenerator(y -> {
+                    try {
+                        y.yield(2);
+                    } finally {
+                        ended.complete(null);
+                    }
+                }).subscribe(new Recorder() {
+                    @Override
+                    public void onSubscribe(Subscription sub) {
+                        subscription = sub;
+                        sub.request(2);
+                    }
+
+                    @Override
+                    public void onNext(Integer t) {
+                        s.expect(t);
+                        subscription.cancel();
+                    }
+                });
+                settle(ended);
+                Aio.sleep(0);
+                assertEquals(List.of(), errors, "a cancellation is nobody's error");
+                return null;
+            });
+            s.finish(3);
+        }
+
+        /** testConfinedContext: every signal comes from the publisher's loop. */
+        @Test
+        void testConfinedContext() throws Exception {
+            Steps s = new Steps();
+            s.expect(1);
+            io.aiobridge.EventLoop loop = io.aiobridge.EventLoopGroup.defaultGroup().next();
+            CountDownLatch completed = new CountDownLatch(1);
+            AsyncPublisher.<Integer>fromGenerator(y -> y.yield(42)).on(loop)
+                    .subscribe(new Recorder() {
+                        private void checkThread() {
+                            assertTrue(Aio.runningLoopOrNull() == loop, "not on " + loop
+                                    + ": " + Thread.currentThread());
+                        }
+
+                        @Override
+                        public void onSubscribe(Subscription sub) {
+                            s.expect(2);
+                            subscription = sub;
+                            sub.request(2);
+                        }
+
+                        @Override
+                        public void onNext(Integer t) {
+                            checkThread();
+                            s.expect(3);
+                            assertEquals(42, t);
+                        }
+
+                        @Override
+                        public void onComplete() {
+                            checkThread();
+                            s.expect(4);
+                            completed.countDown();
+                        }
+                    });
+            assertTrue(completed.await(10, TimeUnit.SECONDS));
+            s.finish(5);
+        }
+
+        /**
+         * A timeout inside the body fails the await with the timeout (kotlinx's is a
+         * CancellationException; ours is asyncio's TimeoutError, AsyncTimeoutException).
+         */
+        @Test
+        void testFlowWithTimeout() {
+            Steps s = new Steps();
+            Aio.run(() -> {
+                Publisher<Integer> publisher = AsyncPublisher.fromGenerator(y -> {
+                    s.expect(2);
+                    Aio.timeout(0.001, () -> {
+                        Aio.sleep(Double.MAX_VALUE);
+                        return null;
+                    });
+                });
+                s.expect(1);
+                assertThrows(AsyncTimeoutException.class,
+                        () -> FlowAwait.awaitFirstOrDefault(publisher, null));
+                s.expect(3);
+                return null;
+            });
+            s.finish(4);
+        }
+
+        @Test
+        void testSingleElementPublisher() {
+            Steps s = new Steps();
+            Aio.run(() -> {
+                Publisher<Integer> publisher = AsyncPublisher.fromGenerator(y -> y.yield(1));
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                s.expect(1);
+                publisher.subscribe(new Recorder() {
+                    @Override
+                    public void onSubscribe(Subscription sub) {
+                        s.expect(2);
+                        sub.request(1);
+                    }
+
+                    @Override
+                    public void onNext(Integer t) {
+                        s.expect(3);
+                        assertEquals(1, t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        s.expect(4);
+                        done.complete(null);
+                    }
+                });
+                settle(done);
+                return null;
+            });
+            s.finish(5);
+        }
     }
 }
