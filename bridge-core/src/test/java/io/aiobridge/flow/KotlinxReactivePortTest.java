@@ -507,6 +507,58 @@ class KotlinxReactivePortTest {
                 return null;
             });
         }
+
+        /**
+         * kotlinx's AwaitCancellationStressTest: an await on a loop of the default group
+         * (kotlinx's Dispatchers.Default), cancelled from this thread while its publisher's
+         * {@code request} is still running (it sleeps 10 ms): {@code cancel} must come after
+         * {@code request} returned, never during it. kotlinx repeats 10,000 times, most of them
+         * cancelled before the coroutine starts; here each await has started (200 times, times
+         * {@code -Dstress.scale}), so each one's cancel races its request.
+         */
+        @Test
+        void testAwaitCancellationOrder() throws Exception {
+            int iterations = 200 * Integer.getInteger("stress.scale", 1);
+            io.aiobridge.EventLoopGroup group = io.aiobridge.EventLoopGroup.defaultGroup();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < iterations; i++) {
+                CountDownLatch requesting = new CountDownLatch(1);
+                CountDownLatch cancelled = new CountDownLatch(1);
+                AtomicInteger calls = new AtomicInteger();
+                Publisher<Boolean> publisher = sub -> sub.onSubscribe(new Subscription() {
+                    @Override
+                    public void request(long n) {
+                        if (calls.getAndIncrement() != 0) {
+                            failures.add(new AssertionError("request after " + calls));
+                        }
+                        requesting.countDown();
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            failures.add(e); // nobody may interrupt the publisher's thread
+                        }
+                    }
+
+                    @Override
+                    public void cancel() {
+                        if (calls.getAndIncrement() != 1) {
+                            failures.add(new AssertionError("cancel during request, or twice"));
+                        }
+                        cancelled.countDown();
+                    }
+                });
+                CompletableFuture<Boolean> job = group.submit(
+                        () -> FlowAwait.awaitFirst(publisher));
+                assertTrue(requesting.await(10, TimeUnit.SECONDS));
+                // a CompletableFuture's cancel completes it at once, as the JDK's does; the
+                // task learns of it at its await, once request has returned (cancelAndJoin's
+                // join is the wait for the subscription's cancel)
+                assertTrue(job.cancel(false));
+                assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the subscription is cancelled");
+                assertEquals(2, calls.get(), "one request, then one cancel");
+            }
+            assertEquals(List.of(), failures);
+        }
     }
 
     @Nested
