@@ -660,7 +660,7 @@ class TestEventsPortTest {
     }
 
     /** CPython's MyWritePipeProto. */
-    static final class MyWritePipeProto implements Protocol {
+    static class MyWritePipeProto implements Protocol {
         String state = "INITIAL";
         Transport transport;
         Throwable lostWith;
@@ -837,6 +837,46 @@ class TestEventsPortTest {
             assertNotNull(proto.lostWith);
             assertTrue(proto.lostWith.getMessage().startsWith("[Errno 32] Broken pipe"),
                     proto.lostWith.getMessage());
+            return null;
+        });
+    }
+
+    /**
+     * uvloop's {@code tests/test_pipes.py} adds this one to asyncio's pipe tests: write 32 KiB at
+     * a time until the protocol is paused (the pipe is full and the transport buffers), then close
+     * the reading end: the writer learns of it and the connection is lost within a second.
+     */
+    @Test
+    void test_write_buffer_full() throws Exception {
+        Pipe p = Pipe.open();
+        Aio.run(() -> {
+            boolean[] paused = {false};
+            MyWritePipeProto proto = new MyWritePipeProto() {
+                @Override
+                public void pauseWriting() {
+                    paused[0] = true;
+                }
+
+                @Override
+                public void resumeWriting() {
+                    paused[0] = false;
+                }
+            };
+            var c = Net.connectWritePipe(() -> proto, Channels.newOutputStream(p.sink()));
+            Transport transport = c.transport();
+            assertEquals("CONNECTED", proto.state);
+            boolean full = false;
+            for (int i = 0; i < 32 && !full; i++) {
+                transport.write(new byte[32768]);
+                if (paused[0]) {
+                    transport.write(new byte[32768]);
+                    full = true;
+                }
+            }
+            assertTrue(full, "Didn't reach a full buffer");
+            p.source().close();
+            Aio.waitFor(proto.done, 1.0);
+            assertEquals("CLOSED", proto.state);
             return null;
         });
     }
