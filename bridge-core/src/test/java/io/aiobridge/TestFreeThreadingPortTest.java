@@ -373,6 +373,47 @@ class TestFreeThreadingPortTest {
                 + " reads, none with a worker");
     }
 
+    /** Off the loop, in each state a loop can be in: idle, busy in a step, stopped, closed. */
+    @Test
+    void allTasksOfALoopInEveryState() throws Exception {
+        EventLoop loop = EventLoop.newEventLoop();
+        // idle, never run: tasks created and not started are live
+        Task<Void> waiting = loop.createTask(() -> {
+            new AsyncEvent().await();
+            return null;
+        }, "waiting");
+        assertEquals(Set.of(waiting), offLoop(() -> Aio.allTasks(loop)));
+        // running, busy in a step that blocks: the read does not wait for the step to end
+        CountDownLatch inStep = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread runner = new Thread(() -> loop.runUntilComplete(loop.createTask(() -> {
+            inStep.countDown();
+            release.await(); // a step that holds the loop
+            return null;
+        }, "busy")));
+        runner.start();
+        assertTrue(inStep.await(10, TimeUnit.SECONDS));
+        Set<String> names = new HashSet<>();
+        offLoop(() -> Aio.allTasks(loop)).forEach(t -> names.add(t.getName()));
+        assertEquals(Set.of("waiting", "busy"), names);
+        release.countDown();
+        runner.join(TimeUnit.SECONDS.toMillis(10));
+        // stopped, not closed: what is left is still live
+        assertEquals(Set.of(waiting), offLoop(() -> Aio.allTasks(loop)));
+        // closed: close() ran every task to its end
+        loop.close();
+        assertEquals(Set.of(), offLoop(() -> Aio.allTasks(loop)));
+        assertTrue(waiting.isCancelled());
+    }
+
+    /** Runs {@code read} on a thread of its own, within 10 s. */
+    private static <T> T offLoop(java.util.concurrent.Callable<T> read) throws Exception {
+        java.util.concurrent.FutureTask<T> f = new java.util.concurrent.FutureTask<>(read);
+        Thread t = new Thread(f, "off-loop reader");
+        t.start();
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void readsOffTheLoopAreStatesTheListWasIn() throws Exception {
         readsWhileTheLoopChurns(100, 200_000);
