@@ -49,8 +49,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * kotlinx-coroutines-rx3's tests of {@code rxMaybe}, {@code rxSingle}, {@code rxCompletable},
- * {@code rxFlowable} and {@code rxObservable}, their exception handling, the conversions and
- * the scheduler, ported to {@link RxPublish}, {@link RxAwait} and {@link RxSchedulers}: one
+ * {@code rxFlowable} and {@code rxObservable}, their exception handling, the conversions,
+ * {@code collect} and the scheduler, ported to {@link RxPublish}, {@link RxAwait} and {@link RxSchedulers}: one
  * nested class per kotlinx file, each test with kotlinx's name. The cases the rx3 and reactor
  * files share are {@link KotlinxOneValueCases} and {@link KotlinxStreamCases} (their Javadoc
  * says how the order of steps is kept); the rest are here.
@@ -937,5 +937,122 @@ class KotlinxRx3PortTest {
                 runnablesDisposed(RxSchedulers.of(bg.loop()), true, 60_000);
             }
         }
+    }
+
+    /**
+     * kotlinx's ObservableCollectTest: an Observable collected by an iteration's {@code forEach}.
+     * kotlinx's {@code collect} buffers without bound; an Observable iterated here names a
+     * capacity and what to do beyond it ({@link RxIterate#iterate(Observable, int, Overflow)}).
+     */
+    @Nested
+    class ObservableCollectTest {
+        @Test
+        void testObservableCollectThrowingObservable() {
+            Steps s = new Steps();
+            Aio.run(() -> {
+                s.expect(1);
+                int[] sum = {0};
+                Observable<Integer> observable = RxPublish.observable(y -> {
+                    for (int i = 0; i <= 100; i++) {
+                        y.yield(i);
+                    }
+                    throw new TestException("after 101 items");
+                });
+                assertThrows(TestException.class, () -> RxIterate.iterate(observable, 256,
+                        Overflow.ERROR).forEach(x -> sum[0] += x));
+                assertEquals(5050, sum[0], "every item before the error");
+                return null;
+            });
+            s.finish(2);
+            nothingReachedPlugins();
+        }
+
+        /**
+         * An ObservableSource that pushes 1s from another thread until disposed; the action
+         * throws at the fifth: the source is disposed, once, before the exception reaches the
+         * collector.
+         */
+        @Test
+        void testObservableCollectThrowingAction() {
+            Steps s = new Steps();
+            int expectedSum = 5;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
+                    .newSingleThreadExecutor();
+            try {
+                Aio.run(() -> {
+                    s.expect(1);
+                    int[] sum = {0};
+                    java.util.concurrent.atomic.AtomicInteger disposes =
+                            new java.util.concurrent.atomic.AtomicInteger();
+                    Observable<Integer> source = Observable.unsafeCreate(observer ->
+                            pool.execute(() -> {
+                                observer.onSubscribe(new Disposable() {
+                                    @Override
+                                    public void dispose() {
+                                        if (disposes.getAndIncrement() == 0) {
+                                            s.expect(expectedSum + 2);
+                                        }
+                                    }
+
+                                    @Override
+                                    public boolean isDisposed() {
+                                        return disposes.get() > 0;
+                                    }
+                                });
+                                while (disposes.get() == 0) {
+                                    observer.onNext(1);
+                                }
+                            }));
+                    TestException e = assertThrows(TestException.class, () -> RxIterate
+                            .iterate(source, 16, Overflow.DROP_LATEST).forEach(x -> {
+                                s.expect(sum[0] + 2);
+                                sum[0] += x;
+                                if (sum[0] == expectedSum) {
+                                    throw new TestException("enough");
+                                }
+                            }));
+                    assertEquals("enough", e.getMessage());
+                    assertEquals(expectedSum, sum[0]);
+                    s.finish(expectedSum + 3);
+                    assertEquals(1, disposes.get(), "disposed once");
+                    return null;
+                });
+            } finally {
+                pool.shutdownNow();
+            }
+            nothingReachedPlugins();
+        }
+    }
+
+    /**
+     * kotlinx's ObservableCompletionStressTest: an observable generator of 0..4 items on another
+     * loop, collected 10,000 times (times {@code -Dstress.scale}); every item in order, then the
+     * end, within 5 s each.
+     */
+    @Test
+    void observableCompletionStressTest() {
+        int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
+        EventLoop other = io.aiobridge.EventLoopGroup.defaultGroup().next();
+        Aio.run(() -> {
+            for (int r = 0; r < repeats; r++) {
+                int count = java.util.concurrent.ThreadLocalRandom.current().nextInt(5);
+                Observable<Integer> range = RxPublish.observable(y -> {
+                    for (int x = 1; x <= count; x++) {
+                        y.yield(x);
+                    }
+                }, other);
+                int received = Aio.waitFor(Aio.createTask(() -> {
+                    int[] n = {0};
+                    RxIterate.iterate(range, 8, Overflow.ERROR).forEach(x -> {
+                        n[0]++;
+                        assertEquals(n[0], x);
+                    });
+                    return n[0];
+                }), 5.0);
+                assertEquals(count, received);
+            }
+            return null;
+        });
+        nothingReachedPlugins();
     }
 }
