@@ -1055,4 +1055,78 @@ class KotlinxRx3PortTest {
         });
         nothingReachedPlugins();
     }
+
+    /**
+     * kotlinx's LeakedExceptionTest: two Singles, Observables or Flowables whose coroutines fail
+     * at once, each on a loop of its own (kotlinx's pool of four threads), combined and iterated,
+     * 10,000 times each (times {@code -Dstress.scale}). The first failure ends the iteration and
+     * cancels the other branch, whose failure often comes after that cancel (thousands of times
+     * per run). Whatever reaches RxJavaPlugins must be that failure as RxJava's undeliverable
+     * error, and nothing may reach the loops' exception handlers: no cancellation leaks as an
+     * error, and no failure is reported twice.
+     */
+    @Nested
+    class LeakedExceptionTest {
+        private void combinedTwice(java.util.function.Function<EventLoop, Flowable<Integer>> make)
+                throws Exception {
+            int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
+            List<Throwable> loopErrors = new CopyOnWriteArrayList<>();
+            // two loops, as kotlinx's pool of four threads: the two branches fail in parallel,
+            // so one often fails after the iteration has cancelled it
+            try (var bg1 = BackgroundLoop.start(); var bg2 = BackgroundLoop.start()) {
+                for (BackgroundLoop bg : List.of(bg1, bg2)) {
+                    bg.run(() -> {
+                        bg.loop().setExceptionHandler((l, c) -> loopErrors.add(c.exception()));
+                        return null;
+                    });
+                }
+                Flowable<Integer> left = make.apply(bg1.loop());
+                Flowable<Integer> right = make.apply(bg2.loop());
+                Aio.run(() -> {
+                    for (int i = 0; i < repeats; i++) {
+                        // kotlinx's catch {}: combineLatest ends with the first failure, or with
+                        // both in RxJava's CompositeException when they meet in its drain
+                        Throwable e = assertThrows(Throwable.class, () -> RxIterate.iterate(
+                                Flowable.combineLatest(left, right, (a, b) -> a + b))
+                                .forEach(x -> {}));
+                        if (e instanceof io.reactivex.rxjava3.exceptions.CompositeException c) {
+                            c.getExceptions().forEach(
+                                    inner -> assertInstanceOf(TestException.class, inner));
+                        } else {
+                            assertInstanceOf(TestException.class, e);
+                        }
+                    }
+                    return null;
+                });
+                bg1.sync();
+                bg2.sync();
+            }
+            assertEquals(List.of(), loopErrors, "errors at the loops' handlers");
+            for (Throwable e : plugins) {
+                assertInstanceOf(UndeliverableException.class, e);
+                assertInstanceOf(TestException.class, e.getCause());
+            }
+        }
+
+        @Test
+        void testSingle() throws Exception {
+            combinedTwice(loop -> RxPublish.<Integer>single(() -> {
+                throw new TestException("single");
+            }, loop).toFlowable());
+        }
+
+        @Test
+        void testObservable() throws Exception {
+            combinedTwice(loop -> RxPublish.<Integer>observable(y -> {
+                throw new TestException("observable");
+            }, loop).toFlowable(io.reactivex.rxjava3.core.BackpressureStrategy.BUFFER));
+        }
+
+        @Test
+        void testFlowable() throws Exception {
+            combinedTwice(loop -> RxPublish.<Integer>flowable(y -> {
+                throw new TestException("flowable");
+            }, loop));
+        }
+    }
 }
