@@ -1102,6 +1102,8 @@ class KotlinxRx3PortTest {
                 bg2.sync();
             }
             assertEquals(List.of(), loopErrors, "errors at the loops' handlers");
+            assertTrue(plugins.size() <= repeats, "at most one undeliverable failure per"
+                    + " iteration, the branch cancelled: " + plugins.size());
             for (Throwable e : plugins) {
                 assertInstanceOf(UndeliverableException.class, e);
                 assertInstanceOf(TestException.class, e.getCause());
