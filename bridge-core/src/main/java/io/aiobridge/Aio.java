@@ -144,9 +144,9 @@ public final class Aio {
      * The tasks of {@code loop} that are not done yet. {@code asyncio.all_tasks(loop)}, and like
      * it callable from any thread (a monitoring thread, another loop's task): the set is one state
      * that the loop's task list was in, never a torn one. Off the loop it reads without stopping
-     * the loop; only while tasks start and end faster than it can read the list (hundreds of
-     * thousands of live tasks under churn) does it ask the loop for the set and wait, blocking the
-     * calling thread for about one step of the loop.
+     * the loop; only while tasks start and end faster than it can read the list (a very long
+     * list under steady churn) does it borrow the loop if idle or ask the loop for the set and
+     * wait, blocking the calling thread for about one step of the loop.
      *
      * @param loop the loop
      * @return a new set, oldest task first

@@ -25,8 +25,9 @@ import org.springframework.context.annotation.Configuration;
  * gracefully after the web server; the project's types as controller return values ({@link
  * AiobridgeReactiveTypes}); with Micrometer present, gauges per loop ({@link
  * LoopGroupMetrics}); with Spring Boot's actuator present, the endpoint {@code aiobridge} listing
- * every loop's tasks and where each waits ({@link LoopGroupEndpoint}); and, with Jackson present, Jackson's buffers shared across threads instead
- * of kept per thread ({@code aiobridge.jackson-shared-buffers}, see {@link AiobridgeProperties}).
+ * every loop's tasks and where each waits ({@link LoopGroupEndpoint}); and, with Jackson present,
+ * Jackson's buffers shared across threads instead of kept per thread ({@code
+ * aiobridge.jackson-shared-buffers}, see {@link AiobridgeProperties}).
  * Declare your own {@link EventLoopGroup} bean to replace the group.
  */
 @AutoConfiguration
