@@ -11,6 +11,7 @@ import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.CancelledError;
 import io.aiobridge.GeneratorExit;
 import io.aiobridge.Task;
+import io.aiobridge.testing.KotlinxCases;
 import io.aiobridge.testing.KotlinxCases.TestException;
 import io.aiobridge.testing.Steps;
 import java.util.ArrayList;
@@ -878,28 +879,13 @@ class KotlinxReactivePortTest {
      */
     @Test
     void publisherCompletionStressTest() {
-        int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
         io.aiobridge.EventLoop other = io.aiobridge.EventLoopGroup.defaultGroup().next();
-        Aio.run(() -> {
-            for (int r = 0; r < repeats; r++) {
-                int count = ThreadLocalRandom.current().nextInt(5);
-                Publisher<Integer> range = AsyncPublisher.<Integer>fromGenerator(y -> {
+        KotlinxCases.completionStress(count -> FlowIterate.toAsyncIterable(
+                AsyncPublisher.<Integer>fromGenerator(y -> {
                     for (int x = 1; x <= count; x++) {
                         y.yield(x);
                     }
-                }).on(other);
-                int received = Aio.waitFor(Aio.createTask(() -> {
-                    int[] n = {0};
-                    FlowIterate.toAsyncIterable(range).forEach(x -> {
-                        n[0]++;
-                        assertEquals(n[0], x);
-                    });
-                    return n[0];
-                }), 5.0);
-                assertEquals(count, received);
-            }
-            return null;
-        });
+                }).on(other)));
     }
 
     /**
@@ -926,47 +912,12 @@ class KotlinxReactivePortTest {
             }
         }
 
-        @Test
-        void testErrorOnCancellationIsReported() throws Exception {
-            Steps s = new Steps();
-            List<Throwable> errors = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> thrown = new CompletableFuture<>();
-            withHandler(errors, () -> {
-                s.expect(1);
-                AsyncPublisher.<Integer>fromGenerator(y -> {
-                    try {
-                        y.yield(2);
-                    } finally {
-                        s.expect(3);
-                        thrown.complete(null);
-                        throw new TestException("after cancel");
-                    }
-                }).subscribe(new Recorder() {
-                    @Override
-                    public void onSubscribe(Subscription sub) {
-                        subscription = sub;
-                        sub.request(2);
-                    }
-
-                    @Override
-                    public void onNext(Integer t) {
-                        s.expect(t);
-                        subscription.cancel();
-                    }
-                });
-                settle(thrown);
-                Aio.sleep(0); // the handler runs as the driver ends
-                assertEquals(1, errors.size(), errors.toString());
-                assertInstanceOf(TestException.class, errors.get(0));
-                s.expect(4); // kotlinx: in onError
-                return null;
-            });
-            s.finish(5);
-        }
-
-        @Test
-        void testCancellationIsNotReported() throws Exception {
-            Steps s = new Steps();
+        /**
+         * Both cancellation cases: a generator that yields 2 and then runs {@code atEnd} in its
+         * {@code finally}, subscribed by one that requests 2 and cancels at the first item.
+         * Returns the errors the loop's handler got, once the body has ended.
+         */
+        private List<Throwable> cancelAtTheFirstItem(Steps s, Runnable atEnd) throws Exception {
             List<Throwable> errors = new CopyOnWriteArrayList<>();
             CompletableFuture<Void> ended = new CompletableFuture<>();
             withHandler(errors, () -> {
@@ -976,6 +927,7 @@ class KotlinxReactivePortTest {
                         y.yield(2);
                     } finally {
                         ended.complete(null);
+                        atEnd.run();
                     }
                 }).subscribe(new Recorder() {
                     @Override
@@ -991,10 +943,30 @@ class KotlinxReactivePortTest {
                     }
                 });
                 settle(ended);
-                Aio.sleep(0);
-                assertEquals(List.of(), errors, "a cancellation is nobody's error");
+                Aio.sleep(0); // the handler runs as the driver ends
                 return null;
             });
+            return errors;
+        }
+
+        @Test
+        void testErrorOnCancellationIsReported() throws Exception {
+            Steps s = new Steps();
+            List<Throwable> errors = cancelAtTheFirstItem(s, () -> {
+                s.expect(3);
+                throw new TestException("after cancel");
+            });
+            assertEquals(1, errors.size(), errors.toString());
+            assertInstanceOf(TestException.class, errors.get(0));
+            s.expect(4); // kotlinx: in onError
+            s.finish(5);
+        }
+
+        @Test
+        void testCancellationIsNotReported() throws Exception {
+            Steps s = new Steps();
+            List<Throwable> errors = cancelAtTheFirstItem(s, () -> {});
+            assertEquals(List.of(), errors, "a cancellation is nobody's error");
             s.finish(3);
         }
 

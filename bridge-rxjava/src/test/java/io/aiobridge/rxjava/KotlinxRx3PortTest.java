@@ -1031,28 +1031,13 @@ class KotlinxRx3PortTest {
      */
     @Test
     void observableCompletionStressTest() {
-        int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
         EventLoop other = io.aiobridge.EventLoopGroup.defaultGroup().next();
-        Aio.run(() -> {
-            for (int r = 0; r < repeats; r++) {
-                int count = java.util.concurrent.ThreadLocalRandom.current().nextInt(5);
-                Observable<Integer> range = RxPublish.observable(y -> {
+        KotlinxCases.completionStress(count -> RxIterate.iterate(RxPublish.<Integer>observable(
+                y -> {
                     for (int x = 1; x <= count; x++) {
                         y.yield(x);
                     }
-                }, other);
-                int received = Aio.waitFor(Aio.createTask(() -> {
-                    int[] n = {0};
-                    RxIterate.iterate(range, 8, Overflow.ERROR).forEach(x -> {
-                        n[0]++;
-                        assertEquals(n[0], x);
-                    });
-                    return n[0];
-                }), 5.0);
-                assertEquals(count, received);
-            }
-            return null;
-        });
+                }, other), 8, Overflow.ERROR));
         nothingReachedPlugins();
     }
 

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncIterable;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -66,6 +69,31 @@ public abstract class KotlinxCases {
     protected final void onDropped(Consumer<Throwable> h) {
         hook().reset().run();
         hook().install().accept(h);
+    }
+
+    /**
+     * kotlinx's PublisherCompletionStressTest and ObservableCompletionStressTest: 10,000 (times
+     * {@code -Dstress.scale}) sources of 0 to 4 items (seeded by {@code -Dstress.seed}), each
+     * iterated in a task of one running loop, in full and in order, each within 5 s.
+     *
+     * @param rangeOf the module's source of {@code 1..count}, as the iteration it offers
+     */
+    public static void completionStress(IntFunction<AsyncIterable<Integer>> rangeOf) {
+        int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
+        Random rnd = new Random(Long.getLong("stress.seed", 1));
+        Aio.run(() -> {
+            for (int i = 0; i < repeats; i++) {
+                int count = rnd.nextInt(5);
+                AsyncIterable<Integer> range = rangeOf.apply(count);
+                int received = Aio.waitFor(Aio.createTask(() -> {
+                    int[] n = {0};
+                    range.forEach(x -> assertEquals(++n[0], x, "in order"));
+                    return n[0];
+                }), 5.0);
+                assertEquals(count, received, "every item, then the end");
+            }
+            return null;
+        });
     }
 
     /**
