@@ -302,7 +302,9 @@ class TestFreeThreadingPortTest {
             }
             EventLoop loop = loopRef.get();
             while (churning.get()) {
-                // every other read skips the optimistic walk and asks the loop (or borrows it)
+                // every other read skips the first optimistic walks: it borrows the loop if
+                // idle, else posts its read to the loop and takes whichever answer comes first,
+                // that or a walk re-tried while it waits
                 List<Task<?>> seen = new ArrayList<>(reads.incrementAndGet() % 2 == 0
                         ? Aio.allTasks(loop)
                         : ((BaseEventLoop) loop).liveTasksFromAnyThread(0));
