@@ -76,8 +76,9 @@ public interface AsyncContextManager<T> {
             try {
                 suppress = manager.aexit(error);
             } catch (Throwable replacement) {
-                if (replacement != error) {
-                    replacement.addSuppressed(error); // Python's implicit __context__
+                if (!(manager instanceof AsyncExitStack)) {
+                    // Python's implicit __context__; a stack chained what it did not suppress
+                    Failures.chain(replacement, error);
                 }
                 throw Failures.rethrowable(replacement);
             }
@@ -108,5 +109,72 @@ public interface AsyncContextManager<T> {
     static <A, B, R> R with(AsyncContextManager<A> a, AsyncContextManager<B> b,
             BiFunction<? super A, ? super B, R> body) {
         return with(a, x -> with(b, y -> body.apply(x, y)));
+    }
+
+    /**
+     * A manager that enters to {@code value} and does nothing at exit: {@code
+     * contextlib.nullcontext}, for code where a manager is optional.
+     *
+     * <pre>{@code
+     * AsyncContextManager<AsyncLock> guard = shared ? AsyncContextManager.nullContext(null) : lock;
+     * }</pre>
+     *
+     * @param value what {@link #aenter()} returns (may be null)
+     * @param <T> its type
+     * @return the manager
+     */
+    static <T> AsyncContextManager<T> nullContext(T value) {
+        return new AsyncContextManager<>() {
+            @Override
+            public T aenter() {
+                return value;
+            }
+
+            @Override
+            public boolean aexit(Throwable error) {
+                return false;
+            }
+
+            @Override
+            public String toString() {
+                return "<nullContext " + value + ">";
+            }
+        };
+    }
+
+    /**
+     * A manager that enters to {@code iterator} and closes it at exit, however the block ends:
+     * {@code contextlib.aclosing}. An async generator's {@code finally} blocks then run when the
+     * block ends, not when the loop shuts down.
+     *
+     * <pre>{@code
+     * AsyncContextManager.with(AsyncContextManager.aclosing(lines(file)), it -> {
+     *     return it.anext().await();       // the first line; the generator is closed after it
+     * });
+     * }</pre>
+     *
+     * @param iterator what to close
+     * @param <I> its type
+     * @return the manager
+     */
+    static <I extends AsyncIterator<?>> AsyncContextManager<I> aclosing(I iterator) {
+        Objects.requireNonNull(iterator, "iterator is null");
+        return new AsyncContextManager<>() {
+            @Override
+            public I aenter() {
+                return iterator;
+            }
+
+            @Override
+            public boolean aexit(Throwable error) {
+                iterator.aclose();
+                return false;
+            }
+
+            @Override
+            public String toString() {
+                return "<aclosing " + iterator + ">";
+            }
+        };
     }
 }

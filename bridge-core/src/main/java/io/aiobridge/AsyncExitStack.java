@@ -36,6 +36,19 @@ public final class AsyncExitStack implements AsyncContextManager<AsyncExitStack>
         boolean exit(Throwable error) throws Exception;
     }
 
+    /**
+     * A stack entered into this one. It chained what its exits replaced itself, so what it
+     * raises is not chained again to the exception it was given, which it may have suppressed
+     * before an exit raised: Python's {@code AsyncExitStack.__aexit__} restores the context it
+     * computed for the same reason.
+     */
+    private record Nested(AsyncExitStack stack) implements Exit {
+        @Override
+        public boolean exit(Throwable error) throws Exception {
+            return stack.aexit(error);
+        }
+    }
+
     private ArrayDeque<Exit> exits = new ArrayDeque<>();
 
     /** An empty stack. */
@@ -51,8 +64,34 @@ public final class AsyncExitStack implements AsyncContextManager<AsyncExitStack>
     public <T> T enterAsyncContext(AsyncContextManager<T> manager) {
         Objects.requireNonNull(manager, "manager is null");
         T value = manager.aenter();
-        exits.addLast(manager::aexit);
+        exits.addLast(manager instanceof AsyncExitStack nested ? new Nested(nested) : manager::aexit);
         return value;
+    }
+
+    /**
+     * Pushes {@code resource}'s {@code close()}: the counterpart of {@code enter_context} for a
+     * synchronous manager. It runs in its turn at exit; an exception it throws replaces the
+     * pending one, as an exit's would.
+     *
+     * <pre>{@code
+     * AsyncContextManager.with(new AsyncExitStack(), stack -> {
+     *     InputStream in = stack.enterContext(Files.newInputStream(path));
+     *     Conn c = stack.enterAsyncContext(open("a"));
+     *     return copy(in, c);        // c exits, then in is closed
+     * });
+     * }</pre>
+     *
+     * @param resource the resource, already open
+     * @param <R> its type
+     * @return {@code resource}
+     */
+    public <R extends AutoCloseable> R enterContext(R resource) {
+        Objects.requireNonNull(resource, "resource is null");
+        exits.addLast(e -> {
+            resource.close();
+            return false;
+        });
+        return resource;
     }
 
     /**
@@ -117,15 +156,18 @@ public final class AsyncExitStack implements AsyncContextManager<AsyncExitStack>
                     pending = null;
                 }
             } catch (Throwable replacement) {
-                if (pending != null && replacement != pending) {
-                    replacement.addSuppressed(pending);
+                if (!(exit instanceof Nested)) {
+                    Failures.chain(replacement, pending);
                 }
                 pending = replacement;
                 raised = true;
             }
         }
         if (raised) {
-            throw Failures.rethrowable(pending);
+            if (pending instanceof Exception e) {
+                throw e; // as itself, checked or not: with() applies the await rule
+            }
+            throw (Error) pending;
         }
         return error != null && suppressed;
     }

@@ -1,6 +1,10 @@
 package io.aiobridge.internal;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
@@ -27,6 +31,46 @@ public final class Failures {
             throw err;
         }
         return new CompletionException(e);
+    }
+
+    /**
+     * Records that {@code replacement} was raised while {@code replaced} was pending, as a
+     * suppressed exception: Python's implicit {@code __context__}, the way try-with-resources
+     * records it. Nothing is added when {@code replaced} is null, is the replacement itself, or is
+     * already linked from it (as a cause or a suppressed exception, at any depth, as a manager
+     * that chained it itself leaves it), so no exception is recorded twice.
+     *
+     * @param replacement the exception now propagating
+     * @param replaced the one it replaced, or null
+     */
+    public static void chain(Throwable replacement, Throwable replaced) {
+        if (replaced != null && replacement != replaced && !links(replacement, replaced)) {
+            replacement.addSuppressed(replaced);
+        }
+    }
+
+    /** The most exceptions {@link #chain} looks through before it adds the link anyway. */
+    private static final int MAX_LINKS_WALKED = 1_000;
+
+    private static boolean links(Throwable from, Throwable target) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Throwable> next = new ArrayDeque<>();
+        next.push(from);
+        while (!next.isEmpty() && seen.size() < MAX_LINKS_WALKED) {
+            Throwable t = next.pop();
+            if (t == target) {
+                return true;
+            }
+            if (seen.add(t)) {
+                if (t.getCause() != null) {
+                    next.push(t.getCause());
+                }
+                for (Throwable s : t.getSuppressed()) {
+                    next.push(s);
+                }
+            }
+        }
+        return false;
     }
 
     /**

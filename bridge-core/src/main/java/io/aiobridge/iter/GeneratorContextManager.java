@@ -3,6 +3,7 @@ package io.aiobridge.iter;
 import io.aiobridge.AsyncContextManager;
 import io.aiobridge.AsyncGenerator;
 import io.aiobridge.StopAsyncIteration;
+import io.aiobridge.internal.Failures;
 import java.util.Objects;
 
 /**
@@ -65,6 +66,10 @@ public final class GeneratorContextManager<T> implements AsyncContextManager<T> 
     @Override
     public boolean aexit(Throwable error) throws Exception {
         AsyncGenerator<T, Void> g = gen;
+        if (g == null) {
+            throw new IllegalStateException("aexit() on " + this + ", which is not entered: call"
+                    + " aenter() first, or use AsyncContextManager.with(...)");
+        }
         gen = null;
         if (error == null) {
             try {
@@ -78,12 +83,24 @@ public final class GeneratorContextManager<T> implements AsyncContextManager<T> 
         try {
             g.athrow(error).await();
         } catch (StopAsyncIteration end) {
-            return true; // the generator caught the error and finished: suppressed
-        } catch (Throwable raised) {
+            // the generator caught the error and finished: suppressed; unless the end signal is
+            // the body's own error, which the generator let through
+            return end != error;
+        } catch (Throwable thrown) {
+            Throwable raised = Failures.unwrap(thrown); // the await wraps a checked exception
             if (raised == error) {
                 return false; // it let the error through
             }
-            throw raised instanceof Exception ex ? ex : new RuntimeException(raised);
+            if (error instanceof StopAsyncIteration && raised instanceof IllegalStateException
+                    && raised.getCause() == error) {
+                // wrapped by PEP 479's rule or by the generator itself: no telling which, so
+                // the body's own end signal propagates, as CPython does
+                return false;
+            }
+            if (raised instanceof Exception ex) {
+                throw ex;
+            }
+            throw (Error) raised; // a cancellation stays one
         }
         g.aclose();
         throw new IllegalStateException("generator didn't stop after athrow()");
