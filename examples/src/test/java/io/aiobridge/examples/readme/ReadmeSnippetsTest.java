@@ -106,6 +106,19 @@ class ReadmeSnippetsTest {
     }
 
     @Test
+    void theContextManagerSnippetExitsInReverseAndClosesEarly() {
+        assertEquals(List.of("open a", "open b", "report: 2 open", "close b", "close a"),
+                Aio.run(() -> ContextManagers.openAll(List.of("a", "b"))));
+        List<String> log = new ArrayList<>();
+        assertEquals("line 1", Aio.run(() -> {
+            String first = ContextManagers.firstLine(log);
+            assertEquals(List.of("lines closed"), log, "closed when the block ended, not by"
+                    + " Aio.run's shutdown of leftover generators");
+            return first;
+        }));
+    }
+
+    @Test
     void theLoopGroupSnippetRunsAndEndsItsThreads() throws Exception {
         assertEquals(List.of("hello", "first", "got from another loop", "[2, 4, 6]"),
                 LoopGroups.shards());
