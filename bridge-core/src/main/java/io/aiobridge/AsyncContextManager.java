@@ -108,6 +108,8 @@ public interface AsyncContextManager<T> {
      */
     static <A, B, R> R with(AsyncContextManager<A> a, AsyncContextManager<B> b,
             BiFunction<? super A, ? super B, R> body) {
+        Objects.requireNonNull(body, "body is null");
+        Objects.requireNonNull(b, "b is null");
         return with(a, x -> with(b, y -> body.apply(x, y)));
     }
 

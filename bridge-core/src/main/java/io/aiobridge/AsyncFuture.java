@@ -406,6 +406,7 @@ public class AsyncFuture<T> implements Awaitable<T> {
      * @throws AsyncTimeoutException if the future is not done in time
      */
     public T join(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout is null; join() waits without a limit");
         if (!awaitDone(timeout.toNanos())) {
             throw new AsyncTimeoutException("not done after " + timeout + ": " + this, null);
         }

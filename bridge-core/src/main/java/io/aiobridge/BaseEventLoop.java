@@ -870,6 +870,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public boolean removeReader(SelectableChannel channel) {
+        Objects.requireNonNull(channel, "channel is null");
         if (isClosed()) {
             return false; // as asyncio: nothing is registered with a closed loop
         }
@@ -887,6 +888,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public boolean removeWriter(SelectableChannel channel) {
+        Objects.requireNonNull(channel, "channel is null");
         if (isClosed()) {
             return false;
         }
@@ -1248,6 +1250,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public void defaultExceptionHandler(ErrorContext context) {
+        Objects.requireNonNull(context, "context is null");
         Throwable e = context.exception();
         if (e != null) {
             LOG.log(System.Logger.Level.ERROR, context.describe(), e);

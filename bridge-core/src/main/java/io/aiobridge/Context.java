@@ -219,6 +219,7 @@ public final class Context {
      * @return true if set here
      */
     public boolean contains(ContextVar<?> var) {
+        Objects.requireNonNull(var, "var is null: a ContextVar key was expected");
         return data.get(var) != VarMap.ABSENT;
     }
 

@@ -89,6 +89,7 @@ public final class ContextVar<T> {
      * @return the value
      */
     public T getIn(Context context) {
+        Objects.requireNonNull(context, "context is null");
         Object v = context.data.get(this);
         if (v == VarMap.ABSENT) {
             return defaultValue == VarMap.ABSENT ? null : cast(defaultValue);

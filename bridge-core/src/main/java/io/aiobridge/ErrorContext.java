@@ -101,7 +101,7 @@ public record ErrorContext(
      * @return the value, or null if the context has none under that key
      */
     public Object get(String key) {
-        return switch (key) {
+        return switch (Objects.requireNonNull(key, "key is null")) {
             case "message" -> message;
             case "exception" -> exception;
             case "future" -> future instanceof Task<?> ? null : future;

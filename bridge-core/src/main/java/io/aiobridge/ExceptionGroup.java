@@ -39,13 +39,21 @@ public class ExceptionGroup extends RuntimeException {
      * @throws IllegalArgumentException if {@code exceptions} is empty
      */
     public ExceptionGroup(String message, List<? extends Throwable> exceptions) {
-        super(message + " (" + requireNonEmpty(exceptions).size()
+        super(requireMessage(message) + " (" + requireNonEmpty(exceptions).size()
                 + (exceptions.size() == 1 ? " sub-exception)" : " sub-exceptions)"));
         this.message = message;
         this.exceptions = List.copyOf(exceptions);
         for (Throwable t : this.exceptions) {
             addSuppressed(t);
         }
+    }
+
+    private static String requireMessage(String message) {
+        if (message == null) {
+            throw new NullPointerException("argument 1 must be str, not None; an ExceptionGroup"
+                    + " needs a message");
+        }
+        return message;
     }
 
     private static List<? extends Throwable> requireNonEmpty(List<? extends Throwable> excs) {

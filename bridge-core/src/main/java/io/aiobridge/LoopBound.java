@@ -1,5 +1,7 @@
 package io.aiobridge;
 
+import java.util.Objects;
+
 /**
  * Binds a primitive (lock, queue, ...) to the first event loop that uses it, as asyncio's
  * {@code _LoopBoundMixin}, and checks every later use: it must come from the code of a running
@@ -20,7 +22,7 @@ public final class LoopBound {
      * @param loop the loop to bind to now, or null to bind at first use
      */
     public LoopBound(Object owner, EventLoop loop) {
-        this.owner = owner;
+        this.owner = Objects.requireNonNull(owner, "owner is null");
         this.loop = loop;
     }
 

@@ -1,5 +1,7 @@
 package io.aiobridge;
 
+import java.util.Objects;
+
 /**
  * How an awaitable ended: with a value or with an exception. {@link Aio#gatherSettled} returns one
  * per child, as {@code gather(..., return_exceptions=True)} returns values and exceptions side by
@@ -32,7 +34,16 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure {
      * @param error the exception
      * @param <T> the value type
      */
-    record Failure<T>(Throwable error) implements Outcome<T> {}
+    record Failure<T>(Throwable error) implements Outcome<T> {
+        /**
+         * Checks the exception.
+         *
+         * @throws NullPointerException if {@code error} is null
+         */
+        public Failure {
+            Objects.requireNonNull(error, "error is null: a failure needs its exception");
+        }
+    }
 
     /**
      * Whether this is a {@link Success}.

@@ -604,12 +604,14 @@ public class Task<T> extends AsyncFuture<T> {
     /**
      * Prints the task and its {@link #getStack()} to {@code out}.
      *
-     * @param out where to print
+     * @param out where to print; null prints to {@code System.err}, as {@code print_stack(file=None)}
+     *     prints to {@code sys.stderr}
      */
     public void printStack(PrintStream out) {
-        out.println("Stack for " + this + " (most recent call first):");
+        PrintStream to = out == null ? System.err : out;
+        to.println("Stack for " + this + " (most recent call first):");
         for (StackTraceElement e : getStack()) {
-            out.println("  at " + e);
+            to.println("  at " + e);
         }
     }
 

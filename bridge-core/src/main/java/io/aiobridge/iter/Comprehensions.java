@@ -28,6 +28,7 @@ public final class Comprehensions {
      * @return a new list
      */
     public static <T> List<T> toList(AsyncIterable<T> iterable) {
+        Objects.requireNonNull(iterable, "iterable is null");
         return toList(iterable, x -> true, Function.identity());
     }
 
@@ -43,6 +44,7 @@ public final class Comprehensions {
      */
     public static <T, R> List<R> toList(AsyncIterable<T> iterable, Predicate<? super T> filter,
             Function<? super T, ? extends R> map) {
+        Objects.requireNonNull(iterable, "iterable is null");
         Objects.requireNonNull(filter, "filter is null");
         Objects.requireNonNull(map, "map is null");
         Aio.currentTask("toList()");
@@ -78,6 +80,7 @@ public final class Comprehensions {
      * @return the item or the default
      */
     public static <T> T anext(AsyncIterator<? extends T> it, T defaultValue) {
+        Objects.requireNonNull(it, "iterator is null");
         try {
             return it.anext().await();
         } catch (StopAsyncIteration end) {
@@ -94,6 +97,7 @@ public final class Comprehensions {
      * @throws StopAsyncIteration at the end
      */
     public static <T> T anext(AsyncIterator<T> it) {
+        Objects.requireNonNull(it, "iterator is null");
         return it.anext().await();
     }
 
@@ -114,6 +118,7 @@ public final class Comprehensions {
      * @return a one-shot iterable over one iterator of the source
      */
     public static <T> Closing<T> closing(AsyncIterable<T> iterable) {
+        Objects.requireNonNull(iterable, "iterable is null");
         return new Closing<>(iterable.aiter());
     }
 

@@ -10,6 +10,7 @@ import io.aiobridge.AsyncIterator;
 import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.CancelledError;
 import io.aiobridge.StopAsyncIteration;
+import io.aiobridge.internal.Args;
 import io.aiobridge.Task;
 import io.aiobridge.internal.Failures;
 import io.aiobridge.queue.AsyncQueue;
@@ -43,6 +44,7 @@ public final class Concurrent {
      * @return an async iterable
      */
     public static <T> AsyncIterable<T> timeout(AsyncIterable<T> source, double seconds) {
+        Objects.requireNonNull(source, "source is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
 
@@ -73,7 +75,7 @@ public final class Concurrent {
      */
     @SafeVarargs
     public static <T> AsyncIterable<T> merge(int buffer, AsyncIterable<? extends T>... sources) {
-        List<AsyncIterable<? extends T>> list = List.of(sources);
+        List<AsyncIterable<? extends T>> list = Args.nonNullElements(sources, "sources");
         return flatMap(fromIterable(list), s -> s, list.size(), buffer);
     }
 
@@ -93,6 +95,7 @@ public final class Concurrent {
     public static <T, R> AsyncIterable<R> flatMap(AsyncIterable<T> source,
             Function<? super T, ? extends AsyncIterable<? extends R>> fn, int concurrency,
             int buffer) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(fn, "fn is null");
         if (concurrency < 1 || buffer < 1) {
             throw new IllegalArgumentException("flatMap needs concurrency >= 1 and buffer >= 1");

@@ -7,6 +7,7 @@ import io.aiobridge.AsyncIterable;
 import io.aiobridge.AsyncIterator;
 import io.aiobridge.Awaitable;
 import io.aiobridge.StopAsyncIteration;
+import io.aiobridge.internal.Args;
 import java.util.AbstractMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -113,6 +114,7 @@ public final class Itertools {
      * @return an endless async iterable (empty if the source is)
      */
     public static <T> AsyncIterable<T> cycle(AsyncIterable<T> source) {
+        Objects.requireNonNull(source, "source is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
             private final List<T> saved = new ArrayList<>();
@@ -153,6 +155,7 @@ public final class Itertools {
      */
     public static <T, R> AsyncIterable<R> map(AsyncIterable<T> source,
             Function<? super T, ? extends R> fn) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(fn, "fn is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
@@ -178,6 +181,7 @@ public final class Itertools {
     public static <A, B, R> AsyncIterable<R> starMap(
             AsyncIterable<? extends Map.Entry<A, B>> source,
             BiFunction<? super A, ? super B, ? extends R> fn) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(fn, "fn is null");
         return map(source, e -> fn.apply(e.getKey(), e.getValue()));
     }
@@ -200,6 +204,7 @@ public final class Itertools {
      * @return an async iterable of (index, item)
      */
     public static <T> AsyncIterable<Indexed<T>> enumerate(AsyncIterable<T> source, long start) {
+        Objects.requireNonNull(source, "source is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
             private long i = start;
@@ -221,6 +226,7 @@ public final class Itertools {
      * @return an async iterable
      */
     public static <T> AsyncIterable<T> accumulate(AsyncIterable<T> source, BinaryOperator<T> fn) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(fn, "fn is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
@@ -249,6 +255,7 @@ public final class Itertools {
      */
     public static <T> AsyncIterable<T> filter(AsyncIterable<T> source,
             Predicate<? super T> predicate) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(predicate, "predicate is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
@@ -275,6 +282,7 @@ public final class Itertools {
      */
     public static <T> AsyncIterable<T> filterFalse(AsyncIterable<T> source,
             Predicate<? super T> predicate) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(predicate, "predicate is null");
         return filter(source, predicate.negate());
     }
@@ -289,6 +297,7 @@ public final class Itertools {
      */
     public static <T> AsyncIterable<T> takeWhile(AsyncIterable<T> source,
             Predicate<? super T> predicate) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(predicate, "predicate is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
@@ -314,6 +323,7 @@ public final class Itertools {
      */
     public static <T> AsyncIterable<T> dropWhile(AsyncIterable<T> source,
             Predicate<? super T> predicate) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(predicate, "predicate is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
@@ -344,6 +354,8 @@ public final class Itertools {
      */
     public static <T> AsyncIterable<T> compress(AsyncIterable<T> data,
             AsyncIterable<Boolean> selectors) {
+        Objects.requireNonNull(data, "data is null");
+        Objects.requireNonNull(selectors, "selectors is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> d = upstream(data.aiter());
             private final AsyncIterator<Boolean> s = upstream(selectors.aiter());
@@ -373,6 +385,7 @@ public final class Itertools {
      */
     public static <T> AsyncIterable<T> islice(AsyncIterable<T> source, long start, long stop,
             long step) {
+        Objects.requireNonNull(source, "source is null");
         if (start < 0 || step < 1) {
             throw new IllegalArgumentException("islice needs start >= 0 and step >= 1, got start="
                     + start + " step=" + step);
@@ -408,6 +421,7 @@ public final class Itertools {
      * @return an async iterable
      */
     public static <T> AsyncIterable<T> islice(AsyncIterable<T> source, long n) {
+        Objects.requireNonNull(source, "source is null");
         return islice(source, 0, n, 1);
     }
 
@@ -422,7 +436,7 @@ public final class Itertools {
      */
     @SafeVarargs
     public static <T> AsyncIterable<T> chain(AsyncIterable<? extends T>... sources) {
-        List<AsyncIterable<? extends T>> list = List.of(sources);
+        List<AsyncIterable<? extends T>> list = Args.nonNullElements(sources, "sources");
         return lazy(() -> new Op<>() {
             private int i;
             private AsyncIterator<? extends T> cur;
@@ -457,6 +471,8 @@ public final class Itertools {
      */
     public static <A, B> AsyncIterable<Map.Entry<A, B>> zip(AsyncIterable<A> a,
             AsyncIterable<B> b) {
+        Objects.requireNonNull(a, "a is null");
+        Objects.requireNonNull(b, "b is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<A> ia = upstream(a.aiter());
             private final AsyncIterator<B> ib = upstream(b.aiter());
@@ -488,6 +504,8 @@ public final class Itertools {
      */
     public static <T> AsyncIterable<List<T>> zipLongest(AsyncIterable<? extends T> a,
             AsyncIterable<? extends T> b, T fill) {
+        Objects.requireNonNull(a, "a is null");
+        Objects.requireNonNull(b, "b is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<? extends T> ia = upstream(a.aiter());
             private final AsyncIterator<? extends T> ib = upstream(b.aiter());
@@ -532,6 +550,7 @@ public final class Itertools {
      * @return an async iterable of lists
      */
     public static <T> AsyncIterable<List<T>> batch(AsyncIterable<T> source, int size) {
+        Objects.requireNonNull(source, "source is null");
         if (size < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + size);
         }
@@ -583,6 +602,7 @@ public final class Itertools {
      */
     public static <T, K> AsyncIterable<Group<K, T>> groupBy(AsyncIterable<T> source,
             Function<? super T, ? extends K> key) {
+        Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(key, "key is null");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
@@ -635,6 +655,7 @@ public final class Itertools {
      * @return the copies (each may be iterated once)
      */
     public static <T> List<AsyncIterable<T>> tee(AsyncIterable<T> source, int n) {
+        Objects.requireNonNull(source, "source is null");
         if (n < 1) {
             throw new IllegalArgumentException("tee needs n >= 1, got " + n);
         }

@@ -1,6 +1,7 @@
 package io.aiobridge.net;
 
 import java.io.EOFException;
+import java.util.Objects;
 
 /**
  * The stream ended before the requested bytes arrived: asyncio's {@code IncompleteReadError}
@@ -22,7 +23,7 @@ public class IncompleteReadException extends EOFException {
      * @param expected how many were expected, or null (no fixed number: a separator)
      */
     public IncompleteReadException(byte[] partial, Integer expected) {
-        super(partial.length + " bytes read on a total of "
+        super(Objects.requireNonNull(partial, "partial is null").length + " bytes read on a total of "
                 + (expected == null ? "undefined" : String.valueOf(expected))
                 + " expected bytes");
         this.partial = partial.clone();

@@ -75,6 +75,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @param transport the transport
      */
     public void setTransport(Transport transport) {
+        Objects.requireNonNull(transport, "transport is null");
         if (this.transport != null) {
             throw new IllegalStateException("Transport already set");
         }

@@ -2,6 +2,7 @@ package io.aiobridge.net;
 
 import io.aiobridge.Aio;
 import io.aiobridge.EventLoop;
+import io.aiobridge.internal.Args;
 import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -55,9 +56,7 @@ public final class Subprocess {
     public static Spec exec(String program, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Objects.requireNonNull(program, "program is null"));
-        for (String a : args) {
-            cmd.add(Objects.requireNonNull(a, "an argument is null"));
-        }
+        cmd.addAll(Args.nonNullElements(args, "args"));
         return new Spec(cmd, program);
     }
 
@@ -128,6 +127,7 @@ public final class Subprocess {
      */
     public static <P extends SubprocessProtocol> Connection<P> subprocessExec(
             Supplier<? extends P> protocolFactory, List<String> command) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
         return exec(command).allPipes().start(protocolFactory);
     }
 
@@ -143,12 +143,13 @@ public final class Subprocess {
      */
     public static <P extends SubprocessProtocol> Connection<P> subprocessShell(
             Supplier<? extends P> protocolFactory, String command) throws IOException {
+        Objects.requireNonNull(protocolFactory, "protocolFactory is null");
         return shell(command).allPipes().start(protocolFactory);
     }
 
     /** The program and its arguments as one list, as the asyncio-named functions take them. */
     private static Spec exec(List<String> command) {
-        if (command.isEmpty()) {
+        if (Objects.requireNonNull(command, "command is null").isEmpty()) {
             throw new IllegalArgumentException("program is missing: the command is empty");
         }
         return exec(command.get(0), command.subList(1, command.size()).toArray(new String[0]));

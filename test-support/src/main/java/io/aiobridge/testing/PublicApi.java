@@ -66,28 +66,7 @@ public final class PublicApi {
      */
     public static List<String> dump(Path classesDir, String... skipPackages) throws IOException {
         TreeSet<String> lines = new TreeSet<>();
-        List<String> names = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(classesDir)) {
-            files.filter(p -> p.toString().endsWith(".class")
-                    && !p.getFileName().toString().equals("module-info.class"))
-                    .forEach(p -> {
-                        String rel = classesDir.relativize(p).toString();
-                        names.add(rel.substring(0, rel.length() - 6).replace('/', '.'));
-                    });
-        }
-        for (String name : names) {
-            if (skip(name, skipPackages)) {
-                continue;
-            }
-            Class<?> c;
-            try {
-                c = Class.forName(name, false, PublicApi.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw new IllegalStateException("cannot load " + name + ": " + e, e);
-            }
-            if (!isVisible(c)) {
-                continue;
-            }
+        for (Class<?> c : classes(classesDir, skipPackages)) {
             String owner = c.getName();
             lines.add(owner + ": " + kind(c) + supertypes(c));
             for (Field f : c.getDeclaredFields()) {
@@ -108,6 +87,44 @@ public final class PublicApi {
             }
         }
         return new ArrayList<>(lines);
+    }
+
+    /**
+     * The public classes under {@code classesDir} (every enclosing class public too), loaded
+     * without initialising them.
+     *
+     * @param classesDir compiled classes
+     * @param skipPackages package prefixes to leave out
+     * @return the classes, in file order
+     * @throws IOException if the directory cannot be walked
+     */
+    public static List<Class<?>> classes(Path classesDir, String... skipPackages)
+            throws IOException {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(classesDir)) {
+            files.filter(p -> p.toString().endsWith(".class")
+                    && !p.getFileName().toString().equals("module-info.class"))
+                    .forEach(p -> {
+                        String rel = classesDir.relativize(p).toString();
+                        names.add(rel.substring(0, rel.length() - 6).replace('/', '.'));
+                    });
+        }
+        List<Class<?>> classes = new ArrayList<>();
+        for (String name : names) {
+            if (skip(name, skipPackages)) {
+                continue;
+            }
+            Class<?> c;
+            try {
+                c = Class.forName(name, false, PublicApi.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new IllegalStateException("cannot load " + name + ": " + e, e);
+            }
+            if (isVisible(c)) {
+                classes.add(c);
+            }
+        }
+        return classes;
     }
 
     private static boolean skip(String name, String[] skipPackages) {

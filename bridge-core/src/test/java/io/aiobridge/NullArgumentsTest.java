@@ -1,0 +1,163 @@
+package io.aiobridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.testing.NullArguments;
+import io.aiobridge.testing.PublicApi;
+import io.aiobridge.testing.SweepValues;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every public constructor and method of bridge-core, called with null in one reference parameter
+ * at a time: each must reject it up front with a message of its own (a {@link
+ * NullPointerException} naming the parameter), or be listed here as taking null on purpose.
+ */
+class NullArgumentsTest {
+
+    /**
+     * Where null is a documented value, with why; each may return or throw (the sweep's other
+     * arguments are plain: an unconnected socket, an empty list), but never dereference it.
+     */
+    static final Map<String, String> ALLOWED = Map.ofEntries(
+            // asyncio's None: no timeout, no name, the current context, the default
+            none("Aio.waitFor(AsyncFuture,Double)#1", "timeout=None: no limit"),
+            none("Aio.waitFor(Coroutine,Double)#1", "timeout=None: no limit"),
+            none("Aio.timeout(Double,Coroutine)#0", "asyncio.timeout(None)"),
+            none("Aio.timeoutAt(Double,Coroutine)#0", "asyncio.timeout_at(None)"),
+            none("Timeout.after(Double)#0", "asyncio.timeout(None)"),
+            none("Timeout.after(Double,Body)#0", "asyncio.timeout(None)"),
+            none("Timeout.at(Double)#0", "asyncio.timeout_at(None)"),
+            none("Timeout.at(Double,Body)#0", "asyncio.timeout_at(None)"),
+            none("Aio.asCompleted(List,Double)#1", "timeout=None"),
+            none("Aio.asCompleted(Double,Coroutine[])#0", "timeout=None"),
+            none("Aio.asCompletedFutures(Collection,Double)#1", "timeout=None"),
+            none("Aio.wait(Collection,ReturnWhen,Double)#2", "timeout=None"),
+            none("Aio.createTask(Coroutine,String)#1", "name=None: Task-N"),
+            none("Aio.createTask(Coroutine,String,Context)#1", "name=None: Task-N"),
+            none("Aio.createTask(Coroutine,String,Context)#2", "context=None: a copy"),
+            none("EventLoop.createTask(Coroutine,String)#1", "name=None"),
+            none("EventLoop.createTask(Coroutine,String,Context)#1", "name=None"),
+            none("EventLoop.createTask(Coroutine,String,Context)#2", "context=None"),
+            none("Task.<init>(EventLoop,Coroutine,String,Context,boolean)#2", "name=None"),
+            none("Task.<init>(EventLoop,Coroutine,String,Context,boolean)#3", "context=None"),
+            none("EventLoop.callSoon(Runnable,Context)#1", "context=None"),
+            none("EventLoop.runInExecutor(Executor,Callable)#0", "None: the default executor"),
+            none("EventLoop.setExceptionHandler(ExceptionHandler)#0", "None: the default"),
+            none("EventLoop.setTaskFactory(TaskFactory)#0", "None: plain tasks"),
+            none("EventLoop.sockSendfile(SocketChannel,FileChannel,long,Long)#3",
+                    "count=None: to the end"),
+            none("EventLoopGroup.setDefaultGroup(EventLoopGroup)#0", "null: made on first use"),
+            none("Runner.<init>(Supplier,Boolean)#1", "debug=None: the loop's default"),
+            none("Task.cancel(String)#0", "msg=None"),
+            none("AsyncFuture.cancel(String)#0", "msg=None"),
+            none("Task.printStack(PrintStream)#0", "file=None: stderr"),
+            none("Aio.run(Coroutine)#0", "asyncio.run refuses a running loop first"),
+            none("Aio.run(Coroutine,boolean)#0", "asyncio.run refuses a running loop first"),
+            // values: None is a value like any other
+            none("Aio.sleep(double,Object)#1", "result=None"),
+            none("AsyncFuture.setResult(Object)#0", "a None result"),
+            none("Task.setResult(Object)#0", "refused for a task, as asyncio"),
+            none("Task.setException(Throwable)#0", "refused for a task, as asyncio"),
+            none("AsyncFuture.removeDoneCallback(Consumer)#0", "removes nothing: 0, as asyncio"),
+            none("AsyncGenerator.asend(Object)#0", "the first send must be None"),
+            none("AsyncExitStack.aexit(Throwable)#0", "no pending exception"),
+            none("AsyncContextManager.nullContext(Object)#0", "nullcontext(None)"),
+            none("AsyncQueue.put(Object)#0", "a None item"),
+            none("AsyncQueue.putNowait(Object)#0", "a None item"),
+            none("AsyncQueue.putThreadsafe(Object)#0", "a None item"),
+            none("AsyncQueue.<init>(int,EventLoop)#1", "null: bound at first use"),
+            none("AsyncLifoQueue.<init>(int,EventLoop)#1", "null: bound at first use"),
+            none("AsyncPriorityQueue.<init>(int,Comparator,EventLoop)#1", "natural order"),
+            none("AsyncPriorityQueue.<init>(int,Comparator,EventLoop)#2", "bound at first use"),
+            none("LoopBound.<init>(Object,EventLoop)#1", "null: bound at first use"),
+            none("LoopBound.check(String)#0", "only names the operation in a message"),
+            none("ContextVar.<init>(String,Object)#1", "a None default"),
+            none("ContextVar.get(Object)#0", "a None default"),
+            none("ContextVar.set(Object)#0", "a None value"),
+            none("Context.get(ContextVar,Object)#1", "a None default"),
+            none("Comprehensions.anext(AsyncIterator,Object)#1", "anext(it, None)"),
+            none("Itertools.repeat(Object,long)#0", "repeat(None)"),
+            none("Itertools.zipLongest(AsyncIterable,AsyncIterable,Object)#2", "fillvalue=None"),
+            none("ErrorContext.of(String,Throwable)#1", "no exception"),
+            none("ErrorContext.with(String,Object)#1", "a None value"),
+            none("FlowAwait.future(Publisher,Object)#1", "a null default"),
+            none("FlowAwait.future(Publisher,Object,Consumer)#1", "a null default"),
+            none("FlowAwait.future(Publisher,Object,Consumer)#2", "null: drop discarded items"),
+            none("FlowAwait.awaitFirstOrDefault(Publisher,Object)#1", "a null default"),
+            none("FlowAwait.awaitSingleOrDefault(Publisher,Object)#1", "a null default"),
+            none("FlowAwait.await(Publisher,Mode,Object,Consumer)#2", "a null default"),
+            none("FlowAwait.await(Publisher,Mode,Object,Consumer)#3", "null: drop discarded"),
+            none("FlowAwait.awaiting(EventLoop,Mode,Object)#2", "a null default"),
+            none("FlowAwait.awaiting(EventLoop,Mode,Object,Consumer)#2", "a null default"),
+            none("FlowAwait.awaiting(EventLoop,Mode,Object,Consumer)#3", "null: drop discarded"),
+            none("Builder.carriers(List,Function)#1", "checked after the list"),
+            // the network's and the subprocess's None: all interfaces, no TLS, inherit
+            none("Net.createServer(Supplier,String,int)#1", "host=None: every interface"),
+            none("Net.createServer(Supplier,String,int,int,boolean)#1", "host=None"),
+            none("Net.createServer(Supplier,String,int,int,boolean,SSLContext)#1", "host=None"),
+            none("Net.createServer(Supplier,String,int,int,boolean,SSLContext)#5", "ssl=None"),
+            none("Net.createServer(Supplier,String,int,ServerOptions)#1", "host=None"),
+            none("Net.createUnixServer(Supplier,String,int,boolean,SSLContext)#4", "ssl=None"),
+            none("Net.createConnection(Supplier,String,int,SSLContext,String)#3", "ssl=None"),
+            none("Net.createConnection(Supplier,String,int,SSLContext,String)#4",
+                    "server_hostname=None"),
+            none("Net.createUnixConnection(Supplier,String,SSLContext,String)#2", "ssl=None"),
+            none("Net.createUnixConnection(Supplier,String,SSLContext,String)#3",
+                    "server_hostname=None"),
+            none("Net.connectAcceptedSocket(Supplier,SocketChannel,SSLContext)#2", "ssl=None"),
+            none("Net.startTls(Transport,Protocol,SSLContext,boolean,String)#4",
+                    "server_hostname=None"),
+            none("Net.startTls(Transport,Protocol,SSLContext,boolean,String,double,double)#4",
+                    "server_hostname=None"),
+            none("Net.sendfile(Transport,FileChannel,long,Long,boolean)#3", "count=None"),
+            none("Streams.startServer(Handler,String,int)#1", "host=None"),
+            none("Streams.startServer(Handler,String,int,int)#1", "host=None"),
+            none("Streams.startServer(Handler,String,int,int,SSLContext)#1", "host=None"),
+            none("Streams.startServer(Handler,String,int,int,SSLContext)#4", "ssl=None"),
+            none("Streams.startServer(Handler,String,int,int,ServerOptions)#1", "host=None"),
+            none("Streams.openConnection(String,int,int,SSLContext,String)#3", "ssl=None"),
+            none("Streams.openConnection(String,int,int,SSLContext,String)#4",
+                    "server_hostname=None"),
+            none("ConnectOptions.withSsl(SSLContext)#0", "ssl=None"),
+            none("ConnectOptions.withServerHostname(String)#0", "server_hostname=None"),
+            none("ConnectOptions.withFamily(ProtocolFamily)#0", "family=0: any"),
+            none("ServerOptions.withSsl(SSLContext)#0", "ssl=None"),
+            none("Subprocess.createSubprocessExec(List,Redirect,Redirect,Redirect)#1",
+                    "stdin=None: inherit"),
+            none("Subprocess.createSubprocessExec(List,Redirect,Redirect,Redirect)#2",
+                    "stdout=None: inherit"),
+            none("Subprocess.createSubprocessExec(List,Redirect,Redirect,Redirect)#3",
+                    "stderr=None: inherit"));
+
+    private static Map.Entry<String, String> none(String member, String why) {
+        return Map.entry(member, why);
+    }
+
+    @Test
+    void everyPublicMemberRejectsANullArgumentClearlyOrDocumentsIt() throws Exception {
+        List<Class<?>> classes = PublicApi.classes(Path.of("target/classes"),
+                "io.aiobridge.internal.");
+        EventLoopGroup previousDefault = EventLoopGroup.setDefaultGroup(null);
+        NullArguments.Report report;
+        try (SweepValues values = new SweepValues()) {
+            report = NullArguments.sweep(classes, values, ALLOWED.keySet());
+        } finally {
+            EventLoopGroup.setDefaultGroup(previousDefault); // the sweep reset it to null
+        }
+        System.out.println("null sweep: " + report.calls() + " calls, " + report.skipped().size()
+                + " skipped");
+        report.skipped().forEach(s -> System.out.println("  skipped " + s));
+        report.findings().forEach(f -> System.out.println("  FINDING " + f));
+        assertTrue(report.calls() > 300, "the sweep reached the API: " + report.calls());
+        assertEquals(List.of(), report.findings());
+        assertEquals(Set.of(), ALLOWED.keySet().stream()
+                .filter(m -> !report.called().contains(m)).collect(Collectors.toSet()),
+                "allowed members the sweep never called: renamed or removed, update the list");
+    }
+}

@@ -1,0 +1,342 @@
+package io.aiobridge.testing;
+
+import io.aiobridge.Aio;
+import java.lang.reflect.Array;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Calls every public constructor and method of a module's API with {@code null} in one reference
+ * parameter at a time (the others given ordinary values), each call in a task of its own loop, and
+ * reports what did not reject the null up front with a message of its own: an {@link
+ * NullPointerException} from a dereference deep inside (the JDK's "Cannot invoke ... because ..."
+ * message, or none), another exception, a hang, or a normal return. Members the caller lists as
+ * taking null on purpose may do anything but dereference it; so may exceptions' and records'
+ * constructors return normally. What a misuse suite finds first, checked for the whole API at
+ * once.
+ */
+public final class NullArguments {
+    private NullArguments() {}
+
+    /** The JDK's helpful NullPointerException messages: a dereference, not a check. */
+    private static final Pattern DEREFERENCE = Pattern.compile(
+            "^Cannot (invoke|read|load|store|assign|enter|throw|return)|because .* is null");
+
+    private static final String DEREFERENCED = "a dereference, not a check: ";
+    private static final String NO_MESSAGE = "NullPointerException without a message";
+    private static final String WRAPPED = "NullPointerException wrapped in ";
+    private static final String HANGS = "did not return within 5 s";
+
+    /**
+     * What one call with one null argument did, when it was not a clear rejection.
+     *
+     * @param member the constructor or method, with the null parameter's position
+     * @param outcome what happened
+     */
+    public record Finding(String member, String outcome) {
+        @Override
+        public String toString() {
+            return member + ": " + outcome;
+        }
+    }
+
+    /**
+     * The sweep's result.
+     *
+     * @param calls how many calls were made
+     * @param findings the calls that did not reject their null clearly (allowed ones left out)
+     * @param skipped members not called, with the reason (no value for a parameter type)
+     * @param called every member called, as {@link #describe} spells it with {@code #i}
+     */
+    public record Report(int calls, List<Finding> findings, List<String> skipped,
+            Set<String> called) {}
+
+    /**
+     * Sweeps {@code classes}.
+     *
+     * @param classes the public classes
+     * @param values ordinary values for the module's own types, made in the calling task (null
+     *     when it has none); also the instances whose methods are swept
+     * @param allowed members (as {@link #describe} spells them, with {@code #i} for the null
+     *     parameter's position) where null is a documented value: they may return or throw, but
+     *     not dereference it
+     * @return what was found
+     */
+    public static Report sweep(List<Class<?>> classes, Function<Class<?>, Object> values,
+            Set<String> allowed) {
+        List<Finding> findings = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        Set<String> called = new TreeSet<>();
+        int calls = 0;
+        for (Class<?> c : classes) {
+            List<Executable> members = new ArrayList<>();
+            if (!Modifier.isAbstract(c.getModifiers()) && !c.isInterface()) {
+                for (Constructor<?> k : c.getConstructors()) {
+                    members.add(k);
+                }
+            }
+            for (Method m : c.getDeclaredMethods()) {
+                if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic() && !m.isBridge()
+                        && !isObjectMethod(m) && !(c.isEnum() && m.getName().equals("valueOf"))) {
+                    members.add(m);
+                }
+            }
+            for (Executable e : members) {
+                Class<?>[] types = e.getParameterTypes();
+                for (int i = 0; i < types.length; i++) {
+                    if (types[i].isPrimitive()) {
+                        continue;
+                    }
+                    String name = describe(e) + "#" + i;
+                    calls++;
+                    String outcome = call(e, i, values);
+                    if (outcome == null || !outcome.startsWith("skipped")) {
+                        called.add(name);
+                    }
+                    if (outcome == null) {
+                        continue;
+                    }
+                    if (outcome.startsWith("skipped")) {
+                        skipped.add(name + ": " + outcome);
+                    } else if (isDefect(outcome) || !allowed.contains(name)
+                            && !(outcome.equals("returned") && isValueCarrier(e))) {
+                        findings.add(new Finding(name, outcome));
+                    }
+                }
+            }
+        }
+        return new Report(calls, findings, skipped, called);
+    }
+
+    /**
+     * How a member is named in findings and in the allowed set: {@code Class.method(Type,Type)}.
+     *
+     * @param e the member
+     * @return its name
+     */
+    public static String describe(Executable e) {
+        StringBuilder b = new StringBuilder(e.getDeclaringClass().getSimpleName());
+        b.append('.').append(e instanceof Constructor<?> ? "<init>" : e.getName()).append('(');
+        Class<?>[] types = e.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            b.append(i == 0 ? "" : ",").append(types[i].getSimpleName());
+        }
+        return b.append(')').toString();
+    }
+
+    /** A dereference or a hang: a defect even where null is allowed. */
+    private static boolean isDefect(String outcome) {
+        return outcome.startsWith(DEREFERENCED) || outcome.startsWith(NO_MESSAGE)
+                || outcome.startsWith(WRAPPED) || outcome.startsWith(HANGS);
+    }
+
+    /**
+     * An exception's or a record's constructor: Java exceptions take null messages and causes,
+     * and a record the library returns holds what the library put in (a null stdout: not piped).
+     */
+    private static boolean isValueCarrier(Executable e) {
+        Class<?> c = e.getDeclaringClass();
+        return e instanceof Constructor<?> && (Throwable.class.isAssignableFrom(c) || c.isRecord());
+    }
+
+    private static boolean isObjectMethod(Method m) {
+        try {
+            Object.class.getMethod(m.getName(), m.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    /** One call in a task of a new loop: null when the null was rejected clearly. */
+    private static String call(Executable e, int nullAt, Function<Class<?>, Object> values) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        Thread runner = Thread.ofPlatform().daemon().name("null-sweep").start(() -> {
+            try {
+                result.complete(Aio.run(() -> callInTask(e, nullAt, values)));
+            } catch (Throwable t) {
+                result.complete("the loop failed around the call: " + t);
+            }
+        });
+        try {
+            return result.get(5, TimeUnit.SECONDS);
+        } catch (TimeoutException t) {
+            runner.interrupt();
+            return HANGS;
+        } catch (InterruptedException | ExecutionException t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static String callInTask(Executable e, int nullAt, Function<Class<?>, Object> values)
+            throws Exception {
+        Class<?>[] types = e.getParameterTypes();
+        Object[] args = new Object[types.length];
+        for (int i = 0; i < types.length; i++) {
+            if (i != nullAt) {
+                args[i] = value(types[i], values, 0);
+                if (args[i] == null) {
+                    return "skipped: no value for " + types[i].getSimpleName();
+                }
+            }
+        }
+        Object target = null;
+        if (e instanceof Method m && !Modifier.isStatic(m.getModifiers())) {
+            target = values.apply(m.getDeclaringClass());
+            if (target == null) {
+                return "skipped: no instance of " + m.getDeclaringClass().getSimpleName();
+            }
+        }
+        try {
+            if (e instanceof Method m) {
+                m.invoke(target, args);
+            } else {
+                ((Constructor<?>) e).newInstance(args);
+            }
+            return "returned";
+        } catch (InvocationTargetException thrown) {
+            return judge(thrown.getCause());
+        }
+    }
+
+    private static String judge(Throwable t) {
+        if (t instanceof NullPointerException npe) {
+            String m = npe.getMessage();
+            if (m == null) {
+                return NO_MESSAGE + ", at " + top(npe);
+            }
+            if (DEREFERENCE.matcher(m).find()) {
+                return DEREFERENCED + m + ", at " + top(npe);
+            }
+            return null;
+        }
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof NullPointerException) {
+                return WRAPPED + t + ", at " + top(c);
+            }
+        }
+        return "threw " + t;
+    }
+
+    private static String top(Throwable t) {
+        StackTraceElement[] st = t.getStackTrace();
+        return st.length == 0 ? "?" : st[0].toString();
+    }
+
+    /** An ordinary value of {@code type}, or null when there is none. */
+    private static Object value(Class<?> type, Function<Class<?>, Object> values, int depth) {
+        if (type.isPrimitive()) {
+            return primitive(type);
+        }
+        Object own = values.apply(type);
+        if (own != null) {
+            return own;
+        }
+        if (type == String.class || type == CharSequence.class || type == Object.class) {
+            return "x";
+        }
+        if (type == Boolean.class) {
+            return Boolean.FALSE;
+        }
+        if (type == Integer.class || type == Long.class || type == Double.class) {
+            return primitive(type == Integer.class ? int.class
+                    : type == Long.class ? long.class : double.class);
+        }
+        if (type == Duration.class) {
+            return Duration.ofMillis(1);
+        }
+        if (type == Throwable.class || type == Exception.class
+                || type == RuntimeException.class) {
+            return new IllegalStateException("an ordinary exception");
+        }
+        if (type == List.class || type == Collection.class || type == Iterable.class) {
+            return List.of();
+        }
+        if (type == Set.class) {
+            return Set.of();
+        }
+        if (type == Map.class) {
+            return Map.of();
+        }
+        if (type == Executor.class) {
+            return ForkJoinPool.commonPool();
+        }
+        if (type.isArray()) {
+            return Array.newInstance(type.getComponentType(), 0);
+        }
+        if (type.isEnum()) {
+            return type.getEnumConstants()[0];
+        }
+        if (type.isInterface() && depth < 2) {
+            return proxy(type, values, depth);
+        }
+        return null;
+    }
+
+    private static Object primitive(Class<?> type) {
+        if (type == boolean.class) {
+            return false;
+        }
+        if (type == char.class) {
+            return 'x';
+        }
+        if (type == double.class || type == float.class) {
+            return type == double.class ? (Object) 0.001 : (Object) 0.001f;
+        }
+        if (type == long.class) {
+            return 1L;
+        }
+        if (type == int.class) {
+            return 1;
+        }
+        return type == short.class ? (Object) (short) 1 : (Object) (byte) 1;
+    }
+
+    /** An interface whose methods return ordinary values (null for objects it cannot make). */
+    private static Object proxy(Class<?> type, Function<Class<?>, Object> values, int depth) {
+        InvocationHandler h = (self, method, args) -> {
+            switch (method.getName()) {
+                case "toString":
+                    return "<a " + type.getSimpleName() + " of the null sweep>";
+                case "hashCode":
+                    return System.identityHashCode(self);
+                case "equals":
+                    return self == args[0];
+                default:
+                    break;
+            }
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(self, method, args);
+            }
+            Class<?> r = method.getReturnType();
+            if (r == void.class) {
+                return null;
+            }
+            if (r.isPrimitive()) {
+                return r == boolean.class ? false : primitive(r);
+            }
+            return r == Object.class ? null : value(r, values, depth + 1);
+        };
+        return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
+    }
+}
