@@ -76,6 +76,7 @@ public final class RxAwait {
      * @return the optional value
      */
     public static <T> Optional<T> awaitOptional(Maybe<T> maybe) {
+        Objects.requireNonNull(maybe, "maybe is null");
         return Optional.ofNullable(awaitOrDefault(maybe, null));
     }
 
@@ -162,6 +163,7 @@ public final class RxAwait {
      * @throws NoSuchElementException if it completes empty
      */
     public static <T> T awaitFirst(Flowable<T> flowable) {
+        Objects.requireNonNull(flowable, "flowable is null");
         return FlowAwait.awaitFirst(TaskEdge.flowable(flowable));
     }
 
@@ -175,6 +177,7 @@ public final class RxAwait {
      * @return the first item or the default
      */
     public static <T> T awaitFirstOrDefault(Flowable<T> flowable, T defaultValue) {
+        Objects.requireNonNull(flowable, "flowable is null");
         return FlowAwait.awaitFirstOrDefault(TaskEdge.flowable(flowable), defaultValue);
     }
 
@@ -186,6 +189,7 @@ public final class RxAwait {
      * @return the first item or null
      */
     public static <T> T awaitFirstOrNull(Flowable<T> flowable) {
+        Objects.requireNonNull(flowable, "flowable is null");
         return awaitFirstOrDefault(flowable, null);
     }
 
@@ -199,6 +203,7 @@ public final class RxAwait {
      * @return the first item or {@code orElse}'s value
      */
     public static <T> T awaitFirstOrElse(Flowable<T> flowable, Supplier<? extends T> orElse) {
+        Objects.requireNonNull(flowable, "flowable is null");
         Objects.requireNonNull(orElse, "orElse is null");
         T first = awaitFirstOrNull(flowable); // RxJava carries no null item: null means empty
         return first != null ? first : orElse.get();
@@ -214,6 +219,7 @@ public final class RxAwait {
      * @throws IllegalArgumentException if it emits a second item (then it is cancelled)
      */
     public static <T> T awaitSingle(Flowable<T> flowable) {
+        Objects.requireNonNull(flowable, "flowable is null");
         return FlowAwait.awaitSingle(TaskEdge.flowable(flowable));
     }
 
@@ -226,6 +232,7 @@ public final class RxAwait {
      * @throws NoSuchElementException if it completes empty
      */
     public static <T> T awaitLast(Flowable<T> flowable) {
+        Objects.requireNonNull(flowable, "flowable is null");
         return FlowAwait.awaitLast(TaskEdge.flowable(flowable));
     }
 
@@ -235,6 +242,7 @@ public final class RxAwait {
      * @param flowable the Flowable
      */
     public static void awaitCompletion(Flowable<?> flowable) {
+        Objects.requireNonNull(flowable, "flowable is null");
         FlowAwait.awaitCompletion(TaskEdge.flowable(flowable));
     }
 
@@ -246,6 +254,7 @@ public final class RxAwait {
      * @return the items in order
      */
     public static <T> List<T> awaitList(Flowable<T> flowable) {
+        Objects.requireNonNull(flowable, "flowable is null");
         return await(flowable.toList());
     }
 
@@ -258,6 +267,7 @@ public final class RxAwait {
      * @throws NoSuchElementException if it completes empty
      */
     public static <T> T awaitFirst(Observable<T> observable) {
+        Objects.requireNonNull(observable, "observable is null");
         return await(observable.firstOrError());
     }
 
@@ -271,6 +281,7 @@ public final class RxAwait {
      * @return the first item or the default
      */
     public static <T> T awaitFirstOrDefault(Observable<T> observable, T defaultValue) {
+        Objects.requireNonNull(observable, "observable is null");
         return awaitOrDefault(observable.firstElement(), defaultValue);
     }
 
@@ -282,6 +293,7 @@ public final class RxAwait {
      * @return the first item or null
      */
     public static <T> T awaitFirstOrNull(Observable<T> observable) {
+        Objects.requireNonNull(observable, "observable is null");
         return awaitOrDefault(observable.firstElement(), null);
     }
 
@@ -296,6 +308,7 @@ public final class RxAwait {
      */
     public static <T> T awaitFirstOrElse(Observable<T> observable,
             Supplier<? extends T> orElse) {
+        Objects.requireNonNull(observable, "observable is null");
         Objects.requireNonNull(orElse, "orElse is null");
         T first = awaitFirstOrNull(observable);
         return first != null ? first : orElse.get();
@@ -311,6 +324,7 @@ public final class RxAwait {
      * @throws IllegalArgumentException if it emits a second item (then it is disposed)
      */
     public static <T> T awaitSingle(Observable<T> observable) {
+        Objects.requireNonNull(observable, "observable is null");
         return await(observable.singleOrError());
     }
 
@@ -323,6 +337,7 @@ public final class RxAwait {
      * @throws NoSuchElementException if it completes empty
      */
     public static <T> T awaitLast(Observable<T> observable) {
+        Objects.requireNonNull(observable, "observable is null");
         return await(observable.lastOrError());
     }
 
@@ -332,6 +347,7 @@ public final class RxAwait {
      * @param observable the Observable
      */
     public static void awaitCompletion(Observable<?> observable) {
+        Objects.requireNonNull(observable, "observable is null");
         await(observable.ignoreElements());
     }
 
@@ -343,6 +359,7 @@ public final class RxAwait {
      * @return the items in order
      */
     public static <T> List<T> awaitList(Observable<T> observable) {
+        Objects.requireNonNull(observable, "observable is null");
         return await(observable.toList());
     }
 }

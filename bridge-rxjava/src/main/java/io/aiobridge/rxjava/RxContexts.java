@@ -4,6 +4,7 @@ import io.aiobridge.Context;
 import io.aiobridge.ContextVar;
 import io.reactivex.rxjava3.functions.Function;
 import io.reactivex.rxjava3.plugins.RxJavaPlugins;
+import java.util.Objects;
 
 /**
  * Context variables across RxJava's scheduler hops, opt-in. RxJava has no context of its own, so
@@ -73,6 +74,7 @@ public final class RxContexts {
      * @return the bound work ({@code run} itself if the current context is empty)
      */
     public static Runnable carry(Runnable run) {
+        Objects.requireNonNull(run, "run is null");
         Context current = Context.current();
         if (current.size() == 0) {
             return run;
