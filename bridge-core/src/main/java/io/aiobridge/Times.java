@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.Args;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,11 +14,7 @@ final class Times {
 
     /** {@code seconds}, or IllegalArgumentException naming {@code name} if it is NaN. */
     static double check(double seconds, String name) {
-        if (Double.isNaN(seconds)) {
-            throw new IllegalArgumentException("Invalid delay: NaN (not a number); " + name
-                    + " must be a number of seconds (negative: now, infinite: never)");
-        }
-        return seconds;
+        return Args.seconds(seconds, name);
     }
 
     /** As {@link #check}; null passes (it means no limit). */

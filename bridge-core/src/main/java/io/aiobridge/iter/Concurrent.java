@@ -45,6 +45,7 @@ public final class Concurrent {
      */
     public static <T> AsyncIterable<T> timeout(AsyncIterable<T> source, double seconds) {
         Objects.requireNonNull(source, "source is null");
+        Args.seconds(seconds, "seconds");
         return lazy(() -> new Op<>() {
             private final AsyncIterator<T> up = upstream(source.aiter());
 

@@ -416,7 +416,7 @@ public final class Itertools {
      * The first {@code n} items ({@code islice(source, n)}).
      *
      * @param source the source
-     * @param n how many
+     * @param n how many, or negative for all (Python's {@code None})
      * @param <T> the item type
      * @return an async iterable
      */

@@ -48,7 +48,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
- * Ordinary values of bridge-core's types for {@link NullArguments}, made in the sweep's task (a
+ * Ordinary values of bridge-core's types for {@link BadArguments}, made in the sweep's task (a
  * done future, an empty publisher, an unconnected socket, an idle loop group). Closing it closes
  * the channels and files it opened and the group it started. A module with types of its own
  * answers those first and asks this for the rest.
@@ -168,7 +168,9 @@ public final class SweepValues implements Function<Class<?>, Object>, AutoClosea
             return ServerOptions.defaults();
         }
         if (type == StreamReader.class) {
-            return new StreamReader(loop);
+            StreamReader reader = new StreamReader(loop);
+            reader.feedEof(); // so that reading to the end returns
+            return reader;
         }
         if (type == Subprocess.Spec.class) {
             return Subprocess.exec("true");

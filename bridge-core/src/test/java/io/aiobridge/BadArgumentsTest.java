@@ -3,7 +3,7 @@ package io.aiobridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aiobridge.testing.NullArguments;
+import io.aiobridge.testing.BadArguments;
 import io.aiobridge.testing.PublicApi;
 import io.aiobridge.testing.SweepValues;
 import java.nio.file.Path;
@@ -14,11 +14,12 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every public constructor and method of bridge-core, called with null in one reference parameter
- * at a time: each must reject it up front with a message of its own (a {@link
- * NullPointerException} naming the parameter), or be listed here as taking null on purpose.
+ * Every public constructor and method of bridge-core, called with a bad value in one parameter at
+ * a time (docs/errors.md, rules 3 and 4): null in each reference parameter, NaN in each
+ * floating-point one, -1 in each integer one. Each must reject it up front with a message of its
+ * own, or be listed here as taking it on purpose, with the reason.
  */
-class NullArgumentsTest {
+class BadArgumentsTest {
 
     /**
      * Where null is a documented value, with why; each may return or throw (the sweep's other
@@ -144,9 +145,9 @@ class NullArgumentsTest {
         List<Class<?>> classes = PublicApi.classes(Path.of("target/classes"),
                 "io.aiobridge.internal.");
         EventLoopGroup previousDefault = EventLoopGroup.setDefaultGroup(null);
-        NullArguments.Report report;
+        BadArguments.Report report;
         try (SweepValues values = new SweepValues()) {
-            report = NullArguments.sweep(classes, values, ALLOWED.keySet());
+            report = BadArguments.sweep(classes, values, ALLOWED.keySet());
         } finally {
             EventLoopGroup.setDefaultGroup(previousDefault); // the sweep reset it to null
         }
@@ -159,5 +160,51 @@ class NullArgumentsTest {
         assertEquals(Set.of(), ALLOWED.keySet().stream()
                 .filter(m -> !report.called().contains(m)).collect(Collectors.toSet()),
                 "allowed members the sweep never called: renamed or removed, update the list");
+    }
+
+    /** Where NaN is a documented value. */
+    static final Set<String> ALLOWED_NAN = Set.of();
+
+    @Test
+    void everyFloatingPointParameterRejectsNaN() throws Exception {
+        BadArguments.Report report;
+        try (SweepValues values = new SweepValues()) {
+            report = BadArguments.sweepNaN(PublicApi.classes(Path.of("target/classes"),
+                    "io.aiobridge.internal."), values, ALLOWED_NAN);
+        }
+        report.findings().forEach(f -> System.out.println("  NAN FINDING " + f));
+        report.skipped().forEach(s -> System.out.println("  NAN skipped " + s));
+        assertTrue(report.calls() > 40, "the sweep reached the API: " + report.calls());
+        assertEquals(List.of(), report.findings());
+    }
+
+    /** Where a negative number has a documented meaning (asyncio's, or Java's None). */
+    static final Set<String> ALLOWED_NEGATIVE = Set.of(
+            "AsyncQueue.<init>(int)#0", // maxsize <= 0: unbounded, as asyncio
+            "AsyncQueue.<init>(int,EventLoop)#0",
+            "AsyncLifoQueue.<init>(int)#0",
+            "AsyncLifoQueue.<init>(int,EventLoop)#0",
+            "AsyncPriorityQueue.<init>(int)#0",
+            "AsyncPriorityQueue.<init>(int,Comparator,EventLoop)#0",
+            "AsyncCondition.signal(int)#0", // notify(-1) wakes none; the lock is checked first
+            "Itertools.count(long,long)#0", // any start and step
+            "Itertools.count(long,long)#1",
+            "Itertools.enumerate(AsyncIterable,long)#1", // any start
+            "Itertools.islice(AsyncIterable,long)#1", // negative: None, no stop
+            "Itertools.islice(AsyncIterable,long,long,long)#2",
+            "Itertools.repeat(Object,long)#1", // negative: None, for ever
+            "StreamReader.read(int)#0"); // read(-1): to the end
+
+    @Test
+    void everyCountRejectsANegativeNumberOrDocumentsIt() throws Exception {
+        BadArguments.Report report;
+        try (SweepValues values = new SweepValues()) {
+            report = BadArguments.sweepNegative(PublicApi.classes(Path.of("target/classes"),
+                    "io.aiobridge.internal."), values, ALLOWED_NEGATIVE);
+        }
+        report.findings().forEach(f -> System.out.println("  NEG FINDING " + f));
+        assertTrue(report.calls() > 40, "the sweep reached the API: " + report.calls());
+        assertEquals(List.of(), report.findings());
+        assertTrue(report.called().containsAll(ALLOWED_NEGATIVE), "every allowed member was swept");
     }
 }

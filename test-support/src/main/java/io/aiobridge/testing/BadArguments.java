@@ -26,17 +26,19 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Calls every public constructor and method of a module's API with {@code null} in one reference
- * parameter at a time (the others given ordinary values), each call in a task of its own loop, and
- * reports what did not reject the null up front with a message of its own: an {@link
- * NullPointerException} from a dereference deep inside (the JDK's "Cannot invoke ... because ..."
- * message, or none), another exception, a hang, or a normal return. Members the caller lists as
- * taking null on purpose may do anything but dereference it; so may exceptions' and records'
- * constructors return normally. What a misuse suite finds first, checked for the whole API at
- * once.
+ * Calls every public constructor and method of a module's API with a bad value in one parameter
+ * at a time (the others given ordinary values), each call in a task of its own loop, and reports
+ * what did not reject it up front with a message of its own. {@link #sweep} puts {@code null} in
+ * each reference parameter and catches a {@link NullPointerException} from a dereference deep
+ * inside (the JDK's "Cannot invoke ... because ..." message, or none), another exception, a
+ * hang, or a normal return; {@link #sweepNaN} puts NaN in each floating-point parameter and
+ * {@link #sweepNegative} -1 in each integer one, and both want an {@link
+ * IllegalArgumentException}. Members the caller lists as taking the value on purpose may do
+ * anything but dereference it or hang; exceptions' and records' constructors may take null.
+ * What a misuse suite finds first, checked for the whole API at once.
  */
-public final class NullArguments {
-    private NullArguments() {}
+public final class BadArguments {
+    private BadArguments() {}
 
     /** The JDK's helpful NullPointerException messages: a dereference, not a check. */
     private static final Pattern DEREFERENCE = Pattern.compile(
@@ -84,6 +86,67 @@ public final class NullArguments {
      */
     public static Report sweep(List<Class<?>> classes, Function<Class<?>, Object> values,
             Set<String> allowed) {
+        return sweep(classes, values, allowed, Bad.NULL);
+    }
+
+    /**
+     * As {@link #sweep}, with NaN in one {@code double} (or {@code Double}, {@code float})
+     * parameter at a time instead of null: each must be rejected up front with an {@link
+     * IllegalArgumentException} that has a message (asyncio's {@code ValueError}: "Invalid delay:
+     * NaN (not a number)" for a time), never accepted, passed on or waited on.
+     *
+     * @param classes the public classes
+     * @param values ordinary values, as for {@link #sweep}
+     * @param allowed members where NaN is a documented value
+     * @return what was found
+     */
+    public static Report sweepNaN(List<Class<?>> classes, Function<Class<?>, Object> values,
+            Set<String> allowed) {
+        return sweep(classes, values, allowed, Bad.NAN);
+    }
+
+    /**
+     * As {@link #sweep}, with -1 in one {@code int} or {@code long} parameter at a time: each
+     * must be rejected up front with an {@link IllegalArgumentException} that has a message
+     * (asyncio's {@code ValueError}, as {@code Semaphore(-1)} or {@code islice(it, -1)} raise
+     * it), unless -1 has a documented meaning (a queue's maxsize: unbounded).
+     *
+     * @param classes the public classes
+     * @param values ordinary values, as for {@link #sweep}
+     * @param allowed members where a negative number has a documented meaning
+     * @return what was found
+     */
+    public static Report sweepNegative(List<Class<?>> classes,
+            Function<Class<?>, Object> values, Set<String> allowed) {
+        return sweep(classes, values, allowed, Bad.NEGATIVE);
+    }
+
+    /** What a sweep puts in one parameter. */
+    private enum Bad {
+        NULL, NAN, NEGATIVE;
+
+        boolean appliesTo(Class<?> t) {
+            return switch (this) {
+                case NULL -> !t.isPrimitive();
+                case NAN -> t == double.class || t == Double.class || t == float.class
+                        || t == Float.class;
+                case NEGATIVE -> t == int.class || t == Integer.class || t == long.class
+                        || t == Long.class;
+            };
+        }
+
+        Object value(Class<?> t) {
+            return switch (this) {
+                case NULL -> null;
+                case NAN -> t == float.class || t == Float.class ? (Object) Float.NaN
+                        : (Object) Double.NaN;
+                case NEGATIVE -> t == long.class || t == Long.class ? (Object) (-1L) : (Object) (-1);
+            };
+        }
+    }
+
+    private static Report sweep(List<Class<?>> classes, Function<Class<?>, Object> values,
+            Set<String> allowed, Bad bad) {
         List<Finding> findings = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         Set<String> called = new TreeSet<>();
@@ -104,12 +167,12 @@ public final class NullArguments {
             for (Executable e : members) {
                 Class<?>[] types = e.getParameterTypes();
                 for (int i = 0; i < types.length; i++) {
-                    if (types[i].isPrimitive()) {
+                    if (!bad.appliesTo(types[i])) {
                         continue;
                     }
                     String name = describe(e) + "#" + i;
                     calls++;
-                    String outcome = call(e, i, values);
+                    String outcome = call(e, i, values, bad);
                     if (outcome == null || !outcome.startsWith("skipped")) {
                         called.add(name);
                     }
@@ -169,11 +232,12 @@ public final class NullArguments {
     }
 
     /** One call in a task of a new loop: null when the null was rejected clearly. */
-    private static String call(Executable e, int nullAt, Function<Class<?>, Object> values) {
+    private static String call(Executable e, int badAt, Function<Class<?>, Object> values,
+            Bad bad) {
         CompletableFuture<String> result = new CompletableFuture<>();
         Thread runner = Thread.ofPlatform().daemon().name("null-sweep").start(() -> {
             try {
-                result.complete(Aio.run(() -> callInTask(e, nullAt, values)));
+                result.complete(Aio.run(() -> callInTask(e, badAt, values, bad)));
             } catch (Throwable t) {
                 result.complete("the loop failed around the call: " + t);
             }
@@ -188,12 +252,14 @@ public final class NullArguments {
         }
     }
 
-    private static String callInTask(Executable e, int nullAt, Function<Class<?>, Object> values)
-            throws Exception {
+    private static String callInTask(Executable e, int badAt, Function<Class<?>, Object> values,
+            Bad bad) throws Exception {
         Class<?>[] types = e.getParameterTypes();
         Object[] args = new Object[types.length];
         for (int i = 0; i < types.length; i++) {
-            if (i != nullAt) {
+            if (i == badAt) {
+                args[i] = bad.value(types[i]);
+            } else {
                 args[i] = value(types[i], values, 0);
                 if (args[i] == null) {
                     return "skipped: no value for " + types[i].getSimpleName();
@@ -215,7 +281,7 @@ public final class NullArguments {
             }
             return "returned";
         } catch (InvocationTargetException thrown) {
-            return judge(thrown.getCause());
+            return bad == Bad.NULL ? judge(thrown.getCause()) : judgeNumber(thrown.getCause());
         }
     }
 
@@ -236,6 +302,13 @@ public final class NullArguments {
             }
         }
         return "threw " + t;
+    }
+
+    private static String judgeNumber(Throwable t) {
+        if (t instanceof IllegalArgumentException && t.getMessage() != null) {
+            return null;
+        }
+        return "threw " + t + (t.getStackTrace().length > 0 ? ", at " + top(t) : "");
     }
 
     private static String top(Throwable t) {
