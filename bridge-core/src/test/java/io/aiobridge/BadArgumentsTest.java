@@ -1,8 +1,5 @@
 package io.aiobridge;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.aiobridge.testing.BadArguments;
 import io.aiobridge.testing.PublicApi;
 import io.aiobridge.testing.SweepValues;
@@ -10,14 +7,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every public constructor and method of bridge-core, called with a bad value in one parameter at
  * a time (docs/errors.md, rules 3 and 4): null in each reference parameter, NaN in each
  * floating-point one, -1 in each integer one. Each must reject it up front with a message of its
- * own, or be listed here as taking it on purpose, with the reason.
+ * own, or be listed here as taking it on purpose, with the reason. And every member called with
+ * plain arguments from a thread that runs no loop (the threading contract, docs/design.md): it
+ * returns or refuses clearly, and a loop-confined object's method refuses unless listed as
+ * thread-safe.
  */
 class BadArgumentsTest {
 
@@ -151,15 +150,7 @@ class BadArgumentsTest {
         } finally {
             EventLoopGroup.setDefaultGroup(previousDefault); // the sweep reset it to null
         }
-        System.out.println("null sweep: " + report.calls() + " calls, " + report.skipped().size()
-                + " skipped");
-        report.skipped().forEach(s -> System.out.println("  skipped " + s));
-        report.findings().forEach(f -> System.out.println("  FINDING " + f));
-        assertTrue(report.calls() > 300, "the sweep reached the API: " + report.calls());
-        assertEquals(List.of(), report.findings());
-        assertEquals(Set.of(), ALLOWED.keySet().stream()
-                .filter(m -> !report.called().contains(m)).collect(Collectors.toSet()),
-                "allowed members the sweep never called: renamed or removed, update the list");
+        BadArguments.assertClean(report, ALLOWED.keySet(), 500);
     }
 
     /** Where NaN is a documented value. */
@@ -172,10 +163,7 @@ class BadArgumentsTest {
             report = BadArguments.sweepNaN(PublicApi.classes(Path.of("target/classes"),
                     "io.aiobridge.internal."), values, ALLOWED_NAN);
         }
-        report.findings().forEach(f -> System.out.println("  NAN FINDING " + f));
-        report.skipped().forEach(s -> System.out.println("  NAN skipped " + s));
-        assertTrue(report.calls() > 40, "the sweep reached the API: " + report.calls());
-        assertEquals(List.of(), report.findings());
+        BadArguments.assertClean(report, ALLOWED_NAN, 40);
     }
 
     /** Where a negative number has a documented meaning (asyncio's, or Java's None). */
@@ -202,9 +190,87 @@ class BadArgumentsTest {
             report = BadArguments.sweepNegative(PublicApi.classes(Path.of("target/classes"),
                     "io.aiobridge.internal."), values, ALLOWED_NEGATIVE);
         }
-        report.findings().forEach(f -> System.out.println("  NEG FINDING " + f));
-        assertTrue(report.calls() > 40, "the sweep reached the API: " + report.calls());
-        assertEquals(List.of(), report.findings());
-        assertTrue(report.called().containsAll(ALLOWED_NEGATIVE), "every allowed member was swept");
+        BadArguments.assertClean(report, ALLOWED_NEGATIVE, 40);
+    }
+
+    /** Classes whose instances belong to one loop (docs/design.md, "Threading contract"). */
+    static final Set<Class<?>> CONFINED = Set.of(EventLoop.class, AsyncFuture.class,
+            io.aiobridge.queue.AsyncQueue.class, io.aiobridge.sync.AsyncLock.class,
+            io.aiobridge.sync.AsyncEvent.class, io.aiobridge.sync.AsyncSemaphore.class,
+            io.aiobridge.sync.AsyncCondition.class, io.aiobridge.net.StreamReader.class,
+            AsyncGenerator.class);
+
+    /**
+     * Members of confined classes that any thread may call, with why. A query that asyncio does
+     * not check either reads a snapshot: a loop-confined value read from another thread may be
+     * stale, never torn (a reference or a primitive below 64 bits).
+     */
+    static final Map<String, String> THREAD_SAFE = Map.ofEntries(
+            none("AsyncFuture.isDone()", "documented thread-safe"),
+            none("AsyncFuture.join()", "documented thread-safe: blocks until done"),
+            none("AsyncFuture.join(Duration)", "documented thread-safe"),
+            none("AsyncFuture.toCompletableFuture()", "documented thread-safe"),
+            none("EventLoop.callSoonThreadsafe(Runnable)", "its name says so"),
+            none("EventLoop.callLaterThreadsafe(double,Runnable)", "its name says so"),
+            none("EventLoop.createFuture()", "a new future; it touches none of the loop's state"),
+            none("AsyncFuture.getLoop()", "final"),
+            none("Task.getCoro()", "final"),
+            none("Task.getContext()", "final"),
+            none("Task.getName()", "a snapshot"),
+            none("Task.setName(String)", "asyncio's set_name has no check; a String is immutable"),
+            none("Task.getStack()", "documented for monitors: the stack of a parked task"),
+            none("EventLoop.isClosed()", "volatile"),
+            none("EventLoop.isRunning()", "volatile"),
+            none("EventLoop.time()", "the clock"),
+            none("EventLoop.getDebug()", "volatile configuration"),
+            none("EventLoop.setDebug(boolean)", "volatile configuration"),
+            none("EventLoop.getExceptionHandler()", "volatile configuration"),
+            none("EventLoop.setExceptionHandler(ExceptionHandler)", "volatile configuration"),
+            none("EventLoop.getSlowCallbackDuration()", "volatile configuration"),
+            none("EventLoop.setSlowCallbackDuration(double)", "volatile configuration"),
+            none("EventLoop.getTaskFactory()", "a snapshot"),
+            none("EventLoop.callExceptionHandler(ErrorContext)",
+                    "asyncio's has no check: errors from other threads are reported through it"),
+            none("EventLoop.defaultExceptionHandler(ErrorContext)", "it only logs"),
+            none("AsyncFuture.isCancelled()", "a snapshot"),
+            none("AsyncFuture.result()", "a snapshot: a done future's result, else raises"),
+            none("AsyncFuture.exception()", "a snapshot"),
+            none("AsyncFuture.cancelMessage()", "a snapshot"),
+            none("Task.cancelling()", "a snapshot"),
+            none("AsyncQueue.qsize()", "a snapshot"),
+            none("AsyncQueue.empty()", "a snapshot"),
+            none("AsyncQueue.full()", "a snapshot"),
+            none("AsyncQueue.maxsize()", "final"),
+            none("AsyncQueue.isShutDown()", "a snapshot"),
+            none("AsyncQueue.unfinishedTasks()", "a snapshot"),
+            none("AsyncLock.locked()", "a snapshot"),
+            none("AsyncCondition.locked()", "a snapshot"),
+            none("AsyncEvent.isSet()", "a snapshot"),
+            none("AsyncSemaphore.locked()", "a snapshot"),
+            none("AsyncSemaphore.availablePermits()", "a snapshot"),
+            none("StreamReader.atEof()", "a snapshot"),
+            none("StreamReader.exception()", "a snapshot"),
+            none("StreamReader.aiter()", "lazy: each read checks its thread"),
+            none("AsyncGenerator.aiter()", "returns itself"),
+            none("AsyncGenerator.iterator()", "lazy: hasNext() needs a task"),
+            none("AsyncGenerator.anext()", "lazy: awaiting needs a task"),
+            none("AsyncGenerator.asend(Object)", "lazy: awaiting needs a task"),
+            none("AsyncGenerator.athrow(Throwable)", "lazy: awaiting needs a task"),
+            none("AsyncGenerator.prefetch(int)", "a view, lazy"),
+            none("AsyncGenerator.isClosed()", "a snapshot"),
+            none("AsyncGenerator.aclose()", "documented: a generator never started needs no task"),
+            none("AsyncGenerator.close()", "documented: a generator never started needs no task"));
+
+    @Test
+    void offItsLoopEveryMemberRefusesClearlyOrIsThreadSafe() throws Exception {
+        BadArguments.Report report;
+        EventLoopGroup previousDefault = EventLoopGroup.setDefaultGroup(null);
+        try (SweepValues values = new SweepValues()) {
+            report = BadArguments.sweepOffLoop(PublicApi.classes(Path.of("target/classes"),
+                    "io.aiobridge.internal."), values, CONFINED, THREAD_SAFE.keySet());
+        } finally {
+            EventLoopGroup.setDefaultGroup(previousDefault);
+        }
+        BadArguments.assertClean(report, THREAD_SAFE.keySet(), 500);
     }
 }

@@ -1,5 +1,6 @@
 package io.aiobridge.net;
 
+import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.AsyncIterator;
@@ -75,6 +76,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @param transport the transport
      */
     public void setTransport(Transport transport) {
+        checkThread("setTransport()");
         Objects.requireNonNull(transport, "transport is null");
         if (this.transport != null) {
             throw new IllegalStateException("Transport already set");
@@ -88,6 +90,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @param data the bytes
      */
     public void feedData(byte[] data) {
+        checkThread("feedData()");
         Objects.requireNonNull(data, "data is null");
         if (eof) {
             throw new IllegalStateException("feed_data after feed_eof; " + this
@@ -112,6 +115,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
 
     /** The stream has ended: reads return what is buffered, then nothing. */
     public void feedEof() {
+        checkThread("feedEof()");
         eof = true;
         wakeup(null);
     }
@@ -122,6 +126,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @param exc the failure
      */
     public void setException(Throwable exc) {
+        checkThread("setException()");
         exception = Objects.requireNonNull(exc, "exc is null");
         wakeup(exc);
     }
@@ -133,6 +138,20 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      */
     public Throwable exception() {
         return exception;
+    }
+
+    /**
+     * The threading contract: while its loop runs, only the loop's code may feed or read this
+     * reader (a protocol or a task); before the loop runs, one thread may set it up.
+     */
+    private void checkThread(String what) {
+        if (loop.isRunning() && Aio.runningLoopOrNull() != loop) {
+            throw new WrongThreadException("Non-thread-safe operation invoked on an event loop"
+                    + " other than the current one; StreamReader." + what + " was called from"
+                    + " thread '" + Thread.currentThread().getName() + "', but " + loop
+                    + " runs " + this + ": feed and read it from that loop's code (its protocol,"
+                    + " a task), or hand the bytes over with loop.callSoonThreadsafe()");
+        }
     }
 
     private void wakeup(Throwable exc) {
@@ -169,6 +188,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] read(int n) throws IOException {
+        checkThread("read()");
         rethrow();
         if (n == 0) {
             return new byte[0];
@@ -201,6 +221,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] readline() throws IOException {
+        checkThread("readline()");
         try {
             return readuntil(new byte[] {'\n'});
         } catch (IncompleteReadException e) {
@@ -246,6 +267,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] readuntil(List<byte[]> separators) throws IOException {
+        checkThread("readuntil()");
         Objects.requireNonNull(separators, "separators is null");
         List<byte[]> seps = new ArrayList<>(separators);
         if (seps.isEmpty()) {
@@ -315,6 +337,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] readexactly(int n) throws IOException {
+        checkThread("readexactly()");
         if (n < 0) {
             throw new IllegalArgumentException("readexactly size can not be less than zero");
         }

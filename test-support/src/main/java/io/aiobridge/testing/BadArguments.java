@@ -1,6 +1,12 @@
 package io.aiobridge.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
+import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
@@ -11,15 +17,15 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -121,6 +127,167 @@ public final class BadArguments {
         return sweep(classes, values, allowed, Bad.NEGATIVE);
     }
 
+    /**
+     * Calls every public member with ordinary arguments, made in a task of a running loop, from
+     * another thread (no loop there): what {@code await} outside a task and a loop-only method
+     * from another thread do. Each must return (it needs no loop, or is thread-safe) or refuse
+     * with an exception that has a message, never dereference a missing loop or hang; and an
+     * instance method of a {@code confined} class must refuse unless listed as thread-safe.
+     *
+     * @param classes the public classes
+     * @param values ordinary values, as for {@link #sweep}
+     * @param confined classes whose instances belong to one loop (docs/design.md's threading
+     *     contract): their methods must refuse another thread
+     * @param threadSafe members of confined classes that may be called from any thread
+     * @return what was found
+     */
+    public static Report sweepOffLoop(List<Class<?>> classes, Function<Class<?>, Object> values,
+            Set<Class<?>> confined, Set<String> threadSafe) {
+        List<Finding> findings = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        Set<String> called = new TreeSet<>();
+        int calls = 0;
+        for (Class<?> c : classes) {
+            for (Executable e : members(c)) {
+                String name = describe(e);
+                calls++;
+                String outcome = callOffLoop(e, values);
+                if (outcome != null && outcome.startsWith("skipped")) {
+                    skipped.add(name + ": " + outcome);
+                    continue;
+                }
+                called.add(name);
+                boolean mustRefuse = e instanceof Method m && !Modifier.isStatic(m.getModifiers())
+                        && confined.stream().anyMatch(k -> k.isAssignableFrom(c))
+                        && !threadSafe.contains(name);
+                if (outcome != null && !outcome.equals("returned")) {
+                    findings.add(new Finding(name, outcome));
+                } else if (mustRefuse && "returned".equals(outcome)) {
+                    findings.add(new Finding(name, "ran on another thread than its loop's"));
+                } else if (!mustRefuse && outcome == null && threadSafe.contains(name)) {
+                    findings.add(new Finding(name, "listed as thread-safe but refused"));
+                }
+            }
+        }
+        return new Report(calls, findings, skipped, called);
+    }
+
+    /**
+     * One call from another thread; null when it refused clearly, "returned" when it returned.
+     */
+    private static String callOffLoop(Executable e, Function<Class<?>, Object> values) {
+        CompletableFuture<Object[]> made = new CompletableFuture<>();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        Thread loopThread = Thread.ofPlatform().daemon().name("sweep-loop").start(() -> {
+            try {
+                Aio.run(() -> {
+                    Class<?>[] types = e.getParameterTypes();
+                    Object[] args = new Object[types.length + 1];
+                    for (int i = 0; i < types.length; i++) {
+                        args[i + 1] = value(types[i], values, 0);
+                        if (args[i + 1] == null) {
+                            made.complete(new Object[] {"skipped: no value for "
+                                    + types[i].getSimpleName()});
+                            return null;
+                        }
+                    }
+                    if (e instanceof Method m && !Modifier.isStatic(m.getModifiers())) {
+                        args[0] = values.apply(m.getDeclaringClass());
+                        if (args[0] == null) {
+                            made.complete(new Object[] {"skipped: no instance of "
+                                    + m.getDeclaringClass().getSimpleName()});
+                            return null;
+                        }
+                    }
+                    EventLoop loop = Aio.getRunningLoop();
+                    AsyncFuture<Void> done = loop.createFuture();
+                    release.whenComplete((v, t) -> loop.callSoonThreadsafe(() -> {
+                        if (!done.isDone()) {
+                            done.setResult(null);
+                        }
+                    }));
+                    made.complete(args);
+                    return done.await();
+                });
+            } catch (Throwable t) {
+                made.completeExceptionally(t);
+            }
+        });
+        try {
+            Object[] args = made.get(5, TimeUnit.SECONDS);
+            if (args.length == 1 && args[0] instanceof String skip) {
+                return skip;
+            }
+            return within5s("sweep-caller", () -> {
+                Object[] rest = Arrays.copyOfRange(args, 1, args.length);
+                try {
+                    if (e instanceof Method m) {
+                        closeIfStarted(m.invoke(args[0], rest));
+                    } else {
+                        ((Constructor<?>) e).newInstance(rest);
+                    }
+                    return "returned";
+                } catch (InvocationTargetException thrown) {
+                    return judgeRefusal(thrown.getCause());
+                }
+            }, "the call failed: ");
+        } catch (TimeoutException t) {
+            return "skipped: the loop did not make the arguments within 5 s";
+        } catch (InterruptedException | ExecutionException t) {
+            return "skipped: the loop failed making the arguments: " + t;
+        } finally {
+            release.complete(null);
+            try {
+                loopThread.join(5_000);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Closes a loop group a call started, or a loop it made that is not running (the sweep's
+     * own loops run), so that no thread outlives the sweep.
+     */
+    private static void closeIfStarted(Object result) {
+        try {
+            if (result instanceof EventLoopGroup g) {
+                g.close();
+            } else if (result instanceof EventLoop l && !l.isRunning() && !l.isClosed()) {
+                l.close();
+            }
+        } catch (RuntimeException refused) {
+            // a loop in use elsewhere refuses to close: it is its owner's
+        }
+    }
+
+    private static String judgeRefusal(Throwable t) {
+        if (t instanceof NullPointerException) {
+            return "NullPointerException off the loop: " + t.getMessage() + ", at " + top(t);
+        }
+        if (t.getMessage() == null) {
+            return "threw " + t + " without a message, at " + top(t);
+        }
+        return null;
+    }
+
+    /** The public constructors and methods of {@code c} that a sweep calls. */
+    private static List<Executable> members(Class<?> c) {
+        List<Executable> members = new ArrayList<>();
+        if (!Modifier.isAbstract(c.getModifiers()) && !c.isInterface()) {
+            for (Constructor<?> k : c.getConstructors()) {
+                members.add(k);
+            }
+        }
+        for (Method m : c.getDeclaredMethods()) {
+            if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic() && !m.isBridge()
+                    && !isObjectMethod(m) && !(c.isEnum() && m.getName().equals("valueOf"))) {
+                members.add(m);
+            }
+        }
+        return members;
+    }
+
     /** What a sweep puts in one parameter. */
     private enum Bad {
         NULL, NAN, NEGATIVE;
@@ -152,19 +319,7 @@ public final class BadArguments {
         Set<String> called = new TreeSet<>();
         int calls = 0;
         for (Class<?> c : classes) {
-            List<Executable> members = new ArrayList<>();
-            if (!Modifier.isAbstract(c.getModifiers()) && !c.isInterface()) {
-                for (Constructor<?> k : c.getConstructors()) {
-                    members.add(k);
-                }
-            }
-            for (Method m : c.getDeclaredMethods()) {
-                if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic() && !m.isBridge()
-                        && !isObjectMethod(m) && !(c.isEnum() && m.getName().equals("valueOf"))) {
-                    members.add(m);
-                }
-            }
-            for (Executable e : members) {
+            for (Executable e : members(c)) {
                 Class<?>[] types = e.getParameterTypes();
                 for (int i = 0; i < types.length; i++) {
                     if (!bad.appliesTo(types[i])) {
@@ -207,6 +362,26 @@ public final class BadArguments {
         return b.append(')').toString();
     }
 
+    /**
+     * Fails unless the sweep found nothing, reached at least {@code minCalls} calls, and called
+     * every member {@code listed} (an allowed or thread-safe one), so that a renamed member does
+     * not stay listed; prints what it found first.
+     *
+     * @param report the sweep's report
+     * @param listed the members the test listed as allowed
+     * @param minCalls how many calls prove the sweep reached the API
+     */
+    public static void assertClean(Report report, Set<String> listed, int minCalls) {
+        report.findings().forEach(f -> System.out.println("  finding: " + f));
+        assertTrue(report.calls() >= minCalls, "the sweep reached the API: " + report.calls()
+                + " calls");
+        assertEquals(List.of(), report.findings());
+        Set<String> neverCalled = new TreeSet<>(listed);
+        neverCalled.removeAll(report.called());
+        assertEquals(Set.of(), neverCalled,
+                "listed members the sweep never called: renamed or removed, update the list");
+    }
+
     /** A dereference or a hang: a defect even where null is allowed. */
     private static boolean isDefect(String outcome) {
         return outcome.startsWith(DEREFERENCED) || outcome.startsWith(NO_MESSAGE)
@@ -234,18 +409,27 @@ public final class BadArguments {
     /** One call in a task of a new loop: null when the null was rejected clearly. */
     private static String call(Executable e, int badAt, Function<Class<?>, Object> values,
             Bad bad) {
+        return within5s("sweep-call", () -> Aio.run(() -> callInTask(e, badAt, values, bad)),
+                "the loop failed around the call: ");
+    }
+
+    /**
+     * Runs {@code work} on a daemon thread of its own and returns its answer, or that it hung:
+     * the thread is interrupted and left behind after 5 s.
+     */
+    private static String within5s(String threadName, Callable<String> work, String failed) {
         CompletableFuture<String> result = new CompletableFuture<>();
-        Thread runner = Thread.ofPlatform().daemon().name("null-sweep").start(() -> {
+        Thread worker = Thread.ofPlatform().daemon().name(threadName).start(() -> {
             try {
-                result.complete(Aio.run(() -> callInTask(e, badAt, values, bad)));
+                result.complete(work.call());
             } catch (Throwable t) {
-                result.complete("the loop failed around the call: " + t);
+                result.complete(failed + t);
             }
         });
         try {
             return result.get(5, TimeUnit.SECONDS);
         } catch (TimeoutException t) {
-            runner.interrupt();
+            worker.interrupt();
             return HANGS;
         } catch (InterruptedException | ExecutionException t) {
             throw new IllegalStateException(t);
@@ -275,7 +459,7 @@ public final class BadArguments {
         }
         try {
             if (e instanceof Method m) {
-                m.invoke(target, args);
+                closeIfStarted(m.invoke(target, args));
             } else {
                 ((Constructor<?>) e).newInstance(args);
             }
@@ -350,9 +534,6 @@ public final class BadArguments {
         }
         if (type == Map.class) {
             return Map.of();
-        }
-        if (type == Executor.class) {
-            return ForkJoinPool.commonPool();
         }
         if (type.isArray()) {
             return Array.newInstance(type.getComponentType(), 0);

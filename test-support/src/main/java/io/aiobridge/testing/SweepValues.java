@@ -42,6 +42,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -189,6 +192,15 @@ public final class SweepValues implements Function<Class<?>, Object>, AutoClosea
         }
         if (type == LoopBound.class) {
             return new LoopBound("sweep", null);
+        }
+        if (type == Executor.class) {
+            // an executor of the sweep's own, shut down at the end: a loop made on it
+            // (EventLoop.newEventLoopOn) marks its threads as carriers, which must not leak
+            // into the JVM's shared pools and the tests that run after
+            ExecutorService pool = Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().daemon().name("sweep-executor").factory());
+            opened.add(pool::shutdownNow);
+            return pool;
         }
         if (type == Path.class) {
             return Path.of("null-sweep-does-not-exist");
