@@ -170,6 +170,11 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             public void release(Object l, SelectableChannel ch) {
                 ((BaseEventLoop) l).io.release(ch);
             }
+
+            @Override
+            public void checkThread(Object l, String what) {
+                ((BaseEventLoop) l).checkThread(what);
+            }
         });
     }
 

@@ -1,6 +1,7 @@
 package io.aiobridge.internal;
 
 import io.aiobridge.Context;
+import io.aiobridge.EventLoop;
 import io.aiobridge.Handle;
 import java.nio.channels.SelectableChannel;
 import java.util.function.BooleanSupplier;
@@ -68,6 +69,29 @@ public final class TransportIo {
          * @param channel the channel
          */
         void release(Object loop, SelectableChannel channel);
+
+        /**
+         * Refuses a call from a thread other than the one running {@code loop}'s code while it
+         * runs (see {@link TransportIo#checkThread}).
+         *
+         * @param loop the loop
+         * @param what the call, for the message
+         */
+        void checkThread(Object loop, String what);
+    }
+
+    /**
+     * The threading contract of a loop-confined I/O object (a transport, a stream reader):
+     * while its loop runs, only the loop's code may call {@code what}; before the loop runs, one
+     * thread may set the object up. The check is the loop's own (one read of who holds it), and
+     * its message starts with asyncio's (debug mode).
+     *
+     * @param loop the object's loop
+     * @param what the call, for the message ({@code "StreamReader.feedData()"})
+     * @throws WrongThreadException from another thread while the loop runs
+     */
+    public static void checkThread(EventLoop loop, String what) {
+        ops.checkThread(loop, what);
     }
 
     private static volatile Ops ops;

@@ -102,6 +102,7 @@ public final class DatagramTransport {
      * @throws IllegalStateException after close
      */
     public void sendto(byte[] data, InetSocketAddress address) {
+        TransportIo.checkThread(loop, "DatagramTransport.sendto()");
         if (closing) {
             throw new IllegalStateException("sendto() on a closing endpoint: " + this);
         }
@@ -151,6 +152,7 @@ public final class DatagramTransport {
      * @param data the payload
      */
     public void send(byte[] data) {
+        TransportIo.checkThread(loop, "DatagramTransport.send()");
         sendto(data, null);
     }
 
@@ -179,6 +181,7 @@ public final class DatagramTransport {
 
     /** Closes once the queued datagrams are sent. */
     public void close() {
+        TransportIo.checkThread(loop, "DatagramTransport.close()");
         if (closing) {
             return;
         }
@@ -191,6 +194,7 @@ public final class DatagramTransport {
 
     /** Closes at once, dropping queued datagrams. */
     public void abort() {
+        TransportIo.checkThread(loop, "DatagramTransport.abort()");
         forceClose(null);
     }
 

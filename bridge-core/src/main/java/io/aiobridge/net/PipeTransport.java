@@ -175,6 +175,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void pauseReading() {
+            TransportIo.checkThread(loop, "Transport.pauseReading()");
             lock.lock();
             try {
                 paused = true;
@@ -185,6 +186,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void resumeReading() {
+            TransportIo.checkThread(loop, "Transport.resumeReading()");
             lock.lock();
             try {
                 paused = false;
@@ -206,6 +208,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void close() {
+            TransportIo.checkThread(loop, "Transport.close()");
             if (closing) {
                 return;
             }
@@ -230,16 +233,19 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void abort() {
+            TransportIo.checkThread(loop, "Transport.abort()");
             close();
         }
 
         @Override
         public void write(byte[] data) {
+            TransportIo.checkThread(loop, "Transport.write()");
             throw new UnsupportedOperationException("a read pipe cannot be written: " + this);
         }
 
         @Override
         public void writeEof() {
+            TransportIo.checkThread(loop, "Transport.writeEof()");
             throw new UnsupportedOperationException("a read pipe has no writing side: " + this);
         }
 
@@ -250,6 +256,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void setWriteBufferLimits(Integer high, Integer low) {
+            TransportIo.checkThread(loop, "Transport.setWriteBufferLimits()");
             throw new UnsupportedOperationException("a read pipe has no write buffer: " + this);
         }
 
@@ -362,6 +369,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void write(byte[] data) {
+            TransportIo.checkThread(loop, "Transport.write()");
             if (lost) {
                 return; // as asyncio: the process has gone; drain() reports it
             }
@@ -416,6 +424,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void writeEof() {
+            TransportIo.checkThread(loop, "Transport.writeEof()");
             if (eof || closing) {
                 return;
             }
@@ -430,6 +439,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void close() {
+            TransportIo.checkThread(loop, "Transport.close()");
             if (closing) {
                 return;
             }
@@ -439,6 +449,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void abort() {
+            TransportIo.checkThread(loop, "Transport.abort()");
             lock.lock();
             try {
                 queue.clear();
@@ -451,11 +462,13 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void pauseReading() {
+            TransportIo.checkThread(loop, "Transport.pauseReading()");
             throw new UnsupportedOperationException("a write pipe does not read: " + this);
         }
 
         @Override
         public void resumeReading() {
+            TransportIo.checkThread(loop, "Transport.resumeReading()");
             throw new UnsupportedOperationException("a write pipe does not read: " + this);
         }
 
@@ -466,6 +479,7 @@ abstract class PipeTransport implements Transport {
 
         @Override
         public void setWriteBufferLimits(Integer high, Integer low) {
+            TransportIo.checkThread(loop, "Transport.setWriteBufferLimits()");
             flow.setLimits(high, low);
             flow.afterGrow(buffered);
         }

@@ -198,6 +198,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void pauseReading() {
+        TransportIo.checkThread(loop, "Transport.pauseReading()");
         if (closing || paused) {
             return;
         }
@@ -207,6 +208,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void resumeReading() {
+        TransportIo.checkThread(loop, "Transport.resumeReading()");
         if (closing || !paused) {
             return;
         }
@@ -229,6 +231,7 @@ final class SocketTransport implements Transport {
     /** Sends straight from {@code data} (no copy unless the socket cannot take it all now). */
     @Override
     public void write(ByteBuffer data) {
+        TransportIo.checkThread(loop, "Transport.write()");
         Objects.requireNonNull(data, "data is null");
         if (eof) {
             throw new IllegalStateException("Cannot call write() after write_eof(); the"
@@ -394,6 +397,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void writeEof() {
+        TransportIo.checkThread(loop, "Transport.writeEof()");
         if (closing || eof) {
             return;
         }
@@ -418,6 +422,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void setWriteBufferLimits(Integer high, Integer low) {
+        TransportIo.checkThread(loop, "Transport.setWriteBufferLimits()");
         flow.setLimits(high, low);
         flow.afterGrow(buffered);
     }
@@ -441,6 +446,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void close() {
+        TransportIo.checkThread(loop, "Transport.close()");
         closedByUser = true;
         if (closing) {
             return;
@@ -454,6 +460,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void abort() {
+        TransportIo.checkThread(loop, "Transport.abort()");
         closedByUser = true;
         forceClose(null);
     }
@@ -558,6 +565,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void setProtocol(Protocol protocol) {
+        TransportIo.checkThread(loop, "Transport.setProtocol()");
         this.protocol = Objects.requireNonNull(protocol, "protocol is null");
         flow.setProtocol(protocol);
     }

@@ -7,6 +7,7 @@ import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.TimerHandle;
 import io.aiobridge.internal.Addresses;
+import io.aiobridge.internal.TransportIo;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -570,11 +571,13 @@ final class SslProtocol implements Protocol {
 
         @Override
         public void write(byte[] data) {
+            TransportIo.checkThread(loop, "Transport.write()");
             appWrite(data);
         }
 
         @Override
         public void writeEof() {
+            TransportIo.checkThread(loop, "Transport.writeEof()");
             throw new UnsupportedOperationException("SSL doesn't support half-closes");
         }
 
@@ -585,11 +588,13 @@ final class SslProtocol implements Protocol {
 
         @Override
         public void close() {
+            TransportIo.checkThread(loop, "Transport.close()");
             appClose();
         }
 
         @Override
         public void abort() {
+            TransportIo.checkThread(loop, "Transport.abort()");
             appClosing = true;
             raw.abort();
         }
@@ -612,12 +617,14 @@ final class SslProtocol implements Protocol {
 
         @Override
         public void pauseReading() {
+            TransportIo.checkThread(loop, "Transport.pauseReading()");
             appReadingPaused = true;
             raw.pauseReading();
         }
 
         @Override
         public void resumeReading() {
+            TransportIo.checkThread(loop, "Transport.resumeReading()");
             if (!appReadingPaused) {
                 return;
             }
@@ -654,6 +661,7 @@ final class SslProtocol implements Protocol {
 
         @Override
         public void setWriteBufferLimits(Integer high, Integer low) {
+            TransportIo.checkThread(loop, "Transport.setWriteBufferLimits()");
             raw.setWriteBufferLimits(high, low);
         }
 
@@ -674,6 +682,7 @@ final class SslProtocol implements Protocol {
 
         @Override
         public void setProtocol(Protocol protocol) {
+            TransportIo.checkThread(loop, "Transport.setProtocol()");
             app = Objects.requireNonNull(protocol, "protocol is null");
         }
 

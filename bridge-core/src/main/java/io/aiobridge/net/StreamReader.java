@@ -1,6 +1,5 @@
 package io.aiobridge.net;
 
-import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.AsyncIterator;
@@ -8,6 +7,7 @@ import io.aiobridge.Awaitable;
 import io.aiobridge.EventLoop;
 import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.internal.Failures;
+import io.aiobridge.internal.TransportIo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -140,18 +140,8 @@ public final class StreamReader implements AsyncIterable<byte[]> {
         return exception;
     }
 
-    /**
-     * The threading contract: while its loop runs, only the loop's code may feed or read this
-     * reader (a protocol or a task); before the loop runs, one thread may set it up.
-     */
     private void checkThread(String what) {
-        if (loop.isRunning() && Aio.runningLoopOrNull() != loop) {
-            throw new WrongThreadException("Non-thread-safe operation invoked on an event loop"
-                    + " other than the current one; StreamReader." + what + " was called from"
-                    + " thread '" + Thread.currentThread().getName() + "', but " + loop
-                    + " runs " + this + ": feed and read it from that loop's code (its protocol,"
-                    + " a task), or hand the bytes over with loop.callSoonThreadsafe()");
-        }
+        TransportIo.checkThread(loop, "StreamReader." + what);
     }
 
     private void wakeup(Throwable exc) {

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * A bidirectional byte stream owned by a loop: asyncio's {@code Transport}. All methods are
- * loop-confined (call them from the loop's tasks and callbacks).
+ * loop-confined (call them from the loop's tasks and callbacks): while the loop runs, a write,
+ * close, abort, pause or resume from another thread throws {@code WrongThreadException} before it
+ * touches anything; hand such work to the loop with {@code loop.callSoonThreadsafe()}.
  *
  * <p>{@link #write} never blocks: what the socket cannot take at once is buffered, and when the
  * buffer grows over the high-water mark the protocol's {@link Protocol#pauseWriting()} is called
