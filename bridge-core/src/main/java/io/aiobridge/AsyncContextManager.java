@@ -118,7 +118,7 @@ public interface AsyncContextManager<T> {
      * contextlib.nullcontext}, for code where a manager is optional.
      *
      * <pre>{@code
-     * AsyncContextManager<AsyncLock> guard = shared ? AsyncContextManager.nullContext(null) : lock;
+     * AsyncContextManager<AsyncLock> guard = shared ? lock : AsyncContextManager.nullContext(null);
      * }</pre>
      *
      * @param value what {@link #aenter()} returns (may be null)
