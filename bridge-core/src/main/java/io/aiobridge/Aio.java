@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.Args;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -344,13 +345,10 @@ public final class Aio {
     }
 
     private static <T> List<Task<? extends T>> tasksOf(Coroutine<? extends T>[] coros) {
-        Objects.requireNonNull(coros, "coros is null");
-        for (int i = 0; i < coros.length; i++) {
-            Objects.requireNonNull(coros[i], "coros[" + i + "] is null");
-        }
+        List<Coroutine<? extends T>> checked = Args.nonNullElements(coros, "coros");
         EventLoop loop = getRunningLoop();
-        List<Task<? extends T>> tasks = new ArrayList<>(coros.length);
-        for (Coroutine<? extends T> c : coros) {
+        List<Task<? extends T>> tasks = new ArrayList<>(checked.size());
+        for (Coroutine<? extends T> c : checked) {
             tasks.add(loop.createTask(c));
         }
         return tasks;

@@ -76,7 +76,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @param transport the transport
      */
     public void setTransport(Transport transport) {
-        checkThread("setTransport()");
+        TransportIo.checkThread(loop, "StreamReader.setTransport()");
         Objects.requireNonNull(transport, "transport is null");
         if (this.transport != null) {
             throw new IllegalStateException("Transport already set");
@@ -90,7 +90,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @param data the bytes
      */
     public void feedData(byte[] data) {
-        checkThread("feedData()");
+        TransportIo.checkThread(loop, "StreamReader.feedData()");
         Objects.requireNonNull(data, "data is null");
         if (eof) {
             throw new IllegalStateException("feed_data after feed_eof; " + this
@@ -115,7 +115,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
 
     /** The stream has ended: reads return what is buffered, then nothing. */
     public void feedEof() {
-        checkThread("feedEof()");
+        TransportIo.checkThread(loop, "StreamReader.feedEof()");
         eof = true;
         wakeup(null);
     }
@@ -126,7 +126,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @param exc the failure
      */
     public void setException(Throwable exc) {
-        checkThread("setException()");
+        TransportIo.checkThread(loop, "StreamReader.setException()");
         exception = Objects.requireNonNull(exc, "exc is null");
         wakeup(exc);
     }
@@ -138,10 +138,6 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      */
     public Throwable exception() {
         return exception;
-    }
-
-    private void checkThread(String what) {
-        TransportIo.checkThread(loop, "StreamReader." + what);
     }
 
     private void wakeup(Throwable exc) {
@@ -178,7 +174,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] read(int n) throws IOException {
-        checkThread("read()");
+        TransportIo.checkThread(loop, "StreamReader.read()");
         rethrow();
         if (n == 0) {
             return new byte[0];
@@ -211,7 +207,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] readline() throws IOException {
-        checkThread("readline()");
+        TransportIo.checkThread(loop, "StreamReader.readline()");
         try {
             return readuntil(new byte[] {'\n'});
         } catch (IncompleteReadException e) {
@@ -257,7 +253,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] readuntil(List<byte[]> separators) throws IOException {
-        checkThread("readuntil()");
+        TransportIo.checkThread(loop, "StreamReader.readuntil()");
         Objects.requireNonNull(separators, "separators is null");
         List<byte[]> seps = new ArrayList<>(separators);
         if (seps.isEmpty()) {
@@ -327,7 +323,7 @@ public final class StreamReader implements AsyncIterable<byte[]> {
      * @throws IOException the stream's failure
      */
     public byte[] readexactly(int n) throws IOException {
-        checkThread("readexactly()");
+        TransportIo.checkThread(loop, "StreamReader.readexactly()");
         if (n < 0) {
             throw new IllegalArgumentException("readexactly size can not be less than zero");
         }
