@@ -5,6 +5,7 @@ import io.aiobridge.CancelledError;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.EventLoop;
 import io.aiobridge.internal.LoopResources;
+import io.aiobridge.internal.TransportIo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -18,7 +19,13 @@ import java.util.function.Supplier;
 /**
  * A listening server: asyncio's {@code Server}, made by {@link Net#createServer} or {@link
  * Streams#startServer}. Each accepted connection gets a fresh protocol from the factory and a
- * transport of its own. Loop-confined; closing the loop closes the server and its connections.
+ * transport of its own. Closing the loop closes the server and its connections.
+ *
+ * <p>Loop-confined: while its loop runs, {@link #startServing()}, {@link #close()}, {@link
+ * #closeClients()} and {@link #abortClients()} throw {@link WrongThreadException} when called from
+ * another thread, before they change anything; from another thread (a shutdown hook, say) use
+ * {@code loop.callSoonThreadsafe(server::close)}. The queries are not checked; from another thread
+ * they see a snapshot that may already be stale.
  *
  * <pre>{@code
  * Server server = Streams.startServer((reader, writer) -> { ... }, "127.0.0.1", 0);
@@ -100,6 +107,7 @@ public final class Server implements AutoCloseable {
 
     /** Starts accepting (a no-op if it already does). */
     public void startServing() {
+        TransportIo.checkThread(loop, "Server.startServing()");
         if (serving || sockets == null) {
             return;
         }
@@ -201,6 +209,7 @@ public final class Server implements AutoCloseable {
      */
     @Override
     public void close() {
+        TransportIo.checkThread(loop, "Server.close()");
         if (sockets == null) {
             return;
         }
@@ -228,6 +237,7 @@ public final class Server implements AutoCloseable {
 
     /** Closes every accepted connection (each once its buffered data is sent). */
     public void closeClients() {
+        TransportIo.checkThread(loop, "Server.closeClients()");
         for (SocketTransport t : new ArrayList<>(clients)) {
             t.close();
         }
@@ -235,6 +245,7 @@ public final class Server implements AutoCloseable {
 
     /** Aborts every accepted connection at once. */
     public void abortClients() {
+        TransportIo.checkThread(loop, "Server.abortClients()");
         for (SocketTransport t : new ArrayList<>(clients)) {
             t.abort();
         }

@@ -13,13 +13,20 @@ import java.util.Objects;
 /**
  * A child process at the protocol level: asyncio's {@code SubprocessTransport}, made by {@link
  * Subprocess#subprocessExec}, {@link Subprocess#subprocessShell} or {@link
- * Subprocess.Spec#start(java.util.function.Supplier)}. Loop-confined. Its pipes are {@link
+ * Subprocess.Spec#start(java.util.function.Supplier)}. Its pipes are {@link
  * Transport}s ({@link #getPipeTransport}); what the child writes and its exit reach the {@link
  * SubprocessProtocol}. {@link AsyncProcess}, the streams-level process, is built on it, as
  * asyncio's {@code Process} is.
  *
  * <p>Nothing outlives its owner: {@link #close()} closes the pipes and kills a child that still
  * runs, and a loop that closes does the same for every transport it made.
+ *
+ * <p>Loop-confined, except for the signals: while its loop runs, {@link #close()} and {@link
+ * #setProtocol} throw {@link WrongThreadException} when called from another thread, before they
+ * change anything (use {@code loop.callSoonThreadsafe(transport::close)}). {@link #sendSignal},
+ * {@link #terminate()} and {@link #kill()} may be called from any thread, as the JDK's {@link
+ * Process#destroy()} may: a watchdog or a shutdown hook can end the child, and the loop reports
+ * the exit as usual.
  */
 public final class SubprocessTransport {
     private static final String[] FD_NAMES = {"stdin", "stdout", "stderr"};
@@ -36,7 +43,7 @@ public final class SubprocessTransport {
     private SubprocessProtocol protocol;
     private Integer returncode;
     /** The last signal we sent: a death by it is reported as -signal, as Python does. */
-    private int signalSent;
+    private volatile int signalSent; // written by any thread that sends a signal
     private boolean closed;
     /** connectionLost is scheduled: the process has exited and every pipe is closed. */
     private boolean finished;
@@ -195,7 +202,7 @@ public final class SubprocessTransport {
     /**
      * Sends {@code signal} to the child: SIGTERM (15) and SIGKILL (9) through the JDK, other
      * signals with the system's {@code kill} command. A child that has exited is left alone, as
-     * Python's {@code Popen.send_signal} does.
+     * Python's {@code Popen.send_signal} does. Callable from any thread.
      *
      * @param signal the signal number
      * @throws IllegalStateException (asyncio's ProcessLookupError) once the transport has
@@ -247,6 +254,7 @@ public final class SubprocessTransport {
      * Idempotent.
      */
     public void close() {
+        TransportIo.checkThread(loop, "SubprocessTransport.close()");
         if (closed) {
             return;
         }
@@ -312,6 +320,7 @@ public final class SubprocessTransport {
      * @param protocol the new protocol
      */
     public void setProtocol(SubprocessProtocol protocol) {
+        TransportIo.checkThread(loop, "SubprocessTransport.setProtocol()");
         this.protocol = Objects.requireNonNull(protocol, "protocol is null");
     }
 

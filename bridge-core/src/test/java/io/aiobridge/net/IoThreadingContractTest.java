@@ -151,6 +151,51 @@ class IoThreadingContractTest {
         });
     }
 
+    @Test
+    void aServerRefusesAnotherThreadAndGoesOnServing() {
+        Aio.run(() -> {
+            Server server = Streams.startServer((r, w) -> {
+                w.write(r.readline());
+                w.close();
+            }, "127.0.0.1", 0);
+            Streams.Connection first = Streams.openConnection("127.0.0.1", port(server));
+            first.writer().write(b("first\n"));
+            assertEquals("first\n", s(first.reader().readline()));
+            assertRefused(fromAnotherThread(server::close), "Server.close()");
+            assertRefused(fromAnotherThread(server::closeClients), "Server.closeClients()");
+            assertRefused(fromAnotherThread(server::abortClients), "Server.abortClients()");
+            assertTrue(server.isServing(), "the refused close changed nothing");
+            assertFalse(server.sockets().isEmpty(), "the listening socket is still open");
+            Streams.Connection second = Streams.openConnection("127.0.0.1", port(server));
+            second.writer().write(b("second\n"));
+            assertEquals("second\n", s(second.reader().readline()),
+                    "the server still accepts and serves");
+            first.writer().close();
+            second.writer().close();
+            server.close();
+            server.waitClosed();
+            assertTrue(server.sockets().isEmpty());
+            return null;
+        });
+    }
+
+    @Test
+    void aSubprocessTransportRefusesACloseFromAnotherThreadButAnyThreadMayKill() {
+        Aio.run(() -> {
+            AsyncProcess p = Subprocess.exec("sleep", "30").stdin(Subprocess.Redirect.PIPE)
+                    .start();
+            SubprocessTransport t = p.transport();
+            assertRefused(fromAnotherThread(t::close), "SubprocessTransport.close()");
+            assertFalse(t.isClosing(), "the refused close changed nothing");
+            assertFalse(p.stdin().transport().isClosing(), "the child's stdin is still open");
+            assertEquals(null, fromAnotherThread(p::kill),
+                    "a signal may come from any thread: a watchdog's, a shutdown hook's");
+            assertEquals(-9, p.waitFor(), "killed by the SIGKILL the other thread sent");
+            t.close();
+            return null;
+        });
+    }
+
     private static DatagramProtocol collecting(List<String> into, AsyncFuture<Void> first) {
         Consumer<String> add = m -> {
             into.add(m);
