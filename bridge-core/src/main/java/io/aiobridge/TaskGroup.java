@@ -28,7 +28,9 @@ import java.util.Set;
  * which try-with-resources cannot do. Checked exceptions arrive inside the group.
  *
  * <p><b>Threading:</b> loop-confined; {@link #createTask} is called by the loop's code (the body,
- * or the group's tasks).
+ * or the group's tasks). From another thread, while the loop runs, it throws {@link
+ * WrongThreadException} and the group is unchanged; to add a task from outside, hand the call to
+ * the loop ({@code loop.callSoonThreadsafe(() -> tg.createTask(...))}).
  */
 public final class TaskGroup {
 
@@ -227,6 +229,7 @@ public final class TaskGroup {
             throw new IllegalStateException("TaskGroup " + this + " has not been entered;"
                     + " create tasks inside TaskGroup.run(tg -> ...)");
         }
+        loop.checkThread("TaskGroup.createTask()");
         if (exiting && tasks.isEmpty()) {
             throw new IllegalStateException("TaskGroup " + this + " is finished; create tasks"
                     + " inside its body");

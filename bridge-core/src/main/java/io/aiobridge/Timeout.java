@@ -25,7 +25,9 @@ import java.util.Objects;
  * <p><b>States</b> (as asyncio's {@code _State}): created, active, expiring (the deadline passed and
  * the task was cancelled), expired (the scope exited after expiring), finished.
  *
- * <p><b>Threading:</b> loop-confined; used by the task that entered it.
+ * <p><b>Threading:</b> loop-confined; used by the task that entered it. {@link #reschedule} from
+ * another thread, while the loop runs, throws {@link WrongThreadException} and keeps the deadline;
+ * hand it to the loop with {@code loop.callSoonThreadsafe(() -> t.reschedule(when))}.
  */
 public final class Timeout {
 
@@ -257,6 +259,7 @@ public final class Timeout {
      * @param newWhen the new deadline, or null
      * @throws IllegalStateException if the scope is not active (already expiring, expired or
      *     finished)
+     * @throws WrongThreadException from a thread other than the loop's while it runs
      */
     public void reschedule(Double newWhen) {
         Times.checkOrNull(newWhen, "when");
@@ -264,6 +267,7 @@ public final class Timeout {
             throw new IllegalStateException("Timeout has not been entered; reschedule() works"
                     + " inside run()");
         }
+        loop.checkThread("Timeout.reschedule()");
         if (state != State.ENTERED) {
             throw new IllegalStateException("Cannot change state of " + state.label
                     + " Timeout; the scope has already ended or expired");

@@ -5,17 +5,15 @@ import static io.aiobridge.net.StreamsTest.port;
 import static io.aiobridge.net.StreamsTest.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
+import io.aiobridge.testing.OtherThread;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -28,27 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class IoThreadingContractTest {
 
-    /** What {@code call} threw on a plain thread of its own, or null if it returned. */
-    private static Throwable fromAnotherThread(Runnable call) throws Exception {
-        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
-        Thread.ofPlatform().name("not-the-loop").start(() -> {
-            try {
-                call.run();
-                thrown.complete(null);
-            } catch (Throwable t) {
-                thrown.complete(t);
-            }
-        });
-        return thrown.get(5, TimeUnit.SECONDS);
-    }
-
-    private static void assertRefused(Throwable t, String what) {
-        WrongThreadException refused = assertInstanceOf(WrongThreadException.class, t);
-        assertTrue(refused.getMessage().startsWith("Non-thread-safe operation invoked on an event"
-                + " loop other than the current one; " + what + " was called from thread"
-                + " 'not-the-loop'"), refused.getMessage());
-    }
-
     @Test
     void aTransportRefusesAnotherThreadAndTheConnectionGoesOnIntact() {
         Aio.run(() -> {
@@ -58,11 +35,11 @@ class IoThreadingContractTest {
             }, "127.0.0.1", 0);
             Streams.Connection c = Streams.openConnection("127.0.0.1", port(server));
             Transport t = c.writer().transport();
-            assertRefused(fromAnotherThread(() -> t.write(b("from elsewhere\n"))),
+            OtherThread.assertRefused(OtherThread.call(() -> t.write(b("from elsewhere\n"))),
                     "Transport.write()");
-            assertRefused(fromAnotherThread(t::close), "Transport.close()");
-            assertRefused(fromAnotherThread(t::pauseReading), "Transport.pauseReading()");
-            assertRefused(fromAnotherThread(c.writer()::writeEof), "Transport.writeEof()");
+            OtherThread.assertRefused(OtherThread.call(t::close), "Transport.close()");
+            OtherThread.assertRefused(OtherThread.call(t::pauseReading), "Transport.pauseReading()");
+            OtherThread.assertRefused(OtherThread.call(c.writer()::writeEof), "Transport.writeEof()");
             assertFalse(t.isClosing(), "the refused close changed nothing");
             assertTrue(t.isReading(), "the refused pause changed nothing");
             c.writer().write(b("from the loop\n"));
@@ -87,8 +64,8 @@ class IoThreadingContractTest {
                 }
             }, pipe);
             Transport t = c.transport();
-            assertRefused(fromAnotherThread(() -> t.write(b("elsewhere"))), "Transport.write()");
-            assertRefused(fromAnotherThread(t::close), "Transport.close()");
+            OtherThread.assertRefused(OtherThread.call(() -> t.write(b("elsewhere"))), "Transport.write()");
+            OtherThread.assertRefused(OtherThread.call(t::close), "Transport.close()");
             t.write(b("from the loop"));
             t.close();
             lost.await();
@@ -102,10 +79,10 @@ class IoThreadingContractTest {
         Aio.run(() -> {
             StreamReader reader = new StreamReader(Aio.getRunningLoop());
             reader.feedData(b("kept\n"));
-            assertRefused(fromAnotherThread(() -> reader.feedData(b("lost?\n"))),
+            OtherThread.assertRefused(OtherThread.call(() -> reader.feedData(b("lost?\n"))),
                     "StreamReader.feedData()");
-            assertRefused(fromAnotherThread(reader::feedEof), "StreamReader.feedEof()");
-            assertRefused(fromAnotherThread(() -> reader.setException(
+            OtherThread.assertRefused(OtherThread.call(reader::feedEof), "StreamReader.feedEof()");
+            OtherThread.assertRefused(OtherThread.call(() -> reader.setException(
                     new IllegalStateException("from elsewhere"))), "StreamReader.setException()");
             assertEquals("kept\n", s(reader.readline()));
             assertFalse(reader.atEof(), "the refused feedEof changed nothing");
@@ -140,7 +117,7 @@ class IoThreadingContractTest {
                     .getExtraInfo("sockname");
             Net.Endpoint<DatagramProtocol> client = Net.createDatagramEndpoint(
                     () -> collecting(new ArrayList<>(), null), null, to);
-            assertRefused(fromAnotherThread(() -> client.transport().send(b("elsewhere"))),
+            OtherThread.assertRefused(OtherThread.call(() -> client.transport().send(b("elsewhere"))),
                     "DatagramTransport.send()");
             client.transport().send(b("from the loop"));
             got.await();
@@ -161,9 +138,9 @@ class IoThreadingContractTest {
             Streams.Connection first = Streams.openConnection("127.0.0.1", port(server));
             first.writer().write(b("first\n"));
             assertEquals("first\n", s(first.reader().readline()));
-            assertRefused(fromAnotherThread(server::close), "Server.close()");
-            assertRefused(fromAnotherThread(server::closeClients), "Server.closeClients()");
-            assertRefused(fromAnotherThread(server::abortClients), "Server.abortClients()");
+            OtherThread.assertRefused(OtherThread.call(server::close), "Server.close()");
+            OtherThread.assertRefused(OtherThread.call(server::closeClients), "Server.closeClients()");
+            OtherThread.assertRefused(OtherThread.call(server::abortClients), "Server.abortClients()");
             assertTrue(server.isServing(), "the refused close changed nothing");
             assertFalse(server.sockets().isEmpty(), "the listening socket is still open");
             Streams.Connection second = Streams.openConnection("127.0.0.1", port(server));
@@ -185,10 +162,10 @@ class IoThreadingContractTest {
             AsyncProcess p = Subprocess.exec("sleep", "30").stdin(Subprocess.Redirect.PIPE)
                     .start();
             SubprocessTransport t = p.transport();
-            assertRefused(fromAnotherThread(t::close), "SubprocessTransport.close()");
+            OtherThread.assertRefused(OtherThread.call(t::close), "SubprocessTransport.close()");
             assertFalse(t.isClosing(), "the refused close changed nothing");
             assertFalse(p.stdin().transport().isClosing(), "the child's stdin is still open");
-            assertEquals(null, fromAnotherThread(p::kill),
+            assertEquals(null, OtherThread.call(p::kill),
                     "a signal may come from any thread: a watchdog's, a shutdown hook's");
             assertEquals(-9, p.waitFor(), "killed by the SIGKILL the other thread sent");
             t.close();
