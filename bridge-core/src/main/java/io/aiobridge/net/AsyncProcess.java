@@ -183,7 +183,8 @@ public final class AsyncProcess {
 
     /**
      * Sends {@code signal} to the process: SIGTERM (15) and SIGKILL (9) through the JDK, other
-     * signals with the system's {@code kill} command. Callable from any thread (a watchdog's, a
+     * signals with the system's {@code kill} command, which the call waits for (a few
+     * milliseconds). Callable from any thread (a watchdog's, a
      * shutdown hook's).
      *
      * @param signal the signal number

@@ -201,8 +201,10 @@ public final class SubprocessTransport {
 
     /**
      * Sends {@code signal} to the child: SIGTERM (15) and SIGKILL (9) through the JDK, other
-     * signals with the system's {@code kill} command. A child that has exited is left alone, as
-     * Python's {@code Popen.send_signal} does. Callable from any thread.
+     * signals with the system's {@code kill} command, which the call waits for (a few
+     * milliseconds), so the signal is delivered when it returns, as {@code os.kill}'s is. A child
+     * that has exited is left alone, as Python's {@code Popen.send_signal} does. Callable from
+     * any thread.
      *
      * @param signal the signal number
      * @throws IllegalStateException (asyncio's ProcessLookupError) once the transport has
