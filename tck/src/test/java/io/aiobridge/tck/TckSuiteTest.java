@@ -57,7 +57,13 @@ class TckSuiteTest {
                 new Suite(ReactorTcks.CoroutineMonoTck.class, 12),
                 new Suite(RxJavaTcks.GeneratorFlowableTck.class, 31),
                 new Suite(RxJavaTcks.IterableFlowableTck.class, 31),
-                new Suite(RxJavaTcks.CoroutineMaybeFlowableTck.class, 12));
+                new Suite(RxJavaTcks.CoroutineMaybeFlowableTck.class, 12),
+                new Suite(RoundTripTcks.RangeRoundTripTck.class, 31),
+                new Suite(RoundTripTcks.RangeRoundTripTwiceTck.class, 31),
+                new Suite(RoundTripTcks.RangeRoundTripBufferedTck.class, 31),
+                new Suite(RoundTripTcks.UnboundedRoundTripTck.class, 20),
+                new Suite(RoundTripTcks.RangeFluxGeneratorTck.class, 31),
+                new Suite(RoundTripTcks.RangeFlowableGeneratorTck.class, 31));
     }
 
     @ParameterizedTest
