@@ -115,6 +115,8 @@ public class Task<T> extends AsyncFuture<T> {
         int closingRefusals;
         /** Where the task was created, in debug mode. */
         StackTraceElement[] createdAt;
+        /** While cancel() passes the request on to what the task awaits. */
+        boolean propagatingCancel;
     }
 
     private Rare rare() {
@@ -470,12 +472,31 @@ public class Task<T> extends AsyncFuture<T> {
             return false;
         }
         Rare r = rare();
-        r.cancelRequests++;
         AsyncFuture<?> w = waiter;
-        if (w != null && w.cancel(message)) {
-            // keep waiter: it may be a task that catches the cancellation and must be
-            // cancelled again later
+        if (r.propagatingCancel && w != null) {
+            // the request came back here around a cycle of tasks awaiting each other (a
+            // deadlock): this task stops waiting and gets the cancellation itself, which ends
+            // the cycle once it lets it through (asyncio recurses until RecursionError)
+            w.removeWakeup(this);
+            mustCancel = true;
+            r.mustCancelMessage = message;
+            loop.scheduleStep(this);
             return true;
+        }
+        r.cancelRequests++;
+        if (w != null) {
+            r.propagatingCancel = true;
+            boolean accepted;
+            try {
+                accepted = w.cancel(message);
+            } finally {
+                r.propagatingCancel = false;
+            }
+            if (accepted) {
+                // keep waiter: it may be a task that catches the cancellation and must be
+                // cancelled again later
+                return true;
+            }
         }
         // the task's step is scheduled or running: cancel at its next await
         mustCancel = true;

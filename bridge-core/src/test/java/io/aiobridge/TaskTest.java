@@ -357,4 +357,43 @@ class TaskTest {
         assertEquals(1, reported.size());
         assertEquals("exit callback failed", reported.get(0).exception().getMessage());
     }
+
+    /**
+     * Tasks that await each other are deadlocked; cancelling one must end them all. The request
+     * goes round the cycle back to the first task, which then takes the cancellation itself.
+     * Before, cancel() passed the request round the cycle for ever, into a StackOverflowError
+     * on the loop's thread (asyncio recurses into a RecursionError).
+     */
+    @Test
+    void cancellingTasksThatAwaitEachOtherEndsTheCycle() {
+        List<String> steps = new ArrayList<>();
+        Aio.run(() -> {
+            Task<?>[] tasks = new Task<?>[3];
+            for (int i = 0; i < 3; i++) {
+                int me = i;
+                tasks[i] = Aio.createTask(() -> {
+                    Aio.sleep(0);
+                    try {
+                        // the third awaits the first through a gather
+                        return me < 2 ? tasks[me + 1].await()
+                                : Aio.gather(tasks[0]).await();
+                    } catch (CancelledError e) {
+                        steps.add("task " + me + " cancelled");
+                        throw e;
+                    }
+                }, "t" + i);
+            }
+            Aio.sleep(0);
+            Aio.sleep(0);
+            assertTrue(tasks[0].cancel("stop"));
+            for (Task<?> t : tasks) {
+                assertInstanceOf(CancelledError.class, assertThrows(CancelledError.class,
+                        t::await));
+                assertTrue(t.isCancelled(), t::toString);
+            }
+            return null;
+        });
+        assertEquals(List.of("task 0 cancelled", "task 2 cancelled", "task 1 cancelled"), steps,
+                "the first task takes the request, then each awaiter of the one that ended");
+    }
 }
