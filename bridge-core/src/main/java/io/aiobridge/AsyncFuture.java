@@ -3,6 +3,7 @@ package io.aiobridge;
 import io.aiobridge.internal.Failures;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -280,12 +281,22 @@ public class AsyncFuture<T> implements Awaitable<T> {
     public void addDoneCallback(Consumer<? super AsyncFuture<T>> callback) {
         Objects.requireNonNull(callback, "callback is null");
         loop.checkThread("addDoneCallback()");
-        addEntry(new DoneCallback<>(callback, Context.copyCurrent()));
+        addEntry(new DoneCallback<>(callback, Context.copyCurrent(), null));
     }
 
     /** A callback with no context of its own (internal plumbing). */
     void addDoneCallbackInternal(Consumer<? super AsyncFuture<T>> callback) {
-        addEntry(new DoneCallback<>(callback, null));
+        addEntry(new DoneCallback<>(callback, null, null));
+    }
+
+    /**
+     * As {@link #addDoneCallbackInternal(Consumer)}, for a callback through which {@code awaiter}
+     * waits for this future: a gather's, a shield's or a wait's own future (whose awaiters then
+     * await this one too), or the parent task of a task group. {@link #awaitedBy()} follows it.
+     */
+    void addDoneCallbackInternal(Consumer<? super AsyncFuture<T>> callback,
+            AsyncFuture<?> awaiter) {
+        addEntry(new DoneCallback<>(callback, null, awaiter));
     }
 
     /** Registers a task's wakeup: its step is scheduled when this is done. */
@@ -353,13 +364,49 @@ public class AsyncFuture<T> implements Awaitable<T> {
         return entry == target || (entry instanceof DoneCallback<?> d && d.fn == target);
     }
 
+    /**
+     * The tasks that wait for this future now (asyncio 3.14's {@code _asyncio_awaited_by}), in
+     * the order they started waiting: a task awaiting it, and the tasks awaiting a gather, shield,
+     * wait or timed {@code waitFor} that waits for it, and the parent task of the task group it
+     * belongs to. Read from the callbacks, so awaiting costs nothing extra. Loop-confined.
+     */
+    List<Task<?>> awaitedBy() {
+        List<Task<?>> out = new ArrayList<>(2);
+        addAwaiters(out, 0);
+        return out;
+    }
+
+    private void addAwaiters(List<Task<?>> out, int depth) {
+        Object cbs = callbacks;
+        if (cbs instanceof ArrayList<?> list) {
+            for (Object entry : list) {
+                addAwaiter(entry, out, depth);
+            }
+        } else if (cbs != null) {
+            addAwaiter(cbs, out, depth);
+        }
+    }
+
+    private static void addAwaiter(Object entry, List<Task<?>> out, int depth) {
+        AsyncFuture<?> awaiter = entry instanceof Task<?> t ? t
+                : ((DoneCallback<?>) entry).awaiter;
+        if (awaiter instanceof Task<?> t) {
+            if (!out.contains(t)) {
+                out.add(t);
+            }
+        } else if (awaiter != null && depth < 64) { // a composite's own future: its awaiters
+            awaiter.addAwaiters(out, depth + 1);
+        }
+    }
+
     /** Number of callbacks waiting (for toString and tests). */
     int callbackCount() {
         Object cbs = callbacks;
         return cbs == null ? 0 : cbs instanceof ArrayList<?> l ? l.size() : 1;
     }
 
-    private record DoneCallback<T>(Consumer<? super AsyncFuture<T>> fn, Context context) {
+    private record DoneCallback<T>(Consumer<? super AsyncFuture<T>> fn, Context context,
+            AsyncFuture<?> awaiter) {
         @SuppressWarnings("unchecked")
         void run(AsyncFuture<?> f) {
             fn.accept((AsyncFuture<T>) f);

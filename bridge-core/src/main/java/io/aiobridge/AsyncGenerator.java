@@ -555,6 +555,14 @@ public final class AsyncGenerator<T, S>
         }
     }
 
+    /**
+     * The thread that handed {@code t} to this generator's body, if the body runs {@code t} now
+     * on {@code bodyThread} (for a task's call stack across generators); else null. Loop-confined.
+     */
+    Thread consumerOf(Task<?> t, Thread bodyThread) {
+        return state == State.RUNNING && task == t && thread == bodyThread ? consumer : null;
+    }
+
     // ---- body side ---------------------------------------------------------------------------
 
     private final Yield<T, S> yieldImpl = this::yieldValue;

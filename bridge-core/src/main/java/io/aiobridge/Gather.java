@@ -121,7 +121,7 @@ final class Gather {
             if (f.isDone()) {
                 doneFuts.add(f);
             } else {
-                f.addDoneCallbackInternal(onChildDone);
+                f.addDoneCallbackInternal(onChildDone, outer);
             }
         }
         for (AsyncFuture<?> f : doneFuts) {

@@ -49,7 +49,7 @@ final class Shield {
                 outer.doSetResult(in.result());
             }
         };
-        inner.addDoneCallbackInternal(innerDone);
+        inner.addDoneCallbackInternal(innerDone, outer);
         outer.addDoneCallbackInternal(out -> {
             if (!inner.isDone()) {
                 inner.removeDoneCallback(innerDone);

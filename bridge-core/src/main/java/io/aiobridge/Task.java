@@ -614,12 +614,46 @@ public class Task<T> extends AsyncFuture<T> {
             }
             return List.of();
         }
-        Thread t = thread;
-        if (t == null) {
+        return callStack();
+    }
+
+    /**
+     * The frames of the task's code now, innermost first. While it runs a generator's body (on
+     * the body's thread), the body's frames come first, then those of the code iterating it,
+     * down to the task's own thread. The walk through generators is made on the loop's thread
+     * only (it reads the loop's generators); elsewhere the task's own thread is read alone.
+     */
+    List<StackTraceElement> callStack() {
+        Thread own = thread;
+        if (own == null || isDone()) {
             return List.of();
         }
-        return userFrames(t == Thread.currentThread()
-                ? new Throwable().getStackTrace() : t.getStackTrace());
+        Thread active = activeThread;
+        if (active == null || active == own || !loop.baton.heldByCurrentThread()) {
+            return userFrames(framesOf(own));
+        }
+        List<StackTraceElement> out = new ArrayList<>();
+        for (int hops = 0; active != null && active != own && hops < 64; hops++) {
+            out.addAll(userFrames(framesOf(active)));
+            active = consumerOf(active);
+        }
+        out.addAll(userFrames(framesOf(own)));
+        return out;
+    }
+
+    private static StackTraceElement[] framesOf(Thread t) {
+        return t == Thread.currentThread() ? new Throwable().getStackTrace() : t.getStackTrace();
+    }
+
+    /** The thread iterating the generator whose body runs this task on {@code bodyThread}. */
+    private Thread consumerOf(Thread bodyThread) {
+        for (AsyncGenerator<?, ?> g : loop.asyncgens) {
+            Thread c = g.consumerOf(this, bodyThread);
+            if (c != null) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**
@@ -647,7 +681,8 @@ public class Task<T> extends AsyncFuture<T> {
     private static final Set<String> RUNTIME_CLASSES = Set.of(
             "Aio", "AsyncFuture", "Task", "BaseEventLoop", "Baton", "Timers", "Sleep", "Gather",
             "Wait", "WaitFor", "Handle", "TimerHandle", "LoopSelector",
-            "AsCompleted", "Shield", "Timeout", "TaskGroup", "Runner", "Threads", "Context");
+            "AsCompleted", "Shield", "Timeout", "TaskGroup", "Runner", "Threads", "Context",
+            "AsyncGenerator", "CallGraph");
 
     static List<StackTraceElement> userFrames(StackTraceElement[] frames) {
         List<StackTraceElement> out = new ArrayList<>();

@@ -243,7 +243,7 @@ public final class TaskGroup {
         // eager child's failure cancels the body at its next await, not inside createTask
         // (asyncio 3.13, gh-128550)
         tasks.add(task);
-        task.addDoneCallbackInternal(this::onTaskDone);
+        task.addDoneCallbackInternal(this::onTaskDone, parentTask);
         return task;
     }
 

@@ -43,7 +43,7 @@ final class Wait {
             }
         };
         for (F f : set) {
-            f.addDoneCallbackInternal(onCompletion);
+            f.addDoneCallbackInternal(onCompletion, waiter);
         }
         try {
             task.awaitFuture(waiter);

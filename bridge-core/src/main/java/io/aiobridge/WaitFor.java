@@ -36,7 +36,7 @@ final class WaitFor {
         AsyncFuture<Void> waiter = new AsyncFuture<>(loop);
         TimerHandle timer = loop.callLaterInternal(timeout, () -> Wait.release(waiter));
         Consumer<AsyncFuture<T>> onDone = f -> Wait.release(waiter);
-        fut.addDoneCallbackInternal(onDone);
+        fut.addDoneCallbackInternal(onDone, waiter);
         try {
             try {
                 task.awaitFuture(waiter);
@@ -78,7 +78,7 @@ final class WaitFor {
     private static void cancelAndWait(Task<?> task, AsyncFuture<?> fut) {
         AsyncFuture<Void> waiter = new AsyncFuture<>(task.loop);
         Consumer<AsyncFuture<?>> onDone = f -> Wait.release(waiter);
-        fut.addDoneCallbackInternal(onDone);
+        fut.addDoneCallbackInternal(onDone, waiter);
         try {
             fut.cancel();
             task.awaitFuture(waiter);

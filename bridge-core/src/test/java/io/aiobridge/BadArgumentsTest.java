@@ -57,6 +57,13 @@ class BadArgumentsTest {
             none("Task.cancel(String)#0", "msg=None"),
             none("AsyncFuture.cancel(String)#0", "msg=None"),
             none("Task.printStack(PrintStream)#0", "file=None: stderr"),
+            none("CallGraph.capture(AsyncFuture)#0", "capture_call_graph(None): current task"),
+            none("CallGraph.capture(AsyncFuture,int,Integer)#0", "future=None: current task"),
+            none("CallGraph.capture(AsyncFuture,int,Integer)#2", "limit=None: every frame"),
+            none("CallGraph.format(AsyncFuture)#0", "format_call_graph(None): current task"),
+            none("CallGraph.format(AsyncFuture,int,Integer)#0", "future=None: current task"),
+            none("CallGraph.format(AsyncFuture,int,Integer)#2", "limit=None: every frame"),
+            none("CallGraph.print(AsyncFuture,PrintStream)#1", "file=None: stdout"),
             none("Aio.run(Coroutine)#0", "asyncio.run refuses a running loop first"),
             none("Aio.run(Coroutine,boolean)#0", "asyncio.run refuses a running loop first"),
             // values: None is a value like any other
@@ -181,7 +188,9 @@ class BadArgumentsTest {
             "Itertools.islice(AsyncIterable,long)#1", // negative: None, no stop
             "Itertools.islice(AsyncIterable,long,long,long)#2",
             "Itertools.repeat(Object,long)#1", // negative: None, for ever
-            "StreamReader.read(int)#0"); // read(-1): to the end
+            "StreamReader.read(int)#0", // read(-1): to the end
+            "CallGraph.capture(AsyncFuture,int,Integer)#2", // limit=-n: the n innermost frames
+            "CallGraph.format(AsyncFuture,int,Integer)#2");
 
     @Test
     void everyCountRejectsANegativeNumberOrDocumentsIt() throws Exception {

@@ -119,6 +119,20 @@ class ReadmeSnippetsTest {
     }
 
     @Test
+    void theCallGraphSnippetShowsBothWaitingTasksAndTheirParent() {
+        String graph = Aio.run(CallGraphs::whoWaits);
+        List<String> lines = graph.lines().toList();
+        assertTrue(lines.get(0).startsWith("* Future(id=0x"), graph);
+        assertEquals("  + Awaited by:", lines.get(1), graph);
+        assertTrue(lines.get(2).startsWith("    * Task(name='fetch-a', id=0x"), graph);
+        assertTrue(graph.contains("    * Task(name='fetch-b', id=0x"), graph);
+        assertEquals(2, lines.stream().filter(l -> l.endsWith("CallGraphs.fetch()")).count(),
+                graph);
+        assertEquals(2, lines.stream().filter(l -> l.contains("CallGraphs.whoWaits()")).count(),
+                "the group's parent task, once under each child: " + graph);
+    }
+
+    @Test
     void theLoopGroupSnippetRunsAndEndsItsThreads() throws Exception {
         assertEquals(List.of("hello", "first", "got from another loop", "[2, 4, 6]"),
                 LoopGroups.shards());
