@@ -80,8 +80,8 @@ public record CallGraph(AsyncFuture<?> future, List<StackTraceElement> callStack
      * @param future the future or task; null for the current task
      * @param depth for the current task: how many frames to start from, 1 being the caller's
      * @param limit null for every frame; a positive {@code n} keeps the {@code n} outermost
-     *     frames of each task, a negative {@code -n} the {@code n} innermost, 0 none (asyncio's
-     *     convention, applied to every task in the graph)
+     *     frames of each task, a negative {@code -n} the {@code n} innermost, 0 none, and then
+     *     no stack is read at all (asyncio's convention, applied to every task in the graph)
      * @return the graph, or null when {@code future} is null and no task runs
      * @throws IllegalStateException if {@code future} is null outside a running loop
      * @throws IllegalArgumentException if {@code depth} is below 1
@@ -106,18 +106,19 @@ public record CallGraph(AsyncFuture<?> future, List<StackTraceElement> callStack
         }
         future.loop.checkThread("CallGraph.capture()");
         List<StackTraceElement> stack;
-        if (future == current) {
+        if (future == current && !Objects.equals(limit, 0)) {
             // the caller's frames, skipping depth - 1 of them (the runtime's are already out)
             List<StackTraceElement> all = current.callStack();
             stack = all.subList(Math.min(depth - 1, all.size()), all.size());
         } else {
-            stack = stackOf(future);
+            stack = stackOf(future, limit);
         }
         return build(future, stack, limit, new ArrayList<>());
     }
 
-    private static List<StackTraceElement> stackOf(AsyncFuture<?> f) {
-        return f instanceof Task<?> t ? t.callStack() : List.of();
+    /** A task's frames; none for a future, or when limit 0 asks for none (nothing is read). */
+    private static List<StackTraceElement> stackOf(AsyncFuture<?> f, Integer limit) {
+        return f instanceof Task<?> t && !Objects.equals(limit, 0) ? t.callStack() : List.of();
     }
 
     private static CallGraph build(AsyncFuture<?> f, List<StackTraceElement> stack, Integer limit,
@@ -126,7 +127,7 @@ public record CallGraph(AsyncFuture<?> future, List<StackTraceElement> callStack
         List<CallGraph> by = new ArrayList<>();
         for (Task<?> t : f.awaitedBy()) {
             if (!path.contains(t)) { // tasks that await each other: show the cycle once
-                by.add(build(t, stackOf(t), limit, path));
+                by.add(build(t, stackOf(t, limit), limit, path));
             }
         }
         path.remove(path.size() - 1);

@@ -1,13 +1,20 @@
 package io.aiobridge.spring;
 
 import io.aiobridge.Aio;
+import io.aiobridge.CallGraph;
 import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
 import io.aiobridge.Task;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -15,7 +22,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * The actuator endpoint {@code aiobridge}: every loop of the group and, for each, the tasks not
  * yet done, with where each one's code is now. What {@code /actuator/threaddump} is for threads,
  * and what CPython 3.14's {@code python -m asyncio ps} is for a Python process's tasks: the
- * answer to "what are my coroutines waiting for?". Exposed like any actuator endpoint
+ * answer to "what are my coroutines waiting for?", and, as its {@code pstree}, which tasks wait
+ * for each one ({@link CallGraph}). Exposed like any actuator endpoint
  * ({@code management.endpoints.web.exposure.include=aiobridge}).
  *
  * <p>Each loop's tasks are read from the actuator's thread without stopping the loop ({@link
@@ -25,6 +33,11 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * {@value #MAX_TASKS} and the count of all; a stack deeper than {@value #MAX_FRAMES} frames is
  * cut there: reading a stack costs tens of microseconds, and a report of a million tasks would
  * be gigabytes.
+ *
+ * <p>Who waits for a task is read on its loop's thread (the futures' callbacks belong to the
+ * loop): the endpoint hands each running loop one short job and waits for it at most {@value
+ * #AWAITERS_WAIT_MS} ms. A loop that does not answer in that time (one busy in a long step) is
+ * reported without it ({@code awaitedBy} null), never stalled.
  */
 @Endpoint(id = "aiobridge")
 public class LoopGroupEndpoint {
@@ -32,6 +45,8 @@ public class LoopGroupEndpoint {
     public static final int MAX_TASKS = 1000;
     /** The most frames reported per task, innermost first. */
     public static final int MAX_FRAMES = 100;
+    /** How long the endpoint waits for a loop to say who waits for its tasks, in ms. */
+    public static final long AWAITERS_WAIT_MS = 1000;
 
     private final EventLoopGroup group;
 
@@ -75,8 +90,12 @@ public class LoopGroupEndpoint {
      * @param cancelling the cancellation requests not yet withdrawn ({@code Task.cancelling()})
      * @param stack where its code is now, innermost frame first, without the runtime's frames,
      *     at most {@value #MAX_FRAMES}
+     * @param awaitedBy the names of the tasks waiting for it, directly or through a gather,
+     *     shield, wait or task group ({@link CallGraph#awaitedBy()}); null when its loop did not
+     *     answer within {@value #AWAITERS_WAIT_MS} ms or does not run
      */
-    public record TaskReport(String name, String task, int cancelling, List<String> stack) {}
+    public record TaskReport(String name, String task, int cancelling, List<String> stack,
+            List<String> awaitedBy) {}
 
     /**
      * Reads every loop's tasks now.
@@ -94,11 +113,10 @@ public class LoopGroupEndpoint {
             if (!loop.isClosed()) {
                 Set<Task<?>> live = Aio.allTasks(loop);
                 count = live.size();
-                for (Task<?> t : live) {
-                    if (tasks.size() == MAX_TASKS) {
-                        break;
-                    }
-                    tasks.add(report(t));
+                List<Task<?>> shown = live.stream().limit(MAX_TASKS).toList();
+                Map<Task<?>, List<String>> awaiters = awaitersOf(loop, shown);
+                for (Task<?> t : shown) {
+                    tasks.add(report(t, awaiters.get(t)));
                 }
             }
             loops.add(new LoopReport(i, loop.toString(), loop.isRunning(), loop.isClosed(),
@@ -107,7 +125,48 @@ public class LoopGroupEndpoint {
         return new GroupReport(group.name(), group.isShutdown(), loops);
     }
 
-    private static TaskReport report(Task<?> t) {
+    /** Who waits for each of {@code tasks}, read on their loop's thread; empty if it is late. */
+    private static Map<Task<?>, List<String>> awaitersOf(EventLoop loop, List<Task<?>> tasks) {
+        if (!loop.isRunning() || tasks.isEmpty()) {
+            return Map.of();
+        }
+        if (Aio.runningLoopOrNull() == loop) {
+            return readAwaiters(tasks); // called from the loop's own code: read them here
+        }
+        CompletableFuture<Map<Task<?>, List<String>>> answer = new CompletableFuture<>();
+        try {
+            loop.callSoonThreadsafe(() -> {
+                try {
+                    answer.complete(readAwaiters(tasks));
+                } catch (RuntimeException | Error e) {
+                    answer.completeExceptionally(e);
+                }
+            });
+            return answer.get(AWAITERS_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (IllegalStateException closedMeanwhile) {
+            return Map.of();
+        } catch (TimeoutException | ExecutionException late) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+    }
+
+    /** Runs on the tasks' loop: the names of who waits for each (no stacks are read). */
+    private static Map<Task<?>, List<String>> readAwaiters(List<Task<?>> tasks) {
+        Map<Task<?>, List<String>> byTask = new IdentityHashMap<>();
+        for (Task<?> t : tasks) {
+            List<String> names = new ArrayList<>();
+            for (CallGraph by : CallGraph.capture(t, 1, 0).awaitedBy()) {
+                names.add(((Task<?>) by.future()).getName());
+            }
+            byTask.put(t, names);
+        }
+        return byTask;
+    }
+
+    private static TaskReport report(Task<?> t, List<String> awaitedBy) {
         List<String> stack = new ArrayList<>();
         for (StackTraceElement e : t.getStack()) {
             if (stack.size() == MAX_FRAMES) {
@@ -115,6 +174,6 @@ public class LoopGroupEndpoint {
             }
             stack.add(e.toString());
         }
-        return new TaskReport(t.getName(), t.toString(), t.cancelling(), stack);
+        return new TaskReport(t.getName(), t.toString(), t.cancelling(), stack, awaitedBy);
     }
 }

@@ -216,6 +216,8 @@ class SpringIntegrationTest {
         assertTrue(slow.get("task").toString().contains("wait_for=<Future pending"),
                 "what it waits for, as asyncio's repr says it: " + slow);
         assertEquals(0, slow.get("cancelling"));
+        assertEquals(List.of(), slow.get("awaitedBy"), "no task awaits a handler: Spring's"
+                + " subscriber does, and the report says who waits for it, read on its loop");
         String top = ((List<?>) slow.get("stack")).get(0).toString();
         assertTrue(top.contains("lambda$slow$"), "innermost frame first, the runtime's own"
                 + " frames (Aio.sleep and below) left out: " + slow.get("stack"));
