@@ -197,6 +197,24 @@ public final class Aio {
     }
 
     /**
+     * As {@link #createTask(Coroutine, String, Context)}, choosing how the task starts: {@code
+     * asyncio.create_task(coro, eager_start=...)} (3.14). True runs it now until its first
+     * suspension; false schedules it even under an eager task factory; null lets the factory
+     * decide ({@link EventLoop#createTask(Coroutine, String, Context, Boolean)}).
+     *
+     * @param coro the coroutine
+     * @param name the name, or null for {@code Task-N}
+     * @param context the context the task runs in, or null for a copy of the current one
+     * @param eagerStart true to start now, false to schedule, null for the factory's choice
+     * @param <T> the result type
+     * @return the task
+     */
+    public static <T> Task<T> createTask(Coroutine<T> coro, String name, Context context,
+            Boolean eagerStart) {
+        return getRunningLoop().createTask(coro, name, context, eagerStart);
+    }
+
+    /**
      * A future of the running loop for {@code stage}. {@code asyncio.ensure_future} /
      * {@code wrap_future}.
      *

@@ -1109,13 +1109,20 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
 
     @Override
     public <T> Task<T> createTask(Coroutine<T> coro, String name, Context context) {
+        return createTask(coro, name, context, null);
+    }
+
+    @Override
+    public <T> Task<T> createTask(Coroutine<T> coro, String name, Context context,
+            Boolean eagerStart) {
         Objects.requireNonNull(coro, "coro is null");
         checkUsable("createTask()");
         TaskFactory f = taskFactory;
         if (f == null) {
-            return new Task<>(this, coro, name, context, false);
+            return new Task<>(this, coro, name, context, Boolean.TRUE.equals(eagerStart));
         }
-        Task<T> t = f.newTask(this, coro, name, context);
+        Task<T> t = eagerStart == null ? f.newTask(this, coro, name, context)
+                : f.newTask(this, coro, name, context, eagerStart);
         if (t == null || t.loop != this) {
             throw new IllegalStateException(
                     "task factory " + f + " returned " + t + ", not a task of this loop");

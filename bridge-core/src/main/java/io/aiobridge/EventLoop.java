@@ -302,6 +302,26 @@ public interface EventLoop extends AutoCloseable {
     <T> Task<T> createTask(Coroutine<T> coro, String name, Context context);
 
     /**
+     * As {@link #createTask(Coroutine, String, Context)}, choosing whether the task starts
+     * eagerly: asyncio 3.14's {@code create_task(coro, eager_start=...)}. With {@code true} and
+     * the loop running, the task runs now, inside this call, until its first suspension (it may
+     * be done when the call returns); with {@code false} it is scheduled, even under an eager
+     * task factory; with null the task factory decides, as without the argument. A task factory
+     * receives the choice through {@link TaskFactory#newTask(EventLoop, Coroutine, String,
+     * Context, Boolean)}.
+     *
+     * @param coro the coroutine
+     * @param name the task's name, or null for {@code Task-N}
+     * @param context the context the task runs in, or null for a copy of the current one
+     * @param eagerStart true to start now, false to schedule, null for the factory's choice
+     * @param <T> the result type
+     * @return the task
+     * @throws UnsupportedOperationException if {@code eagerStart} is given and the loop's task
+     *     factory does not take it
+     */
+    <T> Task<T> createTask(Coroutine<T> coro, String name, Context context, Boolean eagerStart);
+
+    /**
      * Sets the task factory used by {@code createTask}; null restores the default.
      *
      * @param factory the factory

@@ -224,6 +224,24 @@ public final class TaskGroup {
      * @return the task
      */
     public <T> Task<T> createTask(Coroutine<T> coro, String name, Context context) {
+        return createTask(coro, name, context, null);
+    }
+
+    /**
+     * Creates a task in this group, choosing how it starts, as asyncio 3.14's {@code
+     * tg.create_task(coro, eager_start=...)}: see {@link EventLoop#createTask(Coroutine, String,
+     * Context, Boolean)}. A task that ends in its eager start is still the group's: its failure
+     * cancels the body at its next await, not inside this call.
+     *
+     * @param coro the coroutine
+     * @param name the name, or null
+     * @param context the context, or null for a copy of the current one
+     * @param eagerStart true to start now, false to schedule, null for the factory's choice
+     * @param <T> the result type
+     * @return the task
+     */
+    public <T> Task<T> createTask(Coroutine<T> coro, String name, Context context,
+            Boolean eagerStart) {
         Objects.requireNonNull(coro, "coro is null");
         if (!entered) {
             throw new IllegalStateException("TaskGroup " + this + " has not been entered;"
@@ -238,7 +256,7 @@ public final class TaskGroup {
             throw new IllegalStateException("TaskGroup " + this + " is shutting down; a task"
                     + " failed or the group was cancelled, so it takes no new tasks");
         }
-        Task<T> task = loop.createTask(coro, name, context);
+        Task<T> task = loop.createTask(coro, name, context, eagerStart);
         // also when it finished eagerly: the callback then runs in the next iteration, so an
         // eager child's failure cancels the body at its next await, not inside createTask
         // (asyncio 3.13, gh-128550)

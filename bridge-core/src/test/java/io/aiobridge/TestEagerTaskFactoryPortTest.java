@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * CPython 3.13's {@code Lib/test/test_asyncio/test_eager_task_factory.py}, case by case, with
  * {@link TaskFactory#EAGER} set on the loop. The task-counting cases count the tasks that did not
  * finish in their eager step, as CPython's {@code CountingTask} does. {@code staggered_race} has
- * no counterpart here.
+ * no counterpart here. The last cases are 3.14's {@code eager_start=} argument ({@code
+ * test_eager_start_true}/{@code _false} of {@code test_tasks.py}, and the factory receiving it).
  */
 class TestEagerTaskFactoryPortTest {
 
@@ -255,5 +256,91 @@ class TestEagerTaskFactoryPortTest {
                 assertEquals(0, gathers.get());
             }
         }
+    }
+
+    // ---- 3.14: create_task(..., eager_start=) --------------------------------------------------
+
+    @Test
+    void test_eager_start_true() {
+        List<String> names = new ArrayList<>();
+        Loops.virtual(() -> {
+            Task<Void> t = Aio.createTask(() -> {
+                names.add(Aio.currentTask().getName());
+                return null;
+            }, "example", null, true);
+            assertTrue(t.isDone(), "ran to its end inside createTask");
+            assertEquals(List.of("example"), names);
+            return t.await();
+        });
+    }
+
+    @Test
+    void test_eager_start_false() {
+        List<String> names = new ArrayList<>();
+        runEager(() -> {
+            Task<Void> t = Aio.createTask(() -> {
+                names.add(Aio.currentTask().getName());
+                return null;
+            }, "example", null, false);
+            assertFalse(t.isDone(), "scheduled, although the loop's factory is eager");
+            assertEquals(List.of(), names);
+            t.await();
+            assertEquals(List.of("example"), names);
+            return null;
+        });
+    }
+
+    @Test
+    void eagerStartNullLeavesTheChoiceToTheFactory() {
+        runEager(() -> {
+            assertTrue(Aio.createTask(() -> "now", null, null, null).isDone());
+            return null;
+        });
+        Loops.virtual(() -> {
+            Task<String> t = Aio.createTask(() -> "later", null, null, null);
+            assertFalse(t.isDone());
+            return t.await();
+        });
+    }
+
+    @Test
+    void aTaskGroupPassesEagerStartOn() {
+        List<String> steps = new ArrayList<>();
+        Loops.virtual(() -> TaskGroup.run(tg -> {
+            Task<Void> t = tg.createTask(() -> {
+                steps.add("child ran");
+                return null;
+            }, "eager child", null, true);
+            steps.add("createTask returned, done=" + t.isDone());
+            return null;
+        }));
+        assertEquals(List.of("child ran", "createTask returned, done=true"), steps);
+    }
+
+    @Test
+    void aFactoryThatDoesNotChooseTheStartRefusesAChoice() {
+        TaskFactory naming = new TaskFactory() {
+            @Override
+            public <T> Task<T> newTask(EventLoop loop, Coroutine<T> coro, String name,
+                    Context context) {
+                return new Task<>(loop, coro, "named-" + name, context, false);
+            }
+
+            @Override
+            public String toString() {
+                return "naming";
+            }
+        };
+        Loops.virtual(() -> {
+            Aio.getRunningLoop().setTaskFactory(naming);
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> Aio.createTask(() -> null, "x", null, true));
+            assertTrue(e.getMessage().startsWith("task factory naming got an unexpected keyword"
+                    + " argument 'eager_start'"), e.getMessage());
+            assertEquals(1, Aio.allTasks(Aio.getRunningLoop()).size(), "no task was made");
+            Task<Void> t = Aio.createTask(() -> null, "y", null, null);
+            assertEquals("named-y", t.getName(), "a null choice reaches the factory as before");
+            return t.await();
+        });
     }
 }
