@@ -404,4 +404,69 @@ class TestGraphPortTest {
             return null;
         });
     }
+
+    // ---- generators, nested and suspended ------------------------------------------------------
+
+    private final AtomicReference<Captured> stackForInner = new AtomicReference<>();
+
+    private void innerBody(AsyncGenerator.Yield<Integer, Void> y) {
+        stackForInner.set(captureTestStack());
+        y.yield(1);
+    }
+
+    private void outerBody(AsyncGenerator.Yield<Integer, Void> y) {
+        for (int i : AsyncGenerator.<Integer, Void>of(this::innerBody)) {
+            y.yield(i);
+        }
+    }
+
+    private Void nestedMain() {
+        for (int i : AsyncGenerator.<Integer, Void>of(this::outerBody)) {
+            assertEquals(1, i);
+        }
+        return null;
+    }
+
+    @Test
+    void nestedGeneratorsShowEveryBodysFramesInnermostFirst() {
+        Aio.run(this::nestedMain);
+        assertEquals(node("T<anon>", List.of("captureTestStack", "innerBody", "outerBody",
+                "nestedMain"), List.of()), stackForInner.get().shape(),
+                "three threads: the inner body's, the outer body's, the task's own");
+    }
+
+    private void parkedBody(AsyncGenerator.Yield<Integer, Void> y, AsyncFuture<Void> gate) {
+        gate.await();
+        y.yield(1);
+    }
+
+    @Test
+    void aTaskSuspendedInAGeneratorsBodyShowsTheBodyFirst() {
+        Aio.run(() -> {
+            AsyncFuture<Void> gate = Aio.getRunningLoop().createFuture();
+            Task<Void> consumer = Aio.createTask(() -> {
+                for (int i : AsyncGenerator.<Integer, Void>of(y -> parkedBody(y, gate))) {
+                    assertEquals(1, i);
+                }
+                return null;
+            }, "consumer");
+            Aio.sleep(0);
+            Aio.sleep(0);
+            List<String> frames = new ArrayList<>();
+            for (StackTraceElement e : consumer.getStack()) {
+                if (e.getClassName().startsWith(TestGraphPortTest.class.getName())) {
+                    frames.add(e.getMethodName());
+                }
+            }
+            // parkedBody, the generator's body lambda (same thread), then the task's coroutine
+            // on its own thread, iterating the generator
+            assertEquals("parkedBody", frames.get(0), frames.toString());
+            assertEquals(3, frames.size(), "the body's thread, then the task's: " + frames);
+            CallGraph g = CallGraph.capture(gate);
+            assertEquals("consumer", ((Task<?>) g.awaitedBy().get(0).future()).getName(),
+                    "the task awaits the gate from inside the generator's body");
+            gate.setResult(null);
+            return consumer.await();
+        });
+    }
 }
