@@ -600,7 +600,9 @@ public class Task<T> extends AsyncFuture<T> {
     /**
      * Where the task's code is now, read from its virtual thread's real stack, innermost frame
      * first, without the runtime's own frames: empty before the task starts; the stack of its
-     * exception once it has failed; empty once it is otherwise done.
+     * exception once it has failed; empty once it is otherwise done. Called on the loop's thread
+     * while the task runs an async generator's body, the body's frames (on the body's own
+     * thread) come first, then those of the code iterating it.
      *
      * @return the frames
      */
