@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -632,19 +633,43 @@ public class Task<T> extends AsyncFuture<T> {
         }
         Thread active = activeThread;
         if (active == null || active == own || !loop.baton.heldByCurrentThread()) {
-            return userFrames(framesOf(own));
+            return framesOf(own);
         }
         List<StackTraceElement> out = new ArrayList<>();
         for (int hops = 0; active != null && active != own && hops < 64; hops++) {
-            out.addAll(userFrames(framesOf(active)));
+            out.addAll(framesOf(active));
             active = consumerOf(active);
         }
-        out.addAll(userFrames(framesOf(own)));
+        out.addAll(framesOf(own));
         return out;
     }
 
-    private static StackTraceElement[] framesOf(Thread t) {
-        return t == Thread.currentThread() ? new Throwable().getStackTrace() : t.getStackTrace();
+    /**
+     * The user's frames of {@code t} below the point where its task gave the loop up. A task that
+     * suspends runs the loop on its own thread until another step is due (Baton.suspend), so
+     * while it is suspended its thread may be running callbacks of other code: those frames, above
+     * the suspension, are not the task's and are cut.
+     */
+    private static List<StackTraceElement> framesOf(Thread t) {
+        StackTraceElement[] frames = t == Thread.currentThread() ? new Throwable().getStackTrace()
+                : t.getStackTrace();
+        int from = 0;
+        for (int i = frames.length - 1; i >= 0; i--) {
+            if (isParkFrame(frames[i])) {
+                from = i + 1;
+                break;
+            }
+        }
+        return userFrames(from == 0 ? frames : Arrays.copyOfRange(frames, from, frames.length));
+    }
+
+    private static boolean isParkFrame(StackTraceElement e) {
+        if (!e.getClassName().equals("io.aiobridge.Baton")) {
+            return false;
+        }
+        String m = e.getMethodName();
+        return m.equals("suspend") || m.equals("handOff") || m.equals("eagerStart")
+                || m.equals("awaitTurn");
     }
 
     /** The thread iterating the generator whose body runs this task on {@code bodyThread}. */

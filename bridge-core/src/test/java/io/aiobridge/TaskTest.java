@@ -396,4 +396,33 @@ class TaskTest {
         assertEquals(List.of("task 0 cancelled", "task 2 cancelled", "task 1 cancelled"), steps,
                 "the first task takes the request, then each awaiter of the one that ended");
     }
+
+    /**
+     * A task that suspends runs the loop on its own thread until another step is due, so a
+     * callback may run on the thread of a suspended task. That task's stack is where its own code
+     * waits, not the callback: the frames above its suspension are cut.
+     */
+    @Test
+    void aSuspendedTasksStackIsItsAwaitNotACallbackRunningOnItsThread() {
+        Aio.run(() -> {
+            EventLoop loop = Aio.getRunningLoop();
+            AsyncFuture<Void> gate = loop.createFuture();
+            Task<?> main = Aio.currentTask();
+            Task<Void> other = Aio.createTask(() -> gate.await(), "other");
+            Aio.sleep(0); // other runs and suspends on the gate
+            AsyncFuture<List<List<StackTraceElement>>> seen = loop.createFuture();
+            loop.callSoon(() -> seen.setResult(readStacks(main, other)));
+            for (List<StackTraceElement> stack : seen.await()) {
+                assertTrue(stack.stream().noneMatch(e -> e.getMethodName().equals("readStacks")),
+                        "no frame of the callback: " + stack);
+                assertFalse(stack.isEmpty(), "the task's own await is there");
+            }
+            gate.setResult(null);
+            return other.await();
+        });
+    }
+
+    private static List<List<StackTraceElement>> readStacks(Task<?> a, Task<?> b) {
+        return List.of(a.getStack(), b.getStack());
+    }
 }
