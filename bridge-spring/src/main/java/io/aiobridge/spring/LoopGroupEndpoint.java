@@ -143,10 +143,8 @@ public class LoopGroupEndpoint {
                 }
             });
             return answer.get(AWAITERS_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (IllegalStateException closedMeanwhile) {
-            return Map.of();
-        } catch (TimeoutException | ExecutionException late) {
-            return Map.of();
+        } catch (IllegalStateException | TimeoutException | ExecutionException closedOrLate) {
+            return Map.of(); // the loop closed meanwhile, or did not answer in time
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Map.of();
