@@ -1,6 +1,7 @@
 package io.aiobridge.reactor;
 
 import io.aiobridge.AsyncGenerator;
+import io.aiobridge.AsyncIterable;
 import io.aiobridge.Context;
 import io.aiobridge.ContextVar;
 import io.aiobridge.Coroutine;
@@ -109,6 +110,23 @@ public final class ReactorContexts {
             try (ThreadLocalContexts.Restored restored = ThreadLocalContexts.restore(view)) {
                 body.run(y);
             }
+        };
+    }
+
+    /**
+     * The iterable, iterated with the subscriber's context variables installed first in the task
+     * that iterates it (the publisher's driver, which calls {@code aiter()}), and its ThreadLocals
+     * set on that task's thread, its own for the rest of the iteration. A generator's body runs as
+     * part of that task, so it sees the variables too.
+     */
+    static <T> AsyncIterable<T> withVars(ContextView view, AsyncIterable<T> iterable) {
+        if (view.isEmpty()) {
+            return iterable;
+        }
+        return () -> {
+            install(view);
+            ThreadLocalContexts.restore(view); // the driver's thread: nothing to give back
+            return iterable.aiter();
         };
     }
 

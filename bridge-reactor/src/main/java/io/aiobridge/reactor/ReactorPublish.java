@@ -105,8 +105,9 @@ public final class ReactorPublish {
      * @return the Flux
      */
     public static <T> Flux<T> flux(AsyncIterable<T> iterable) {
-        AsyncPublisher<T> p = AsyncPublisher.fromIterable(iterable);
-        return Flux.deferContextual(view -> Flux.from(reactorPolicy(p, view, null)));
+        Objects.requireNonNull(iterable, "iterable is null");
+        return Flux.deferContextual(view -> Flux.from(reactorPolicy(AsyncPublisher.fromIterable(
+                ReactorContexts.withVars(view, iterable)), view, null)));
     }
 
     /**

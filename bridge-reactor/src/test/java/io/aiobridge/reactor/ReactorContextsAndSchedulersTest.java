@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncGenerator;
+import io.aiobridge.AsyncIterable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.ContextVar;
 import io.aiobridge.EventLoop;
@@ -58,6 +60,23 @@ class ReactorContextsAndSchedulersTest {
                     y.yield(REQUEST_ID.get() + "!");
                 }).contextWrite(Context.of(REQUEST_ID, "r-2")))
                 .expectNext("r-2", "r-2!").verifyComplete();
+    }
+
+    @Test
+    void anIterableFluxSeesTheSubscribersReactorContextInTheGeneratorAndWhatItAwaits() {
+        // what Spring hands the Flux of a controller or @Transactional method returning an
+        // AsyncIterable: the generator's body and what it awaits see the subscriber's Context
+        AsyncIterable<String> rows = () -> AsyncGenerator.<String, Void>of(y -> {
+            y.yield(REQUEST_ID.get());
+            y.yield(ReactorContexts.current().getOrDefault("tx", "no tx"));
+            y.yield(ReactorAwait.awaitSingle(Mono.deferContextual(
+                    ctx -> Mono.just("upstream sees " + ctx.getOrDefault("tx", "no tx")))));
+        }).aiter();
+        StepVerifier.create(ReactorPublish.flux(rows)
+                        .contextWrite(Context.of(REQUEST_ID, "r-3", "tx", "tx-1")))
+                .expectNext("r-3", "tx-1", "upstream sees tx-1").verifyComplete();
+        StepVerifier.create(ReactorPublish.flux(rows)).expectNext("none", "no tx",
+                "upstream sees no tx").verifyComplete();
     }
 
     @Test
