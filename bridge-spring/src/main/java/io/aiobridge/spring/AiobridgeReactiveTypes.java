@@ -7,11 +7,13 @@ import io.aiobridge.Coroutine;
 import io.aiobridge.flow.FlowIterate;
 import io.aiobridge.reactor.ReactorAwait;
 import io.aiobridge.reactor.ReactorPublish;
+import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.ReactiveTypeDescriptor;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -68,8 +70,10 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
                         () -> (Coroutine<Object>) () -> null),
                 source -> ReactorPublish.mono((Coroutine<Object>) source)
                         .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
-                publisher -> (Coroutine<Object>) () -> ReactorAwait.awaitSingleOrNull(
-                        Mono.from(publisher)));
+                publisher -> {
+                    Mono<Object> single = atMostOne((Publisher<Object>) publisher);
+                    return (Coroutine<Object>) () -> ReactorAwait.awaitSingleOrNull(single);
+                });
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.multiValue(AsyncIterable.class,
                         () -> FlowIterate.toAsyncIterable(Mono.empty())),
@@ -85,8 +89,23 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
                 publisher -> {
                     throw new UnsupportedOperationException("an AsyncFuture belongs to a loop, so"
                             + " Spring cannot make one from a publisher; take a Mono or a"
-                            + " Coroutine parameter and await it in the handler");
+                            + " Coroutine parameter and await it in the handler, and return a"
+                            + " Coroutine (which runs when awaited) from a method Spring wraps"
+                            + " (@Transactional, @Cacheable)");
                 });
+    }
+
+    /**
+     * The publisher as a Mono that waits for its end: its one value, empty, or an error if it
+     * emits a second. Not {@code Mono.from}, which cancels a Flux after its first value: Spring
+     * hands a Coroutine's adapter a Flux wherever it wraps a method (a {@code @Transactional}
+     * one, say), and cancelling that Flux after the value would take its cancel path, a rollback,
+     * instead of its commit.
+     */
+    @SuppressWarnings("unchecked")
+    static Mono<Object> atMostOne(Publisher<Object> publisher) {
+        return publisher instanceof Mono<?> mono ? (Mono<Object>) mono
+                : Flux.from(publisher).singleOrEmpty();
     }
 
     /** A pooled buffer that will never be read or written goes back to its pool. */
