@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -16,8 +18,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.ScheduledAnnotationBeanPostProcessor;
 
 /**
  * aiobridge in a Spring Boot application: a loop group bean (configured by {@code aiobridge.*},
@@ -110,6 +114,17 @@ public class AiobridgeAutoConfiguration {
     public LoopGroupLifecycle aiobridgeLoopGroupLifecycle(EventLoopGroup group,
             AiobridgeProperties props) {
         return new LoopGroupLifecycle(group, props.getShutdownTimeout());
+    }
+
+    /**
+     * Ends the schedules of {@code @Scheduled} coroutines just before the group closes, so a run
+     * in flight ends cancelled by its subscriber, as Spring ends it at destruction, rather than
+     * by the closing group ({@link ScheduledCoroutines}).
+     */
+    @Bean
+    SmartLifecycle aiobridgeScheduledCoroutines(ConfigurableListableBeanFactory beans,
+            ObjectProvider<ScheduledAnnotationBeanPostProcessor> scheduling) {
+        return new ScheduledCoroutines(beans, scheduling);
     }
 
     /**
