@@ -133,6 +133,13 @@ class ReadmeSnippetsTest {
     }
 
     @Test
+    void theSpringSnippetCommitsRollsBackCachesAndSchedules() throws Exception {
+        assertEquals(List.of("report: [alice 100, bob 0]", "after 30: alice 70, bob 30",
+                "alice cannot pay 500: alice 70, bob 30", "rate 1.1, 1.1, fetched 1 time(s)"),
+                SpringAnnotations.run());
+    }
+
+    @Test
     void theLoopGroupSnippetRunsAndEndsItsThreads() throws Exception {
         assertEquals(List.of("hello", "first", "got from another loop", "[2, 4, 6]"),
                 LoopGroups.shards());
