@@ -95,6 +95,7 @@ class SpringAnnotationsTest {
     static final CopyOnWriteArrayList<String> TX = new CopyOnWriteArrayList<>();
     static final AtomicInteger SQUARES_COMPUTED = new AtomicInteger();
     static final AtomicInteger COUNTDOWNS_RUN = new AtomicInteger();
+    static final AtomicInteger CUBES_COMPUTED = new AtomicInteger();
 
     record Greeting(String name) {}
 
@@ -179,6 +180,16 @@ class SpringAnnotationsTest {
                     throw new IllegalArgumentException("no square of a negative number here");
                 }
                 return n * n;
+            };
+        }
+
+        /** With {@code sync}, callers that miss at once share one run of the body. */
+        @Cacheable(cacheNames = "cubes", sync = true)
+        public Coroutine<Integer> cube(int n) {
+            return () -> {
+                CUBES_COMPUTED.incrementAndGet();
+                Aio.sleep(0.05);
+                return n * n * n;
             };
         }
 
@@ -330,6 +341,15 @@ class SpringAnnotationsTest {
             assertInstanceOf(IllegalArgumentException.class, e.getCause());
         }
         assertEquals(before + 3, SQUARES_COMPUTED.get(), "a failure is computed again");
+    }
+
+    @Test
+    void aSynchronizedCacheRunsTheCoroutineOnceForCallersThatMissAtOnce() throws Exception {
+        List<Integer> cubes = group.submit(() -> Aio.gather(
+                () -> service.cube(3).call(), () -> service.cube(3).call(),
+                () -> service.cube(3).call()).await()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(List.of(27, 27, 27), cubes);
+        assertEquals(1, CUBES_COMPUTED.get(), "three callers, one run");
     }
 
     @Test
