@@ -55,11 +55,11 @@ public final class ReactorAwait {
      * The task's context written into the subscription's Reactor Context, and an error after
      * the task's cancel sent to Reactor's dropped-error hook ({@link TaskEdge}).
      */
-    private static <T> Mono<T> vars(Mono<T> mono) {
+    private static <T> Publisher<T> vars(Mono<T> mono) {
         return TaskEdge.mono(mono);
     }
 
-    private static <T> Flux<T> vars(Flux<T> flux) {
+    private static <T> Publisher<T> vars(Flux<T> flux) {
         return TaskEdge.flux(flux);
     }
 

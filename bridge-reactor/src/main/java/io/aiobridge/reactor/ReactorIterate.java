@@ -47,7 +47,7 @@ public final class ReactorIterate {
      */
     public static <T> AsyncIterable<T> iterate(Publisher<T> publisher,
             int prefetch) {
-        Flux<T> withVars = TaskEdge.flux(publisher);
+        Publisher<T> withVars = TaskEdge.flux(publisher);
         return discardingIntoTheTasksContext(onDiscard -> FlowIterate.toAsyncIterable(withVars,
                 prefetch, FlowIterate.DEFAULT_REPLENISH, onDiscard));
     }
@@ -66,7 +66,7 @@ public final class ReactorIterate {
      */
     public static <T> AsyncIterable<T> iterate(Publisher<T> publisher,
             int capacity, Overflow overflow) {
-        Flux<T> withVars = TaskEdge.flux(publisher);
+        Publisher<T> withVars = TaskEdge.flux(publisher);
         return discardingIntoTheTasksContext(onDiscard -> FlowIterate.toAsyncIterable(withVars,
                 capacity, overflow, onDiscard));
     }

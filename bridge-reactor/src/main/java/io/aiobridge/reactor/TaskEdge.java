@@ -4,7 +4,9 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
+import reactor.core.CorePublisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -23,16 +25,53 @@ import reactor.util.context.Context;
 final class TaskEdge {
     private TaskEdge() {}
 
-    static <T> Flux<T> flux(Publisher<T> source) {
-        return Flux.from(Objects.requireNonNull(source, "publisher is null"))
+    static <T> Publisher<T> flux(Publisher<T> source) {
+        return direct(Flux.from(Objects.requireNonNull(source, "publisher is null"))
                 .transform(TaskEdge.<T>dropAfterCancel())
-                .contextWrite(ReactorContexts::writeTaskVars);
+                .contextWrite(ReactorContexts::writeTaskVars));
     }
 
-    static <T> Mono<T> mono(Mono<T> source) {
-        return Objects.requireNonNull(source, "mono is null")
+    static <T> Publisher<T> mono(Mono<T> source) {
+        return direct(Objects.requireNonNull(source, "mono is null")
                 .transform(TaskEdge.<T>dropAfterCancel())
-                .contextWrite(ReactorContexts::writeTaskVars);
+                .contextWrite(ReactorContexts::writeTaskVars));
+    }
+
+    /**
+     * The chain as a publisher that subscribes its subscriber as a {@code CoreSubscriber}.
+     * Reactor puts a {@code StrictSubscriber} in front of any other subscriber, and that one
+     * passes on at {@code onSubscribe} the demand requested so far, on the publisher's thread,
+     * outside the subscriber's own serialization of {@code request} and {@code cancel}: a task
+     * cancelled meanwhile cancelled on the loop while the source was inside that {@code request}
+     * (rule 2.7; kotlinx's MonoAwaitCancellationStressTest). The core's subscribers already keep
+     * the rules {@code StrictSubscriber} enforces: they request only positive amounts and call
+     * the subscription serially.
+     */
+    private static <T> Publisher<T> direct(CorePublisher<T> chain) {
+        return subscriber -> chain.subscribe(new Relay<>(subscriber));
+    }
+
+    /** Hands every signal and the subscription itself to a plain subscriber. */
+    private record Relay<T>(Subscriber<? super T> actual) implements CoreSubscriber<T> {
+        @Override
+        public void onSubscribe(Subscription s) {
+            actual.onSubscribe(s);
+        }
+
+        @Override
+        public void onNext(T item) {
+            actual.onNext(item);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            actual.onError(error);
+        }
+
+        @Override
+        public void onComplete() {
+            actual.onComplete();
+        }
     }
 
     private static <T> Function<? super Publisher<T>, ? extends Publisher<T>> dropAfterCancel() {

@@ -26,15 +26,19 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.BaseSubscriber;
@@ -568,6 +572,100 @@ class KotlinxReactorPortTest {
                 });
             }
         }
+    }
+
+    /**
+     * MonoAwaitCancellationStressTest: a task awaiting a Mono that sends its value and never
+     * completes is cancelled from another thread, 10,000 times; the Mono's {@code request} and
+     * {@code cancel} each take a lock with {@code tryLock}, so an overlap of the two (rule 2.7)
+     * is counted, and every subscription must end cancelled. kotlinx's Mono calls {@code
+     * onSubscribe} on the subscribing thread; two more rounds call it from a thread of the
+     * publisher's, so the request runs there while the cancellation comes from the loop, for an
+     * await and for an iteration. Before the bridge subscribed as a {@code CoreSubscriber},
+     * Reactor's {@code StrictSubscriber} made those requests overlap the cancel.
+     */
+    @Test
+    void testAwaitCancellationOrder() throws Exception {
+        int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
+        AtomicInteger overlaps = new AtomicInteger();
+        AtomicInteger cancels = new AtomicInteger();
+        AtomicInteger subscriptions = new AtomicInteger();
+        ExecutorService publisherThread = Executors.newSingleThreadExecutor();
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            for (String round : List.of("await", "await, foreign", "iterate, foreign")) {
+                boolean foreign = round.endsWith("foreign");
+                Publisher<Integer> source = s -> {
+                    ReentrantLock lock = new ReentrantLock();
+                    AtomicBoolean cancelled = new AtomicBoolean();
+                    subscriptions.incrementAndGet();
+                    Runnable subscribe = () -> s.onSubscribe(new Subscription() {
+                        @Override
+                        public void request(long n) {
+                            if (!lock.tryLock()) {
+                                overlaps.incrementAndGet();
+                                return;
+                            }
+                            try {
+                                s.onNext(42);
+                            } finally {
+                                lock.unlock();
+                            }
+                        }
+
+                        @Override
+                        public void cancel() {
+                            if (!lock.tryLock()) {
+                                overlaps.incrementAndGet();
+                                return;
+                            }
+                            if (!cancelled.getAndSet(true)) {
+                                cancels.incrementAndGet(); // Reactor may repeat it: a no-op
+                            }
+                            lock.unlock();
+                        }
+                    });
+                    if (foreign) {
+                        publisherThread.execute(subscribe);
+                    } else {
+                        subscribe.run();
+                    }
+                };
+                Mono<Integer> mono = Mono.from(source);
+                Coroutine<Integer> consume = round.startsWith("await")
+                        ? () -> ReactorAwait.awaitSingleOrNull(mono)
+                        : () -> {
+                            for (int x : ReactorIterate.iterate(source)) {
+                                Aio.sleep(0); // 42 on every request, never completing
+                            }
+                            return null;
+                        };
+                cancels.set(0);
+                subscriptions.set(0);
+                for (int i = 0; i < repeats; i++) {
+                    Task<Integer> job = Aio.runCoroutineThreadsafe(() -> Aio.createTask(consume),
+                            bg.loop()).get(10, TimeUnit.SECONDS);
+                    bg.loop().callSoonThreadsafe(job::cancel); // cancelAndJoin
+                    // Mono.from takes the first value and cancels, so the await may end with 42
+                    // before the cancellation comes
+                    String end = Aio.runCoroutineThreadsafe(() -> {
+                        try {
+                            return "value " + job.await();
+                        } catch (CancelledError e) {
+                            return "cancelled";
+                        }
+                    }, bg.loop()).get(10, TimeUnit.SECONDS);
+                    assertTrue(end.equals("value 42") || end.equals("cancelled"), end);
+                }
+                publisherThread.submit(() -> { }).get(10, TimeUnit.SECONDS); // late onSubscribes
+                // every subscription was cancelled (one that arrived after its task ended is
+                // cancelled on arrival; a task cancelled before it ran never subscribed)
+                assertEquals(subscriptions.get(), cancels.get(), round);
+                assertEquals(0, overlaps.get(), "request and cancel overlapped, " + round);
+            }
+        } finally {
+            publisherThread.shutdown();
+        }
+        nothingDropped();
     }
 
     /**
