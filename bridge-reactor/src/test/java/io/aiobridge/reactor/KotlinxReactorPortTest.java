@@ -19,6 +19,7 @@ import io.aiobridge.testing.KotlinxOneValueCases;
 import io.aiobridge.testing.KotlinxCases;
 import io.aiobridge.testing.KotlinxCases.TestException;
 import io.aiobridge.testing.KotlinxStreamCases;
+import io.aiobridge.testing.SerialCheckPublisher;
 import io.aiobridge.testing.Steps;
 import java.time.Duration;
 import java.util.List;
@@ -31,14 +32,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.BaseSubscriber;
@@ -587,49 +586,11 @@ class KotlinxReactorPortTest {
     @Test
     void testAwaitCancellationOrder() throws Exception {
         int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
-        AtomicInteger overlaps = new AtomicInteger();
-        AtomicInteger cancels = new AtomicInteger();
-        AtomicInteger subscriptions = new AtomicInteger();
         ExecutorService publisherThread = Executors.newSingleThreadExecutor();
         try (BackgroundLoop bg = BackgroundLoop.start()) {
             for (String round : List.of("await", "await, foreign", "iterate, foreign")) {
-                boolean foreign = round.endsWith("foreign");
-                Publisher<Integer> source = s -> {
-                    ReentrantLock lock = new ReentrantLock();
-                    AtomicBoolean cancelled = new AtomicBoolean();
-                    subscriptions.incrementAndGet();
-                    Runnable subscribe = () -> s.onSubscribe(new Subscription() {
-                        @Override
-                        public void request(long n) {
-                            if (!lock.tryLock()) {
-                                overlaps.incrementAndGet();
-                                return;
-                            }
-                            try {
-                                s.onNext(42);
-                            } finally {
-                                lock.unlock();
-                            }
-                        }
-
-                        @Override
-                        public void cancel() {
-                            if (!lock.tryLock()) {
-                                overlaps.incrementAndGet();
-                                return;
-                            }
-                            if (!cancelled.getAndSet(true)) {
-                                cancels.incrementAndGet(); // Reactor may repeat it: a no-op
-                            }
-                            lock.unlock();
-                        }
-                    });
-                    if (foreign) {
-                        publisherThread.execute(subscribe);
-                    } else {
-                        subscribe.run();
-                    }
-                };
+                SerialCheckPublisher source = new SerialCheckPublisher(
+                        round.endsWith("foreign") ? publisherThread : null);
                 Mono<Integer> mono = Mono.from(source);
                 Coroutine<Integer> consume = round.startsWith("await")
                         ? () -> ReactorAwait.awaitSingleOrNull(mono)
@@ -639,8 +600,6 @@ class KotlinxReactorPortTest {
                             }
                             return null;
                         };
-                cancels.set(0);
-                subscriptions.set(0);
                 for (int i = 0; i < repeats; i++) {
                     Task<Integer> job = Aio.runCoroutineThreadsafe(() -> Aio.createTask(consume),
                             bg.loop()).get(10, TimeUnit.SECONDS);
@@ -659,8 +618,8 @@ class KotlinxReactorPortTest {
                 publisherThread.submit(() -> { }).get(10, TimeUnit.SECONDS); // late onSubscribes
                 // every subscription was cancelled (one that arrived after its task ended is
                 // cancelled on arrival; a task cancelled before it ran never subscribed)
-                assertEquals(subscriptions.get(), cancels.get(), round);
-                assertEquals(0, overlaps.get(), "request and cancel overlapped, " + round);
+                assertEquals(source.subscriptions.get(), source.cancelled.get(), round);
+                assertEquals(0, source.overlaps.get(), "request and cancel overlapped, " + round);
             }
         } finally {
             publisherThread.shutdown();
