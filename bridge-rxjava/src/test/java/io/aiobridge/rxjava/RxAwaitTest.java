@@ -9,11 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
+import io.aiobridge.Coroutine;
 import io.aiobridge.ErrorContext;
 import io.aiobridge.Task;
 import io.aiobridge.flow.Overflow;
 import io.aiobridge.iter.Comprehensions;
+import io.aiobridge.testing.BackgroundLoop;
 import io.aiobridge.testing.LatePublishers;
+import io.aiobridge.testing.SerialCheckPublisher;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
@@ -31,6 +34,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +45,53 @@ import org.junit.jupiter.api.Test;
 
 /** From RxJava to aiobridge: awaiting and iterating RxJava types in a task. */
 class RxAwaitTest {
+
+    /**
+     * Rule 2.7 under cancellation, as kotlinx's MonoAwaitCancellationStressTest checks it for
+     * Reactor: a task awaiting or iterating a Flowable is cancelled from another thread while the
+     * source's {@code request} runs, 10,000 times per round; {@code request} and {@code cancel}
+     * never overlap, and every subscription ends cancelled. In the "foreign" rounds {@code
+     * onSubscribe} comes from the publisher's thread, where RxJava's {@code StrictSubscriber}
+     * (which the bridge no longer gets) would pass the first request on outside the bridge's
+     * serialization.
+     */
+    @Test
+    void requestAndCancelNeverOverlapWhenTheAwaitingTaskIsCancelled() throws Exception {
+        int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
+        ExecutorService publisherThread = Executors.newSingleThreadExecutor();
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            for (String round : List.of("await", "await, foreign", "iterate, foreign")) {
+                SerialCheckPublisher source = new SerialCheckPublisher(
+                        round.endsWith("foreign") ? publisherThread : null);
+                Flowable<Integer> flowable = Flowable.fromPublisher(source);
+                Coroutine<Integer> consume = round.startsWith("await")
+                        ? () -> RxAwait.awaitSingle(flowable) // never completes
+                        : () -> {
+                            for (int x : RxIterate.iterate(flowable)) {
+                                Aio.sleep(0);
+                            }
+                            return null;
+                        };
+                for (int i = 0; i < repeats; i++) {
+                    Task<Integer> job = Aio.runCoroutineThreadsafe(() -> Aio.createTask(consume),
+                            bg.loop()).get(10, TimeUnit.SECONDS);
+                    bg.loop().callSoonThreadsafe(job::cancel);
+                    assertEquals("cancelled", Aio.runCoroutineThreadsafe(() -> {
+                        try {
+                            return "value " + job.await();
+                        } catch (CancelledError e) {
+                            return "cancelled";
+                        }
+                    }, bg.loop()).get(10, TimeUnit.SECONDS), round);
+                }
+                publisherThread.submit(() -> { }).get(10, TimeUnit.SECONDS); // late onSubscribes
+                assertEquals(source.subscriptions.get(), source.cancelled.get(), round);
+                assertEquals(0, source.overlaps.get(), "request and cancel overlapped, " + round);
+            }
+        } finally {
+            publisherThread.shutdown();
+        }
+    }
 
     @Test
     void singleMaybeAndCompletableStateTheirEmptyHandling() {
