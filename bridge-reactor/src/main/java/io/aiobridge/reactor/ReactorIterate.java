@@ -3,6 +3,7 @@ package io.aiobridge.reactor;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.flow.FlowIterate;
 import io.aiobridge.flow.Overflow;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
@@ -86,6 +87,29 @@ public final class ReactorIterate {
             Context context = Context.of(ReactorContexts.current());
             return iterable.apply(item -> Operators.onDiscard(item, context)).aiter();
         };
+    }
+
+    /**
+     * As {@link #iterate(org.reactivestreams.Publisher, int)}, with the items received and never
+     * delivered (read ahead when the task leaves the loop or is cancelled) handed to {@code
+     * onDiscard} instead of the task's {@code doOnDiscard} hooks: for pooled items that must go
+     * back whoever iterates them, such as a request body's {@code DataBuffer}s.
+     *
+     * <pre>{@code
+     * for (DataBuffer b : ReactorIterate.iterate(body, 16, DataBufferUtils::release)) { ... }
+     * }</pre>
+     *
+     * @param publisher the Flux or Mono
+     * @param prefetch the most items held
+     * @param onDiscard receives each item never delivered
+     * @param <T> the item type
+     * @return the iterable
+     */
+    public static <T> AsyncIterable<T> iterate(Publisher<T> publisher, int prefetch,
+            Consumer<? super T> onDiscard) {
+        Objects.requireNonNull(onDiscard, "onDiscard is null");
+        return FlowIterate.toAsyncIterable(TaskEdge.flux(publisher), prefetch,
+                FlowIterate.DEFAULT_REPLENISH, onDiscard);
     }
 
     /**

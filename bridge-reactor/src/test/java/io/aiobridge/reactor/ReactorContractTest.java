@@ -459,6 +459,18 @@ class ReactorContractTest extends AdapterContract {
                 .expectNext("left").verifyComplete();
         assertEquals(List.of(2, 3, 4, 5, 6, 7), readAhead.await());
 
+        // with a discard of its own, the iteration hands them there, in a task with no hook
+        List<Integer> ownDiscard = new CopyOnWriteArrayList<>();
+        assertEquals("left", Aio.run(() -> {
+            for (int i : ReactorIterate.iterate(Flux.range(0, 100), 8, ownDiscard::add)) {
+                if (i == 1) {
+                    break;
+                }
+            }
+            return "left"; // the task's end cancels the iteration it left open
+        }));
+        assertEquals(List.of(2, 3, 4, 5, 6, 7), ownDiscard);
+
         // an overflow strategy's drops, as onBackpressureBuffer(2, DROP_LATEST) discards them
         Discards dropped = new Discards(3);
         StepVerifier.create(ReactorPublish.mono(() -> {

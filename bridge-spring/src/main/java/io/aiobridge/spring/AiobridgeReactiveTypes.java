@@ -6,6 +6,7 @@ import io.aiobridge.AsyncIterable;
 import io.aiobridge.Coroutine;
 import io.aiobridge.flow.FlowIterate;
 import io.aiobridge.reactor.ReactorAwait;
+import io.aiobridge.reactor.ReactorIterate;
 import io.aiobridge.reactor.ReactorPublish;
 import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -79,9 +80,8 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
                         () -> FlowIterate.toAsyncIterable(Mono.empty())),
                 source -> ReactorPublish.flux((AsyncIterable<Object>) source)
                         .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
-                publisher -> FlowIterate.toAsyncIterable(publisher,
-                        FlowIterate.DEFAULT_PREFETCH, FlowIterate.DEFAULT_REPLENISH,
-                        AiobridgeReactiveTypes::releaseBuffer));
+                publisher -> ReactorIterate.iterate((Publisher<Object>) publisher,
+                        FlowIterate.DEFAULT_PREFETCH, AiobridgeReactiveTypes::releaseBuffer));
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.singleOptionalValue(AsyncFuture.class, null),
                 source -> ReactorPublish.mono((AsyncFuture<Object>) source)
