@@ -1,0 +1,177 @@
+package io.aiobridge.spring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aiobridge.Aio;
+import io.aiobridge.CancelledError;
+import io.aiobridge.EventLoopGroup;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** WebSocket handlers written with {@link AioWebSocket}, against a real server and client. */
+@SpringBootTest(classes = WebSocketTest.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"aiobridge.loops=2", "aiobridge.name=ws"})
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@ExtendWith(OutputCaptureExtension.class)
+class WebSocketTest {
+    static final List<String> EVENTS = new CopyOnWriteArrayList<>();
+
+    @SpringBootApplication(scanBasePackageClasses = App.NoScan.class)
+    static class App {
+        static final class NoScan {}
+
+        @Bean
+        HandlerMapping sockets(EventLoopGroup group) {
+            return new SimpleUrlHandlerMapping(Map.of(
+                    "/echo", AioWebSocket.handler(ws -> {
+                        EVENTS.add("echo on group " + group.inGroup());
+                        for (String text : ws.receiveText()) {
+                            ws.send("echo: " + text);
+                        }
+                        EVENTS.add("echo: the client closed");
+                    }),
+                    "/bytes", AioWebSocket.handler(ws -> {
+                        for (byte[] bytes : ws.receiveBytes()) {
+                            ws.send(new byte[] {(byte) bytes.length});
+                        }
+                    }),
+                    "/ticker", AioWebSocket.handler(ws -> {
+                        try {
+                            for (int i = 0; ; i++) {
+                                ws.send("tick " + i);
+                                Aio.sleep(0.005);
+                            }
+                        } catch (CancelledError e) {
+                            EVENTS.add("ticker cancelled");
+                            throw e;
+                        } finally {
+                            EVENTS.add("ticker finally");
+                        }
+                    }),
+                    "/bye", AioWebSocket.handler(ws -> {
+                        for (int i = 0; i < 3; i++) {
+                            ws.send("last words " + i);
+                        }
+                        ws.close(CloseStatus.GOING_AWAY);
+                        try {
+                            ws.send("too late");
+                        } catch (IllegalStateException e) {
+                            EVENTS.add("bye: " + e.getMessage().replaceAll("session \\S+", "session"));
+                        }
+                    }, 1)), -1);
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    EventLoopGroup group;
+
+    private final ReactorNettyWebSocketClient client = new ReactorNettyWebSocketClient();
+
+    @BeforeEach
+    void clear() {
+        EVENTS.clear();
+    }
+
+    private URI uri(String path) {
+        return URI.create("ws://127.0.0.1:" + port + path);
+    }
+
+    @Test
+    void aBodyIteratesWhatItReceivesAndSendsInOrderOnTheGroup() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        client.execute(uri("/echo"), session -> session.send(Flux.just("a", "b", "c")
+                        .map(session::textMessage))
+                .thenMany(session.receive().map(WebSocketMessage::getPayloadAsText).take(3))
+                .doOnNext(received::add).then())
+                .block(Duration.ofSeconds(10));
+        assertEquals(List.of("echo: a", "echo: b", "echo: c"), received);
+        waitFor("echo: the client closed");
+        assertEquals(List.of("echo on group true", "echo: the client closed"), EVENTS);
+    }
+
+    @Test
+    void binaryMessagesArriveAsBytes() {
+        List<Integer> lengths = new CopyOnWriteArrayList<>();
+        client.execute(uri("/bytes"), session -> session.send(Flux.just(1, 5, 200)
+                        .map(n -> session.binaryMessage(f -> f.wrap(new byte[n]))))
+                .thenMany(session.receive().map(m -> m.getPayload().read() & 0xff).take(3))
+                .doOnNext(lengths::add).then())
+                .block(Duration.ofSeconds(10));
+        assertEquals(List.of(1, 5, 200), lengths);
+    }
+
+    @Test
+    void aClientThatLeavesCancelsASendingBodyWithoutAnError(CapturedOutput output)
+            throws Exception {
+        List<String> ticks = client.execute(uri("/ticker"), session -> session.receive()
+                        .map(WebSocketMessage::getPayloadAsText).take(3).collectList()
+                        .doOnNext(EVENTS::addAll).then())
+                .then(Mono.fromCallable(() -> List.copyOf(EVENTS)))
+                .block(Duration.ofSeconds(10));
+        assertEquals(List.of("tick 0", "tick 1", "tick 2"), ticks);
+        waitFor("ticker finally");
+        assertEquals(List.of("ticker cancelled", "ticker finally"), EVENTS.subList(3, 5));
+        Thread.sleep(100); // anything Spring would log about the handler comes by now
+        assertFalse(output.getAll().contains("CancellationException"), output.getAll());
+    }
+
+    @Test
+    void closeSendsWhatIsQueuedThenClosesWithItsStatusAndLaterSendsFail() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        AtomicReference<CloseStatus> status = new AtomicReference<>();
+        client.execute(uri("/bye"), session -> session.receive()
+                        .map(WebSocketMessage::getPayloadAsText).doOnNext(received::add)
+                        .then(session.closeStatus()).doOnNext(status::set).then())
+                .block(Duration.ofSeconds(10));
+        assertEquals(List.of("last words 0", "last words 1", "last words 2"), received);
+        assertEquals(CloseStatus.GOING_AWAY.getCode(), status.get().getCode());
+        waitFor("bye: ");
+        assertTrue(EVENTS.contains("bye: the WebSocket session is closed; nothing more can be"
+                + " sent on it"), EVENTS.toString());
+    }
+
+    @Test
+    void aBadSendBufferIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> AioWebSocket.handler(ws -> { }, 0));
+    }
+
+    private static void waitFor(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (EVENTS.stream().noneMatch(e -> e.startsWith(prefix))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + prefix + ": " + EVENTS);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
