@@ -12,6 +12,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  *       body that says so;
  *   <li>{@code GET /prices/{id}} ({@link PriceRoutes}): a functional route and a filter, each a
  *       task per request through {@code AioWebFlux};
+ *   <li>{@code ws://.../ws/prices} ({@link PriceSocket}): a WebSocket answering each id it
+ *       receives with its price, a task per connection through {@code AioWebSocket};
  *   <li>{@code GET /ticker} ({@link TickerController}): Server-Sent Events from an async
  *       generator; a client that disconnects closes the generator (its {@code finally} runs);
  *   <li>{@code POST /jobs}, {@code GET /jobs/{id}} ({@link JobController}): work queued on an

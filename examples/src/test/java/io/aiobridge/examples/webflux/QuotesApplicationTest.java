@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +27,9 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /** The real server on a random port, called with WebTestClient and with a plain HTTP client. */
@@ -128,6 +132,22 @@ class QuotesApplicationTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(504, slow.statusCode());
         assertTrue(slow.body().contains("upstream timeout"), slow.body());
+    }
+
+    // ---- ws://.../ws/prices: a WebSocket (AioWebSocket) ----------------------------------------
+
+    @Test
+    void theWebSocketAnswersEachIdInOrderTimesOutSlowOnesAndSaysBye() {
+        List<String> replies = new CopyOnWriteArrayList<>();
+        new ReactorNettyWebSocketClient().execute(
+                URI.create("ws://127.0.0.1:" + port + "/ws/prices"),
+                session -> session.send(Flux.just("7", "slow-2", "bye").map(session::textMessage))
+                        .and(session.receive().map(WebSocketMessage::getPayloadAsText)
+                                .doOnNext(replies::add)))
+                .block(Duration.ofSeconds(10)); // ends when the server closes after "bye"
+        assertEquals(3, replies.size(), replies.toString());
+        assertTrue(replies.get(0).matches("7: \\d+\\.\\d\\d"), replies.get(0));
+        assertEquals(List.of("slow-2: upstream timeout", "bye"), replies.subList(1, 3));
     }
 
     // ---- GET /ticker ---------------------------------------------------------------------------
