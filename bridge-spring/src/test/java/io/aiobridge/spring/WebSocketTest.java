@@ -133,14 +133,14 @@ class WebSocketTest {
     @Test
     void aClientThatLeavesCancelsASendingBodyWithoutAnError(CapturedOutput output)
             throws Exception {
-        List<String> ticks = client.execute(uri("/ticker"), session -> session.receive()
-                        .map(WebSocketMessage::getPayloadAsText).take(3).collectList()
-                        .doOnNext(EVENTS::addAll).then())
-                .then(Mono.fromCallable(() -> List.copyOf(EVENTS)))
+        List<String> ticks = new CopyOnWriteArrayList<>();
+        client.execute(uri("/ticker"), session -> session.receive()
+                        .map(WebSocketMessage::getPayloadAsText).take(3)
+                        .doOnNext(ticks::add).then())
                 .block(Duration.ofSeconds(10));
         assertEquals(List.of("tick 0", "tick 1", "tick 2"), ticks);
         waitFor("ticker finally");
-        assertEquals(List.of("ticker cancelled", "ticker finally"), EVENTS.subList(3, 5));
+        assertEquals(List.of("ticker cancelled", "ticker finally"), EVENTS);
         Thread.sleep(100); // anything Spring would log about the handler comes by now
         assertFalse(output.getAll().contains("CancellationException"), output.getAll());
     }
