@@ -29,6 +29,7 @@ import io.reactivex.rxjava3.schedulers.Schedulers;
 import io.reactivex.rxjava3.subjects.PublishSubject;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -72,21 +73,8 @@ class RxAwaitTest {
                             }
                             return null;
                         };
-                for (int i = 0; i < repeats; i++) {
-                    Task<Integer> job = Aio.runCoroutineThreadsafe(() -> Aio.createTask(consume),
-                            bg.loop()).get(10, TimeUnit.SECONDS);
-                    bg.loop().callSoonThreadsafe(job::cancel);
-                    assertEquals("cancelled", Aio.runCoroutineThreadsafe(() -> {
-                        try {
-                            return "value " + job.await();
-                        } catch (CancelledError e) {
-                            return "cancelled";
-                        }
-                    }, bg.loop()).get(10, TimeUnit.SECONDS), round);
-                }
-                publisherThread.submit(() -> { }).get(10, TimeUnit.SECONDS); // late onSubscribes
-                assertEquals(source.subscriptions.get(), source.cancelled.get(), round);
-                assertEquals(0, source.overlaps.get(), "request and cancel overlapped, " + round);
+                assertEquals(Collections.nCopies(repeats, "cancelled"),
+                        source.cancelEach(bg.loop(), consume, repeats, round));
             }
         } finally {
             publisherThread.shutdown();

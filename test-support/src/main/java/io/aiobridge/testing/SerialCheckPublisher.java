@@ -1,9 +1,19 @@
 package io.aiobridge.testing;
 
+import io.aiobridge.Aio;
+import io.aiobridge.CancelledError;
+import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoop;
+import io.aiobridge.Task;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.Assertions;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -33,6 +43,46 @@ public final class SerialCheckPublisher implements Publisher<Integer> {
      */
     public SerialCheckPublisher(Executor onSubscribeFrom) {
         this.onSubscribeFrom = onSubscribeFrom;
+    }
+
+    /**
+     * kotlinx's {@code cancelAndJoin} loop: {@code repeats} times, starts {@code consume} as a
+     * task on {@code loop}, cancels it from this thread at once, and waits for its end. Then,
+     * once the executor has run every {@code onSubscribe} still queued, checks that no {@code
+     * request} and {@code cancel} overlapped and that every subscription was cancelled (one that
+     * arrived after its task ended is cancelled on arrival; a task cancelled before it ran never
+     * subscribed).
+     *
+     * @param loop where the tasks run
+     * @param consume what each task does with this source; never completes on its own unless the
+     *     source is wrapped into something that takes one value
+     * @param repeats how many tasks
+     * @param round names the round in the failure messages
+     * @return how each task ended: "value " and its result, or "cancelled"
+     * @throws Exception if a task does not end within 10 s
+     */
+    public List<String> cancelEach(EventLoop loop, Coroutine<?> consume, int repeats,
+            String round) throws Exception {
+        List<String> ends = new ArrayList<>();
+        for (int i = 0; i < repeats; i++) {
+            Task<?> job = Aio.runCoroutineThreadsafe(() -> Aio.createTask(consume), loop)
+                    .get(10, TimeUnit.SECONDS);
+            loop.callSoonThreadsafe(job::cancel); // cancelAndJoin
+            ends.add(Aio.runCoroutineThreadsafe(() -> {
+                try {
+                    return "value " + job.await();
+                } catch (CancelledError e) {
+                    return "cancelled";
+                }
+            }, loop).get(10, TimeUnit.SECONDS));
+        }
+        if (onSubscribeFrom instanceof ExecutorService queued) {
+            queued.submit(() -> { }).get(10, TimeUnit.SECONDS); // late onSubscribes ran
+        }
+        Assertions.assertEquals(0, overlaps.get(), "request and cancel overlapped, " + round);
+        Assertions.assertEquals(subscriptions.get(), cancelled.get(),
+                "subscriptions never cancelled, " + round);
+        return ends;
     }
 
     @Override
