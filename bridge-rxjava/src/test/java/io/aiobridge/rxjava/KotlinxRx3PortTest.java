@@ -2,22 +2,27 @@ package io.aiobridge.rxjava;
 
 import static io.aiobridge.testing.KotlinxCases.settle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
+import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import io.aiobridge.flow.Overflow;
 import io.aiobridge.testing.BackgroundLoop;
-import io.aiobridge.testing.KotlinxOneValueCases;
-import io.aiobridge.testing.KotlinxCases;
 import io.aiobridge.testing.KotlinxCases.TestException;
+import io.aiobridge.testing.KotlinxCases;
+import io.aiobridge.testing.KotlinxOneValueCases;
 import io.aiobridge.testing.KotlinxStreamCases;
 import io.aiobridge.testing.Steps;
 import io.reactivex.rxjava3.core.Completable;
@@ -28,6 +33,8 @@ import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.MaybeObserver;
 import io.reactivex.rxjava3.core.MaybeSource;
 import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.ObservableSource;
+import io.reactivex.rxjava3.core.Observer;
 import io.reactivex.rxjava3.core.Scheduler;
 import io.reactivex.rxjava3.core.Single;
 import io.reactivex.rxjava3.core.SingleObserver;
@@ -35,12 +42,15 @@ import io.reactivex.rxjava3.core.SingleSource;
 import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.exceptions.UndeliverableException;
 import io.reactivex.rxjava3.plugins.RxJavaPlugins;
+import io.reactivex.rxjava3.subjects.PublishSubject;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -1021,6 +1031,165 @@ class KotlinxRx3PortTest {
                 pool.shutdownNow();
             }
             nothingReachedPlugins();
+        }
+    }
+
+    /**
+     * kotlinx's ObservableAsFlowTest: an Observable iterated by a task. kotlinx's {@code asFlow}
+     * buffers without bound; here the iteration names a capacity ({@link RxIterate#iterate(
+     * Observable, int, Overflow)}), large enough for what each case sends at once. The cases
+     * built on {@code buffer}, {@code conflate} and {@code produceIn} are Flow operators with no
+     * counterpart; conflation is {@code Overflow.DROP_OLDEST}, covered by RxAwaitTest.
+     */
+    @Nested
+    class ObservableAsFlowTest {
+        /** The action throws at the first item: one item, one error, the generator closed once. */
+        @Test
+        void testCancellation() {
+            AtomicInteger onNext = new AtomicInteger();
+            AtomicInteger onError = new AtomicInteger();
+            AtomicInteger closed = new AtomicInteger();
+            Aio.run(() -> {
+                Observable<Integer> source = RxPublish.observable(y -> {
+                    try {
+                        for (int i = 0; i < 100; i++) {
+                            y.yield(i);
+                        }
+                    } finally {
+                        closed.incrementAndGet();
+                    }
+                });
+                try {
+                    RxIterate.iterate(source, 128, Overflow.ERROR).forEach(x -> {
+                        onNext.incrementAndGet();
+                        throw new TestException("at the first item");
+                    });
+                } catch (TestException e) {
+                    onError.incrementAndGet();
+                }
+                return null;
+            });
+            // Aio.run has ended the driver, and with it the generator
+            assertEquals(List.of(1, 1, 1), List.of(onNext.get(), onError.get(), closed.get()));
+            nothingReachedPlugins();
+        }
+
+        @Test
+        void testImmediateCollection() {
+            Steps s = new Steps();
+            PublishSubject<Integer> source = PublishSubject.create();
+            Aio.run(() -> {
+                Task<Void> collector = Aio.createTask(() -> {
+                    s.expect(1);
+                    for (int x : RxIterate.iterate(source, 16, Overflow.ERROR)) {
+                        s.expect(x);
+                    }
+                    s.expect(6);
+                    return null;
+                });
+                Aio.sleep(0); // the collector subscribes
+                s.expect(2);
+                source.onNext(3);
+                Aio.sleep(0); // the item settles the collector's wait, whose callback
+                Aio.sleep(0); // schedules its step: two turns, as a future set in asyncio
+                s.expect(4);
+                source.onNext(5);
+                source.onComplete();
+                collector.await();
+                return null;
+            });
+            s.finish(7);
+        }
+
+        /** The Observable's error is the iteration's, the same object. */
+        @Test
+        void testOnErrorCancellation() {
+            Steps s = new Steps();
+            PublishSubject<Integer> source = PublishSubject.create();
+            TestException failure = new TestException("from the subject");
+            Aio.run(() -> {
+                Task<Void> collector = Aio.createTask(() -> {
+                    s.expect(1);
+                    TestException e = assertThrows(TestException.class, () -> {
+                        for (int x : RxIterate.iterate(source, 16, Overflow.ERROR)) {
+                            s.expect(x);
+                        }
+                    });
+                    assertSame(failure, e);
+                    s.expect(5);
+                    return null;
+                });
+                Aio.sleep(0);
+                s.expect(2);
+                source.onNext(3);
+                Aio.sleep(0); // the item settles the collector's wait, whose callback
+                Aio.sleep(0); // schedules its step: two turns, as a future set in asyncio
+                s.expect(4);
+                source.onError(failure);
+                collector.await();
+                return null;
+            });
+            s.finish(6);
+        }
+
+        /** An action that throws unsubscribes before the exception leaves {@code forEach}. */
+        @Test
+        void testUnsubscribeOnCollectionException() {
+            PublishSubject<Integer> source = PublishSubject.create();
+            TestException failure = new TestException("at 3");
+            Aio.run(() -> {
+                Task<Boolean> collector = Aio.createTask(() -> {
+                    TestException e = assertThrows(TestException.class, () -> RxIterate.iterate(
+                            source, 16, Overflow.ERROR).forEach(x -> {
+                                if (x == 3) {
+                                    throw failure;
+                                }
+                            }));
+                    assertSame(failure, e);
+                    return source.hasObservers(); // already unsubscribed
+                });
+                Aio.sleep(0);
+                assertTrue(source.hasObservers());
+                source.onNext(3);
+                assertFalse(collector.await(), "still subscribed after the action threw");
+                return null;
+            });
+            nothingReachedPlugins();
+        }
+
+        /** A source that calls onSubscribe after its collector was cancelled: disposed at once. */
+        @Test
+        void testLateOnSubscribe() {
+            AtomicReference<Observer<? super Integer>> observer = new AtomicReference<>();
+            ObservableSource<Integer> late = observer::set;
+            Disposable disposable = Disposable.empty();
+            Aio.run(() -> {
+                Task<Void> job = Aio.createTask(() -> {
+                    for (int x : RxIterate.iterate(Observable.wrap(late), 16, Overflow.ERROR)) {
+                        fail("no item was sent");
+                    }
+                    return null;
+                });
+                Aio.sleep(0);
+                assertNotNull(observer.get(), "subscribed");
+                job.cancel();
+                assertThrows(CancelledError.class, job::await);
+                observer.get().onSubscribe(disposable);
+                return null;
+            });
+            assertTrue(disposable.isDisposed());
+        }
+
+        @Test
+        void testLongRange() {
+            assertEquals(10_000, (int) Aio.run(() -> {
+                int count = 0;
+                for (int x : RxIterate.iterate(Observable.range(1, 10_000), 10_000,
+                        Overflow.ERROR)) {
+                    count++;
+                }
+                return count;
+            }));
         }
     }
 
