@@ -1194,6 +1194,45 @@ class KotlinxRx3PortTest {
     }
 
     /**
+     * kotlinx's ObservableSourceAsFlowStressTest: an {@code Observable.interval} of 100 us, on
+     * RxJava's computation threads, iterated by a task that is cancelled once more than 100 ticks
+     * went by, 100 times (times {@code -Dstress.scale}); here each interval must also end up
+     * disposed, none left ticking.
+     */
+    @Test
+    void testAsFlowCancellation() throws Exception {
+        int repeats = 100 * Integer.getInteger("stress.scale", 1);
+        AtomicInteger disposed = new AtomicInteger();
+        try (BackgroundLoop bg = BackgroundLoop.start()) {
+            for (int r = 0; r < repeats; r++) {
+                CompletableFuture<Void> latch = new CompletableFuture<>();
+                AtomicInteger ticks = new AtomicInteger();
+                Observable<Long> interval = Observable.interval(100, TimeUnit.MICROSECONDS)
+                        .doOnNext(t -> {
+                            if (ticks.incrementAndGet() > 100) {
+                                latch.complete(null);
+                            }
+                        })
+                        .doOnDispose(disposed::incrementAndGet);
+                Task<Void> job = Aio.runCoroutineThreadsafe(() -> Aio.<Void>createTask(() -> {
+                    for (long t : RxIterate.iterate(interval, 16, Overflow.DROP_OLDEST)) {
+                        Aio.sleep(0);
+                    }
+                    return null;
+                }), bg.loop()).get(10, TimeUnit.SECONDS);
+                latch.get(10, TimeUnit.SECONDS);
+                bg.loop().callSoonThreadsafe(job::cancel); // cancelAndJoin
+                Aio.runCoroutineThreadsafe(() -> {
+                    assertThrows(CancelledError.class, job::await);
+                    return null;
+                }, bg.loop()).get(10, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(repeats, disposed.get(), "intervals still ticking");
+        nothingReachedPlugins();
+    }
+
+    /**
      * kotlinx's ObservableCompletionStressTest: an observable generator of 0..4 items on another
      * loop, collected 10,000 times (times {@code -Dstress.scale}); every item in order, then the
      * end, within 5 s each.
