@@ -17,6 +17,7 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.util.DisconnectedClientHelper;
 import reactor.core.publisher.Mono;
 
 /**
@@ -46,7 +47,8 @@ import reactor.core.publisher.Mono;
  *       closes normally; when it throws, the session ends with the error, which Spring logs. A
  *       client that goes away while the body only sends cancels the body's task ({@code
  *       finally} blocks run), as a client leaving cancels a controller's coroutine, and so does
- *       the server's shutdown.
+ *       the server's shutdown; if the connection failed otherwise, the handler ends with that
+ *       failure, which Spring logs.
  * </ul>
  *
  * <p>A session is confined to the body's task: {@code send} and the iterations are for it and
@@ -59,6 +61,8 @@ public final class AioWebSocket {
     private final WebSocketSession session;
     private final AsyncQueue<Object> outbound;
     private volatile boolean peerGone;
+    /** Why the outbound stream failed while the body ran, unless the client just went away. */
+    private volatile Throwable sendFailure;
     /** The outbound stream's end, once the body's task subscribed it. */
     private AsyncFuture<Void> sending;
 
@@ -110,8 +114,9 @@ public final class AioWebSocket {
             return ReactorPublish.<Void>mono(() -> {
                 ws.serve(body);
                 return null;
-            }).onErrorResume(CancellationException.class,
-                    e -> ws.peerGone ? Mono.empty() : Mono.error(e)); // the client left
+            }).onErrorResume(CancellationException.class, e -> !ws.peerGone ? Mono.error(e)
+                    : ws.sendFailure != null ? Mono.error(ws.sendFailure) // a real failure
+                    : Mono.empty()); // the client left
         };
     }
 
@@ -135,6 +140,11 @@ public final class AioWebSocket {
         this.sending = sending;
         sending.addDoneCallback(f -> {
             if (!self.isDone() && !outbound.isShutDown()) {
+                Throwable failure = f.isCancelled() ? null : f.exception();
+                if (failure != null
+                        && !DisconnectedClientHelper.isClientDisconnectedException(failure)) {
+                    sendFailure = failure; // the handler fails with it, as Spring's would
+                }
                 peerGone = true; // the connection ended while the body still runs
                 outbound.shutdown(true);
                 self.cancel();

@@ -1,6 +1,8 @@
 package io.aiobridge.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -8,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +26,8 @@ import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.netty.channel.AbortedException;
 
 /**
  * {@link AioWebSocket} against a session whose connection the test drives: how much a body can
@@ -35,6 +40,7 @@ class AioWebSocketTest {
     static final class HandDrivenSession extends AbstractWebSocketSession<Object> {
         final List<String> sent = new CopyOnWriteArrayList<>();
         final CompletableFuture<Subscription> outbound = new CompletableFuture<>();
+        final CompletableFuture<MonoSink<Void>> sendResult = new CompletableFuture<>();
 
         HandDrivenSession() {
             super(new Object(), "hand-driven", new HandshakeInfo(URI.create("ws://test/"),
@@ -48,28 +54,31 @@ class AioWebSocketTest {
 
         @Override
         public Mono<Void> send(Publisher<WebSocketMessage> messages) {
-            return Mono.create(sink -> messages.subscribe(new BaseSubscriber<WebSocketMessage>() {
-                @Override
-                protected void hookOnSubscribe(Subscription s) {
-                    outbound.complete(s); // no demand until the test gives it
-                }
+            return Mono.create(sink -> {
+                sendResult.complete(sink); // the test may end the send itself
+                messages.subscribe(new BaseSubscriber<WebSocketMessage>() {
+                    @Override
+                    protected void hookOnSubscribe(Subscription s) {
+                        outbound.complete(s); // no demand until the test gives it
+                    }
 
-                @Override
-                protected void hookOnNext(WebSocketMessage m) {
-                    sent.add(m.getPayloadAsText(StandardCharsets.UTF_8));
-                    DataBufferUtils.release(m.getPayload());
-                }
+                    @Override
+                    protected void hookOnNext(WebSocketMessage m) {
+                        sent.add(m.getPayloadAsText(StandardCharsets.UTF_8));
+                        DataBufferUtils.release(m.getPayload());
+                    }
 
-                @Override
-                protected void hookOnComplete() {
-                    sink.success();
-                }
+                    @Override
+                    protected void hookOnComplete() {
+                        sink.success();
+                    }
 
-                @Override
-                protected void hookOnError(Throwable e) {
-                    sink.error(e);
-                }
-            }));
+                    @Override
+                    protected void hookOnError(Throwable e) {
+                        sink.error(e);
+                    }
+                });
+            });
         }
 
         @Override
@@ -124,5 +133,43 @@ class AioWebSocketTest {
         assertEquals(List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"),
                 session.sent);
         assertTrue(served.isDone() && !served.isCompletedExceptionally());
+    }
+
+    /** The connection fails while the body sends: {@code failure} ends the outbound stream. */
+    private static CompletableFuture<Void> failWhileSending(Throwable failure,
+            List<String> events) throws Exception {
+        HandDrivenSession session = new HandDrivenSession();
+        CompletableFuture<Void> served = AioWebSocket.handler(ws -> {
+            try {
+                for (int i = 0; ; i++) {
+                    ws.send("m" + i);
+                }
+            } finally {
+                events.add("body ended");
+            }
+        }, 2).handle(session).toFuture();
+        session.outbound.get(10, TimeUnit.SECONDS).cancel();
+        session.sendResult.get(10, TimeUnit.SECONDS).error(failure);
+        return served;
+    }
+
+    @Test
+    void aClientThatWentAwayEndsTheBodyQuietly() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> served = failWhileSending(
+                new AbortedException("Connection has been closed"), events);
+        served.get(10, TimeUnit.SECONDS); // completes: not an error of the handler
+        assertEquals(List.of("body ended"), events);
+    }
+
+    @Test
+    void aConnectionThatFailsOtherwiseFailsTheHandlerWithThatError() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        IllegalStateException broken = new IllegalStateException("the codec broke");
+        CompletableFuture<Void> served = failWhileSending(broken, events);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> served.get(10, TimeUnit.SECONDS));
+        assertSame(broken, e.getCause(), "the handler's error is the connection's");
+        assertEquals(List.of("body ended"), events);
     }
 }
