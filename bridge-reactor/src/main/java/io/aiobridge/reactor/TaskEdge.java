@@ -2,11 +2,9 @@ package io.aiobridge.reactor;
 
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
-import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
-import reactor.core.CorePublisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -21,76 +19,47 @@ import reactor.util.context.Context;
  * that context, as Reactor's own subscribers send theirs, instead of the loop's exception
  * handler, where the core sends it for a plain publisher. A cancellation signalled back is what
  * the cancel asked for and goes nowhere.
+ *
+ * <p>The core's subscriber is handed to the source through a {@code CoreSubscriber} of ours.
+ * Reactor puts a {@code StrictSubscriber} in front of any other subscriber, and that one passes
+ * on at {@code onSubscribe} the demand requested so far, on the publisher's thread, outside the
+ * subscriber's own serialization of {@code request} and {@code cancel}: a task cancelled
+ * meanwhile cancelled on the loop while the source was inside that {@code request} (rule 2.7;
+ * kotlinx's MonoAwaitCancellationStressTest). The core's subscribers already keep the rules
+ * {@code StrictSubscriber} enforces: they request only positive amounts and call the
+ * subscription serially.
  */
 final class TaskEdge {
     private TaskEdge() {}
 
     static <T> Publisher<T> flux(Publisher<T> source) {
-        return direct(Flux.from(Objects.requireNonNull(source, "publisher is null"))
-                .transform(TaskEdge.<T>dropAfterCancel())
-                .contextWrite(ReactorContexts::writeTaskVars));
+        Flux<T> flux = Flux.from(Objects.requireNonNull(source, "publisher is null"));
+        return subscriber -> flux.subscribe(new DropAfterCancel<>(subscriber));
     }
 
     static <T> Publisher<T> mono(Mono<T> source) {
-        return direct(Objects.requireNonNull(source, "mono is null")
-                .transform(TaskEdge.<T>dropAfterCancel())
-                .contextWrite(ReactorContexts::writeTaskVars));
+        Objects.requireNonNull(source, "mono is null");
+        return subscriber -> source.subscribe(new DropAfterCancel<>(subscriber));
     }
 
     /**
-     * The chain as a publisher that subscribes its subscriber as a {@code CoreSubscriber}.
-     * Reactor puts a {@code StrictSubscriber} in front of any other subscriber, and that one
-     * passes on at {@code onSubscribe} the demand requested so far, on the publisher's thread,
-     * outside the subscriber's own serialization of {@code request} and {@code cancel}: a task
-     * cancelled meanwhile cancelled on the loop while the source was inside that {@code request}
-     * (rule 2.7; kotlinx's MonoAwaitCancellationStressTest). The core's subscribers already keep
-     * the rules {@code StrictSubscriber} enforces: they request only positive amounts and call
-     * the subscription serially.
+     * The core's subscriber as a {@code CoreSubscriber} whose Context is the subscribing task's
+     * (read at subscription, on the task's thread); passes every signal on, except an error after
+     * the downstream's cancel.
      */
-    private static <T> Publisher<T> direct(CorePublisher<T> chain) {
-        return subscriber -> chain.subscribe(new Relay<>(subscriber));
-    }
-
-    /** Hands every signal and the subscription itself to a plain subscriber. */
-    private record Relay<T>(Subscriber<? super T> actual) implements CoreSubscriber<T> {
-        @Override
-        public void onSubscribe(Subscription s) {
-            actual.onSubscribe(s);
-        }
-
-        @Override
-        public void onNext(T item) {
-            actual.onNext(item);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            actual.onError(error);
-        }
-
-        @Override
-        public void onComplete() {
-            actual.onComplete();
-        }
-    }
-
-    private static <T> Function<? super Publisher<T>, ? extends Publisher<T>> dropAfterCancel() {
-        return Operators.<T, T>lift((scannable, downstream) -> new DropAfterCancel<>(downstream));
-    }
-
-    /** Passes every signal on, except an error after the downstream's cancel. */
     private static final class DropAfterCancel<T> implements CoreSubscriber<T>, Subscription {
-        private final CoreSubscriber<? super T> downstream;
+        private final Subscriber<? super T> downstream;
+        private final Context context = ReactorContexts.writeTaskVars(Context.empty());
         private Subscription upstream;
         private volatile boolean cancelled;
 
-        DropAfterCancel(CoreSubscriber<? super T> downstream) {
+        DropAfterCancel(Subscriber<? super T> downstream) {
             this.downstream = downstream;
         }
 
         @Override
         public Context currentContext() {
-            return downstream.currentContext();
+            return context;
         }
 
         @Override
@@ -108,7 +77,7 @@ final class TaskEdge {
         public void onError(Throwable error) {
             if (cancelled && error != null) {
                 if (!(error instanceof CancellationException)) {
-                    Operators.onErrorDropped(error, currentContext());
+                    Operators.onErrorDropped(error, context);
                 }
                 return;
             }

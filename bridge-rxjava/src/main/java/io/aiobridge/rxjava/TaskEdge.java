@@ -21,45 +21,18 @@ final class TaskEdge {
     private TaskEdge() {}
 
     static <T> Publisher<T> flowable(Flowable<T> source) {
-        Flowable<T> chain = Objects.requireNonNull(source, "flowable is null")
-                .lift(DropAfterCancel::new);
-        return subscriber -> chain.subscribe(new Relay<>(subscriber));
+        Objects.requireNonNull(source, "flowable is null");
+        return subscriber -> source.subscribe(new DropAfterCancel<>(subscriber));
     }
 
     /**
-     * Hands every signal and the subscription itself to a plain subscriber, as a {@code
-     * FlowableSubscriber}. RxJava puts a {@code StrictSubscriber} in front of any other
-     * subscriber, and that one passes on at {@code onSubscribe} the demand requested so far, on
-     * the publisher's thread, outside the subscriber's own serialization of {@code request} and
-     * {@code cancel} (rule 2.7). The core's subscribers keep the rules {@code StrictSubscriber}
-     * enforces: they request only positive amounts and call the subscription serially.
-     */
-    private record Relay<T>(Subscriber<? super T> actual) implements FlowableSubscriber<T> {
-        @Override
-        public void onSubscribe(Subscription s) {
-            actual.onSubscribe(s);
-        }
-
-        @Override
-        public void onNext(T item) {
-            actual.onNext(item);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            actual.onError(error);
-        }
-
-        @Override
-        public void onComplete() {
-            actual.onComplete();
-        }
-    }
-
-    /**
-     * Passes every signal on, except an error after the downstream's cancel. A {@code
-     * FlowableSubscriber}, so RxJava puts no {@code StrictSubscriber} between it and the source
-     * either (see {@link Relay}).
+     * The core's subscriber as a {@code FlowableSubscriber}; passes every signal on, except an
+     * error after the downstream's cancel. RxJava puts a {@code StrictSubscriber} in front of any
+     * other subscriber, and that one passes on at {@code onSubscribe} the demand requested so
+     * far, on the publisher's thread, outside the subscriber's own serialization of {@code
+     * request} and {@code cancel} (rule 2.7). The core's subscribers keep the rules {@code
+     * StrictSubscriber} enforces: they request only positive amounts and call the subscription
+     * serially.
      */
     private static final class DropAfterCancel<T> implements FlowableSubscriber<T>, Subscription {
         private final Subscriber<? super T> downstream;
