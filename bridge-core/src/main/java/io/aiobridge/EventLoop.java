@@ -12,6 +12,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 
@@ -42,12 +44,79 @@ import java.util.concurrent.Executor;
 public interface EventLoop extends AutoCloseable {
 
     /**
-     * A new event loop on the real monotonic clock.
+     * A new event loop on the real monotonic clock, on the engine the system property {@code
+     * aiobridge.engine} names ({@link Engine#configured()}; {@code auto} when unset).
      *
      * @return the loop
+     * @throws IllegalArgumentException if the property names no engine
+     * @throws IllegalStateException if the property asks for the carrier engine and the JVM does
+     *     not open its hook (the message names the flag)
      */
     static EventLoop newEventLoop() {
         return new BaseEventLoop(false);
+    }
+
+    /**
+     * Where a loop's task threads run (docs/engine.md). {@link #newEventLoop()} takes the one the
+     * system property {@code aiobridge.engine} names ({@link #configured()}); {@link
+     * #newEventLoop(Engine)} takes one for that loop only, leaving the JVM's setting alone.
+     */
+    enum Engine {
+        /** The carrier engine where the JVM allows it, else the default engine, silently. */
+        AUTO,
+        /** Public JDK API only: virtual threads on the JVM's shared scheduler. */
+        DEFAULT,
+        /**
+         * One platform carrier thread per loop, through the JDK's non-public virtual-thread
+         * scheduler hook: needs {@code --add-opens java.base/java.lang=ALL-UNNAMED}, and a loop
+         * asking for it on a JVM without the flag fails at creation, naming the flag.
+         */
+        CARRIER;
+
+        /**
+         * The engine named {@code name}, ignoring case and surrounding blanks.
+         *
+         * @param name {@code auto}, {@code default} or {@code carrier}
+         * @return the engine
+         * @throws IllegalArgumentException if {@code name} names no engine
+         */
+        public static Engine of(String name) {
+            Objects.requireNonNull(name, "name is null");
+            return switch (name.trim().toLowerCase(Locale.ROOT)) {
+                case "auto" -> AUTO;
+                case "default" -> DEFAULT;
+                case "carrier" -> CARRIER;
+                default -> throw new IllegalArgumentException("unknown aiobridge.engine '"
+                        + name.trim() + "'; use 'auto', 'default' or 'carrier'");
+            };
+        }
+
+        /**
+         * The engine the system property {@code aiobridge.engine} names, {@link #AUTO} when it is
+         * unset: what {@link EventLoop#newEventLoop()} uses.
+         *
+         * @return the engine
+         * @throws IllegalArgumentException if the property names no engine
+         */
+        public static Engine configured() {
+            return of(System.getProperty("aiobridge.engine", "auto"));
+        }
+    }
+
+    /**
+     * A new event loop on the real monotonic clock, on {@code engine} whatever the system
+     * property {@code aiobridge.engine} says: for an application that chooses per loop or per
+     * group (the Spring integration's {@code aiobridge.engine} setting) without changing the
+     * JVM's setting for every other loop.
+     *
+     * @param engine the engine
+     * @return the loop
+     * @throws IllegalStateException if {@code engine} is {@link Engine#CARRIER} and the JVM does
+     *     not open the hook (the message names the flag)
+     */
+    static EventLoop newEventLoop(Engine engine) {
+        Objects.requireNonNull(engine, "engine is null");
+        return new BaseEventLoop(false, TaskThreads.of(engine));
     }
 
     /**

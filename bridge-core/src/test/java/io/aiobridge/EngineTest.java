@@ -85,4 +85,43 @@ class EngineTest {
         assertEquals("unknown aiobridge.engine 'fast'; use 'auto', 'default' or 'carrier'",
                 e.getMessage());
     }
+
+    @Test
+    void aLoopMayNameItsEngineWithoutTouchingTheJvmsSetting() {
+        // the property says one thing, the loop asks for another: the loop wins, the property
+        // (what every other newEventLoop() reads) is left as it was
+        String engine = withEngineProperty("carrier", () -> {
+            try (EventLoop loop = EventLoop.newEventLoop(EventLoop.Engine.DEFAULT)) {
+                assertEquals("carrier", System.getProperty("aiobridge.engine"));
+                return engineOf(loop);
+            }
+        });
+        assertEquals("default", engine);
+        try (EventLoop loop = EventLoop.newEventLoop(EventLoop.Engine.AUTO)) {
+            assertEquals(OPENED ? "carrier" : "default", engineOf(loop));
+        }
+        if (OPENED) {
+            try (EventLoop loop = EventLoop.newEventLoop(EventLoop.Engine.CARRIER)) {
+                assertEquals("carrier", engineOf(loop));
+            }
+        } else {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> EventLoop.newEventLoop(EventLoop.Engine.CARRIER));
+            assertTrue(e.getMessage().contains("--add-opens java.base/java.lang=ALL-UNNAMED"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void engineNamesAreReadAsThePropertyIs() {
+        assertEquals(EventLoop.Engine.CARRIER, EventLoop.Engine.of(" Carrier "));
+        assertEquals(EventLoop.Engine.DEFAULT, EventLoop.Engine.of("default"));
+        assertEquals(EventLoop.Engine.AUTO, withEngineProperty(null, EventLoop.Engine::configured));
+        assertEquals(EventLoop.Engine.DEFAULT,
+                withEngineProperty("DEFAULT", EventLoop.Engine::configured));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EventLoop.Engine.of(" turbo"));
+        assertEquals("unknown aiobridge.engine 'turbo'; use 'auto', 'default' or 'carrier'",
+                e.getMessage());
+    }
 }

@@ -1,8 +1,8 @@
 package io.aiobridge.internal;
 
+import io.aiobridge.EventLoop;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
@@ -126,14 +126,20 @@ public abstract class TaskThreads {
      * @return the engine
      */
     public static TaskThreads forNewLoop() {
-        String want = System.getProperty("aiobridge.engine", "auto").trim()
-                .toLowerCase(Locale.ROOT);
-        return switch (want) {
-            case "auto" -> CarrierAllowed.YES ? LoopCarrier.create() : SharedScheduler.INSTANCE;
-            case "default" -> SharedScheduler.INSTANCE;
-            case "carrier" -> LoopCarrier.create();
-            default -> throw new IllegalArgumentException("unknown aiobridge.engine '" + want
-                    + "'; use 'auto', 'default' or 'carrier'");
+        return of(EventLoop.Engine.configured());
+    }
+
+    /**
+     * The engine {@code engine} names.
+     *
+     * @param engine the engine
+     * @return the engine
+     */
+    public static TaskThreads of(EventLoop.Engine engine) {
+        return switch (engine) {
+            case AUTO -> CarrierAllowed.YES ? LoopCarrier.create() : SharedScheduler.INSTANCE;
+            case DEFAULT -> SharedScheduler.INSTANCE;
+            case CARRIER -> LoopCarrier.create();
         };
     }
 

@@ -44,9 +44,11 @@ public class AiobridgeAutoConfiguration {
     public AiobridgeAutoConfiguration() {}
 
     /**
-     * The loop group. Not closed by the bean factory's destroy step (that would run while the
-     * web server may still be finishing requests): {@link LoopGroupLifecycle} closes it, before
-     * Reactor Netty's event loops stop. In a WebFlux application served by Reactor Netty, on a JVM
+     * The loop group. {@link LoopGroupLifecycle} closes it, after the web server has finished
+     * its requests and before Reactor Netty's event loops stop; the bean factory's destroy step
+     * closes it again, which does nothing then, and closes it when the application's start
+     * failed after the group was made (its loops' threads start with it, and the lifecycle
+     * never ran). In a WebFlux application served by Reactor Netty, on a JVM
      * that opens {@code java.lang} to the library, the group has one loop per Netty server event
      * loop and runs each loop's tasks on that event loop's thread ({@code
      * aiobridge.netty-carriers}): a coroutine handler then starts, awaits and replies on the
@@ -56,20 +58,19 @@ public class AiobridgeAutoConfiguration {
      * @param beans where to find Reactor Netty's server resources
      * @return the group
      */
-    @Bean(destroyMethod = "")
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public EventLoopGroup aiobridgeLoopGroup(AiobridgeProperties props,
             ListableBeanFactory beans) {
-        if (props.getEngine() != null && !props.getEngine().isBlank()) {
-            // read by each new loop (docs/engine.md)
-            System.setProperty("aiobridge.engine", props.getEngine().trim());
-        }
+        // the group's own choice, not the JVM's system property: other loops keep theirs
+        EventLoop.Engine engine = props.getEngine() != null ? props.getEngine()
+                : EventLoop.Engine.configured();
         double slow = props.getSlowStepThreshold().toNanos() / 1e9;
         EventLoopGroup.Builder builder = EventLoopGroup.builder()
                 .name(props.getName())
                 .daemon(true)
                 .shutdownTimeout(props.getShutdownTimeout().toNanos() / 1e9);
-        List<Executor> carriers = nettyCarriers(props, beans);
+        List<Executor> carriers = nettyCarriers(props, engine, beans);
         if (carriers != null) {
             LOG.log(System.Logger.Level.INFO, "aiobridge: " + carriers.size() + " loops, each"
                     + " running its tasks on one of Reactor Netty's server event loops"
@@ -78,7 +79,7 @@ public class AiobridgeAutoConfiguration {
                     carrier -> configure(EventLoop.newEventLoopOn(carrier), props, slow)).build();
         }
         return builder.loops(props.getLoops())
-                .loopFactory(() -> configure(EventLoop.newEventLoop(), props, slow))
+                .loopFactory(() -> configure(EventLoop.newEventLoop(engine), props, slow))
                 .build();
     }
 
@@ -93,9 +94,8 @@ public class AiobridgeAutoConfiguration {
      * aiobridge.netty-carriers}); else null.
      */
     private static List<Executor> nettyCarriers(AiobridgeProperties props,
-            ListableBeanFactory beans) {
-        String engine = System.getProperty("aiobridge.engine", "auto").trim();
-        if (!props.isNettyCarriers() || engine.equalsIgnoreCase("default")
+            EventLoop.Engine engine, ListableBeanFactory beans) {
+        if (!props.isNettyCarriers() || engine == EventLoop.Engine.DEFAULT
                 || !EventLoop.carriersAvailable() || !NettyServerLoops.PRESENT) {
             return null;
         }

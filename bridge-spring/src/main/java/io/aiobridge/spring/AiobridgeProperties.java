@@ -1,6 +1,8 @@
 package io.aiobridge.spring;
 
+import io.aiobridge.EventLoop;
 import java.time.Duration;
+import java.util.Objects;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -17,6 +19,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * aiobridge.jackson-shared-buffers=true  # Jackson's buffers shared, not per (virtual) thread
  * aiobridge.netty-carriers=true          # loops on Reactor Netty's server threads, when allowed
  * </pre>
+ *
+ * <p>A bad value fails the application's start, naming the setting and what it accepts (Spring
+ * Boot reports it as "Failed to bind properties under 'aiobridge.loops'"), rather than making
+ * a group that cannot start, or a metrics probe that spins.
  */
 @ConfigurationProperties("aiobridge")
 public class AiobridgeProperties {
@@ -25,7 +31,7 @@ public class AiobridgeProperties {
 
     private int loops = Runtime.getRuntime().availableProcessors();
     private String name = "aiobridge";
-    private String engine;
+    private EventLoop.Engine engine;
     private boolean debug;
     private Duration slowStepThreshold = Duration.ofMillis(100);
     private Duration shutdownTimeout = Duration.ofSeconds(10);
@@ -46,8 +52,13 @@ public class AiobridgeProperties {
      * Sets the number of loops, at least 1.
      *
      * @param loops the number of loops, at least 1
+     * @throws IllegalArgumentException if {@code loops} is less than 1
      */
     public void setLoops(int loops) {
+        if (loops < 1) {
+            throw new IllegalArgumentException("aiobridge.loops must be at least 1, got " + loops
+                    + "; leave it unset for one loop per core");
+        }
         this.loops = loops;
     }
 
@@ -63,29 +74,36 @@ public class AiobridgeProperties {
     /**
      * Sets the group's name.
      *
-     * @param name the group's name
+     * @param name the group's name, not blank
+     * @throws IllegalArgumentException if {@code name} is blank
      */
     public void setName(String name) {
-        this.name = name;
+        Objects.requireNonNull(name, "aiobridge.name is null");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("aiobridge.name must not be blank: the loops'"
+                    + " threads are named after it; leave it unset for 'aiobridge'");
+        }
+        this.name = name.trim();
     }
 
     /**
-     * Returns the engine ({@code auto}, {@code default} or {@code carrier}), or null for the JVM's
-     * setting.
+     * Returns the group's engine, or null for the JVM's setting (the system property {@code
+     * aiobridge.engine}, {@code auto} when unset).
      *
      * @return the engine, or null for the JVM's setting
      */
-    public String getEngine() {
+    public EventLoop.Engine getEngine() {
         return engine;
     }
 
     /**
-     * Sets {@code auto} (the carrier engine when the JVM allows it), {@code default} or {@code
-     * carrier}.
+     * Sets the group's engine: {@code auto} (the carrier engine when the JVM allows it), {@code
+     * default} or {@code carrier}. It applies to the group's loops only: other loops of the JVM
+     * keep the system property's choice.
      *
-     * @param engine {@code auto}, {@code default} or {@code carrier}
+     * @param engine the engine, or null for the JVM's setting
      */
-    public void setEngine(String engine) {
+    public void setEngine(EventLoop.Engine engine) {
         this.engine = engine;
     }
 
@@ -119,10 +137,11 @@ public class AiobridgeProperties {
     /**
      * Sets the slow-step threshold of debug mode.
      *
-     * @param slowStepThreshold the slow-step threshold of debug mode
+     * @param slowStepThreshold the slow-step threshold of debug mode, zero or more
+     * @throws IllegalArgumentException if negative
      */
     public void setSlowStepThreshold(Duration slowStepThreshold) {
-        this.slowStepThreshold = slowStepThreshold;
+        this.slowStepThreshold = atLeastZero("aiobridge.slow-step-threshold", slowStepThreshold);
     }
 
     /**
@@ -137,10 +156,11 @@ public class AiobridgeProperties {
     /**
      * Sets how long closing the group may take.
      *
-     * @param shutdownTimeout how long closing the group may take
+     * @param shutdownTimeout how long closing the group may take, zero or more
+     * @throws IllegalArgumentException if negative
      */
     public void setShutdownTimeout(Duration shutdownTimeout) {
-        this.shutdownTimeout = shutdownTimeout;
+        this.shutdownTimeout = atLeastZero("aiobridge.shutdown-timeout", shutdownTimeout);
     }
 
     /**
@@ -155,10 +175,11 @@ public class AiobridgeProperties {
     /**
      * Sets how often the loop gauges are sampled.
      *
-     * @param metricsInterval how often the loop gauges are sampled
+     * @param metricsInterval how often the loop gauges are sampled, more than zero
+     * @throws IllegalArgumentException if zero or negative
      */
     public void setMetricsInterval(Duration metricsInterval) {
-        this.metricsInterval = metricsInterval;
+        this.metricsInterval = moreThanZero("aiobridge.metrics-interval", metricsInterval);
     }
 
     /**
@@ -203,5 +224,22 @@ public class AiobridgeProperties {
      */
     public void setNettyCarriers(boolean nettyCarriers) {
         this.nettyCarriers = nettyCarriers;
+    }
+
+    static Duration atLeastZero(String setting, Duration value) {
+        Objects.requireNonNull(value, setting + " is null");
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(setting + " must be zero or more, got " + value);
+        }
+        return value;
+    }
+
+    /** A probe interval must be positive: a zero one would probe without pause. */
+    static Duration moreThanZero(String setting, Duration value) {
+        Objects.requireNonNull(value, setting + " is null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(setting + " must be more than zero, got " + value);
+        }
+        return value;
     }
 }

@@ -8,6 +8,7 @@ import io.aiobridge.flow.FlowIterate;
 import io.aiobridge.reactor.ReactorAwait;
 import io.aiobridge.reactor.ReactorIterate;
 import io.aiobridge.reactor.ReactorPublish;
+import java.util.Objects;
 import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.ReactiveAdapterRegistry;
@@ -63,6 +64,7 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static void register(ReactiveAdapterRegistry registry) {
+        Objects.requireNonNull(registry, "registry is null");
         if (registry.getAdapter(Coroutine.class) != null) {
             return; // registered already
         }

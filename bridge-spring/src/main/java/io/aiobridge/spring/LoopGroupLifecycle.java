@@ -2,6 +2,7 @@ package io.aiobridge.spring;
 
 import io.aiobridge.EventLoopGroup;
 import java.time.Duration;
+import java.util.Objects;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -25,11 +26,12 @@ public class LoopGroupLifecycle implements SmartLifecycle {
      * A lifecycle for {@code group}.
      *
      * @param group the group
-     * @param shutdownTimeout how long stopping may take
+     * @param shutdownTimeout how long stopping may take, zero or more
+     * @throws IllegalArgumentException if {@code shutdownTimeout} is negative
      */
     public LoopGroupLifecycle(EventLoopGroup group, Duration shutdownTimeout) {
-        this.group = group;
-        this.shutdownTimeout = shutdownTimeout;
+        this.group = Objects.requireNonNull(group, "group is null");
+        this.shutdownTimeout = AiobridgeProperties.atLeastZero("shutdownTimeout", shutdownTimeout);
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +49,13 @@ public class LoopGroupMetrics implements MeterBinder, AutoCloseable {
      * Starts probing {@code group}'s loops.
      *
      * @param group the group to watch
-     * @param interval how often to probe
+     * @param interval how often to probe, more than zero (a zero interval would probe without
+     *     pause)
+     * @throws IllegalArgumentException if {@code interval} is zero or negative
      */
     public LoopGroupMetrics(EventLoopGroup group, Duration interval) {
-        this.group = group;
-        this.interval = interval;
+        this.group = Objects.requireNonNull(group, "group is null");
+        this.interval = AiobridgeProperties.moreThanZero("interval", interval);
         this.samples = new Sample[group.size()];
         for (int i = 0; i < samples.length; i++) {
             samples[i] = new Sample();
@@ -88,6 +91,7 @@ public class LoopGroupMetrics implements MeterBinder, AutoCloseable {
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry is null");
         for (int i = 0; i < samples.length; i++) {
             Sample s = samples[i];
             Tags tags = Tags.of("group", group.name(), "loop", Integer.toString(i));
