@@ -29,14 +29,49 @@ public class AiobridgeProperties {
     /** The defaults listed above; Spring binds the settings. */
     public AiobridgeProperties() {}
 
+    // the fields' comments are the settings' descriptions in
+    // META-INF/spring-configuration-metadata.json, which IDEs show when completing them
+
+    /** Event loops in the group, at least 1. Default: one per available processor. */
     private int loops = Runtime.getRuntime().availableProcessors();
+
+    /** The group's name; its loops' threads are named name-0, name-1, ... */
     private String name = "aiobridge";
+
+    /**
+     * Where the group's loops run their tasks: auto (the carrier engine when the JVM opens
+     * java.lang to the library, else the default engine), default (public JDK API only) or
+     * carrier. Unset: the JVM's system property aiobridge.engine, auto when that is unset.
+     */
     private EventLoop.Engine engine;
+
+    /** asyncio's debug mode on every loop: slow steps reported, creation sites kept. */
     private boolean debug;
+
+    /** How long a step may run before debug mode reports and counts it as slow. */
     private Duration slowStepThreshold = Duration.ofMillis(100);
+
+    /**
+     * How long closing the group may take, after the web server has finished its requests,
+     * before tasks that do not end are reported and abandoned.
+     */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    /** How often the loop gauges (aiobridge.loop.*) are sampled; more than zero. */
     private Duration metricsInterval = Duration.ofSeconds(1);
+
+    /**
+     * Whether Jackson's default per-thread buffer pool is replaced by a shared one (a coroutine's
+     * reply is encoded on a new virtual thread per request, where per-thread buffers start
+     * empty). A pool the application chose stays.
+     */
     private boolean jacksonSharedBuffers = true;
+
+    /**
+     * Whether, in a WebFlux application on Reactor Netty, the group has one loop per Netty server
+     * event loop and runs its tasks on that thread. Takes effect only when the JVM opens
+     * java.lang to the library and the engine is not default; aiobridge.loops is then ignored.
+     */
     private boolean nettyCarriers = true;
 
     /**

@@ -7,9 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.beans.PropertyDescriptor;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.BeanUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -140,5 +148,35 @@ class SettingsTest {
             Thread.sleep(10);
         }
         assertTrue(group.isTerminated(), group.toString());
+    }
+
+    @Test
+    void everySettingIsDescribedForIdeCompletion() throws Exception {
+        // what an IDE completes aiobridge.* from: Spring Boot's configuration processor writes it
+        // from the settings' fields at build time
+        JsonNode metadata;
+        try (InputStream in = getClass().getResourceAsStream(
+                "/META-INF/spring-configuration-metadata.json")) {
+            assertNotNull(in, "no META-INF/spring-configuration-metadata.json in the jar");
+            metadata = new ObjectMapper().readTree(in);
+        }
+        Set<String> described = new TreeSet<>();
+        for (JsonNode p : metadata.get("properties")) {
+            String name = p.get("name").asText();
+            if (name.startsWith("aiobridge.")) {
+                assertTrue(p.hasNonNull("description")
+                        && p.get("description").asText().length() > 20,
+                        name + " has no description");
+                described.add(name);
+            }
+        }
+        Set<String> settings = new TreeSet<>();
+        for (PropertyDescriptor d : BeanUtils.getPropertyDescriptors(AiobridgeProperties.class)) {
+            if (d.getWriteMethod() != null) {
+                settings.add("aiobridge." + d.getName().replaceAll("([A-Z])", "-$1")
+                        .toLowerCase(Locale.ROOT));
+            }
+        }
+        assertEquals(settings, described);
     }
 }
