@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 
 /**
- * Every public member of bridge-rxjava, called with null or -1 in one parameter at a time (it has no floating-point parameters)
+ * Every public member of bridge-rxjava, called with null or -1 in one parameter at a time (it
+ * has no floating-point parameters), and from a thread with no loop
  * (as bridge-core's {@code BadArgumentsTest}): each rejects it up front, naming it.
  */
 class BadArgumentsTest {
@@ -44,6 +45,10 @@ class BadArgumentsTest {
             BadArguments.assertClean(BadArguments.sweep(classes(), values, ALLOWED), ALLOWED, 20);
             BadArguments.assertClean(BadArguments.sweepNegative(classes(), values, Set.of()),
                     Set.of(), 1);
+            // from a thread with no loop, as an independent misuse suite calls them: each
+            // member returns (it subscribes lazily, or needs no loop) or refuses with a message
+            BadArguments.assertClean(BadArguments.sweepOffLoop(classes(), values, Set.of(),
+                    Set.of()), Set.of(), 20);
         }
     }
 

@@ -23,8 +23,9 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Every public member of bridge-spring, called with null or -1 in one parameter at a time (as
- * bridge-core's {@code BadArgumentsTest}): each rejects it up front, naming it. The settings'
+ * Every public member of bridge-spring, called with null or -1 in one parameter at a time, and
+ * from a thread with no loop (as bridge-core's {@code BadArgumentsTest}): each rejects a bad
+ * value up front, naming it, and none needs a loop's thread. The settings'
  * setters are members too, so {@code setLoops(-1)} or {@code setShutdownTimeout(null)} made in
  * code is refused as the same value bound from {@code application.properties} is ({@link
  * SettingsTest}).
@@ -80,6 +81,8 @@ class BadArgumentsTest {
                     10);
             BadArguments.assertClean(BadArguments.sweepNegative(classes(), values, Set.of()),
                     Set.of(), 1);
+            BadArguments.assertClean(BadArguments.sweepOffLoop(classes(), values, Set.of(),
+                    Set.of()), Set.of(), 20);
         } finally {
             for (AutoCloseable c : made) {
                 c.close();
