@@ -186,6 +186,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         loadThreadEndCode();
         this.virtualTime = virtualTime;
         this.taskThreads = taskThreads;
+        taskThreads.loopParkBlocker(this); // Baton and the idle wait park task threads on this
         if (taskThreads.executor() != null) {
             // the carrier's thread is the application's (a Netty event loop with sockets of its
             // own to serve): an idle loop gives it back at once instead of spinning on it

@@ -104,6 +104,147 @@ class LoopOnExecutorTest {
         }
     }
 
+    /** Counts what is submitted to a single-thread executor. */
+    private static final class CountingExecutor implements java.util.concurrent.Executor {
+        final ExecutorService inner;
+        final AtomicInteger submitted = new AtomicInteger();
+
+        CountingExecutor(ExecutorService inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void execute(Runnable r) {
+            submitted.incrementAndGet();
+            inner.execute(r);
+        }
+    }
+
+    @Test
+    void aTaskSwitchOnTheCarrierRunsTheNextTaskInTheSameRunNotAtTheBackOfItsQueue() {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        // two tasks trade the loop 2,000 times; each trade is one task's thread parking and the
+        // other's resuming. Through the executor's queue each would be a submission (behind a
+        // Netty event loop's whole batch of other work); handed over in the same run, only one
+        // in HANDOFFS_PER_RUN is
+        CountingExecutor carrier = new CountingExecutor(carrierA);
+        int rounds = 1000;
+        try (EventLoop loop = EventLoop.newEventLoopOn(carrier)) {
+            List<String> order = loop.runUntilComplete(() -> {
+                List<String> seen = new CopyOnWriteArrayList<>();
+                Task<Void> a = Aio.createTask(() -> {
+                    for (int i = 0; i < rounds; i++) {
+                        seen.add("a" + i);
+                        Aio.sleep(0);
+                    }
+                    return null;
+                });
+                Task<Void> b = Aio.createTask(() -> {
+                    for (int i = 0; i < rounds; i++) {
+                        seen.add("b" + i);
+                        Aio.sleep(0);
+                    }
+                    return null;
+                });
+                Aio.gather(a, b).await();
+                return seen;
+            });
+            // asyncio's order is unchanged: strict alternation
+            for (int i = 0; i < rounds; i++) {
+                assertEquals(List.of("a" + i, "b" + i), order.subList(2 * i, 2 * i + 2));
+            }
+        }
+        int switches = 2 * rounds;
+        assertTrue(carrier.submitted.get() < switches / 4, carrier.submitted.get()
+                + " submissions to the carrier for " + switches + " task switches");
+    }
+
+    @Test
+    void tasksThatKeepHandingOverStillLetTheCarriersOtherWorkRun() throws Exception {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        // two tasks that trade the loop until a job of the carrier's own has run: the job is
+        // submitted once they are trading, and runs within a bounded number of their trades
+        // (a Netty event loop's sockets must not wait for a busy loop to go idle)
+        AtomicInteger tradesBeforeTheJob = new AtomicInteger(-1);
+        AtomicInteger trades = new AtomicInteger();
+        try (EventLoop loop = EventLoop.newEventLoopOn(carrierA)) {
+            loop.runUntilComplete(() -> {
+                CompletableFuture<Void> jobRan = new CompletableFuture<>();
+                Coroutine<Void> trader = () -> {
+                    while (!jobRan.isDone()) {
+                        if (trades.incrementAndGet() == 100) {
+                            Thread.ofPlatform().start(() -> carrierA.execute(() -> {
+                                tradesBeforeTheJob.set(trades.get());
+                                jobRan.complete(null);
+                            }));
+                        }
+                        Aio.sleep(0);
+                    }
+                    return null;
+                };
+                Aio.gather(Aio.createTask(trader), Aio.createTask(trader)).await();
+                return null;
+            });
+        }
+        assertTrue(tradesBeforeTheJob.get() >= 100, "the job ran at " + tradesBeforeTheJob);
+    }
+
+    @Test
+    void aTaskWokenFromALockDoesNotWaitForACarrierQueuedForThatLock() throws Exception {
+        assumeTrue(EventLoop.carriersAvailable(), "needs --add-opens java.base/java.lang");
+        // What a Netty event loop and a handler's task do with the pooled allocator's locks:
+        // the task waits for a lock, the carrier's own code then queues for it too, and the
+        // holder lets go. The lock goes to the first in line, the task; if the task's next step
+        // waited in the carrier's queue, the carrier would wait for it forever (the holder
+        // here is a platform thread of the test).
+        java.util.concurrent.locks.ReentrantLock lock =
+                new java.util.concurrent.locks.ReentrantLock();
+        CompletableFuture<String> carrierGotIt = new CompletableFuture<>();
+        Thread holder = new Thread(() -> {
+            lock.lock();
+            try {
+                waitFor(() -> lock.getQueueLength() == 1); // the task
+                carrierA.execute(() -> {
+                    lock.lock(); // the carrier's own code, behind the task
+                    try {
+                        carrierGotIt.complete("carrier got the lock");
+                    } finally {
+                        lock.unlock();
+                    }
+                });
+                waitFor(() -> lock.getQueueLength() == 2); // the task, then the carrier
+            } finally {
+                lock.unlock();
+            }
+        }, "holder");
+        try (EventLoop loop = EventLoop.newEventLoopOn(carrierA)) {
+            String seen = loop.runUntilComplete(() -> {
+                Aio.sleep(0); // on the carrier, as a handler's task is
+                holder.start();
+                waitFor(lock::isLocked);
+                lock.lock(); // waits: the holder has it
+                try {
+                    return "task got the lock";
+                } finally {
+                    lock.unlock();
+                }
+            });
+            assertEquals("task got the lock", seen);
+            assertEquals("carrier got the lock", carrierGotIt.get(10, TimeUnit.SECONDS));
+        }
+        holder.join();
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("timed out");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     private static String spinUntil(CountDownLatch latch) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (latch.getCount() > 0 && System.nanoTime() < until) {

@@ -1,7 +1,6 @@
 package io.aiobridge.internal;
 
 import java.lang.reflect.Field;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -33,9 +32,31 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     /** The executor threads that carry open loops, with how many loops each one carries. */
     private static final ConcurrentHashMap<Thread, Integer> CARRYING = new ConcurrentHashMap<>();
 
+    /**
+     * At most this many task threads run back to back in one run on the application's executor
+     * (see {@link Submission}), so that a loop whose tasks keep handing over to each other gives
+     * the executor's own work (a Netty event loop's sockets) its turn.
+     */
+    static final int HANDOFFS_PER_RUN = 16;
+
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
-    /** The continuations of this loop's live task threads. */
-    private final Set<Runnable> own = ConcurrentHashMap.newKeySet();
+    /** The continuations of this loop's live task threads, each with its submission. */
+    private final ConcurrentHashMap<Runnable, Submission> own = new ConcurrentHashMap<>();
+    /**
+     * The task thread that a run on the application's executor has mounted now, or null. Set and
+     * cleared on the executor's thread, read by that task thread (which runs there).
+     */
+    private volatile Thread mounted;
+    /**
+     * A task thread that the mounted one made runnable (it passed its loop's baton there): run
+     * next, in the same run, once the mounted one has parked. Written by the mounted thread,
+     * read by the executor's thread after the mounted thread unmounted.
+     */
+    private volatile Submission handoff;
+    /** What the loop parks its task threads on while they wait for their turn, or null. */
+    private volatile Object loopBlocker;
+    /** What {@link #own} maps to on the engine's own carrier, where nothing is submitted. */
+    private final Submission unsubmitted = new Submission(null, null);
     /** The carrier thread this engine owns; null when {@link #executor} carries the tasks. */
     private final Thread carrier;
     /** The application's executor that runs the task threads, or null (the own thread does). */
@@ -157,7 +178,9 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot read the task thread's continuation", e);
         }
-        own.add(wrapped.continuation); // before the thread starts: its first submission is ours
+        // before the thread starts: its first submission is ours
+        own.put(wrapped.continuation,
+                executor != null ? new Submission(wrapped.continuation, t) : unsubmitted);
         return t;
     }
 
@@ -201,18 +224,30 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
      */
     @Override
     public void execute(Runnable continuation) {
-        if (!own.contains(continuation)) {
+        Submission submission = own.get(continuation);
+        if (submission == null) {
             defaultScheduler().execute(continuation);
             return;
         }
         if (executor != null) {
-            try {
-                executor.execute(continuation);
-            } catch (RejectedExecutionException shutDown) {
-                // the application shut its executor down before closing the loop: the task
-                // still runs to its end (its finally blocks, the loop's close) rather than hang
+            if (submission.started && loopBlocker != null
+                    && LockSupport.getBlocker(submission.thread) != loopBlocker) {
+                // woken from a wait that is not the loop's (a lock, a blocking queue, a sleep):
+                // this step runs on the JDK's scheduler. The executor's own thread may be
+                // queued for that same lock behind this task (a Netty event loop freeing a
+                // pooled buffer while the task allocates one), and would wait forever for a
+                // task that only it can run.
                 defaultScheduler().execute(continuation);
+                return;
             }
+            if (!submission.started) {
+                submission.started = true;
+            }
+            if (Thread.currentThread() == mounted && handoff == null) {
+                handoff = submission; // runs right after the caller parks, in this same run
+                return;
+            }
+            submit(submission);
             return;
         }
         queue.add(continuation);
@@ -238,6 +273,72 @@ final class LoopCarrier extends TaskThreads implements Executor, Runnable {
             }
             sleeping = false;
         }
+    }
+
+    private void submit(Submission submission) {
+        try {
+            executor.execute(submission);
+        } catch (RejectedExecutionException shutDown) {
+            // the application shut its executor down before closing the loop: the task still
+            // runs to its end (its finally blocks, the loop's close) rather than hang
+            defaultScheduler().execute(submission.continuation);
+        }
+    }
+
+    /**
+     * One task thread's continuation as the application's executor runs it. When the task
+     * passes its loop's baton to another task thread of the loop (which it does just before it
+     * parks), that thread runs next in the same run, instead of going to the back of the
+     * executor's queue: on a Netty event loop with sockets to serve, the queue may hold a whole
+     * batch of other work, and every request whose task resumes through another task's thread
+     * (the loop's idle waiter wakes, runs the loop, hands over) would wait for it twice. The
+     * hand-over needs no shared queue: only the mounted thread writes {@link #handoff}, and only
+     * the executor's thread reads it, after that thread has unmounted.
+     */
+    private final class Submission implements Runnable {
+        final Runnable continuation;
+        final Thread thread;
+        /** Set at the first submission, the thread's start: it has parked on nothing yet. */
+        volatile boolean started;
+
+        Submission(Runnable continuation, Thread thread) {
+            this.continuation = continuation;
+            this.thread = thread;
+        }
+
+        @Override
+        public void run() {
+            Submission next = this;
+            int runs = 0;
+            try {
+                while (next != null) {
+                    runs++;
+                    mounted = next.thread;
+                    try {
+                        next.continuation.run(); // until the thread parks or ends
+                    } finally {
+                        mounted = null;
+                    }
+                    next = handoff;
+                    handoff = null;
+                    if (next != null && runs == HANDOFFS_PER_RUN) {
+                        submit(next); // the executor's own work goes first
+                        next = null;
+                    }
+                }
+            } finally {
+                Submission left = handoff; // set only if a run above threw after handing over
+                if (left != null) {
+                    handoff = null;
+                    submit(left);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void loopParkBlocker(Object blocker) {
+        loopBlocker = blocker;
     }
 
     @Override

@@ -81,6 +81,16 @@ public abstract class TaskThreads {
         return null;
     }
 
+    /**
+     * Tells the engine the object its loop parks task threads on ({@code LockSupport.park(loop)}
+     * while a task waits for its turn or the loop is idle), so that it can tell those waits from
+     * any other a task thread makes (a lock, a blocking queue, a sleep). Called once, before the
+     * first task thread starts.
+     *
+     * @param blocker the loop's park blocker
+     */
+    public void loopParkBlocker(Object blocker) {}
+
     /** Releases the engine's resources once the loop has no task threads left. */
     public void close() {}
 
