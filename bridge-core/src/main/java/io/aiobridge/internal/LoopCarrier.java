@@ -20,10 +20,16 @@ import java.util.concurrent.locks.LockSupport;
  * task thread's continuation is recorded when the thread is made, and any other continuation
  * submitted here goes to the JDK's default scheduler.
  *
+ * <p>On an application's executor, two more rules (see {@link Submission}): a task thread that
+ * the running one hands the loop to runs next in the same executor run, and a task thread woken
+ * from a wait that is not its loop's (a lock the executor's own code may also be queued for) runs
+ * that step on the JDK's default scheduler, as it does when the executor has been shut down.
+ *
  * <p><b>Invariant:</b> every continuation of a task thread submitted before {@link #close()} is run
- * exactly once, on the carrier thread. {@code sleeping} is true only while the carrier is parked
- * or about to park with an empty queue; a submitter that sees it true unparks the carrier (the two
- * volatile writes and reads make a lost wake-up impossible).
+ * exactly once: on the carrier thread, or on the default scheduler in the cases above. {@code
+ * sleeping} is true only while the carrier is parked or about to park with an empty queue; a
+ * submitter that sees it true unparks the carrier (the two volatile writes and reads make a lost
+ * wake-up impossible).
  */
 final class LoopCarrier extends TaskThreads implements Executor, Runnable {
     /** {@code VirtualThread.runContinuation}: what the JDK submits to a scheduler. */
