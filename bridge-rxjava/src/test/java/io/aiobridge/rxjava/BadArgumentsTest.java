@@ -9,6 +9,7 @@ import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Scheduler;
 import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,6 +50,12 @@ class BadArgumentsTest {
             // member returns (it subscribes lazily, or needs no loop) or refuses with a message
             BadArguments.assertClean(BadArguments.sweepOffLoop(classes(), values, Set.of(),
                     Set.of()), Set.of(), 20);
+        } finally {
+            // the sweep called install() too: leave RxJava's hooks as the next test class
+            // expects them
+            RxContexts.uninstall();
+            RxBlocking.uninstall();
+            RxJavaPlugins.reset();
         }
     }
 

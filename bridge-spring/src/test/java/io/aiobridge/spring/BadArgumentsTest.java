@@ -42,6 +42,8 @@ class BadArgumentsTest {
     @Test
     void everyPublicMemberRejectsABadArgumentClearlyOrDocumentsIt() throws Exception {
         List<AutoCloseable> made = new ArrayList<>();
+        // LoopGroupLifecycle.start() makes the sweep's group the default: put it back after
+        EventLoopGroup previousDefault = EventLoopGroup.setDefaultGroup(null);
         try (SweepValues core = new SweepValues()) {
             Function<Class<?>, Object> values = type -> {
                 if (type == ReactiveAdapterRegistry.class) {
@@ -84,6 +86,7 @@ class BadArgumentsTest {
             BadArguments.assertClean(BadArguments.sweepOffLoop(classes(), values, Set.of(),
                     Set.of()), Set.of(), 20);
         } finally {
+            EventLoopGroup.setDefaultGroup(previousDefault);
             for (AutoCloseable c : made) {
                 c.close();
             }
