@@ -1,5 +1,6 @@
 package io.aiobridge;
 
+import static io.aiobridge.testing.Loops.engineOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,13 +17,6 @@ import org.junit.jupiter.api.Test;
 class EngineTest {
     private static final boolean OPENED =
             Object.class.getModule().isOpen("java.lang", EventLoop.class.getModule());
-
-    private static String engineOf(EventLoop loop) {
-        String s = loop.toString();
-        int at = s.indexOf(" engine=");
-        assertTrue(at >= 0, "toString names the engine: " + s);
-        return s.substring(at + 8, s.indexOf(' ', at + 8));
-    }
 
     private static <T> T withEngineProperty(String value, Supplier<T> body) {
         String before = System.getProperty("aiobridge.engine");

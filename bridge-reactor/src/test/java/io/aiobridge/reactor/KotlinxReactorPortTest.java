@@ -27,8 +27,6 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -586,11 +584,8 @@ class KotlinxReactorPortTest {
     @Test
     void testAwaitCancellationOrder() throws Exception {
         int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
-        ExecutorService publisherThread = Executors.newSingleThreadExecutor();
         try (BackgroundLoop bg = BackgroundLoop.start()) {
-            for (String round : List.of("await", "await, foreign", "iterate, foreign")) {
-                SerialCheckPublisher source = new SerialCheckPublisher(
-                        round.endsWith("foreign") ? publisherThread : null);
+            SerialCheckPublisher.rounds((round, source) -> {
                 Mono<Integer> mono = Mono.from(source);
                 Coroutine<Integer> consume = round.startsWith("await")
                         ? () -> ReactorAwait.awaitSingleOrNull(mono)
@@ -605,9 +600,7 @@ class KotlinxReactorPortTest {
                 for (String end : source.cancelEach(bg.loop(), consume, repeats, round)) {
                     assertTrue(end.equals("value 42") || end.equals("cancelled"), end);
                 }
-            }
-        } finally {
-            publisherThread.shutdown();
+            });
         }
         nothingDropped();
     }

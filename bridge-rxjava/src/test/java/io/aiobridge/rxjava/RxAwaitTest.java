@@ -35,8 +35,6 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,11 +57,8 @@ class RxAwaitTest {
     @Test
     void requestAndCancelNeverOverlapWhenTheAwaitingTaskIsCancelled() throws Exception {
         int repeats = 10_000 * Integer.getInteger("stress.scale", 1);
-        ExecutorService publisherThread = Executors.newSingleThreadExecutor();
         try (BackgroundLoop bg = BackgroundLoop.start()) {
-            for (String round : List.of("await", "await, foreign", "iterate, foreign")) {
-                SerialCheckPublisher source = new SerialCheckPublisher(
-                        round.endsWith("foreign") ? publisherThread : null);
+            SerialCheckPublisher.rounds((round, source) -> {
                 Flowable<Integer> flowable = Flowable.fromPublisher(source);
                 Coroutine<Integer> consume = round.startsWith("await")
                         ? () -> RxAwait.awaitSingle(flowable) // never completes
@@ -75,9 +70,7 @@ class RxAwaitTest {
                         };
                 assertEquals(Collections.nCopies(repeats, "cancelled"),
                         source.cancelEach(bg.loop(), consume, repeats, round));
-            }
-        } finally {
-            publisherThread.shutdown();
+            });
         }
     }
 

@@ -1,5 +1,6 @@
 package io.aiobridge.spring;
 
+import static io.aiobridge.testing.Loops.engineOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -34,13 +35,6 @@ class SettingsTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(AiobridgeAutoConfiguration.class));
-
-    private static String engineOf(EventLoop loop) {
-        String s = loop.toString();
-        int at = s.indexOf(" engine=");
-        assertTrue(at >= 0, s);
-        return s.substring(at + 8, s.indexOf(' ', at + 8));
-    }
 
     /** The start fails, and the causes' messages name the setting and what it accepts. */
     private void refused(String setting, String... expected) {

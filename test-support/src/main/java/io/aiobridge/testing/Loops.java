@@ -21,4 +21,20 @@ public final class Loops {
             return r.run(main);
         }
     }
+
+    /**
+     * The engine a loop runs on, as its {@code toString} names it ({@code engine=default}, {@code
+     * engine=carrier}).
+     *
+     * @param loop the loop
+     * @return the engine's name
+     */
+    public static String engineOf(EventLoop loop) {
+        String s = loop.toString();
+        int at = s.indexOf(" engine=");
+        if (at < 0) {
+            throw new AssertionError("toString does not name the engine: " + s);
+        }
+        return s.substring(at + 8, s.indexOf(' ', at + 8));
+    }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,6 +84,40 @@ public final class SerialCheckPublisher implements Publisher<Integer> {
         Assertions.assertEquals(subscriptions.get(), cancelled.get(),
                 "subscriptions never cancelled, " + round);
         return ends;
+    }
+
+    /** One round of {@link #rounds}. */
+    @FunctionalInterface
+    public interface Round {
+        /**
+         * Runs the round.
+         *
+         * @param name "await", "await, foreign" or "iterate, foreign"
+         * @param source a fresh source; in the foreign rounds {@code onSubscribe} comes from a
+         *     thread of the publisher's
+         * @throws Exception if the round fails
+         */
+        void run(String name, SerialCheckPublisher source) throws Exception;
+    }
+
+    /**
+     * The rounds kotlinx's {@code MonoAwaitCancellationStressTest} port runs for each bridge: an
+     * await with {@code onSubscribe} on the subscribing thread, then an await and an iteration
+     * with it on one thread of the publisher's, each round on a fresh source.
+     *
+     * @param round what each round does with its source
+     * @throws Exception if a round fails
+     */
+    public static void rounds(Round round) throws Exception {
+        ExecutorService publisherThread = Executors.newSingleThreadExecutor();
+        try {
+            for (String name : List.of("await", "await, foreign", "iterate, foreign")) {
+                round.run(name, new SerialCheckPublisher(
+                        name.endsWith("foreign") ? publisherThread : null));
+            }
+        } finally {
+            publisherThread.shutdown();
+        }
     }
 
     @Override
