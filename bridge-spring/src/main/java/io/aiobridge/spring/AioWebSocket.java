@@ -3,6 +3,8 @@ package io.aiobridge.spring;
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncIterable;
+import io.aiobridge.AsyncIterator;
+import io.aiobridge.Awaitable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Task;
 import io.aiobridge.queue.AsyncQueue;
@@ -18,6 +20,7 @@ import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.util.DisconnectedClientHelper;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,13 +45,19 @@ import reactor.core.publisher.Mono;
  *       nothing is released too early or leaked. The iteration ends when the client closes.
  *   <li><b>Sending</b> ({@link #send(String)}, {@link #send(byte[])}): the message is queued for
  *       the connection, and {@code send} waits while {@code sendBuffer} messages are queued
- *       (a slow client slows the task down instead of growing a buffer).
+ *       (a slow client slows the task down instead of growing a buffer). {@link #ping(byte[])}
+ *       queues a ping the same way; pings and pongs from the client never appear among the
+ *       received messages (the server answers a ping itself).
  *   <li><b>The end.</b> When the body returns, the queued messages are sent and the session
- *       closes normally; when it throws, the session ends with the error, which Spring logs. A
- *       client that goes away while the body only sends cancels the body's task ({@code
- *       finally} blocks run), as a client leaving cancels a controller's coroutine, and so does
- *       the server's shutdown; if the connection failed otherwise, the handler ends with that
- *       failure, which Spring logs.
+ *       closes normally; when it throws, the session ends with the error, which Spring logs.
+ *       When the client goes away, a body waiting for its next message gets every message the
+ *       client sent before it left, then the end of the iteration (a send after that throws,
+ *       and the handler ends quietly with it); a body doing anything else (sending, sleeping,
+ *       awaiting other work) is cancelled ({@code finally} blocks run), as a client leaving
+ *       cancels a controller's coroutine; the server's shutdown cancels it too. If the
+ *       connection failed otherwise, the handler ends with that failure, which Spring logs.
+ *       {@link #waitClosed()} waits for the close and tells its code and reason, as websockets'
+ *       {@code wait_closed()}, {@code close_code} and {@code close_reason} do.
  * </ul>
  *
  * <p>A session is confined to the body's task: {@code send} and the iterations are for it and
@@ -61,6 +70,13 @@ public final class AioWebSocket {
     private final WebSocketSession session;
     private final AsyncQueue<Object> outbound;
     private volatile boolean peerGone;
+    /**
+     * True while the body's own task waits for its next message or the close (loop-confined:
+     * set by that task, read by a done callback on its loop).
+     */
+    private boolean awaitingPeer;
+    /** The body's task, once it runs. */
+    private Task<?> body;
     /** Why the outbound stream failed while the body ran, unless the client just went away. */
     private volatile Throwable sendFailure;
     /** The outbound stream's end, once the body's task subscribed it. */
@@ -114,7 +130,8 @@ public final class AioWebSocket {
             return ReactorPublish.<Void>mono(() -> {
                 ws.serve(body);
                 return null;
-            }).onErrorResume(CancellationException.class, e -> !ws.peerGone ? Mono.error(e)
+            }).onErrorResume(e -> e instanceof CancellationException
+                    || e instanceof SessionClosedException, e -> !ws.peerGone ? Mono.error(e)
                     : ws.sendFailure != null ? Mono.error(ws.sendFailure) // a real failure
                     : Mono.empty()); // the client left
         };
@@ -123,6 +140,7 @@ public final class AioWebSocket {
     /** Runs the body with the outbound stream subscribed beside it; runs in the task. */
     private void serve(Body body) throws Exception {
         Task<?> self = Aio.currentTask();
+        this.body = self;
         AsyncFuture<Void> sending = ReactorAwait.future(session.send(ReactorPublish.<
                 WebSocketMessage>flux(y -> {
             for (;;) {
@@ -133,6 +151,7 @@ public final class AioWebSocket {
                     return; // the body is done and everything queued was sent
                 }
                 y.yield(next instanceof String text ? session.textMessage(text)
+                        : next instanceof Ping ping ? session.pingMessage(f -> f.wrap(ping.data))
                         : session.binaryMessage(f -> f.wrap((byte[]) next)));
             }
         }, Aio.getRunningLoop()).doOnDiscard(WebSocketMessage.class,
@@ -147,7 +166,9 @@ public final class AioWebSocket {
                 }
                 peerGone = true; // the connection ended while the body still runs
                 outbound.shutdown(true);
-                self.cancel();
+                if (!awaitingPeer) {
+                    self.cancel(); // one waiting for a message gets the rest, then the end
+                }
             }
         });
         boolean returned = false;
@@ -186,7 +207,32 @@ public final class AioWebSocket {
      * @return the messages
      */
     public AsyncIterable<String> receiveText() {
-        return ReactorIterate.iterate(session.receive().map(WebSocketMessage::getPayloadAsText));
+        return received(ReactorIterate.iterate(data().map(WebSocketMessage::getPayloadAsText)));
+    }
+
+    /** {@code messages}, noting while the body waits for the next one. */
+    private <T> AsyncIterable<T> received(AsyncIterable<T> messages) {
+        return () -> {
+            AsyncIterator<T> it = messages.aiter();
+            return new AsyncIterator<>() {
+                @Override
+                public Awaitable<T> anext() {
+                    Awaitable<T> next = it.anext();
+                    return () -> awaitingPeer(next);
+                }
+
+                @Override
+                public void aclose() {
+                    it.aclose();
+                }
+            };
+        };
+    }
+
+    /** The data messages received: pings and pongs are the connection's, not the body's. */
+    private Flux<WebSocketMessage> data() {
+        return session.receive().filter(m -> m.getType() == WebSocketMessage.Type.TEXT
+                || m.getType() == WebSocketMessage.Type.BINARY);
     }
 
     /**
@@ -196,11 +242,11 @@ public final class AioWebSocket {
      * @return the messages
      */
     public AsyncIterable<byte[]> receiveBytes() {
-        return ReactorIterate.iterate(session.receive().map(m -> {
+        return received(ReactorIterate.iterate(data().map(m -> {
             byte[] bytes = new byte[m.getPayload().readableByteCount()];
             m.getPayload().read(bytes);
             return bytes;
-        }));
+        })));
     }
 
     /**
@@ -224,12 +270,73 @@ public final class AioWebSocket {
         put(Objects.requireNonNull(bytes, "bytes is null"));
     }
 
+    /**
+     * Queues a ping frame with {@code payload} (at most 125 bytes, as RFC 6455 allows a control
+     * frame); waits while the send buffer is full. The client answers with a pong, which the
+     * iterations of {@link #receiveText()} and {@link #receiveBytes()} skip, as they skip every
+     * ping and pong: a ping from the client is answered by the server without the body.
+     *
+     * @param payload the ping's application data, possibly empty
+     * @throws IllegalArgumentException if {@code payload} is longer than 125 bytes
+     * @throws IllegalStateException if the session ended or the body returned
+     */
+    public void ping(byte[] payload) {
+        Objects.requireNonNull(payload, "payload is null");
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("a ping's payload is at most 125 bytes (RFC 6455,"
+                    + " section 5.5), got " + payload.length);
+        }
+        put(new Ping(payload.clone()));
+    }
+
+    /** A ping queued for the outbound stream. */
+    private record Ping(byte[] data) {}
+
+    /**
+     * Waits until the session is closed, by either side, and returns its close status: the
+     * counterpart of websockets' {@code await ws.wait_closed()} followed by {@code
+     * ws.close_code} and {@code ws.close_reason}. After the client closed (its messages' iteration
+     * ended), this is the code and reason the client sent.
+     *
+     * @return the status, or null when the server does not report one (a connection that ended
+     *     without a close frame, on a server that reports none then)
+     */
+    public CloseStatus waitClosed() {
+        return awaitingPeer(() -> ReactorAwait.awaitSingleOrNull(session.closeStatus()));
+    }
+
+    /**
+     * Awaits what only the client ends (a message, the close): the client leaving ends such a
+     * wait of the body's own task rather than cancelling the task. Another task's wait does not
+     * count: the body itself may be doing anything then.
+     */
+    private <T> T awaitingPeer(Awaitable<T> wait) {
+        if (Aio.currentTask() != body) {
+            return wait.await();
+        }
+        awaitingPeer = true;
+        try {
+            return wait.await();
+        } finally {
+            awaitingPeer = false;
+        }
+    }
+
     private void put(Object message) {
         try {
             outbound.put(message);
         } catch (QueueShutDownException e) {
-            throw new IllegalStateException("the WebSocket session " + session.getId()
+            throw new SessionClosedException("the WebSocket session " + session.getId()
                     + " is closed; nothing more can be sent on it", e);
+        }
+    }
+
+    /** A send after the end: when the client left, the handler ends quietly with it. */
+    private static final class SessionClosedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        SessionClosedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

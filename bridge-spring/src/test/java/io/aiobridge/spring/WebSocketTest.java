@@ -9,6 +9,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoopGroup;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
 
 /** WebSocket handlers written with {@link AioWebSocket}, against a real server and client. */
 @SpringBootTest(classes = WebSocketTest.App.class,
@@ -80,12 +83,52 @@ class WebSocketTest {
                             ws.send("last words " + i);
                         }
                         ws.close(CloseStatus.GOING_AWAY);
+                        EVENTS.add("bye closed with " + ws.waitClosed().getCode());
                         try {
                             ws.send("too late");
                         } catch (IllegalStateException e) {
                             EVENTS.add("bye: " + e.getMessage().replaceAll("session \\S+", "session"));
                         }
-                    }, 1)), -1);
+                    }, 1),
+                    "/status", AioWebSocket.handler(ws -> {
+                        ws.send("ready"); // goes out once the body waits for its first message
+                        for (String text : ws.receiveText()) {
+                            EVENTS.add("status got " + text);
+                        }
+                        CloseStatus status = ws.waitClosed();
+                        EVENTS.add("status: " + status.getCode() + " " + status.getReason());
+                    }),
+                    "/split", AioWebSocket.handler(ws -> {
+                        Aio.createTask(() -> { // another task of the loop reads
+                            try {
+                                for (String text : ws.receiveText()) {
+                                    EVENTS.add("split got " + text);
+                                }
+                            } finally {
+                                EVENTS.add("split: the reader ended");
+                            }
+                            return null;
+                        });
+                        Aio.createTask(() -> EVENTS.add("split: closed with "
+                                + ws.waitClosed().getCode()));
+                        try {
+                            Aio.sleep(3600);
+                        } catch (CancelledError e) {
+                            EVENTS.add("split: the body cancelled");
+                            throw e;
+                        }
+                    }),
+                    "/ping", AioWebSocket.handler(ws -> {
+                        try {
+                            ws.ping(new byte[126]); // longer than a control frame may be
+                        } catch (IllegalArgumentException e) {
+                            EVENTS.add("ping: " + e.getMessage());
+                        }
+                        ws.ping("hi".getBytes(StandardCharsets.UTF_8));
+                        for (String text : ws.receiveText()) {
+                            ws.send("echo: " + text);
+                        }
+                    })), -1);
         }
     }
 
@@ -156,8 +199,52 @@ class WebSocketTest {
         assertEquals(List.of("last words 0", "last words 1", "last words 2"), received);
         assertEquals(CloseStatus.GOING_AWAY.getCode(), status.get().getCode());
         waitFor("bye: ");
-        assertTrue(EVENTS.contains("bye: the WebSocket session is closed; nothing more can be"
-                + " sent on it"), EVENTS.toString());
+        assertEquals(List.of("bye closed with 1001", "bye: the WebSocket session is closed;"
+                + " nothing more can be sent on it"), EVENTS);
+    }
+
+    @Test
+    void waitClosedReturnsTheCodeAndReasonTheClientClosedWith() throws Exception {
+        // the client sends and closes at once: the body, waiting for a message, still gets
+        // "x" and then the end, rather than being cancelled because the client left
+        client.execute(uri("/status"), session -> session.receive() // only "ready" comes
+                        .concatMap(ready -> session.send(Flux.just("x", "y")
+                                .map(session::textMessage))
+                                .then(session.close(new CloseStatus(4000, "done"))))
+                        .then())
+                .block(Duration.ofSeconds(10));
+        waitFor("status: ");
+        assertEquals(List.of("status got x", "status got y", "status: 4000 done"), EVENTS);
+    }
+
+    @Test
+    void aBodyThatWaitsForOtherWorkIsCancelledWhileAnotherTaskReads() throws Exception {
+        client.execute(uri("/split"), session -> session.send(Mono.just(
+                        session.textMessage("x"))).then(session.close()))
+                .block(Duration.ofSeconds(10));
+        waitFor("split: the body cancelled");
+        waitFor("split: closed with ");
+        waitFor("split: the reader ended"); // the session ends with the body: so does its reader
+        assertTrue(EVENTS.contains("split: closed with 1000"), EVENTS.toString());
+    }
+
+    @Test
+    void theServersPingReachesTheClientAndPongsAreNotMessages() {
+        ReactorNettyWebSocketClient pinged = new ReactorNettyWebSocketClient(
+                HttpClient.create(), () -> WebsocketClientSpec.builder().handlePing(true));
+        List<String> received = new CopyOnWriteArrayList<>();
+        pinged.execute(uri("/ping"), session -> session.send(Flux.just(
+                                // an unsolicited pong is a heartbeat (RFC 6455, 5.5.3): no message
+                                session.pongMessage(f -> f.wrap("beat".getBytes(
+                                        StandardCharsets.UTF_8))),
+                                session.textMessage("a")))
+                .thenMany(session.receive().map(m -> m.getType() + " "
+                        + m.getPayloadAsText()).take(2))
+                .doOnNext(received::add).then())
+                .block(Duration.ofSeconds(10));
+        assertEquals(List.of("PING hi", "TEXT echo: a"), received);
+        assertEquals(List.of("ping: a ping's payload is at most 125 bytes (RFC 6455, section"
+                + " 5.5), got 126"), EVENTS);
     }
 
     @Test
