@@ -105,9 +105,27 @@ public final class ReactorPublish {
      * @return the Flux
      */
     public static <T> Flux<T> flux(AsyncIterable<T> iterable) {
+        return iterableFlux(iterable, null);
+    }
+
+    /**
+     * As {@link #flux(AsyncIterable)}, with every subscription's iteration running on {@code
+     * loop}: for iterables that use a loop's own objects, or to keep the work on a group of
+     * one's choosing.
+     *
+     * @param iterable the source
+     * @param loop the loop to run on
+     * @param <T> the item type
+     * @return the Flux
+     */
+    public static <T> Flux<T> flux(AsyncIterable<T> iterable, EventLoop loop) {
+        return iterableFlux(iterable, Objects.requireNonNull(loop, "loop is null"));
+    }
+
+    private static <T> Flux<T> iterableFlux(AsyncIterable<T> iterable, EventLoop loop) {
         Objects.requireNonNull(iterable, "iterable is null");
         return Flux.deferContextual(view -> Flux.from(reactorPolicy(AsyncPublisher.fromIterable(
-                ReactorContexts.withVars(view, iterable)), view, null)));
+                ReactorContexts.withVars(view, iterable)), view, loop)));
     }
 
     /**

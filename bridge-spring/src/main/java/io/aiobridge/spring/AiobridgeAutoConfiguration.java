@@ -7,6 +7,7 @@ import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -128,14 +129,17 @@ public class AiobridgeAutoConfiguration {
     }
 
     /**
-     * Coroutines, generators and tasks as WebFlux return values.
+     * Coroutines, generators and tasks as WebFlux return values, run on this context's group.
      *
+     * @param group the context's group
      * @return the registrar
      */
     @Bean
     @ConditionalOnMissingBean
-    public static AiobridgeReactiveTypes aiobridgeReactiveTypes() {
-        return new AiobridgeReactiveTypes();
+    public static AiobridgeReactiveTypes aiobridgeReactiveTypes(
+            ObjectProvider<EventLoopGroup> group) {
+        Objects.requireNonNull(group, "group is null");
+        return new AiobridgeReactiveTypes(group::getIfUnique); // looked up when requests come
     }
 
     /**

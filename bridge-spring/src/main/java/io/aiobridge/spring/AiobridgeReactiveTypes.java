@@ -1,14 +1,18 @@
 package io.aiobridge.spring;
 
+import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
 import io.aiobridge.flow.FlowIterate;
 import io.aiobridge.reactor.ReactorAwait;
 import io.aiobridge.reactor.ReactorIterate;
 import io.aiobridge.reactor.ReactorPublish;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.ReactiveAdapterRegistry;
@@ -23,9 +27,9 @@ import reactor.core.publisher.Mono;
  * Uni}: a WebFlux controller may return
  *
  * <ul>
- *   <li>a {@link Coroutine}: it runs as a task of the default loop group for each subscription
- *       (one per request), a null result is an empty body; the client going away cancels the
- *       task;
+ *   <li>a {@link Coroutine}: it runs as a task of the context's loop group for each
+ *       subscription (one per request), a null result is an empty body; the client going away
+ *       cancels the task;
  *   <li>an {@link AsyncIterable} or {@link AsyncGenerator}: streamed with backpressure (JSON
  *       lines, Server-Sent Events); the client going away closes the generator, so its {@code
  *       finally} runs;
@@ -43,27 +47,76 @@ import reactor.core.publisher.Mono;
  * installs one.
  */
 public class AiobridgeReactiveTypes implements BeanPostProcessor {
+    /** The context's group, for its own registries; null: the default group's. */
+    private final Supplier<EventLoopGroup> group;
 
-    /** Registers into the shared registry too. */
+    /** Registers into the shared registry too; the context's registries run on the default group. */
     public AiobridgeReactiveTypes() {
+        this(() -> null);
+    }
+
+    /**
+     * Registers into the shared registry too; what the context's own registries (WebFlux's)
+     * convert runs on {@code group}'s loops, even while another context's group is the JVM's
+     * default: two live contexts (Spring's test-context cache keeps several) each serve their
+     * controllers on their own group. The shared registry, which every context sees, uses the
+     * default group.
+     *
+     * @param group the context's group, asked for at conversions until it gives one (so it may
+     *     look the bean up lazily), which is kept; null from it: the default group
+     */
+    public AiobridgeReactiveTypes(Supplier<EventLoopGroup> group) {
+        Objects.requireNonNull(group, "group is null");
+        this.group = new Supplier<>() {
+            private volatile EventLoopGroup found;
+
+            @Override
+            public EventLoopGroup get() {
+                EventLoopGroup g = found;
+                if (g == null) {
+                    g = group.get();
+                    found = g;
+                }
+                return g;
+            }
+        };
         register(ReactiveAdapterRegistry.getSharedInstance());
     }
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         if (bean instanceof ReactiveAdapterRegistry registry) {
-            register(registry);
+            register(registry, group);
         }
         return bean;
     }
 
     /**
-     * Registers the adapters into {@code registry}; registering twice is harmless.
+     * Registers the adapters into {@code registry}, running on the default group; registering
+     * twice is harmless.
      *
      * @param registry the registry
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public static void register(ReactiveAdapterRegistry registry) {
+        register(registry, () -> null);
+    }
+
+    /**
+     * The loop a conversion for {@code groups}' group subscribes on, or null for the default
+     * choice (the subscribing task's loop, else the default group's next). Null too when the
+     * group is the default group, so the usual single context takes the usual path.
+     */
+    private static EventLoop loopOf(Supplier<EventLoopGroup> groups) {
+        EventLoopGroup g = groups.get();
+        if (g == null || Aio.runningLoopOrNull() != null || g == EventLoopGroup.defaultGroup()) {
+            return null;
+        }
+        return g.next();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void register(ReactiveAdapterRegistry registry,
+            Supplier<EventLoopGroup> groups) {
         Objects.requireNonNull(registry, "registry is null");
         if (registry.getAdapter(Coroutine.class) != null) {
             return; // registered already
@@ -71,8 +124,12 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.singleOptionalValue(Coroutine.class,
                         () -> (Coroutine<Object>) () -> null),
-                source -> ReactorPublish.mono((Coroutine<Object>) source)
-                        .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
+                source -> Mono.defer(() -> {
+                    Coroutine<Object> coro = (Coroutine<Object>) source;
+                    EventLoop loop = loopOf(groups);
+                    return loop == null ? ReactorPublish.mono(coro)
+                            : ReactorPublish.mono(coro, loop);
+                }).doOnDiscard(DataBuffer.class, DataBufferUtils::release),
                 publisher -> {
                     Mono<Object> single = atMostOne((Publisher<Object>) publisher);
                     return (Coroutine<Object>) () -> ReactorAwait.awaitSingleOrNull(single);
@@ -80,8 +137,12 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.multiValue(AsyncIterable.class,
                         () -> FlowIterate.toAsyncIterable(Mono.empty())),
-                source -> ReactorPublish.flux((AsyncIterable<Object>) source)
-                        .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
+                source -> Flux.defer(() -> {
+                    AsyncIterable<Object> iterable = (AsyncIterable<Object>) source;
+                    EventLoop loop = loopOf(groups);
+                    return loop == null ? ReactorPublish.flux(iterable)
+                            : ReactorPublish.flux(iterable, loop);
+                }).doOnDiscard(DataBuffer.class, DataBufferUtils::release),
                 publisher -> ReactorIterate.iterate((Publisher<Object>) publisher,
                         FlowIterate.DEFAULT_PREFETCH, AiobridgeReactiveTypes::releaseBuffer));
         registry.registerReactiveType(

@@ -105,6 +105,12 @@ public class SpringApp {
             };
         }
 
+        /** Where a generator runs: on this application's group, or not. */
+        @GetMapping("/group-of-generator")
+        public AsyncGenerator<String, Void> groupOfGenerator() {
+            return AsyncGenerator.of(y -> y.yield(group.name() + " " + group.inGroup()));
+        }
+
         /** An async generator, streamed as Server-Sent Events with backpressure. */
         @GetMapping(path = "/ticks", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
         public AsyncGenerator<String, Void> ticks() {
