@@ -1,6 +1,7 @@
 package io.aiobridge.spring;
 
 import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoop;
 import io.aiobridge.reactor.ReactorAwait;
 import io.aiobridge.reactor.ReactorPublish;
 import java.util.Objects;
@@ -121,7 +122,8 @@ public final class AioWebFlux {
      */
     public static <T extends ServerResponse> HandlerFunction<T> handler(Handler<T> body) {
         Objects.requireNonNull(body, "body is null");
-        return request -> inTask(() -> nonNull(body.handle(request), request, "handler"));
+        return request -> inTask(request.exchange(),
+                () -> nonNull(body.handle(request), request, "handler"));
     }
 
     /**
@@ -137,7 +139,7 @@ public final class AioWebFlux {
     public static <T extends ServerResponse, R extends ServerResponse> HandlerFilterFunction<T, R>
             filter(HandlerFilter<T, R> body) {
         Objects.requireNonNull(body, "body is null");
-        return (request, next) -> inTask(() -> nonNull(body.filter(request,
+        return (request, next) -> inTask(request.exchange(), () -> nonNull(body.filter(request,
                 r -> nonNull(ReactorAwait.awaitSingleOrNull(next.handle(r)), r,
                         "handler the filter wraps")), request, "filter"));
     }
@@ -153,15 +155,22 @@ public final class AioWebFlux {
      */
     public static WebFilter webFilter(Filter body) {
         Objects.requireNonNull(body, "body is null");
-        return (exchange, chain) -> inTask(() -> {
+        return (exchange, chain) -> inTask(exchange, () -> {
             body.filter(exchange, e -> ReactorAwait.awaitSingleOrNull(chain.filter(e)));
             return null;
         });
     }
 
-    /** One task per subscription; pooled buffers the task drops go back to their pool. */
-    private static <T> Mono<T> inTask(Coroutine<T> body) {
-        return ReactorPublish.mono(body).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+    /**
+     * One task per subscription, on the group of the exchange's application context; pooled
+     * buffers the task drops go back to their pool.
+     */
+    private static <T> Mono<T> inTask(ServerWebExchange exchange, Coroutine<T> body) {
+        return Mono.defer(() -> {
+            EventLoop loop = ContextGroups.loopOf(
+                    () -> ContextGroups.groupOf(exchange.getApplicationContext()));
+            return loop == null ? ReactorPublish.mono(body) : ReactorPublish.mono(body, loop);
+        }).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
     }
 
     private static <T> T nonNull(T response, ServerRequest request, String what) {

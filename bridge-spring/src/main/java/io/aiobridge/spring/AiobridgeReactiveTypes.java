@@ -1,6 +1,5 @@
 package io.aiobridge.spring;
 
-import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
@@ -101,19 +100,6 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
         register(registry, () -> null);
     }
 
-    /**
-     * The loop a conversion for {@code groups}' group subscribes on, or null for the default
-     * choice (the subscribing task's loop, else the default group's next). Null too when the
-     * group is the default group, so the usual single context takes the usual path.
-     */
-    private static EventLoop loopOf(Supplier<EventLoopGroup> groups) {
-        EventLoopGroup g = groups.get();
-        if (g == null || Aio.runningLoopOrNull() != null || g == EventLoopGroup.defaultGroup()) {
-            return null;
-        }
-        return g.next();
-    }
-
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void register(ReactiveAdapterRegistry registry,
             Supplier<EventLoopGroup> groups) {
@@ -126,7 +112,7 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
                         () -> (Coroutine<Object>) () -> null),
                 source -> Mono.defer(() -> {
                     Coroutine<Object> coro = (Coroutine<Object>) source;
-                    EventLoop loop = loopOf(groups);
+                    EventLoop loop = ContextGroups.loopOf(groups);
                     return loop == null ? ReactorPublish.mono(coro)
                             : ReactorPublish.mono(coro, loop);
                 }).doOnDiscard(DataBuffer.class, DataBufferUtils::release),
@@ -139,7 +125,7 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
                         () -> FlowIterate.toAsyncIterable(Mono.empty())),
                 source -> Flux.defer(() -> {
                     AsyncIterable<Object> iterable = (AsyncIterable<Object>) source;
-                    EventLoop loop = loopOf(groups);
+                    EventLoop loop = ContextGroups.loopOf(groups);
                     return loop == null ? ReactorPublish.flux(iterable)
                             : ReactorPublish.flux(iterable, loop);
                 }).doOnDiscard(DataBuffer.class, DataBufferUtils::release),

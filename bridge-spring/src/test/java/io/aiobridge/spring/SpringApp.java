@@ -25,6 +25,9 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
@@ -55,6 +58,14 @@ public class SpringApp {
             return user == null ? chain.filter(exchange)
                     : chain.filter(exchange).contextWrite(Context.of("principal", user));
         };
+    }
+
+    /** A functional route written with {@link AioWebFlux}: where its task runs. */
+    @Bean
+    RouterFunction<ServerResponse> groupOfRoute(EventLoopGroup group) {
+        return RouterFunctions.route().GET("/group-of-route", AioWebFlux.handler(request ->
+                ReactorAwait.awaitSingle(ServerResponse.ok().bodyValue(group.name() + " "
+                        + group.inGroup())))).build();
     }
 
     @RestController

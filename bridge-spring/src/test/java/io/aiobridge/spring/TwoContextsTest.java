@@ -15,7 +15,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Two applications alive in one JVM at once, as Spring's test-context cache keeps them: each
- * serves its coroutines and generators on its own group, although only the later one's group is
+ * serves its coroutines, generators and functional routes on its own group, although only the later one's group is
  * the JVM's default.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -38,8 +38,8 @@ class TwoContextsTest {
                 .block(Duration.ofSeconds(10));
     }
 
-    private static String where(ConfigurableApplicationContext app) {
-        return client(app).get().uri("/group-of-generator").retrieve().bodyToMono(String.class)
+    private static String get(ConfigurableApplicationContext app, String path) {
+        return client(app).get().uri(path).retrieve().bodyToMono(String.class)
                 .block(Duration.ofSeconds(10));
     }
 
@@ -52,9 +52,11 @@ class TwoContextsTest {
                 assertSame(second.getBean(EventLoopGroup.class), EventLoopGroup.defaultGroup());
                 // the first context's handlers stay on the first group, the default or not
                 assertEquals(Map.of("hello", "ada", "onGroupLoop", true), hello(first));
-                assertEquals("first true", where(first));
+                assertEquals("first true", get(first, "/group-of-generator"));
+                assertEquals("first true", get(first, "/group-of-route"));
                 assertEquals(Map.of("hello", "ada", "onGroupLoop", true), hello(second));
-                assertEquals("second true", where(second));
+                assertEquals("second true", get(second, "/group-of-generator"));
+                assertEquals("second true", get(second, "/group-of-route"));
             }
             // the second closed: the first's group is the default again. (Its server is not
             // asked again: closing either context stops Reactor Netty's shared event loops,

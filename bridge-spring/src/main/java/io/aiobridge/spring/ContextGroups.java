@@ -1,0 +1,46 @@
+package io.aiobridge.spring;
+
+import io.aiobridge.Aio;
+import io.aiobridge.EventLoop;
+import io.aiobridge.EventLoopGroup;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.WeakHashMap;
+import java.util.function.Supplier;
+import org.springframework.context.ApplicationContext;
+
+/**
+ * Where work converted or started for a Spring context runs: on that context's loop group,
+ * even while another live context's group is the JVM's default (docs/design.md, "A context's
+ * controllers run on its own group").
+ */
+final class ContextGroups {
+    private ContextGroups() {}
+
+    /** Each context's group, looked up once; weak, so closed contexts are not kept. */
+    private static final Map<ApplicationContext, Optional<EventLoopGroup>> GROUPS =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** The unique loop group bean of {@code context}, or null (no context, none, several). */
+    static EventLoopGroup groupOf(ApplicationContext context) {
+        if (context == null) {
+            return null;
+        }
+        return GROUPS.computeIfAbsent(context, c -> Optional.ofNullable(
+                c.getBeanProvider(EventLoopGroup.class).getIfUnique())).orElse(null);
+    }
+
+    /**
+     * The loop a subscription for {@code groups}' group runs on, or null for the default choice
+     * (the subscribing task's loop, else the default group's next). Null too when the group is
+     * the default group, so the usual single context takes the usual path.
+     */
+    static EventLoop loopOf(Supplier<EventLoopGroup> groups) {
+        EventLoopGroup g = groups.get();
+        if (g == null || Aio.runningLoopOrNull() != null || g == EventLoopGroup.defaultGroup()) {
+            return null;
+        }
+        return g.next();
+    }
+}
