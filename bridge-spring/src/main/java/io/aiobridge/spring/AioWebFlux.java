@@ -168,7 +168,7 @@ public final class AioWebFlux {
     private static <T> Mono<T> inTask(ServerWebExchange exchange, Coroutine<T> body) {
         return Mono.defer(() -> {
             EventLoop loop = ContextGroups.loopOf(
-                    () -> ContextGroups.groupOf(exchange.getApplicationContext()));
+                    ContextGroups.groupOf(exchange.getApplicationContext()));
             return loop == null ? ReactorPublish.mono(body) : ReactorPublish.mono(body, loop);
         }).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
     }

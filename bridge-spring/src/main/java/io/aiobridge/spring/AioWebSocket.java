@@ -76,7 +76,7 @@ public final class AioWebSocket {
      */
     private boolean awaitingPeer;
     /** The body's task, once it runs. */
-    private Task<?> body;
+    private Task<?> bodyTask;
     /** Why the outbound stream failed while the body ran, unless the client just went away. */
     private volatile Throwable sendFailure;
     /** The outbound stream's end, once the body's task subscribed it. */
@@ -140,7 +140,7 @@ public final class AioWebSocket {
     /** Runs the body with the outbound stream subscribed beside it; runs in the task. */
     private void serve(Body body) throws Exception {
         Task<?> self = Aio.currentTask();
-        this.body = self;
+        this.bodyTask = self;
         AsyncFuture<Void> sending = ReactorAwait.future(session.send(ReactorPublish.<
                 WebSocketMessage>flux(y -> {
             for (;;) {
@@ -311,7 +311,7 @@ public final class AioWebSocket {
      * count: the body itself may be doing anything then.
      */
     private <T> T awaitingPeer(Awaitable<T> wait) {
-        if (Aio.currentTask() != body) {
+        if (Aio.currentTask() != bodyTask) {
             return wait.await();
         }
         awaitingPeer = true;

@@ -112,7 +112,7 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
                         () -> (Coroutine<Object>) () -> null),
                 source -> Mono.defer(() -> {
                     Coroutine<Object> coro = (Coroutine<Object>) source;
-                    EventLoop loop = ContextGroups.loopOf(groups);
+                    EventLoop loop = ContextGroups.loopOf(groups.get());
                     return loop == null ? ReactorPublish.mono(coro)
                             : ReactorPublish.mono(coro, loop);
                 }).doOnDiscard(DataBuffer.class, DataBufferUtils::release),
@@ -125,7 +125,7 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
                         () -> FlowIterate.toAsyncIterable(Mono.empty())),
                 source -> Flux.defer(() -> {
                     AsyncIterable<Object> iterable = (AsyncIterable<Object>) source;
-                    EventLoop loop = ContextGroups.loopOf(groups);
+                    EventLoop loop = ContextGroups.loopOf(groups.get());
                     return loop == null ? ReactorPublish.flux(iterable)
                             : ReactorPublish.flux(iterable, loop);
                 }).doOnDiscard(DataBuffer.class, DataBufferUtils::release),

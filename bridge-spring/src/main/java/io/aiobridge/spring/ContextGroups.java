@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
-import java.util.function.Supplier;
 import org.springframework.context.ApplicationContext;
 
 /**
@@ -32,12 +31,11 @@ final class ContextGroups {
     }
 
     /**
-     * The loop a subscription for {@code groups}' group runs on, or null for the default choice
-     * (the subscribing task's loop, else the default group's next). Null too when the group is
-     * the default group, so the usual single context takes the usual path.
+     * The loop a subscription for {@code g} runs on, or null for the default choice (the
+     * subscribing task's loop, else the default group's next). Null too when {@code g} is null
+     * or the default group, so the usual single context takes the usual path.
      */
-    static EventLoop loopOf(Supplier<EventLoopGroup> groups) {
-        EventLoopGroup g = groups.get();
+    static EventLoop loopOf(EventLoopGroup g) {
         if (g == null || Aio.runningLoopOrNull() != null || g == EventLoopGroup.defaultGroup()) {
             return null;
         }
