@@ -374,7 +374,9 @@ public final class Aio {
 
     private static BaseEventLoop loopOf(List<? extends AsyncFuture<?>> futures) {
         for (int i = 0; i < futures.size(); i++) {
-            Objects.requireNonNull(futures.get(i), "futures[" + i + "] is null");
+            if (futures.get(i) == null) {
+                throw new NullPointerException("futures[" + i + "] is null"); // built only then
+            }
         }
         return futures.isEmpty() ? (BaseEventLoop) getRunningLoop() : futures.get(0).loop;
     }

@@ -14,6 +14,8 @@ final class VarMap {
 
     /** keys at even indexes, values at odd ones. */
     private final Object[] entries;
+    /** {@link #toMap()}, once made (values may be null, so no {@code Map.of}). */
+    private Map<ContextVar<?>, Object> asMap;
 
     private VarMap(Object[] entries) {
         this.entries = entries;
@@ -59,12 +61,27 @@ final class VarMap {
         return entries.length / 2;
     }
 
+    /**
+     * The entries as an unmodifiable map in insertion order, made once per map: a bridge copies a
+     * task's variables into every publisher the task awaits.
+     */
     Map<ContextVar<?>, Object> toMap() {
-        Map<ContextVar<?>, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < entries.length; i += 2) {
-            m.put((ContextVar<?>) entries[i], entries[i + 1]);
+        Map<ContextVar<?>, Object> m = asMap;
+        if (m == null) {
+            m = switch (entries.length) {
+                case 0 -> Collections.emptyMap();
+                case 2 -> Collections.singletonMap((ContextVar<?>) entries[0], entries[1]);
+                default -> {
+                    Map<ContextVar<?>, Object> all = new LinkedHashMap<>(entries.length);
+                    for (int i = 0; i < entries.length; i += 2) {
+                        all.put((ContextVar<?>) entries[i], entries[i + 1]);
+                    }
+                    yield Collections.unmodifiableMap(all);
+                }
+            };
+            asMap = m; // immutable and equal whichever thread makes it: a race only repeats work
         }
-        return Collections.unmodifiableMap(m);
+        return m;
     }
 
     @Override

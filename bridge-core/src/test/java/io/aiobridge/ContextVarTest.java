@@ -9,6 +9,7 @@ import io.aiobridge.testing.Loops;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,31 @@ class ContextVarTest {
             assertThrows(IllegalArgumentException.class, () -> v.reset(wrong));
             return null;
         });
+    }
+
+    @Test
+    void aSnapshotKeepsTheOrderOfFirstSettingAndNullValuesAndCannotBeChanged() {
+        ContextVar<String> a = new ContextVar<>("a");
+        ContextVar<String> b = new ContextVar<>("b");
+        ContextVar<String> c = new ContextVar<>("c");
+        Context ctx = new Context();
+        assertEquals(Map.of(), ctx.snapshot());
+        ctx.run(() -> a.set(null));
+        Map<ContextVar<?>, Object> one = ctx.snapshot();
+        assertEquals(List.of(a), List.copyOf(one.keySet()));
+        assertTrue(one.containsKey(a) && one.get(a) == null, one.toString());
+        ctx.run(() -> {
+            b.set("2");
+            c.set("3");
+            a.set("1"); // changes a's value, not its place
+        });
+        Map<ContextVar<?>, Object> three = ctx.snapshot();
+        assertEquals(List.of(a, b, c), List.copyOf(three.keySet()));
+        assertEquals(Arrays.asList("1", "2", "3"), List.copyOf(three.values()));
+        assertEquals(List.of(a), List.copyOf(one.keySet()), "an earlier snapshot is unchanged");
+        assertEquals(three, ctx.snapshot());
+        assertThrows(UnsupportedOperationException.class, () -> three.put(a, "x"));
+        assertThrows(UnsupportedOperationException.class, () -> one.put(b, "x"));
     }
 
     @Test
