@@ -6,6 +6,8 @@ import io.aiobridge.AsyncIterable;
 import io.aiobridge.AsyncIterator;
 import io.aiobridge.Awaitable;
 import io.aiobridge.CancelledError;
+import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoopGroup;
 import io.aiobridge.Task;
 import io.aiobridge.queue.AsyncQueue;
 import io.aiobridge.queue.QueueShutDownException;
@@ -121,16 +123,42 @@ public final class AioWebSocket {
      * @throws IllegalArgumentException if {@code sendBuffer} is less than 1
      */
     public static WebSocketHandler handler(Body body, int sendBuffer) {
+        return onGroup(body, sendBuffer, null);
+    }
+
+    /**
+     * A WebSocket handler running {@code body} as a task per connection on a loop of {@code
+     * group}: for an application that keeps two contexts alive at once (Spring's test-context
+     * cache does), whose handlers would otherwise all run on the JVM's default group, the
+     * context started last. Pass the context's own {@code EventLoopGroup} bean.
+     *
+     * @param body the body
+     * @param sendBuffer how many messages {@link #send} queues before it waits, at least 1
+     * @param group the group whose loops run the bodies ({@link EventLoopGroup#next()} per
+     *     connection: on Netty's carriers, the loop of the thread that accepted it)
+     * @return the handler, for a {@code HandlerMapping}
+     * @throws IllegalArgumentException if {@code sendBuffer} is less than 1
+     */
+    public static WebSocketHandler handler(Body body, int sendBuffer, EventLoopGroup group) {
+        return onGroup(body, sendBuffer, Objects.requireNonNull(group, "group is null; pass the"
+                + " context's EventLoopGroup bean, or use handler(body, sendBuffer) for the"
+                + " default group"));
+    }
+
+    /** The handler; {@code group} null: the JVM's default group. */
+    private static WebSocketHandler onGroup(Body body, int sendBuffer, EventLoopGroup group) {
         Objects.requireNonNull(body, "body is null");
         if (sendBuffer < 1) {
             throw new IllegalArgumentException("sendBuffer must be at least 1, got " + sendBuffer);
         }
         return session -> {
             AioWebSocket ws = new AioWebSocket(session, sendBuffer);
-            return ReactorPublish.<Void>mono(() -> {
+            Coroutine<Void> serve = () -> {
                 ws.serve(body);
                 return null;
-            }).onErrorResume(e -> e instanceof CancellationException
+            };
+            return (group == null ? ReactorPublish.mono(serve)
+                    : ReactorPublish.mono(serve, group.next())).onErrorResume(e -> e instanceof CancellationException
                     || e instanceof SessionClosedException, e -> !ws.peerGone ? Mono.error(e)
                     : ws.sendFailure != null ? Mono.error(ws.sendFailure) // a real failure
                     : Mono.empty()); // the client left

@@ -25,9 +25,11 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
@@ -66,6 +68,14 @@ public class SpringApp {
         return RouterFunctions.route().GET("/group-of-route", AioWebFlux.handler(request ->
                 ReactorAwait.awaitSingle(ServerResponse.ok().bodyValue(group.name() + " "
                         + group.inGroup())))).build();
+    }
+
+    /** A WebSocket on the context's own group: tells which group its body runs on. */
+    @Bean
+    HandlerMapping groupOfWebSocket(EventLoopGroup group) {
+        return new SimpleUrlHandlerMapping(Map.of("/group-of-websocket", AioWebSocket.handler(
+                ws -> ws.send(group.name() + " " + group.inGroup()),
+                AioWebSocket.DEFAULT_SEND_BUFFER, group)), -1);
     }
 
     @RestController
