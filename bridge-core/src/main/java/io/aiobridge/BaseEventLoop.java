@@ -117,6 +117,8 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     private final ConcurrentLinkedQueue<Handle> inbound = new ConcurrentLinkedQueue<>();
     /** The holder while it waits for timers or inbound work; threadsafe submitters unpark it. */
     private volatile Thread sleeper;
+    /** What the loop tells other threads while it waits for work. */
+    private final IdleStats idleStats = new IdleStats();
     /** Ends a task thread's idle wait at the next timer; see {@link IdleAlarm}. */
     private final IdleAlarm idleAlarm = new IdleAlarm(this, IdleAlarm.SHARED_DELAYER);
     /** Whether an idle wait spins first; see {@link IdleSpin}. Replaced only by tests. */
@@ -803,8 +805,19 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         }
     }
 
+    /** The holder, about to wait for work: publishes what {@link #idleStats()} reads. */
+    private void enterIdle() {
+        idleStats.enter(live.size(), ready.size(), timers.size(), slowSteps);
+    }
+
+    @Override
+    public LoopStats idleStats() {
+        return idleStats.read();
+    }
+
     /** Parks until work comes from another thread, up to {@code timeoutNanos} (negative: none). */
     private void parkIdle(Thread self, long timeoutNanos) {
+        enterIdle();
         sleeper = self;
         try {
             if (inbound.isEmpty()) {
@@ -819,6 +832,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             }
         } finally {
             sleeper = null;
+            idleStats.leave();
         }
     }
 
@@ -833,6 +847,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
             return;
         }
         long started = System.nanoTime();
+        enterIdle();
         io.waiting(true); // before publishing the sleeper: see wakeUp()
         sleeper = self;
         try {
@@ -840,6 +855,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         } finally {
             sleeper = null;
             io.waiting(false);
+            idleStats.leave();
         }
         if (virtualTime && timeoutNanos > 0) {
             virtualNanos += Math.min(System.nanoTime() - started, timeoutNanos);

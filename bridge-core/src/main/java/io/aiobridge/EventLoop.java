@@ -756,4 +756,15 @@ public interface EventLoop extends AutoCloseable {
      * @throws WrongThreadException if called from another thread while the loop runs
      */
     LoopStats stats();
+
+    /**
+     * The loop's stats if it is waiting for work now, from any thread; null while it runs (or
+     * has not started, or is closed). An idle loop's state cannot change until something wakes
+     * it, so these are the stats it had when it began to wait, and its lag is nil: a monitor
+     * asks this first and posts a probe (see {@link #stats()}) only to a loop that is busy, so
+     * it does not wake idle loops to learn that they are idle.
+     *
+     * @return the stats of the current wait, or null
+     */
+    LoopStats idleStats();
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,6 +140,52 @@ class EventLoopTest {
             t.join(5000);
             assertFalse(t.isAlive());
         }
+    }
+
+    @Test
+    void idleStatsAreReadFromAnyThreadWhileTheLoopWaitsAndNullWhileItRuns() throws Exception {
+        try (EventLoop loop = EventLoop.newEventLoop()) {
+            assertNull(loop.idleStats(), "not started");
+            AsyncFuture<Void> release = loop.createFuture();
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch letGo = new CountDownLatch(1);
+            AtomicReference<LoopStats> onTheLoop = new AtomicReference<>();
+            Thread t = new Thread(() -> loop.runUntilComplete(() -> {
+                Aio.createTask(release::await);
+                Aio.getRunningLoop().callLater(60, () -> { });
+                Aio.sleep(0); // the other task starts and suspends
+                onTheLoop.set(loop.idleStats()); // the loop itself is running here
+                release.await();
+                holding.countDown();
+                letGo.await(); // blocks the loop's thread: it runs, it does not wait for work
+                return null;
+            }));
+            t.start();
+            // two tasks suspended and one timer, nothing ready: idle, and it stays so
+            LoopStats idle = waitForIdle(loop);
+            assertEquals(new LoopStats(2, 0, 1, 0), idle);
+            assertNull(onTheLoop.get(), "asked on the running loop: not waiting");
+            Thread.sleep(50);
+            assertEquals(idle, loop.idleStats(), "nothing woke it");
+            // a release from another thread wakes it; blocked in a step, it is not idle
+            loop.callSoonThreadsafe(() -> release.setResult(null));
+            assertTrue(holding.await(5, TimeUnit.SECONDS));
+            assertNull(loop.idleStats(), "running a step");
+            letGo.countDown();
+            t.join(5000);
+            assertNull(loop.idleStats(), "stopped");
+        }
+    }
+
+    /** Waits until {@code loop} waits for work and returns what it reports then. */
+    private static LoopStats waitForIdle(EventLoop loop) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        LoopStats s;
+        while ((s = loop.idleStats()) == null && System.nanoTime() < end) {
+            Thread.sleep(1);
+        }
+        assertNotNull(s, "the loop never waited for work");
+        return s;
     }
 
     @Test

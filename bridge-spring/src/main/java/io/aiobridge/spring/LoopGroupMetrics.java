@@ -28,9 +28,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code aiobridge.loop.slow.steps}: steps over the slow-step threshold (debug mode).
  * </ul>
  *
- * <p>A loop's state belongs to its thread, so one daemon thread posts a probe to every loop each
- * {@code aiobridge.metrics-interval}; the probe reads {@link EventLoop#stats()} on the loop and the
- * gauges show the last reading. Closing this stops the probing.
+ * <p>A loop's state belongs to its thread, so one daemon thread posts a probe to every busy loop
+ * each {@code aiobridge.metrics-interval}; the probe reads {@link EventLoop#stats()} on the loop
+ * and the gauges show the last reading. A loop that is waiting for work is not woken: its state
+ * cannot change while it waits, so the stats it published as it began to wait ({@link
+ * EventLoop#idleStats()}) are read from here, with a lag of zero. An idle server's loops (on
+ * Netty's carriers, Netty's own event loops) then stay asleep. Closing this stops the probing.
  */
 public class LoopGroupMetrics implements MeterBinder, AutoCloseable {
     private final EventLoopGroup group;
@@ -74,6 +77,12 @@ public class LoopGroupMetrics implements MeterBinder, AutoCloseable {
             Sample s = samples[i];
             if (s.probing || loop.isClosed()) {
                 continue; // the last probe still waits: the lag gauge already shows it growing
+            }
+            LoopStats idle = loop.idleStats();
+            if (idle != null) {
+                s.stats = idle; // waiting for work: nothing to wake it for
+                s.lagSeconds = 0;
+                continue;
             }
             s.probing = true;
             long posted = System.nanoTime();
