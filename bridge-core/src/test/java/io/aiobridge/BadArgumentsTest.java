@@ -235,6 +235,7 @@ class BadArgumentsTest {
             none("Task.getName()", "a snapshot"),
             none("Task.setName(String)", "asyncio's set_name has no check; a String is immutable"),
             none("Task.getStack()", "documented for monitors: the stack of a parked task"),
+            none("EventLoop.idleStats()", "documented for monitors: a sequence lock"),
             none("EventLoop.isClosed()", "volatile"),
             none("EventLoop.isRunning()", "volatile"),
             none("EventLoop.time()", "the clock"),

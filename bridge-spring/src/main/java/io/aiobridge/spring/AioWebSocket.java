@@ -157,8 +157,9 @@ public final class AioWebSocket {
                 ws.serve(body);
                 return null;
             };
-            return (group == null ? ReactorPublish.mono(serve)
-                    : ReactorPublish.mono(serve, group.next())).onErrorResume(e -> e instanceof CancellationException
+            Mono<Void> run = group == null ? ReactorPublish.mono(serve)
+                    : ReactorPublish.mono(serve, group.next());
+            return run.onErrorResume(e -> e instanceof CancellationException
                     || e instanceof SessionClosedException, e -> !ws.peerGone ? Mono.error(e)
                     : ws.sendFailure != null ? Mono.error(ws.sendFailure) // a real failure
                     : Mono.empty()); // the client left
