@@ -61,7 +61,8 @@ public final class EventLoopGroup implements AutoCloseable {
     private static final AtomicInteger GROUPS = new AtomicInteger();
     private static final double DEFAULT_SHUTDOWN_TIMEOUT = 10.0;
     private static final Object DEFAULT_LOCK = new Object();
-    private static EventLoopGroup defaultGroup;
+    /** Written under {@link #DEFAULT_LOCK}; read without it on the way to a live group. */
+    private static volatile EventLoopGroup defaultGroup;
 
     private static final int OPEN = 0;
     private static final int SHUTTING_DOWN = 1;
@@ -362,6 +363,10 @@ public final class EventLoopGroup implements AutoCloseable {
      * @return the default group
      */
     public static EventLoopGroup defaultGroup() {
+        EventLoopGroup live = defaultGroup;
+        if (live != null && !live.isShutdown()) {
+            return live; // every subscription from outside a loop asks: no shared lock for it
+        }
         synchronized (DEFAULT_LOCK) {
             EventLoopGroup g = defaultGroup;
             if (g == null || g.isShutdown()) {
