@@ -3,6 +3,7 @@ package io.aiobridge.spring;
 import io.aiobridge.Aio;
 import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
+import java.lang.ref.WeakReference;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -21,13 +22,28 @@ final class ContextGroups {
     private static final Map<ApplicationContext, Optional<EventLoopGroup>> GROUPS =
             Collections.synchronizedMap(new WeakHashMap<>());
 
+    /**
+     * The context looked up last, with its group: a server has one context, and every request
+     * of {@code AioWebFlux} asks, so the usual answer takes no lock shared by all event loops.
+     */
+    private static volatile Last last;
+
+    /** A context, held weakly, and its group (null: none). */
+    private record Last(WeakReference<ApplicationContext> context, EventLoopGroup group) {}
+
     /** The unique loop group bean of {@code context}, or null (no context, none, several). */
     static EventLoopGroup groupOf(ApplicationContext context) {
         if (context == null) {
             return null;
         }
-        return GROUPS.computeIfAbsent(context, c -> Optional.ofNullable(
+        Last l = last;
+        if (l != null && l.context().get() == context) {
+            return l.group();
+        }
+        EventLoopGroup g = GROUPS.computeIfAbsent(context, c -> Optional.ofNullable(
                 c.getBeanProvider(EventLoopGroup.class).getIfUnique())).orElse(null);
+        last = new Last(new WeakReference<>(context), g);
+        return g;
     }
 
     /**
