@@ -28,8 +28,12 @@ final class ContextGroups {
      */
     private static volatile Last last;
 
-    /** A context, held weakly, and its group (null: none). */
-    private record Last(WeakReference<ApplicationContext> context, EventLoopGroup group) {}
+    /**
+     * A context and its group, both held weakly: while the context lives, so does its group (a
+     * bean of it), and neither is kept after the context is gone. A null group: none.
+     */
+    private record Last(WeakReference<ApplicationContext> context,
+            WeakReference<EventLoopGroup> group) {}
 
     /** The unique loop group bean of {@code context}, or null (no context, none, several). */
     static EventLoopGroup groupOf(ApplicationContext context) {
@@ -38,11 +42,11 @@ final class ContextGroups {
         }
         Last l = last;
         if (l != null && l.context().get() == context) {
-            return l.group();
+            return l.group().get();
         }
         EventLoopGroup g = GROUPS.computeIfAbsent(context, c -> Optional.ofNullable(
                 c.getBeanProvider(EventLoopGroup.class).getIfUnique())).orElse(null);
-        last = new Last(new WeakReference<>(context), g);
+        last = new Last(new WeakReference<>(context), new WeakReference<>(g));
         return g;
     }
 
