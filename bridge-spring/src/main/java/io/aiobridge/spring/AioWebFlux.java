@@ -1,9 +1,7 @@
 package io.aiobridge.spring;
 
 import io.aiobridge.Coroutine;
-import io.aiobridge.EventLoop;
 import io.aiobridge.reactor.ReactorAwait;
-import io.aiobridge.reactor.ReactorPublish;
 import java.util.Objects;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -166,11 +164,9 @@ public final class AioWebFlux {
      * buffers the task drops go back to their pool.
      */
     private static <T> Mono<T> inTask(ServerWebExchange exchange, Coroutine<T> body) {
-        return Mono.defer(() -> {
-            EventLoop loop = ContextGroups.loopOf(
-                    ContextGroups.groupOf(exchange.getApplicationContext()));
-            return loop == null ? ReactorPublish.mono(body) : ReactorPublish.mono(body, loop);
-        }).doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+        return Mono.defer(() -> ContextGroups.mono(body, ContextGroups.loopOf(
+                ContextGroups.groupOf(exchange.getApplicationContext()))))
+                .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
     }
 
     private static <T> T nonNull(T response, ServerRequest request, String what) {

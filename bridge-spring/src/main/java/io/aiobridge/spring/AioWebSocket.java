@@ -157,12 +157,12 @@ public final class AioWebSocket {
                 ws.serve(body);
                 return null;
             };
-            Mono<Void> run = group == null ? ReactorPublish.mono(serve)
-                    : ReactorPublish.mono(serve, group.next());
-            return run.onErrorResume(e -> e instanceof CancellationException
-                    || e instanceof SessionClosedException, e -> !ws.peerGone ? Mono.error(e)
-                    : ws.sendFailure != null ? Mono.error(ws.sendFailure) // a real failure
-                    : Mono.empty()); // the client left
+            return ContextGroups.mono(serve, group == null ? null : group.next())
+                    .onErrorResume(e -> e instanceof CancellationException
+                            || e instanceof SessionClosedException,
+                            e -> !ws.peerGone ? Mono.error(e)
+                            : ws.sendFailure != null ? Mono.error(ws.sendFailure) // a real failure
+                            : Mono.empty()); // the client left
         };
     }
 

@@ -4,7 +4,6 @@ import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.Coroutine;
-import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
 import io.aiobridge.flow.FlowIterate;
 import io.aiobridge.reactor.ReactorAwait;
@@ -49,7 +48,9 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
     /** The context's group, for its own registries; null: the default group's. */
     private final Supplier<EventLoopGroup> group;
 
-    /** Registers into the shared registry too; the context's registries run on the default group. */
+    /**
+     * Registers into the shared registry too; the context's registries run on the default group.
+     */
     public AiobridgeReactiveTypes() {
         this(() -> null);
     }
@@ -110,12 +111,9 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.singleOptionalValue(Coroutine.class,
                         () -> (Coroutine<Object>) () -> null),
-                source -> Mono.defer(() -> {
-                    Coroutine<Object> coro = (Coroutine<Object>) source;
-                    EventLoop loop = ContextGroups.loopOf(groups.get());
-                    return loop == null ? ReactorPublish.mono(coro)
-                            : ReactorPublish.mono(coro, loop);
-                }).doOnDiscard(DataBuffer.class, DataBufferUtils::release),
+                source -> Mono.defer(() -> ContextGroups.mono((Coroutine<Object>) source,
+                        ContextGroups.loopOf(groups.get())))
+                        .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
                 publisher -> {
                     Mono<Object> single = atMostOne((Publisher<Object>) publisher);
                     return (Coroutine<Object>) () -> ReactorAwait.awaitSingleOrNull(single);
@@ -123,12 +121,9 @@ public class AiobridgeReactiveTypes implements BeanPostProcessor {
         registry.registerReactiveType(
                 ReactiveTypeDescriptor.multiValue(AsyncIterable.class,
                         () -> FlowIterate.toAsyncIterable(Mono.empty())),
-                source -> Flux.defer(() -> {
-                    AsyncIterable<Object> iterable = (AsyncIterable<Object>) source;
-                    EventLoop loop = ContextGroups.loopOf(groups.get());
-                    return loop == null ? ReactorPublish.flux(iterable)
-                            : ReactorPublish.flux(iterable, loop);
-                }).doOnDiscard(DataBuffer.class, DataBufferUtils::release),
+                source -> Flux.defer(() -> ContextGroups.flux((AsyncIterable<Object>) source,
+                        ContextGroups.loopOf(groups.get())))
+                        .doOnDiscard(DataBuffer.class, DataBufferUtils::release),
                 publisher -> ReactorIterate.iterate((Publisher<Object>) publisher,
                         FlowIterate.DEFAULT_PREFETCH, AiobridgeReactiveTypes::releaseBuffer));
         registry.registerReactiveType(

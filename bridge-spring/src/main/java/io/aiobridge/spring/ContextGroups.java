@@ -1,14 +1,19 @@
 package io.aiobridge.spring;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncIterable;
+import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
+import io.aiobridge.reactor.ReactorPublish;
 import java.lang.ref.WeakReference;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
 import org.springframework.context.ApplicationContext;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Where work converted or started for a Spring context runs: on that context's loop group,
@@ -60,5 +65,15 @@ final class ContextGroups {
             return null;
         }
         return g.next();
+    }
+
+    /** {@code coro} as a Mono whose task runs on {@code loop}; null: the default choice. */
+    static <T> Mono<T> mono(Coroutine<T> coro, EventLoop loop) {
+        return loop == null ? ReactorPublish.mono(coro) : ReactorPublish.mono(coro, loop);
+    }
+
+    /** {@code iterable} as a Flux iterated on {@code loop}; null: the default choice. */
+    static <T> Flux<T> flux(AsyncIterable<T> iterable, EventLoop loop) {
+        return loop == null ? ReactorPublish.flux(iterable) : ReactorPublish.flux(iterable, loop);
     }
 }
