@@ -7,22 +7,31 @@ import io.aiobridge.AsyncIterator;
 import io.aiobridge.Awaitable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
+import io.aiobridge.EventLoop;
 import io.aiobridge.EventLoopGroup;
+import io.aiobridge.StopAsyncIteration;
+import io.aiobridge.flow.FlowIterate;
+import io.aiobridge.flow.IteratorSubscriber;
 import io.aiobridge.Task;
 import io.aiobridge.queue.AsyncQueue;
 import io.aiobridge.queue.QueueShutDownException;
 import io.aiobridge.reactor.ReactorAwait;
-import io.aiobridge.reactor.ReactorIterate;
 import io.aiobridge.reactor.ReactorPublish;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.util.DisconnectedClientHelper;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,21 +51,25 @@ import reactor.core.publisher.Mono;
  * }</pre>
  *
  * <ul>
- *   <li><b>Receiving</b> ({@link #receiveText()}, {@link #receiveBytes()}): with backpressure; each
- *       message's payload is copied out while the server still holds its pooled buffer, so
- *       nothing is released too early or leaked. The iteration ends when the client closes.
+ *   <li><b>Receiving</b> ({@link #receiveText()}, {@link #receiveBytes()}): a reader task beside
+ *       the body reads the connection into a buffer of 16 messages (websockets' {@code
+ *       max_queue}) and stops reading while it is full, so a slow body slows the client down;
+ *       each message's payload is copied out while the server still holds its pooled buffer, so
+ *       nothing is released too early or leaked. An iteration ends when the client closes.
  *   <li><b>Sending</b> ({@link #send(String)}, {@link #send(byte[])}): the message is queued for
  *       the connection, and {@code send} waits while {@code sendBuffer} messages are queued
  *       (a slow client slows the task down instead of growing a buffer). {@link #ping(byte[])}
- *       queues a ping the same way; pings and pongs from the client never appear among the
- *       received messages (the server answers a ping itself).
+ *       queues a ping the same way and returns its pong waiter, which the reader completes with
+ *       the round trip, as websockets' {@code await ws.ping()}; pings and pongs from the client
+ *       never appear among the received messages (the server answers a ping itself).
  *   <li><b>The end.</b> When the body returns, the queued messages are sent and the session
  *       closes normally; when it throws, the session ends with the error, which Spring logs.
  *       When the client goes away, a body waiting for its next message gets every message the
  *       client sent before it left, then the end of the iteration (a send after that throws,
  *       and the handler ends quietly with it); a body doing anything else (sending, sleeping,
- *       awaiting other work) is cancelled ({@code finally} blocks run), as a client leaving
- *       cancels a controller's coroutine; the server's shutdown cancels it too. If the
+ *       awaiting other work, a pong included) is cancelled ({@code finally} blocks run), as a
+ *       client leaving cancels a controller's coroutine, and pong waiters still pending fail;
+ *       the server's shutdown cancels the body too. If the
  *       connection failed otherwise, the handler ends with that failure, which Spring logs.
  *       {@link #waitClosed()} waits for the close and tells its code and reason, as websockets'
  *       {@code wait_closed()}, {@code close_code} and {@code close_reason} do.
@@ -68,6 +81,13 @@ import reactor.core.publisher.Mono;
 public final class AioWebSocket {
     /** Messages {@link #send} queues before it waits, by default. */
     public static final int DEFAULT_SEND_BUFFER = 16;
+    /**
+     * Data messages read ahead of the body before the connection stops reading (websockets'
+     * {@code max_queue}); Reactor Netty holds a few more in flight.
+     */
+    private static final int RECEIVE_BUFFER = 16;
+    /** Messages the reader asks Reactor Netty for ahead of the buffer. */
+    private static final int RECEIVE_PREFETCH = 4;
 
     private final WebSocketSession session;
     private final AsyncQueue<Object> outbound;
@@ -83,10 +103,22 @@ public final class AioWebSocket {
     private volatile Throwable sendFailure;
     /** The outbound stream's end, once the body's task subscribed it. */
     private AsyncFuture<Void> sending;
+    /**
+     * The data messages read and not yet taken (a {@code String}, a {@code byte[]}, or a {@link
+     * Failure} last); the reader task fills it, the iterations drain it.
+     */
+    private final AsyncQueue<Object> inbound = new AsyncQueue<>(RECEIVE_BUFFER);
+    /** The pings whose pong has not come, in the order they were queued (loop-confined). */
+    private final List<PongWaiter> pings = new ArrayList<>();
 
-    private AioWebSocket(WebSocketSession session, int sendBuffer) {
+    /** The connection's messages, subscribed when the handler was called. */
+    private final IteratorSubscriber<Object> received;
+
+    private AioWebSocket(WebSocketSession session, int sendBuffer,
+            IteratorSubscriber<Object> received) {
         this.session = session;
         this.outbound = new AsyncQueue<>(sendBuffer);
+        this.received = received;
     }
 
     /**
@@ -152,12 +184,18 @@ public final class AioWebSocket {
             throw new IllegalArgumentException("sendBuffer must be at least 1, got " + sendBuffer);
         }
         return session -> {
-            AioWebSocket ws = new AioWebSocket(session, sendBuffer);
+            EventLoop loop = group != null ? group.next() : ContextGroups.defaultLoop();
+            // subscribed now, on the server's thread, as a plain handler's receive() is: frames
+            // that come before the body's task starts are held, not lost to an early close
+            IteratorSubscriber<Object> received = FlowIterate.subscriber(loop, RECEIVE_PREFETCH,
+                    FlowIterate.DEFAULT_REPLENISH);
+            session.receive().mapNotNull(AioWebSocket::copyOut).subscribe(received);
+            AioWebSocket ws = new AioWebSocket(session, sendBuffer, received);
             Coroutine<Void> serve = () -> {
                 ws.serve(body);
                 return null;
             };
-            return ContextGroups.mono(serve, group == null ? null : group.next())
+            return ReactorPublish.mono(serve, loop)
                     .onErrorResume(e -> e instanceof CancellationException
                             || e instanceof SessionClosedException,
                             e -> !ws.peerGone ? Mono.error(e)
@@ -166,10 +204,14 @@ public final class AioWebSocket {
         };
     }
 
-    /** Runs the body with the outbound stream subscribed beside it; runs in the task. */
+    /**
+     * Runs the body with the outbound stream subscribed and a reader task beside it; runs in the
+     * task.
+     */
     private void serve(Body body) throws Exception {
         Task<?> self = Aio.currentTask();
         this.bodyTask = self;
+        EventLoop loop = Aio.getRunningLoop();
         AsyncFuture<Void> sending = ReactorAwait.future(session.send(ReactorPublish.<
                 WebSocketMessage>flux(y -> {
             for (;;) {
@@ -179,12 +221,20 @@ public final class AioWebSocket {
                 } catch (QueueShutDownException end) {
                     return; // the body is done and everything queued was sent
                 }
-                y.yield(next instanceof String text ? session.textMessage(text)
-                        : next instanceof Ping ping ? session.pingMessage(f -> f.wrap(ping.data))
-                        : session.binaryMessage(f -> f.wrap((byte[]) next)));
+                if (next instanceof PongWaiter ping) {
+                    ping.sentAt = loop.time(); // a pong counts from here
+                    y.yield(session.pingMessage(f -> f.wrap(ping.data)));
+                } else {
+                    y.yield(next instanceof String text ? session.textMessage(text)
+                            : session.binaryMessage(f -> f.wrap((byte[]) next)));
+                }
             }
-        }, Aio.getRunningLoop()).doOnDiscard(WebSocketMessage.class,
+        }, loop).doOnDiscard(WebSocketMessage.class,
                 m -> DataBufferUtils.release(m.getPayload()))));
+        Task<Void> reader = Aio.createTask(() -> {
+            read();
+            return null;
+        });
         this.sending = sending;
         sending.addDoneCallback(f -> {
             if (!self.isDone() && !outbound.isShutDown()) {
@@ -195,6 +245,7 @@ public final class AioWebSocket {
                 }
                 peerGone = true; // the connection ended while the body still runs
                 outbound.shutdown(true);
+                pongsEnded(); // here, not when reading ends: a body awaiting one is cancelled
                 if (!awaitingPeer) {
                     self.cancel(); // one waiting for a message gets the rest, then the end
                 }
@@ -217,6 +268,73 @@ public final class AioWebSocket {
         } catch (CancelledError e) {
             sending.cancel();
             throw e;
+        } finally {
+            reader.cancel(); // the session ends with the body: so does its reading
+            inbound.shutdown(true); // also when the reader was cancelled before it started
+            pongsEnded();
+        }
+    }
+
+    /**
+     * The reader task: reads the connection for the body, answering pong waiters at once and
+     * queueing data messages, and waits while {@link #RECEIVE_BUFFER} of them are not taken.
+     */
+    private void read() {
+        try {
+            for (Object m : received) {
+                if (m instanceof Pong pong) {
+                    ponged(pong.data);
+                } else {
+                    inbound.put(m);
+                }
+            }
+            inbound.shutdown(); // the client closed: what was read is still taken, then the end
+        } catch (CancelledError e) {
+            inbound.shutdown(true);
+            throw e;
+        } catch (QueueShutDownException e) {
+            // the body is gone: nobody takes the rest
+        } catch (Throwable e) {
+            try {
+                inbound.put(new Failure(e)); // after the messages read before it
+                inbound.shutdown();
+            } catch (QueueShutDownException ended) {
+                // the body is gone: nobody takes it
+            }
+        }
+    }
+
+    /**
+     * A received message's content, copied out while Reactor Netty still holds its pooled
+     * buffer: a {@code String}, a {@code byte[]} or a {@link Pong}; null for a ping (Reactor
+     * Netty answers it).
+     */
+    private static Object copyOut(WebSocketMessage m) {
+        return switch (m.getType()) {
+            case TEXT -> m.getPayloadAsText();
+            case BINARY -> bytes(m);
+            case PONG -> new Pong(bytes(m));
+            case PING -> null;
+        };
+    }
+
+    private static byte[] bytes(WebSocketMessage m) {
+        byte[] bytes = new byte[m.getPayload().readableByteCount()];
+        m.getPayload().read(bytes);
+        return bytes;
+    }
+
+    /** A pong received. */
+    private record Pong(byte[] data) {}
+
+    /** How the connection failed, queued after the messages read before. */
+    private record Failure(Throwable error) {
+        /** Thrown as an await rethrows: itself when unchecked, else wrapped. */
+        RuntimeException thrown() {
+            if (error instanceof Error e) {
+                throw e;
+            }
+            return error instanceof RuntimeException e ? e : new CompletionException(error);
         }
     }
 
@@ -231,51 +349,52 @@ public final class AioWebSocket {
 
     /**
      * The messages received, as text (a binary message decoded as UTF-8), until the client
-     * closes. The session's messages can be iterated once, by this or {@link #receiveBytes()}.
+     * closes. Every iteration, of this or of {@link #receiveBytes()}, takes the next messages: one
+     * left early leaves the rest to the next.
      *
      * @return the messages
      */
     public AsyncIterable<String> receiveText() {
-        return received(ReactorIterate.iterate(data().map(WebSocketMessage::getPayloadAsText)));
-    }
-
-    /** {@code messages}, noting while the body waits for the next one. */
-    private <T> AsyncIterable<T> received(AsyncIterable<T> messages) {
-        return () -> {
-            AsyncIterator<T> it = messages.aiter();
-            return new AsyncIterator<>() {
-                @Override
-                public Awaitable<T> anext() {
-                    Awaitable<T> next = it.anext();
-                    return () -> awaitingPeer(next);
-                }
-
-                @Override
-                public void aclose() {
-                    it.aclose();
-                }
-            };
-        };
-    }
-
-    /** The data messages received: pings and pongs are the connection's, not the body's. */
-    private Flux<WebSocketMessage> data() {
-        return session.receive().filter(m -> m.getType() == WebSocketMessage.Type.TEXT
-                || m.getType() == WebSocketMessage.Type.BINARY);
+        return received(m -> m instanceof String text ? text
+                : new String((byte[]) m, StandardCharsets.UTF_8));
     }
 
     /**
-     * The messages received, as bytes, until the client closes. The session's messages can be
-     * iterated once, by this or {@link #receiveText()}.
+     * The messages received, as bytes (a text message encoded as UTF-8), until the client
+     * closes. Every iteration, of this or of {@link #receiveText()}, takes the next messages: one
+     * left early leaves the rest to the next.
      *
      * @return the messages
      */
     public AsyncIterable<byte[]> receiveBytes() {
-        return received(ReactorIterate.iterate(data().map(m -> {
-            byte[] bytes = new byte[m.getPayload().readableByteCount()];
-            m.getPayload().read(bytes);
-            return bytes;
-        })));
+        return received(m -> m instanceof byte[] bytes ? bytes
+                : ((String) m).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The messages taken from {@link #inbound}, noting while the body waits for the next one. */
+    private <T> AsyncIterable<T> received(Function<Object, T> as) {
+        return () -> new AsyncIterator<>() {
+            @Override
+            public Awaitable<T> anext() {
+                return () -> {
+                    Object m;
+                    try {
+                        m = awaitingPeer(inbound::get);
+                    } catch (QueueShutDownException end) {
+                        throw new StopAsyncIteration();
+                    }
+                    if (m instanceof Failure failure) {
+                        throw failure.thrown();
+                    }
+                    return as.apply(m);
+                };
+            }
+
+            @Override
+            public void aclose() {
+                // the messages not taken stay for the next iteration
+            }
+        };
     }
 
     /**
@@ -301,25 +420,117 @@ public final class AioWebSocket {
 
     /**
      * Queues a ping frame with {@code payload} (at most 125 bytes, as RFC 6455 allows a control
-     * frame); waits while the send buffer is full. The client answers with a pong, which the
-     * iterations of {@link #receiveText()} and {@link #receiveBytes()} skip, as they skip every
-     * ping and pong: a ping from the client is answered by the server without the body.
+     * frame); waits while the send buffer is full. Returns the pong waiter, as websockets' {@code
+     * await ws.ping(data)} does: it completes with the round trip in seconds, from the ping's
+     * going out to the client's pong, when a pong with the same payload arrives (a pong answers
+     * the pings sent before it too, as websockets has it). If the client leaves first, the
+     * waiter fails with an {@code IllegalStateException}, and a body awaiting it is cancelled.
+     * Pongs never appear among the messages received, and neither do the client's pings, which
+     * the server answers itself. Pongs are read while the body does anything else, unless {@link
+     * #receiveText()}'s buffer is full: then the connection waits for the body to take a message.
      *
      * @param payload the ping's application data, possibly empty
+     * @return the pong waiter: its result is the latency in seconds
      * @throws IllegalArgumentException if {@code payload} is longer than 125 bytes
-     * @throws IllegalStateException if the session ended or the body returned
+     * @throws IllegalStateException if a ping with the same payload still waits for its pong
+     *     (websockets' "already waiting for a pong with the same data"), if the session ended, or
+     *     if the body returned
      */
-    public void ping(byte[] payload) {
+    public AsyncFuture<Double> ping(byte[] payload) {
         Objects.requireNonNull(payload, "payload is null");
         if (payload.length > 125) {
             throw new IllegalArgumentException("a ping's payload is at most 125 bytes (RFC 6455,"
                     + " section 5.5), got " + payload.length);
         }
-        put(new Ping(payload.clone()));
+        if (waiting(payload)) {
+            throw new IllegalStateException("already waiting for a pong with the same data: give"
+                    + " each ping in flight its own payload, or use ping(), which picks one");
+        }
+        PongWaiter ping = new PongWaiter(payload.clone(),
+                Aio.getRunningLoop().<Double>createFuture());
+        pings.add(ping);
+        try {
+            put(ping);
+        } catch (RuntimeException e) {
+            pings.remove(ping); // never sent: nothing waits for it
+            throw e;
+        }
+        return ping.pong;
     }
 
-    /** A ping queued for the outbound stream. */
-    private record Ping(byte[] data) {}
+    /**
+     * Queues a ping with a payload of four random bytes that no ping in flight has, as
+     * websockets' {@code ping()} without data does; see {@link #ping(byte[])}.
+     *
+     * @return the pong waiter: its result is the latency in seconds
+     * @throws IllegalStateException if the session ended or the body returned
+     */
+    public AsyncFuture<Double> ping() {
+        byte[] payload = new byte[4];
+        do {
+            ThreadLocalRandom.current().nextBytes(payload);
+        } while (waiting(payload));
+        return ping(payload);
+    }
+
+    /** Whether a ping with {@code payload} waits for its pong. */
+    private boolean waiting(byte[] payload) {
+        for (PongWaiter p : pings) {
+            if (!p.pong.isDone() && Arrays.equals(p.data, payload)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A pong came: it answers the sent ping with its payload and every ping sent before. */
+    private void ponged(byte[] payload) {
+        int answered = -1;
+        for (int i = 0; i < pings.size(); i++) {
+            PongWaiter p = pings.get(i);
+            if (!Double.isNaN(p.sentAt) && Arrays.equals(p.data, payload)) {
+                answered = i;
+                break;
+            }
+        }
+        if (answered < 0) {
+            return; // unsolicited: a heartbeat (RFC 6455, section 5.5.3)
+        }
+        double now = Aio.getRunningLoop().time();
+        List<PongWaiter> answeredPings = pings.subList(0, answered + 1);
+        for (PongWaiter p : answeredPings) { // all sent: the stream keeps the queue's order
+            if (!p.pong.isDone()) {
+                p.pong.setResult(now - p.sentAt);
+            }
+        }
+        answeredPings.clear();
+    }
+
+    /** The session ended: the pings still waiting fail. */
+    private void pongsEnded() {
+        for (PongWaiter p : pings) {
+            if (!p.pong.isDone()) {
+                p.pong.setException(new SessionClosedException("the WebSocket session "
+                        + session.getId() + " ended before a pong answered the ping", null));
+                // a ping nobody awaited is not an error to report (websockets' abort_pings)
+                p.pong.exception();
+            }
+        }
+        pings.clear();
+    }
+
+    /** A ping queued for the outbound stream, and its pong's waiter. */
+    private static final class PongWaiter {
+        final byte[] data;
+        final AsyncFuture<Double> pong;
+        /** The loop's time when the ping went out; NaN while it is queued. */
+        double sentAt = Double.NaN;
+
+        PongWaiter(byte[] data, AsyncFuture<Double> pong) {
+            this.data = data;
+            this.pong = pong;
+        }
+    }
 
     /**
      * Waits until the session is closed, by either side, and returns its close status: the

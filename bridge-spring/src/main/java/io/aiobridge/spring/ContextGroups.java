@@ -67,6 +67,15 @@ final class ContextGroups {
         return g.next();
     }
 
+    /**
+     * The loop a publisher subscribed here would run on by default: the running loop, else the
+     * next of the JVM's default group.
+     */
+    static EventLoop defaultLoop() {
+        EventLoop running = Aio.runningLoopOrNull();
+        return running != null ? running : EventLoopGroup.defaultGroup().next();
+    }
+
     /** {@code coro} as a Mono whose task runs on {@code loop}; null: the default choice. */
     static <T> Mono<T> mono(Coroutine<T> coro, EventLoop loop) {
         return loop == null ? ReactorPublish.mono(coro) : ReactorPublish.mono(coro, loop);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoopGroup;
 import java.net.URI;
@@ -128,6 +129,56 @@ class WebSocketTest {
                         for (String text : ws.receiveText()) {
                             ws.send("echo: " + text);
                         }
+                    }),
+                    "/pong", AioWebSocket.handler(ws -> {
+                        byte[] one = "one".getBytes(StandardCharsets.UTF_8);
+                        AsyncFuture<Double> first = ws.ping(one);
+                        try {
+                            ws.ping(one);
+                        } catch (IllegalStateException e) {
+                            EVENTS.add("pong: " + e.getMessage());
+                        }
+                        // the body reads nothing: the reader task sees the pong
+                        double latency = first.await();
+                        EVENTS.add("pong: " + (latency > 0 && latency < 10));
+                        ws.ping(one).await(); // answered: its payload is free again
+                        AsyncFuture<Double> a = ws.ping();
+                        AsyncFuture<Double> b = ws.ping();
+                        EVENTS.add("pong: " + (b.await() > 0) + " " + a.isDone());
+                        ws.send("done");
+                    }),
+                    "/lastpong", AioWebSocket.handler(ws -> {
+                        AsyncFuture<Double> a = ws.ping("a".getBytes(StandardCharsets.UTF_8));
+                        AsyncFuture<Double> b = ws.ping("b".getBytes(StandardCharsets.UTF_8));
+                        double latencyB = b.await();
+                        // a went out first, so the pong to b answers it with a longer round trip
+                        EVENTS.add("lastpong: a " + a.isDone() + " " + (a.result() >= latencyB));
+                        AsyncFuture<Double> c = ws.ping("c".getBytes(StandardCharsets.UTF_8));
+                        Aio.createTask(() -> {
+                            try {
+                                return c.await();
+                            } catch (IllegalStateException e) {
+                                EVENTS.add("lastpong: " + e.getMessage()
+                                        .replaceAll("session \\S+", "session"));
+                                return null;
+                            }
+                        });
+                        try {
+                            c.await(); // the client leaves instead of answering
+                        } catch (CancelledError e) {
+                            EVENTS.add("lastpong: the body cancelled");
+                            throw e;
+                        }
+                    }),
+                    "/again", AioWebSocket.handler(ws -> {
+                        for (String text : ws.receiveText()) {
+                            EVENTS.add("again: first " + text);
+                            break;
+                        }
+                        for (byte[] bytes : ws.receiveBytes()) {
+                            EVENTS.add("again: then " + new String(bytes, StandardCharsets.UTF_8));
+                        }
+                        EVENTS.add("again: the end");
                     })), -1);
         }
     }
@@ -245,6 +296,52 @@ class WebSocketTest {
         assertEquals(List.of("PING hi", "TEXT echo: a"), received);
         assertEquals(List.of("ping: a ping's payload is at most 125 bytes (RFC 6455, section"
                 + " 5.5), got 126"), EVENTS);
+    }
+
+    @Test
+    void aPingsWaiterCompletesWithTheRoundTripWhileTheBodyReadsNothing() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        client.execute(uri("/pong"), session -> session.receive() // Reactor Netty answers pings
+                        .map(WebSocketMessage::getPayloadAsText).take(1)
+                        .doOnNext(received::add).then())
+                .block(Duration.ofSeconds(10));
+        assertEquals(List.of("done"), received);
+        assertEquals(List.of("pong: already waiting for a pong with the same data: give each ping"
+                + " in flight its own payload, or use ping(), which picks one", "pong: true",
+                "pong: true true"), EVENTS);
+    }
+
+    @Test
+    void aPongAnswersEarlierPingsAndALeavingClientFailsTheRest() throws Exception {
+        ReactorNettyWebSocketClient pinged = new ReactorNettyWebSocketClient(
+                HttpClient.create(), () -> WebsocketClientSpec.builder().handlePing(true));
+        pinged.execute(uri("/lastpong"), session -> session.send(session.receive()
+                        .map(m -> m.getPayloadAsText())
+                        .takeUntil(text -> text.equals("c")) // leaves at the third ping
+                        .filter(text -> !text.equals("a"))   // answers b only
+                        .concatMap(text -> Flux.just(
+                                // unsolicited, with c's payload before c went out: a heartbeat
+                                session.pongMessage(f -> f.wrap("c".getBytes(
+                                        StandardCharsets.UTF_8))),
+                                session.pongMessage(f -> f.wrap(text.getBytes(
+                                        StandardCharsets.UTF_8))))
+                                .take(text.equals("b") ? 2 : 0))))
+                .block(Duration.ofSeconds(10));
+        waitFor("lastpong: the body cancelled");
+        waitFor("lastpong: the WebSocket");
+        assertEquals(List.of("lastpong: a true true", "lastpong: the WebSocket session ended"
+                + " before a pong answered the ping"), EVENTS.stream()
+                .filter(e -> !e.equals("lastpong: the body cancelled")).toList());
+    }
+
+    @Test
+    void anIterationLeftEarlyLeavesTheRestToTheNext() throws Exception {
+        client.execute(uri("/again"), session -> session.send(Flux.just("x", "y", "z")
+                        .map(session::textMessage)).then(session.close()))
+                .block(Duration.ofSeconds(10));
+        waitFor("again: the end");
+        assertEquals(List.of("again: first x", "again: then y", "again: then z",
+                "again: the end"), EVENTS);
     }
 
     @Test
