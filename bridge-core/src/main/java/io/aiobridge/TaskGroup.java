@@ -22,7 +22,14 @@ import java.util.Set;
  * raises an {@link ExceptionGroup} carrying every child failure (and the body's own, last).
  * Cancellation of the surrounding task is propagated as {@link CancelledError} (unless there are
  * failures, which take priority). A {@link VirtualMachineError} in a child or the body is raised
- * as itself, as Python raises {@code KeyboardInterrupt} and {@code SystemExit}.
+ * as itself, as Python raises {@code KeyboardInterrupt} and {@code SystemExit}; the other failures
+ * then reach the loop's exception handler instead of being lost (asyncio gh-135736). {@link
+ * #cancel()} stops the group from inside or outside it, which then ends quietly.
+ *
+ * <p>Inside an async generator, a close at a {@code yield} in the body ({@link GeneratorExit})
+ * leaves the group as itself when no task failed, so closing the generator (a subscriber's
+ * cancel, a {@code break}) is not an error; with task failures, it joins the group's {@link
+ * ExceptionGroup} (asyncio since gh-135736).
  *
  * <p>The scope takes its body as a lambda because its exit must replace the body's exception,
  * which try-with-resources cannot do. Checked exceptions arrive inside the group.
@@ -61,6 +68,8 @@ public final class TaskGroup {
     private List<Throwable> errors = new ArrayList<>();
     private Throwable baseError;
     private AsyncFuture<Boolean> onCompleted;
+    /** {@link #cancel()} came before the group was entered: cancel it on entry. */
+    private boolean cancelOnEnter;
 
     private TaskGroup() {}
 
@@ -131,6 +140,9 @@ public final class TaskGroup {
         }
         loop = parentTask.loop;
         entered = true;
+        if (cancelOnEnter) {
+            cancel();
+        }
     }
 
     private Throwable exit(Throwable exc) {
@@ -144,6 +156,7 @@ public final class TaskGroup {
             abort();
         }
         // a loop, because the wait can be cancelled repeatedly by the parent's own cancellation
+        CancelledError pendingCancellation = null;
         while (!tasks.isEmpty()) {
             if (onCompleted == null) {
                 onCompleted = new AsyncFuture<>(loop);
@@ -152,6 +165,7 @@ public final class TaskGroup {
                 // also while the loop closes: close() cancelled the children, which then finish
                 parentTask.awaitFuture(onCompleted, true);
             } catch (CancelledError e) {
+                pendingCancellation = e;
                 if (!aborting) {
                     // the parent was cancelled while the children still ran
                     propagateCancellation = e;
@@ -161,13 +175,27 @@ public final class TaskGroup {
             onCompleted = null;
         }
         if (baseError != null) {
+            // only one exception leaves: report the others rather than lose them (gh-135736)
+            for (Throwable suppressed : errors) {
+                if (suppressed != baseError) {
+                    loop.callExceptionHandler(new ErrorContext("TaskGroup task exception was not"
+                            + " propagated because the TaskGroup body is being closed with a"
+                            + " BaseException", suppressed, null, null, null)
+                            .with("task_group", this));
+                }
+            }
             return baseError;
         }
         // withdrawn only now that the children are done (asyncio 3.13): a request withdrawn
         // before the wait let a cancellation from outside, made during it, count as ours
-        if (parentCancelRequested && parentTask.uncancel() == 0) {
-            // we cancelled the parent ourselves; with no other request left, do not propagate
-            propagateCancellation = null;
+        if (parentCancelRequested) {
+            if (parentTask.uncancel() == 0) {
+                // we cancelled the parent ourselves; with no other request left, do not propagate
+                propagateCancellation = null;
+            } else if (propagateCancellation == null) {
+                // the request left is someone else's, made while we aborted: keep it (gh-155433)
+                propagateCancellation = pendingCancellation;
+            }
         }
         if (propagateCancellation != null && errors.isEmpty()) {
             return propagateCancellation;
@@ -182,6 +210,12 @@ public final class TaskGroup {
                 // (asyncio 3.13: uncancel, then cancel, keeps the count)
                 parentTask.uncancel();
                 parentTask.cancel();
+            }
+            if (exc instanceof GeneratorExit && errors.size() == 1) {
+                // the body of a generator being closed, and no task failed: close cleanly, as
+                // aclose() expects (gh-135736), rather than fail the close with a group
+                errors = null;
+                return exc;
             }
             ExceptionGroup group = new ExceptionGroup("unhandled errors in a TaskGroup", errors);
             errors = null;
@@ -262,7 +296,37 @@ public final class TaskGroup {
         // (asyncio 3.13, gh-128550)
         tasks.add(task);
         task.addDoneCallbackInternal(this::onTaskDone, parentTask);
+        if (aborting && !task.isDone()) {
+            // an eager start cancelled the group before the task joined it (gh-155418)
+            task.cancel();
+        }
         return task;
+    }
+
+    /**
+     * Cancels the group, as asyncio 3.15's {@code TaskGroup.cancel()}: every task of the group not
+     * yet done and the body are cancelled, and the group then ends without raising {@link
+     * CancelledError} (the failures of its tasks, if any, are still raised). Before the group is
+     * entered, it is cancelled on entry; after it has finished, nothing happens. Idempotent.
+     * Loop-confined, as {@link #createTask}.
+     */
+    public void cancel() {
+        if (!entered) {
+            cancelOnEnter = true;
+            return;
+        }
+        loop.checkThread("TaskGroup.cancel()");
+        if (exiting && tasks.isEmpty()) {
+            return;
+        }
+        if (!aborting) {
+            abort();
+            if (parentTask != null && !parentCancelRequested) {
+                // withdrawn by exit() with uncancel(), so the group ends without CancelledError
+                parentCancelRequested = true;
+                parentTask.cancel();
+            }
+        }
     }
 
     private static boolean isBaseError(Throwable e) {

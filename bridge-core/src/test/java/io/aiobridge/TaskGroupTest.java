@@ -344,4 +344,234 @@ class TaskGroupTest {
                     : List.of("created", "cancelled"), seen, String.valueOf(factory));
         }
     }
+
+    // ---- asyncio's later fixes (gh-135736, gh-155433, gh-155418) and TaskGroup.cancel() ----------
+
+    @Test
+    void aGeneratorClosedInsideATaskGroupClosesCleanlyAndCancelsTheGroupsTasks() {
+        Steps s = new Steps();
+        Loops.virtual(() -> {
+            List<Task<?>> children = new ArrayList<>();
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> TaskGroup.run(tg -> {
+                children.add(tg.createTask(() -> {
+                    try {
+                        Aio.sleep(3600);
+                    } finally {
+                        s.expect(3);
+                    }
+                    return null;
+                }));
+                Aio.sleep(0); // the task starts: a task cancelled before it starts never runs
+                s.expect(1);
+                y.yield(1);
+                y.yield(2);
+                return null;
+            }));
+            assertEquals(1, gen.anext().await());
+            s.expect(2);
+            gen.aclose(); // GeneratorExit, alone: not wrapped in a group (gh-135736)
+            s.expect(4);
+            assertTrue(gen.isClosed());
+            assertTrue(children.get(0).isCancelled());
+            s.finish(5);
+            return null;
+        });
+    }
+
+    @Test
+    void aGeneratorExitBesideATaskFailureStillRaisesTheGroup() {
+        Loops.virtual(() -> {
+            IllegalStateException cleanup = new IllegalStateException("cleanup failed");
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> TaskGroup.run(tg -> {
+                tg.createTask(() -> {
+                    try {
+                        Aio.sleep(3600);
+                    } catch (CancelledError e) {
+                        throw cleanup;
+                    }
+                    return null;
+                });
+                Aio.sleep(0);
+                y.yield(1);
+                return null;
+            }));
+            gen.anext().await();
+            ExceptionGroup g = assertThrows(ExceptionGroup.class, gen::aclose);
+            assertSame(cleanup, g.exceptions().get(0));
+            assertInstanceOf(GeneratorExit.class, g.exceptions().get(1));
+            return null;
+        });
+    }
+
+    @Test
+    void aBaseErrorLeavesAndTheOtherFailuresReachTheLoopsHandler() {
+        Loops.virtual(() -> {
+            List<ErrorContext> reported = new ArrayList<>();
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> reported.add(c));
+            IllegalStateException failure = new IllegalStateException("lost before gh-135736");
+            StackOverflowError base = new StackOverflowError("base");
+            TaskGroup[] group = new TaskGroup[1];
+            StackOverflowError raised = assertThrows(StackOverflowError.class,
+                    () -> TaskGroup.run(tg -> {
+                        group[0] = tg;
+                        tg.createTask(() -> {
+                            throw failure;
+                        });
+                        tg.createTask(() -> {
+                            try {
+                                Aio.sleep(3600);
+                            } catch (CancelledError e) {
+                                throw base;
+                            }
+                            return null;
+                        });
+                        Aio.sleep(3600);
+                        return null;
+                    }));
+            assertSame(base, raised);
+            assertEquals(1, reported.size(), reported.toString());
+            assertEquals("TaskGroup task exception was not propagated because the TaskGroup body"
+                    + " is being closed with a BaseException", reported.get(0).message());
+            assertSame(failure, reported.get(0).exception());
+            assertSame(group[0], reported.get(0).get("task_group"));
+            return null;
+        });
+    }
+
+    @Test
+    void cancelStopsTheTasksAndTheBodyAndTheGroupEndsWithoutCancelledError() {
+        Steps s = new Steps();
+        Loops.virtual(() -> {
+            List<Task<?>> children = new ArrayList<>();
+            String result = TaskGroup.run(tg -> {
+                children.add(tg.createTask(() -> {
+                    try {
+                        Aio.sleep(3600);
+                    } finally {
+                        s.expect(2);
+                    }
+                    return null;
+                }));
+                children.add(tg.createTask(() -> {
+                    Aio.sleep(1);
+                    s.expect(1);
+                    tg.cancel(); // from a task of the group: this one too, as asyncio does
+                    tg.cancel(); // idempotent
+                    return "done"; // ends cancelled all the same: the cancel came first
+                }));
+                try {
+                    Aio.sleep(3600);
+                } catch (CancelledError e) {
+                    s.expect(3);
+                    throw e;
+                }
+                return "body";
+            });
+            s.expect(4);
+            assertEquals(null, result);
+            assertTrue(children.get(0).isCancelled());
+            assertTrue(children.get(1).isCancelled());
+            assertEquals(0, Aio.currentTask().cancelling(), "the group withdrew its cancel");
+            Aio.sleep(0); // the parent goes on normally
+            s.finish(5);
+            return null;
+        });
+    }
+
+    @Test
+    void aGroupCancelledBeforeItIsEnteredIsCancelledOnEntry() {
+        Loops.virtual(() -> {
+            TaskGroup tg = TaskGroup.create();
+            tg.cancel();
+            List<String> seen = new ArrayList<>();
+            tg.enter(g -> {
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> g.createTask(() -> null));
+                seen.add(e.getMessage().replaceAll("<TaskGroup[^>]*>", "<TaskGroup>"));
+                Aio.sleep(3600); // cancelled here
+                seen.add("not reached");
+                return null;
+            });
+            assertEquals(List.of("TaskGroup <TaskGroup> is shutting down; a task failed or the"
+                    + " group was cancelled, so it takes no new tasks"), seen);
+            tg.cancel(); // after it finished: nothing
+            return null;
+        });
+    }
+
+    @Test
+    void cancelKeepsTheTasksFailures() {
+        Loops.virtual(() -> {
+            IllegalStateException failure = new IllegalStateException("failed while cancelled");
+            ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> TaskGroup.run(tg -> {
+                tg.createTask(() -> {
+                    try {
+                        Aio.sleep(3600);
+                    } catch (CancelledError e) {
+                        throw failure;
+                    }
+                    return null;
+                });
+                Aio.sleep(1);
+                tg.cancel();
+                Aio.sleep(3600);
+                return null;
+            }));
+            assertEquals(List.of(failure), g.exceptions());
+            return null;
+        });
+    }
+
+    @Test
+    void aCancelFromOutsideDuringTheGroupsOwnAbortIsNotLost() {
+        Steps s = new Steps();
+        Loops.virtual(() -> {
+            Task<String> outer = Aio.createTask(() -> {
+                TaskGroup.run(tg -> {
+                    tg.createTask(() -> {
+                        try {
+                            Aio.sleep(3600);
+                        } catch (CancelledError e) {
+                            s.expect(2);
+                            Aio.sleep(1); // cleaning up takes a while
+                            s.expect(4);
+                        }
+                        return null;
+                    });
+                    tg.createTask(() -> {
+                        Aio.sleep(0.1);
+                        s.expect(1);
+                        tg.cancel(); // the body is already waiting for the tasks
+                        return null;
+                    });
+                    return null; // no CancelledError from the body to carry the request
+                });
+                return "went on as if not cancelled";
+            });
+            Aio.sleep(0.5);
+            s.expect(3);
+            outer.cancel(); // while the group waits for its task: not the group's own request
+            assertThrows(CancelledError.class, outer::await); // gh-155433: kept
+            s.finish(5);
+            return null;
+        });
+    }
+
+    @Test
+    void anEagerTaskThatCancelsTheGroupIsCancelledToo() {
+        Loops.virtual(() -> {
+            List<Task<?>> children = new ArrayList<>();
+            TaskGroup.run(tg -> {
+                children.add(tg.createTask(() -> {
+                    tg.cancel(); // in its eager start, before it joined the group
+                    Aio.sleep(3600);
+                    return null;
+                }, null, null, true));
+                Aio.sleep(3600);
+                return null;
+            });
+            assertTrue(children.get(0).isCancelled(), "gh-155418");
+            return null;
+        });
+    }
 }

@@ -15,6 +15,8 @@ import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Runner;
 import io.aiobridge.Task;
+import io.aiobridge.TaskGroup;
+import io.aiobridge.queue.AsyncQueue;
 import java.io.IOException;
 import java.util.List;
 import java.util.Random;
@@ -381,6 +383,64 @@ public abstract class AdapterContract {
         }
         assertEquals(List.of(), handler, "nothing reached the loop's exception handler");
         assertEquals(started.get(), finallies.get(), "every started generator was closed");
+    }
+
+    @Test
+    void aGeneratorThatMergesItsTasksThroughATaskGroupIsCancelledQuietlyWithThem()
+            throws Exception {
+        // kotlinx's publish { launch { send(x) } } (PublisherMultiTest): several tasks produce,
+        // the generator yields what they queue; a cancel at the yield closes the group
+        // (asyncio gh-135736: GeneratorExit leaves a TaskGroup as itself, not in a group)
+        List<Throwable> handler = new CopyOnWriteArrayList<>();
+        AtomicInteger producers = new AtomicInteger();
+        EventLoop loop = EventLoop.newEventLoop();
+        loop.setExceptionHandler((l, c) -> handler.add(c.exception()));
+        Recorder<Integer> r = new Recorder<>(5);
+        try (BackgroundLoop bg = BackgroundLoop.start(loop)) {
+            CountDownLatch closed = new CountDownLatch(1);
+            int[] producingAtClose = {-1};
+            this.<Integer>generator(y -> {
+                AsyncQueue<Integer> queue = new AsyncQueue<>(4);
+                try {
+                    merge(y, queue, producers);
+                } finally {
+                    producingAtClose[0] = producers.get(); // the group waited for its tasks
+                    closed.countDown();
+                }
+            }, loop).subscribe(r);
+            r.awaitSignals(5);
+            r.subscription.cancel();
+            assertTrue(closed.await(10, TimeUnit.SECONDS), "the generator was closed");
+            assertEquals(0, producingAtClose[0], "every producing task ended with the generator");
+            bg.sync();
+        }
+        assertEquals(5, r.items.size());
+        assertTrue(r.signals.stream().noneMatch(x -> x.startsWith("onError")),
+                r.signals.toString());
+        assertEquals(List.of(), handler, "nothing reached the loop's exception handler");
+    }
+
+    /** Yields what three tasks of a group queue, until closed. */
+    private static void merge(AsyncGenerator.Yield<Integer, Void> y, AsyncQueue<Integer> queue,
+            AtomicInteger producers) {
+        TaskGroup.run(tg -> {
+            for (int p = 0; p < 3; p++) {
+                int base = p * 1000;
+                tg.createTask(() -> {
+                    producers.incrementAndGet();
+                    try {
+                        for (int i = 0; ; i++) {
+                            queue.put(base + i);
+                        }
+                    } finally {
+                        producers.decrementAndGet();
+                    }
+                });
+            }
+            for (;;) {
+                y.yield(queue.get());
+            }
+        });
     }
 
     @Test
