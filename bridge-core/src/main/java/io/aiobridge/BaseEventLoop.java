@@ -96,7 +96,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     /** Tasks left suspended by close(): they kept catching its cancellations. */
     private final List<Task<?>> abandoned = new ArrayList<>();
     /** Started, unfinished async generators, closed by shutdownAsyncgens(). */
-    final Set<AsyncGenerator<?, ?>> asyncgens = new LinkedHashSet<>();
+    final Set<GeneratorCore<?, ?>> asyncgens = new LinkedHashSet<>();
     /** A VirtualMachineError a callback raised: runForever stops and rethrows it. */
     private VirtualMachineError fatal;
     private boolean interruptedWhileRunning;
@@ -1314,14 +1314,14 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
     public AsyncFuture<Void> shutdownAsyncgens() {
         checkUsable("shutdownAsyncgens()");
         AsyncFuture<Void> done = new AsyncFuture<>(this);
-        List<AsyncGenerator<?, ?>> open = new ArrayList<>(asyncgens);
+        List<GeneratorCore<?, ?>> open = new ArrayList<>(asyncgens);
         asyncgens.clear();
         if (open.isEmpty()) {
             done.setResult(null);
             return done;
         }
         List<Task<Void>> closers = new ArrayList<>(open.size());
-        for (AsyncGenerator<?, ?> g : open) {
+        for (GeneratorCore<?, ?> g : open) {
             closers.add(new Task<>(this, () -> {
                 g.aclose();
                 return null;

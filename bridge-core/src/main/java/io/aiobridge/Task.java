@@ -674,7 +674,7 @@ public class Task<T> extends AsyncFuture<T> {
 
     /** The thread iterating the generator whose body runs this task on {@code bodyThread}. */
     private Thread consumerOf(Thread bodyThread) {
-        for (AsyncGenerator<?, ?> g : loop.asyncgens) {
+        for (GeneratorCore<?, ?> g : loop.asyncgens) {
             Thread c = g.consumerOf(this, bodyThread);
             if (c != null) {
                 return c;

@@ -349,4 +349,115 @@ class AsyncGeneratorTest {
                 log.get(0));
         assertTrue(log.get(0).contains("put them on an AsyncQueue"), log.get(0));
     }
+
+    // ---- a generator dropped unfinished (asyncio's finalizer hook) ------------------------------
+
+    /** Collects garbage until {@code done} holds, for at most 10 s; on the loop, as a test may. */
+    private static boolean collectUntil(java.util.function.BooleanSupplier done) {
+        for (int i = 0; i < 200 && !done.getAsBoolean(); i++) {
+            System.gc();
+            Aio.sleep(0.05);
+        }
+        return done.getAsBoolean();
+    }
+
+    @Test
+    void aGeneratorLeftByABreakIsClosedOnItsLoopOnceItsHandleIsCollected() {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Aio.run(() -> {
+            Aio.createTask(() -> {
+                AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                    try {
+                        for (int i = 0; ; i++) {
+                            y.yield(i);
+                        }
+                    } catch (GeneratorExit e) {
+                        Aio.sleep(0); // a close may await, as in asyncio
+                        events.add("closed in " + Aio.currentTask().getName());
+                        throw e;
+                    }
+                });
+                for (int i : gen) {
+                    if (i == 2) {
+                        break; // Java's for-each cannot close what it leaves
+                    }
+                }
+                return null;
+            }, "consumer").await();
+            assertTrue(collectUntil(() -> !events.isEmpty()), "closed while the loop runs");
+            return null;
+        });
+        assertEquals(1, events.size(), events.toString());
+        assertTrue(events.get(0).startsWith("closed in aclose <AsyncGenerator"), events.get(0));
+    }
+
+    @Test
+    void anIdleLoopIsWokenToCloseAGeneratorDroppedOnIt() throws Exception {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        try (io.aiobridge.testing.BackgroundLoop bg = io.aiobridge.testing.BackgroundLoop
+                .start()) {
+            bg.run(() -> {
+                AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                    try {
+                        y.yield(1);
+                        y.yield(2);
+                    } finally {
+                        closed.countDown();
+                    }
+                });
+                return gen.anext().await(); // then dropped; the loop has nothing more to do
+            });
+            for (int i = 0; i < 200 && closed.getCount() > 0; i++) {
+                System.gc(); // from this thread: the loop itself stays idle
+                closed.await(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            assertEquals(0, closed.getCount(), "closed before the loop's own close");
+        }
+    }
+
+    @Test
+    void aGeneratorStillHeldIsNotClosedByTheCollector() {
+        Aio.run(() -> {
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                for (int i = 0; ; i++) {
+                    y.yield(i);
+                }
+            });
+            assertEquals(0, gen.anext().await());
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Aio.sleep(0.05);
+            }
+            assertFalse(gen.isClosed());
+            assertEquals(1, gen.anext().await()); // goes on where it was
+            gen.aclose();
+            return null;
+        });
+    }
+
+    @Test
+    void aFailureWhileClosingADroppedGeneratorReachesTheLoopsHandler() {
+        List<ErrorContext> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        IllegalStateException cleanup = new IllegalStateException("cleanup failed");
+        Aio.run(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> reported.add(c));
+            Aio.createTask(() -> {
+                AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                    try {
+                        y.yield(1);
+                    } catch (GeneratorExit e) {
+                        throw cleanup;
+                    }
+                });
+                gen.anext().await();
+                return null; // dropped at its yield
+            }).await();
+            assertTrue(collectUntil(() -> !reported.isEmpty()), "reported while the loop runs");
+            return null;
+        });
+        assertEquals(1, reported.size(), reported.toString());
+        assertTrue(reported.get(0).message().startsWith("an error occurred during closing of"
+                + " asynchronous generator <AsyncGenerator"), reported.get(0).message());
+        assertSame(cleanup, reported.get(0).exception());
+    }
 }

@@ -44,4 +44,29 @@ public class GeneratorBenchmark extends LoopBenchmark {
             return sum;
         }));
     }
+
+    static final int SHORT_LIVED = 1_000;
+
+    /**
+     * Generators that live briefly: each is started, yields one item and is closed, in one
+     * task. What a generator costs beyond its items: its body's thread, its start, its close, and
+     * the cleaner that closes one dropped unfinished.
+     */
+    @Benchmark
+    @OperationsPerInvocation(SHORT_LIVED)
+    public long startOneItemClose() {
+        return loop.runUntilComplete(loop.createTask(() -> {
+            long sum = 0;
+            for (int i = 0; i < SHORT_LIVED; i++) {
+                int k = i;
+                try (AsyncGenerator<Integer, Void> g = AsyncGenerator.of(y -> {
+                    y.yield(k);
+                    y.yield(k + 1);
+                })) {
+                    sum += g.anext().await();
+                }
+            }
+            return sum;
+        }));
+    }
 }
