@@ -49,9 +49,10 @@ import java.util.function.Predicate;
  *
  * <p><b>Threading:</b> loop-confined: used from tasks of one loop.
  *
- * <p>Why this file is longer than the others (about 650 lines): the lazy protocol, the batched
- * view and the bridge's demand-sized drain share one hand-off state (the buffer, the failure, the
- * body's thread), and keeping them in one class keeps that state private to it.
+ * <p><b>Two objects.</b> This is the handle; the hand-off state that the lazy protocol, the batched
+ * view and the bridge's demand-sized drain share (the buffer, the failure, the body's thread)
+ * lives in a package-private core that the body's thread references and that never references
+ * the handle, so that a handle dropped unfinished can be collected and its generator closed.
  *
  * @param <T> the yielded item type
  * @param <S> the type of the values sent in with {@link #asend}
