@@ -1323,7 +1323,7 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         List<Task<Void>> closers = new ArrayList<>(open.size());
         for (GeneratorCore<?, ?> g : open) {
             closers.add(new Task<>(this, () -> {
-                g.aclose();
+                g.closeUnlessClosing();
                 return null;
             }, "aclose " + g, rootContext, false));
         }

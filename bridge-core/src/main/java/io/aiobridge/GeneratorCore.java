@@ -140,7 +140,7 @@ final class GeneratorCore<T, S> {
             return;
         }
         Task<Void> closer = loop.createTask(() -> {
-            aclose();
+            closeUnlessClosing();
             return null;
         }, "aclose " + this, null);
         closer.addDoneCallback(t -> {
@@ -152,6 +152,18 @@ final class GeneratorCore<T, S> {
     }
 
     // ---- closing --------------------------------------------------------------------------------
+
+    /**
+     * Closes the generator unless another close of the loop's own is already under way: the
+     * abandoned generators' closer and {@code shutdownAsyncgens()} may both reach one generator
+     * when the loop closes, and the second must not fail with "already running".
+     */
+    void closeUnlessClosing() {
+        if (state == State.RUNNING && closeRequested) {
+            return; // its close runs (awaiting in a finally block): that one finishes it
+        }
+        aclose();
+    }
 
     /** See {@link AsyncGenerator#aclose()}. */
     void aclose() {

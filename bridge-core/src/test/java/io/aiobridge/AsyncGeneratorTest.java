@@ -416,6 +416,35 @@ class AsyncGeneratorTest {
     }
 
     @Test
+    void theLoopsOwnCloseOfAGeneratorAlreadyClosingIsQuiet() {
+        // the loop's closers (the collector's and shutdownAsyncgens()) can meet one generator
+        List<ErrorContext> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Aio.run(() -> {
+            Aio.getRunningLoop().setExceptionHandler((l, c) -> reported.add(c));
+            AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+                try {
+                    y.yield(1);
+                } finally {
+                    Aio.sleep(0.05); // the close awaits
+                    steps.add("finally done");
+                }
+            });
+            gen.anext().await();
+            Task<Void> closing = Aio.createTask(() -> {
+                gen.aclose();
+                return null;
+            });
+            Aio.sleep(0.01);
+            Aio.getRunningLoop().shutdownAsyncgens().await();
+            closing.await();
+            return null;
+        });
+        assertEquals(List.of("finally done"), steps);
+        assertEquals(List.of(), reported);
+    }
+
+    @Test
     void aGeneratorStillHeldIsNotClosedByTheCollector() {
         Aio.run(() -> {
             AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
