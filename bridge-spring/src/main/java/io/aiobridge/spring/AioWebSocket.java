@@ -355,8 +355,62 @@ public final class AioWebSocket {
      * @return the messages
      */
     public AsyncIterable<String> receiveText() {
-        return received(m -> m instanceof String text ? text
-                : new String((byte[]) m, StandardCharsets.UTF_8));
+        return received(AioWebSocket::asText);
+    }
+
+    /**
+     * The next message as text (a binary message decoded as UTF-8), as websockets' {@code await
+     * ws.recv()}: waits for it, taking it from the same messages the iterations take.
+     *
+     * @return the message
+     * @throws IllegalStateException if the client closed and every message it sent was taken
+     *     (websockets' {@code ConnectionClosed}); a body that lets it propagate ends quietly
+     */
+    public String nextText() {
+        return nextMessage(AioWebSocket::asText);
+    }
+
+    /**
+     * The next message as bytes (a text message encoded as UTF-8), as websockets' {@code await
+     * ws.recv()}; see {@link #nextText()}.
+     *
+     * @return the message
+     * @throws IllegalStateException if the client closed and every message it sent was taken
+     */
+    public byte[] nextBytes() {
+        return nextMessage(AioWebSocket::asBytes);
+    }
+
+    private static String asText(Object m) {
+        return m instanceof String text ? text : new String((byte[]) m, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] asBytes(Object m) {
+        return m instanceof byte[] bytes ? bytes : ((String) m).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private <T> T nextMessage(Function<Object, T> as) {
+        try {
+            return take(as);
+        } catch (StopAsyncIteration end) {
+            throw new SessionClosedException("the WebSocket session " + session.getId()
+                    + " is closed and every message it received was taken; nothing more will"
+                    + " come", null);
+        }
+    }
+
+    /** The next message, noting while the body waits for it; StopAsyncIteration at the end. */
+    private <T> T take(Function<Object, T> as) {
+        Object m;
+        try {
+            m = awaitingPeer(inbound::get);
+        } catch (QueueShutDownException end) {
+            throw new StopAsyncIteration();
+        }
+        if (m instanceof Failure failure) {
+            throw failure.thrown();
+        }
+        return as.apply(m);
     }
 
     /**
@@ -367,27 +421,15 @@ public final class AioWebSocket {
      * @return the messages
      */
     public AsyncIterable<byte[]> receiveBytes() {
-        return received(m -> m instanceof byte[] bytes ? bytes
-                : ((String) m).getBytes(StandardCharsets.UTF_8));
+        return received(AioWebSocket::asBytes);
     }
 
-    /** The messages taken from {@link #inbound}, noting while the body waits for the next one. */
+    /** The messages taken from {@link #inbound}, as an iteration. */
     private <T> AsyncIterable<T> received(Function<Object, T> as) {
         return () -> new AsyncIterator<>() {
             @Override
             public Awaitable<T> anext() {
-                return () -> {
-                    Object m;
-                    try {
-                        m = awaitingPeer(inbound::get);
-                    } catch (QueueShutDownException end) {
-                        throw new StopAsyncIteration();
-                    }
-                    if (m instanceof Failure failure) {
-                        throw failure.thrown();
-                    }
-                    return as.apply(m);
-                };
+                return () -> take(as);
             }
 
             @Override

@@ -181,6 +181,25 @@ class WebSocketTest {
                         EVENTS.add("again: the end");
                     })), -1);
         }
+
+        @Bean
+        HandlerMapping moreSockets() { // Map.of takes ten pairs at most
+            return new SimpleUrlHandlerMapping(Map.of(
+                    "/recv", AioWebSocket.handler(ws -> {
+                        String first = ws.nextText();
+                        byte[] second = ws.nextBytes(); // a binary message
+                        EVENTS.add("recv: " + first + " " + second.length);
+                        for (String text : ws.receiveText()) {
+                            EVENTS.add("recv: then " + text);
+                        }
+                        try {
+                            ws.nextText();
+                        } catch (IllegalStateException e) {
+                            EVENTS.add("recv: " + e.getMessage().replaceAll("session \\S+",
+                                    "session"));
+                        }
+                    })), -1);
+        }
     }
 
     @LocalServerPort
@@ -342,6 +361,19 @@ class WebSocketTest {
         waitFor("again: the end");
         assertEquals(List.of("again: first x", "again: then y", "again: then z",
                 "again: the end"), EVENTS);
+    }
+
+    @Test
+    void nextTakesOneMessageFromTheSameMessagesAsTheIterations() throws Exception {
+        client.execute(uri("/recv"), session -> session.send(Flux.just(
+                        session.textMessage("a"),
+                        session.binaryMessage(f -> f.wrap(new byte[] {1, 2, 3})),
+                        session.textMessage("c"))).then(session.close()))
+                .block(Duration.ofSeconds(10));
+        waitFor("recv: the WebSocket");
+        assertEquals(List.of("recv: a 3", "recv: then c", "recv: the WebSocket session is"
+                + " closed and every message it received was taken; nothing more will come"),
+                EVENTS);
     }
 
     @Test
