@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CPython 3.13's {@code Lib/test/test_asyncgen.py}, the {@code AsyncGenAsyncioTest} cases that
- * drive generators from tasks: anext, asend, athrow, aclose, shutdown. A Python generator is
+ * drive generators from tasks: anext, asend, athrow, aclose, shutdown, the finalizer hook
+ * (gc_aclose_09). A Python generator is
  * {@link AsyncGenerator#of} here; {@code yield} inside a bare {@code except:} is a body that
  * catches {@link Throwable}, which includes {@link GeneratorExit}. The cases about Python's
  * awaitable objects (reusing an {@code __anext__()} object, {@code .send()}/{@code .throw()} on
@@ -129,6 +130,42 @@ class TestAsyncGenPortTest {
                     e.getMessage());
             return null;
         });
+    }
+
+    /**
+     * A generator dropped at its yield is closed by a task of its loop. CPython's reference count
+     * drops it at {@code del g}, so two {@code sleep(0)} are enough there; here the collector
+     * finds it and the finalizer thread hands it to the loop, so the port collects and sleeps
+     * until the close has run, for at most 10 s.
+     */
+    @Test
+    void test_async_gen_asyncio_gc_aclose_09() {
+        int[] done = {0};
+        Aio.run(() -> {
+            newGenerator(done).anext().await(); // g = gen(); await g.__anext__()
+            for (int i = 0; i < 200 && done[0] == 0; i++) {
+                System.gc(); // del g; gc_collect()
+                Aio.sleep(0.05);
+            }
+            return null;
+        });
+        assertEquals(1, done[0]);
+    }
+
+    /** {@code gen()} of test_async_gen_asyncio_gc_aclose_09, advanced twice. */
+    private static AsyncGenerator<Integer, Void> newGenerator(int[] done) {
+        AsyncGenerator<Integer, Void> g = AsyncGenerator.of(y -> {
+            try {
+                for (;;) {
+                    y.yield(1);
+                }
+            } finally {
+                Aio.sleep(0);
+                done[0] = 1;
+            }
+        });
+        g.anext().await();
+        return g;
     }
 
     @Test
