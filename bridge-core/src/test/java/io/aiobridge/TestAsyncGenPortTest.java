@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * CPython 3.13's {@code Lib/test/test_asyncgen.py}, the {@code AsyncGenAsyncioTest} cases that
  * drive generators from tasks: anext, asend, athrow, aclose, shutdown, the finalizer hook
- * (gc_aclose_09). A Python generator is
- * {@link AsyncGenerator#of} here; {@code yield} inside a bare {@code except:} is a body that
- * catches {@link Throwable}, which includes {@link GeneratorExit}. The cases about Python's
+ * (gc_aclose_09). A Python generator is {@link AsyncGenerator#of} here; {@code yield} inside a
+ * bare {@code except:} is a body that catches {@link Throwable}, which includes {@link
+ * GeneratorExit}. The cases about Python's
  * awaitable objects (reusing an {@code __anext__()} object, {@code .send()}/{@code .throw()} on
  * it, unawaited-coroutine warnings) have no counterpart.
  */
