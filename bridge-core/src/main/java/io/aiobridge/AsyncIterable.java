@@ -47,7 +47,8 @@ public interface AsyncIterable<T> extends Iterable<T> {
      * async with aclosing(...)}. So when {@code action} throws (or the task is cancelled while
      * it waits), the subscription behind a publisher is cancelled, or an async generator's
      * {@code finally} has run, before the caller's {@code catch} sees the exception; a plain
-     * for-each leaves that to the end of the task.
+     * for-each leaves that to the end of the task, or to the collector once it finds the
+     * for-each's iterator dropped.
      *
      * @param action what to do with each item; it may await
      * @throws IllegalStateException outside a task

@@ -1,5 +1,7 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.Abandoned;
+
 /**
  * An async iterator as a Java {@link java.util.Iterator}, for for-each inside a task: {@code
  * hasNext()} awaits the next item (and may suspend the task) and keeps it for {@code next()}.
@@ -9,6 +11,13 @@ final class AwaitingIterator<T> extends PullIterator<T> {
 
     AwaitingIterator(AsyncIterator<T> it) {
         this.it = it;
+        if (it instanceof Abandoned.Watchable w) {
+            // a break leaves this iterator behind: once collected, the iteration is closed
+            Task<?> t = Baton.taskOfCurrentThread();
+            if (t != null) {
+                w.closeWhenDropped(this, t.loop);
+            }
+        }
     }
 
     @Override

@@ -1,8 +1,7 @@
 package io.aiobridge;
 
+import io.aiobridge.internal.Abandoned;
 import io.aiobridge.internal.Failures;
-import java.lang.ref.PhantomReference;
-import java.lang.ref.ReferenceQueue;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -11,8 +10,8 @@ import java.util.function.Predicate;
  * The state and the body of an {@link AsyncGenerator}, apart from the handle user code holds: the
  * body's thread, parked at a {@code yield}, references this and never the handle (a parked virtual
  * thread is reachable for as long as it lives), so a handle dropped unfinished can be collected;
- * its phantom then reaches the finalizer thread, which has the loop close this (asyncio's asyncgen
- * finalizer hook). See {@link AsyncGenerator} for the protocol. Loop-confined.
+ * its phantom then reaches {@link Abandoned}'s thread, which has the loop close this (asyncio's
+ * asyncgen finalizer hook). See {@link AsyncGenerator} for the protocol. Loop-confined.
  *
  * @param <T> the yielded item type
  * @param <S> the sent value type
@@ -84,45 +83,17 @@ final class GeneratorCore<T, S> {
      * A handle's phantom, enqueued when the handle was collected; cleared when the generator
      * finishes, so only abandoned generators ever reach the queue.
      */
-    static final class AbandonedRef extends PhantomReference<AsyncGenerator<?, ?>> {
-        final GeneratorCore<?, ?> core;
-        final BaseEventLoop loop;
+    static final class AbandonedRef extends Abandoned.Ref {
+        private final GeneratorCore<?, ?> core;
 
         AbandonedRef(AsyncGenerator<?, ?> handle, GeneratorCore<?, ?> core, BaseEventLoop loop) {
-            super(handle, Finalizer.QUEUE);
+            super(handle, loop);
             this.core = core;
-            this.loop = loop;
-        }
-    }
-
-    /**
-     * asyncio's asyncgen finalizer hook: one virtual thread for the JVM, started with the first
-     * generator, waits for abandoned handles and hands each core to its loop, waking it as
-     * {@code call_soon_threadsafe} does. It stays parked while nothing is abandoned.
-     */
-    private static final class Finalizer {
-        static final ReferenceQueue<AsyncGenerator<?, ?>> QUEUE = new ReferenceQueue<>();
-
-        static {
-            Thread.ofVirtual().name("aiobridge-asyncgen-finalizer").start(Finalizer::run);
         }
 
-        private static void run() {
-            for (;;) {
-                AbandonedRef r;
-                try {
-                    r = (AbandonedRef) QUEUE.remove();
-                } catch (InterruptedException e) {
-                    continue; // nobody may stop it: an abandoned generator would stay parked
-                }
-                if (!r.loop.isClosed()) {
-                    try {
-                        r.loop.callSoonThreadsafe(r.core::closeAbandoned);
-                    } catch (RuntimeException closedMeanwhile) {
-                        // the loop's own close finishes the generator
-                    }
-                }
-            }
+        @Override
+        protected void closeOnLoop() {
+            core.closeAbandoned();
         }
     }
 

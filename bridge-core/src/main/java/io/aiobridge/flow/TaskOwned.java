@@ -1,6 +1,8 @@
 package io.aiobridge.flow;
 
+import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
+import io.aiobridge.internal.Abandoned;
 
 /**
  * An iteration that belongs to the task that started it: when that task's code ends, however it
@@ -8,12 +10,15 @@ import io.aiobridge.Task;
  * done. Java's for-each cannot tell an iterator that a loop was left by {@code break} or an
  * exception; the task's end is the latest moment the iteration can still be needed. Closing on
  * the cancel request instead would end an iteration whose body merely timed out ({@code
- * Aio.timeout} cancels the task). An iteration that ends by itself removes its callback.
+ * Aio.timeout} cancels the task). An iteration that ends by itself removes its callback. A
+ * for-each's iterator that the collector found dropped closes it earlier ({@link Abandoned}).
  * Loop-confined.
  */
-abstract class TaskOwned {
+abstract class TaskOwned implements Abandoned.Watchable {
     private Task<?> owner;
     private final Runnable closeWithOwner = this::closedByOwner;
+    /** The for-each iterator's phantom, while this is open. */
+    private Abandoned.Ref dropped;
 
     /** Makes {@code task} the owner, if there is none yet. */
     final void adopt(Task<?> task) {
@@ -29,6 +34,38 @@ abstract class TaskOwned {
         if (t != null) {
             owner = null;
             t.removeExitCallback(closeWithOwner);
+        }
+        Abandoned.Ref r = dropped;
+        if (r != null) {
+            dropped = null;
+            r.clear(); // over: the collector can forget it
+        }
+    }
+
+    /**
+     * Also closes the iteration once the for-each's iterator over it was collected, without
+     * waiting for the task to end: a long-lived task that leaves iterations by {@code break}
+     * does not keep their subscriptions open for its whole life.
+     */
+    @Override
+    public final void closeWhenDropped(Object handle, EventLoop loop) {
+        if (dropped == null) {
+            dropped = new DropRef(handle, this, loop);
+        }
+    }
+
+    /** The for-each iterator's phantom: closes the iteration on its loop. */
+    private static final class DropRef extends Abandoned.Ref {
+        private final TaskOwned iteration;
+
+        DropRef(Object handle, TaskOwned iteration, EventLoop loop) {
+            super(handle, loop);
+            this.iteration = iteration;
+        }
+
+        @Override
+        protected void closeOnLoop() {
+            iteration.aclose(); // idempotent: nothing happens if it was closed meanwhile
         }
     }
 

@@ -549,6 +549,32 @@ public abstract class AdapterContract {
     }
 
     @Test
+    void anIterationLeftByABreakIsCancelledOnceItsIteratorIsCollected() {
+        // a long-lived task (a WebSocket body, a queue worker) must not hold the subscription of
+        // every iteration it left for its whole life: asyncio's finalizer closes a dropped one
+        AtomicInteger cancels = new AtomicInteger();
+        Aio.run(() -> {
+            leaveAnIteration(cancels);
+            for (int i = 0; i < 200 && cancels.get() == 0; i++) {
+                System.gc();
+                Aio.sleep(0.05);
+            }
+            assertEquals(1, cancels.get(), "cancelled while its task still runs");
+            return null;
+        });
+        assertEquals(1, cancels.get(), "and only once");
+    }
+
+    /** Iterates a source that never ends and leaves by {@code break}. */
+    private void leaveAnIteration(AtomicInteger cancels) {
+        for (int i : iterate(counting(ticks(), cancels), 16)) {
+            if (i == 3) {
+                break;
+            }
+        }
+    }
+
+    @Test
     void forEachCancelsTheSourceBeforeTheActionsFailureReachesTheCaller() {
         // kotlinx PublisherCollectTest.testCollectThrowingAction: a publisher that emits 100
         // items inside request and never completes; the action throws on the last one, and
