@@ -20,7 +20,7 @@ public final class Abandoned {
     private static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
 
     static {
-        Thread.ofVirtual().name("aiobridge-asyncgen-finalizer").start(Abandoned::run);
+        Thread.ofVirtual().name("aiobridge-finalizer").start(Abandoned::run);
     }
 
     /** A handle's phantom: {@link #closeOnLoop()} runs on {@code loop} once it was collected. */
