@@ -1330,16 +1330,20 @@ final class BaseEventLoop implements EventLoop, IdleAlarm.Waker {
         AsyncFuture<Object> all = Gather.gather(this, closers, true, x -> null);
         all.addDoneCallbackInternal(f -> {
             for (int i = 0; i < closers.size(); i++) {
-                Task<Void> t = closers.get(i);
-                if (!t.isCancelled() && t.exception() != null) {
-                    callExceptionHandler(new ErrorContext("an error occurred during closing of"
-                            + " asynchronous generator " + open.get(i), t.exception(), t, null,
-                            null));
-                }
+                reportFailedClose(closers.get(i), open.get(i));
             }
             done.doSetResult(null);
         });
         return done;
+    }
+
+    /** A task that closed {@code generator} failed: asyncio's report of it, to the handler. */
+    void reportFailedClose(Task<?> closer, GeneratorCore<?, ?> generator) {
+        if (!closer.isCancelled() && closer.exception() != null) {
+            callExceptionHandler(new ErrorContext("an error occurred during closing of"
+                    + " asynchronous generator " + generator, closer.exception(), closer, null,
+                    null));
+        }
     }
 
     // ---- debug ---------------------------------------------------------------------------------

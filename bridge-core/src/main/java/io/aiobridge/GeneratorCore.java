@@ -114,12 +114,7 @@ final class GeneratorCore<T, S> {
             closeUnlessClosing();
             return null;
         }, "aclose " + this, null);
-        closer.addDoneCallback(t -> {
-            if (!t.isCancelled() && t.exception() != null) {
-                loop.callExceptionHandler(new ErrorContext("an error occurred during closing of"
-                        + " asynchronous generator " + this, t.exception(), t, null, null));
-            }
-        });
+        closer.addDoneCallback(t -> loop.reportFailedClose(closer, this));
     }
 
     // ---- closing --------------------------------------------------------------------------------
