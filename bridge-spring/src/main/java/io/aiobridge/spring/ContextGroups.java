@@ -73,7 +73,16 @@ final class ContextGroups {
      */
     static EventLoop defaultLoop() {
         EventLoop running = Aio.runningLoopOrNull();
-        return running != null ? running : EventLoopGroup.defaultGroup().next();
+        if (running != null) {
+            return running;
+        }
+        try {
+            return EventLoopGroup.defaultGroup().next();
+        } catch (IllegalStateException shutDownMeanwhile) {
+            // the default group closed between the lookup and the choice (a context stopping):
+            // the next lookup gives the group that is the default now
+            return EventLoopGroup.defaultGroup().next();
+        }
     }
 
     /** {@code coro} as a Mono whose task runs on {@code loop}; null: the default choice. */
