@@ -30,7 +30,7 @@ import org.reactivestreams.Subscription;
  *
  * @param <T> the item type
  */
-final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, AsyncIterator<T> {
+final class BufferingIterator<T> extends TaskOwned<T> implements Subscriber<T>, AsyncIterator<T> {
     private final Publisher<? extends T> source;
     private final int capacity;
     private final Overflow overflow;
@@ -66,7 +66,8 @@ final class BufferingIterator<T> extends TaskOwned implements Subscriber<T>, Asy
         return this::next;
     }
 
-    private T next() {
+    @Override
+    T next() {
         Task<?> task = Aio.currentTask("anext() of a publisher");
         if (done) {
             throw new StopAsyncIteration();

@@ -91,7 +91,8 @@ public final class FlowIterate {
         if (!(replenish > 0 && replenish <= 1)) {
             throw new IllegalArgumentException("replenish must be in (0, 1], got " + replenish);
         }
-        return () -> new PublisherIterator<T>(publisher, prefetch, replenish, onDiscard);
+        return () -> new Iteration<>(
+                new PublisherIterator<T>(publisher, prefetch, replenish, onDiscard));
     }
 
     /**
@@ -236,6 +237,7 @@ public final class FlowIterate {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity
                     + "; a source iterated by a task needs somewhere to put its items");
         }
-        return () -> new BufferingIterator<T>(publisher, capacity, overflow, onDiscard);
+        return () -> new Iteration<>(
+                new BufferingIterator<T>(publisher, capacity, overflow, onDiscard));
     }
 }

@@ -35,7 +35,7 @@ import org.reactivestreams.Subscription;
  *
  * @param <T> the item type
  */
-final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber<T> {
+final class PublisherIterator<T> extends TaskOwned<T> implements IteratorSubscriber<T> {
     private static final Object COMPLETE = new Object();
 
     private final Publisher<? extends T> source;
@@ -94,7 +94,8 @@ final class PublisherIterator<T> extends TaskOwned implements IteratorSubscriber
     }
 
     @SuppressWarnings("unchecked")
-    private T next() {
+    @Override
+    T next() {
         Task<?> task = Aio.currentTask("anext() of a publisher");
         if (done) {
             throw new StopAsyncIteration();

@@ -10,14 +10,16 @@ import io.aiobridge.internal.Abandoned;
  * done. Java's for-each cannot tell an iterator that a loop was left by {@code break} or an
  * exception; the task's end is the latest moment the iteration can still be needed. Closing on
  * the cancel request instead would end an iteration whose body merely timed out ({@code
- * Aio.timeout} cancels the task). An iteration that ends by itself removes its callback. A
- * for-each's iterator that the collector found dropped closes it earlier ({@link Abandoned}).
- * Loop-confined.
+ * Aio.timeout} cancels the task). An iteration that ends by itself removes its callback. Once
+ * the collector finds its handle ({@link Iteration}, which a for-each's iterator holds) dropped,
+ * it is closed earlier ({@link Abandoned}). Loop-confined.
+ *
+ * @param <T> the item type
  */
-abstract class TaskOwned implements Abandoned.Watchable {
+abstract class TaskOwned<T> {
     private Task<?> owner;
     private final Runnable closeWithOwner = this::closedByOwner;
-    /** The for-each iterator's phantom, while this is open. */
+    /** The handle's phantom, while this is open. */
     private Abandoned.Ref dropped;
 
     /** Makes {@code task} the owner, if there is none yet. */
@@ -43,22 +45,22 @@ abstract class TaskOwned implements Abandoned.Watchable {
     }
 
     /**
-     * Also closes the iteration once the for-each's iterator over it was collected, without
-     * waiting for the task to end: a long-lived task that leaves iterations by {@code break}
-     * does not keep their subscriptions open for its whole life.
+     * Also closes the iteration once {@code handle} was collected, without waiting for the task
+     * to end: a long-lived task that leaves iterations by {@code break}, or drops an iterator it
+     * took with {@code aiter()}, does not keep their subscriptions open for its whole life.
+     * Called by the handle in a task of {@code loop}, the loop this iteration belongs to.
      */
-    @Override
-    public final void closeWhenDropped(Object handle, EventLoop loop) {
+    final void closeWhenDropped(Object handle, EventLoop loop) {
         if (dropped == null) {
             dropped = new DropRef(handle, this, loop);
         }
     }
 
-    /** The for-each iterator's phantom: closes the iteration on its loop. */
+    /** The handle's phantom: closes the iteration on its loop. */
     private static final class DropRef extends Abandoned.Ref {
-        private final TaskOwned iteration;
+        private final TaskOwned<?> iteration;
 
-        DropRef(Object handle, TaskOwned iteration, EventLoop loop) {
+        DropRef(Object handle, TaskOwned<?> iteration, EventLoop loop) {
             super(handle, loop);
             this.iteration = iteration;
         }
@@ -73,6 +75,13 @@ abstract class TaskOwned implements Abandoned.Watchable {
         owner = null;
         aclose();
     }
+
+    /**
+     * The next item, for a task of the iteration's loop: what {@code anext()} awaits.
+     *
+     * @throws io.aiobridge.StopAsyncIteration at the end
+     */
+    abstract T next();
 
     /** Closes the iteration (cancels its subscription); idempotent. */
     public abstract void aclose();

@@ -6,10 +6,10 @@ import java.lang.ref.ReferenceQueue;
 
 /**
  * asyncio's finalizer hook, for what Java's for-each and a dropped reference cannot close: an
- * async generator left at a {@code yield}, an iteration of a publisher left by {@code break}.
- * A {@link Ref} watches the object user code holds (the handle); the state to close must not
- * reference it, or it would never be collected (the JDK keeps a parked virtual thread, and what
- * its stack references, reachable). When the collector finds the handle unreachable, one
+ * async generator left at a {@code yield}, an iteration of a publisher left by {@code break} or
+ * dropped. A {@link Ref} watches the object user code holds (the handle); the state to close
+ * must not reference it, or it would never be collected (the JDK keeps a parked virtual thread,
+ * and what its stack references, reachable). When the collector finds the handle unreachable, one
  * virtual thread for the JVM, started with the first watch and parked while nothing is
  * abandoned, hands the ref to its loop, waking it as {@code call_soon_threadsafe} does. Clear a
  * ref once what it watches has ended, so only abandoned work ever reaches the queue.
@@ -40,17 +40,6 @@ public final class Abandoned {
 
         /** On the loop, once the handle was collected: closes what it stood for. */
         protected abstract void closeOnLoop();
-    }
-
-    /** What can be closed once the object user code holds for it is dropped. */
-    public interface Watchable {
-        /**
-         * Closes this on {@code loop} once {@code handle} was collected, unless this ended first.
-         *
-         * @param handle what user code holds (a for-each's iterator)
-         * @param loop the loop this belongs to
-         */
-        void closeWhenDropped(Object handle, EventLoop loop);
     }
 
     private static void run() {

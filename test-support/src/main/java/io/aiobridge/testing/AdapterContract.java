@@ -10,6 +10,7 @@ import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
+import io.aiobridge.AsyncIterator;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
@@ -18,6 +19,8 @@ import io.aiobridge.Task;
 import io.aiobridge.TaskGroup;
 import io.aiobridge.queue.AsyncQueue;
 import java.io.IOException;
+import java.lang.ref.Reference;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -528,21 +531,25 @@ public abstract class AdapterContract {
     void leavingAnIterationEarlyCancelsTheSourceWhenTheTaskEnds() {
         AtomicInteger cancels = new AtomicInteger();
         Aio.run(() -> {
-            for (int i : iterate(counting(ticks(), cancels), 16)) {
-                if (i == 3) {
+            // a for-each by hand, its iterator kept: a collected one would close it earlier
+            Iterator<Integer> left = iterate(counting(ticks(), cancels), 16).iterator();
+            while (left.hasNext()) {
+                if (left.next() == 3) {
                     break;
                 }
             }
             assertEquals(0, cancels.get(), "left open until its task ends (as asyncio's aclose)");
             Aio.createTask(() -> {
-                for (int t : iterate(counting(ticks(), cancels), 4)) {
-                    if (t == 2) {
+                Iterator<Integer> leftByChild = iterate(counting(ticks(), cancels), 4).iterator();
+                while (leftByChild.hasNext()) {
+                    if (leftByChild.next() == 2) {
                         break;
                     }
                 }
-                return null;
+                return leftByChild;
             }).await();
             assertEquals(1, cancels.get(), "the child task ended: its iteration is cancelled");
+            Reference.reachabilityFence(left);
             return null;
         });
         assertEquals(2, cancels.get(), "Aio.run's main task ended: its iteration too");
@@ -572,6 +579,57 @@ public abstract class AdapterContract {
                 break;
             }
         }
+    }
+
+    @Test
+    void anIteratorTakenWithAiterAndDroppedIsCancelledOnceCollected() {
+        // code that steps an iteration by hand and lets go of it without aclose(), as Python
+        // code may drop an async generator it took items from: the finalizer closes it
+        AtomicInteger cancels = new AtomicInteger();
+        Aio.run(() -> {
+            stepAndDrop(cancels);
+            for (int i = 0; i < 200 && cancels.get() == 0; i++) {
+                System.gc();
+                Aio.sleep(0.05);
+            }
+            assertEquals(1, cancels.get(), "cancelled while its task still runs");
+            return null;
+        });
+        assertEquals(1, cancels.get(), "and only once");
+    }
+
+    /** Takes two items of a source that never ends by hand, and drops the iterator. */
+    private void stepAndDrop(AtomicInteger cancels) {
+        AsyncIterator<Integer> it = iterate(counting(ticks(), cancels), 16).aiter();
+        assertEquals(0, it.anext().await());
+        assertEquals(1, it.anext().await());
+    }
+
+    @Test
+    void anIteratorThatOnlyItsAwaitHoldsIsNotClosedUnderTheAwait() {
+        // the iterator's last use is the await of its next item: the collector may find it
+        // unreachable from the task's code meanwhile, and must not close the iteration under it
+        AtomicInteger cancels = new AtomicInteger();
+        Aio.run(() -> {
+            Publisher<Integer> slow = generator(y -> {
+                y.yield(1);
+                Aio.sleep(0.3);
+                y.yield(2);
+            });
+            AsyncIterator<Integer> it = iterate(counting(slow, cancels), 1).aiter();
+            assertEquals(1, it.anext().await());
+            Task<?> collecting = Aio.createTask(() -> {
+                for (int i = 0; i < 10; i++) {
+                    System.gc();
+                    Aio.sleep(0.02);
+                }
+                return null;
+            });
+            assertEquals(2, it.anext().await(), "the item the await waited for");
+            assertEquals(0, cancels.get());
+            collecting.await();
+            return null;
+        });
     }
 
     @Test
