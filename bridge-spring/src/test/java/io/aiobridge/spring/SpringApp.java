@@ -2,6 +2,7 @@ package io.aiobridge.spring;
 
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncGenerator;
+import io.aiobridge.AsyncIterable;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoopGroup;
@@ -24,6 +25,8 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -225,6 +228,40 @@ public class SpringApp {
                 Aio.sleep(0.001); // resumed on the loop, far from the filter's subscription
                 return ReactorAwait.awaitSingleOrNull(Mono.deferContextual(
                         ctx -> Mono.justOrEmpty(ctx.<String>getOrEmpty("principal"))));
+            };
+        }
+
+        /**
+         * A streamed request body taken as an {@code AsyncIterable} (newline-delimited JSON, each
+         * line decoded as it arrives), iterated with backpressure; the reply, a {@code
+         * ResponseEntity} made by the coroutine, sets the status and a header.
+         */
+        @PostMapping(path = "/orders", consumes = MediaType.APPLICATION_NDJSON_VALUE)
+        public Coroutine<ResponseEntity<Map<String, Object>>> orders(
+                @RequestBody AsyncIterable<Map<String, Object>> orders) {
+            return () -> {
+                int count = 0;
+                long total = 0;
+                for (Map<String, Object> order : orders) {
+                    count++;
+                    total += ((Number) order.get("amount")).longValue();
+                    Aio.sleep(0); // the loop's other work interleaves with the upload
+                }
+                return ResponseEntity.status(HttpStatus.CREATED).header("X-Orders", "" + count)
+                        .body(Map.of("count", count, "total", total,
+                                "onGroupLoop", group.inGroup()));
+            };
+        }
+
+        /** A request body taken as a {@code Coroutine}: awaited by calling it in the task. */
+        @PostMapping("/greeting")
+        public Coroutine<String> greeting(@RequestBody Coroutine<Map<String, String>> body) {
+            return () -> {
+                Map<String, String> who = body.call();
+                if (who == null) {
+                    throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "no body");
+                }
+                return "hello " + who.get("name");
             };
         }
 

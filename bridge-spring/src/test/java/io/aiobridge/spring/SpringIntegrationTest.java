@@ -89,6 +89,32 @@ class SpringIntegrationTest {
     }
 
     @Test
+    void aStreamedRequestBodyIsIteratedAndTheCoroutinesResponseEntitySetsStatusAndHeaders() {
+        // 2,000 orders as newline-delimited JSON, sent as the client produces them
+        Flux<Map<String, Object>> orders = Flux.range(1, 2_000)
+                .map(i -> Map.<String, Object>of("id", i, "amount", i));
+        var reply = client().post().uri("/orders").contentType(MediaType.APPLICATION_NDJSON)
+                .body(orders, new ParameterizedTypeReference<Map<String, Object>>() {})
+                .retrieve().toEntity(new ParameterizedTypeReference<Map<String, Object>>() {})
+                .block(Duration.ofSeconds(20));
+        assertEquals(201, reply.getStatusCode().value());
+        assertEquals("2000", reply.getHeaders().getFirst("X-Orders"));
+        assertEquals(Map.of("count", 2_000, "total", 2_001_000, "onGroupLoop", true),
+                reply.getBody());
+    }
+
+    @Test
+    void aRequestBodyTakenAsACoroutineIsAwaitedInTheHandlersTask() {
+        String hello = client().post().uri("/greeting").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "ada")).retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10));
+        assertEquals("hello ada", hello);
+        var empty = client().post().uri("/greeting").contentType(MediaType.APPLICATION_JSON)
+                .exchangeToMono(r -> r.toEntity(String.class)).block(Duration.ofSeconds(10));
+        assertEquals(400, empty.getStatusCode().value(), String.valueOf(empty));
+    }
+
+    @Test
     void aTaskIsItsOutcome() {
         var reply = client().get().uri("/task").exchangeToMono(r -> r.toEntity(String.class))
                 .block(Duration.ofSeconds(10));
