@@ -176,14 +176,28 @@ warm_jit() { # port styles...: every endpoint in turn before anything is measure
     done
   done
 }
-drive() { # style port [label]: the label names the result files (default: the style)
-  local label=${3:-$1}
+measure() { # style port label endpoint connections: one cell, after a warm-up run
+  local url="http://127.0.0.1:$2/$1/$4"
+  "${client_pin[@]}" wrk -t1 -c"$5" -d"${http_warm}s" "$url" >/dev/null
+  "${client_pin[@]}" wrk -t1 -c"$5" -d"${http_secs}s" --latency "$url" > "$out/http-$3-$4-$5.wrk"
+  echo "$3 $4 c=$5: $(grep -E 'Requests/sec' "$out/http-$3-$4-$5.wrk")"
+}
+drive() { # style port [label]: every cell of one style; the label names the result files
+  for ep in hello quote; do
+    for c in 64 256; do measure "$1" "$2" "${3:-$1}" "$ep" "$c"; done
+  done
+}
+drive_interleaved() { # port round styles...: each cell for every style back to back, so that
+  # the ratios compare runs seconds apart, not minutes (this VM's speed drifts within minutes);
+  # the order of the styles rotates with the round, so none is always measured first
+  local port=$1 round=$2; shift 2
+  local styles=("$@") n=$#
   for ep in hello quote; do
     for c in 64 256; do
-      url="http://127.0.0.1:$2/$1/$ep"
-      "${client_pin[@]}" wrk -t1 -c"$c" -d"${http_warm}s" "$url" >/dev/null
-      "${client_pin[@]}" wrk -t1 -c"$c" -d"${http_secs}s" --latency "$url" > "$out/http-$label-$ep-$c.wrk"
-      echo "$label $ep c=$c: $(grep -E 'Requests/sec' "$out/http-$label-$ep-$c.wrk")"
+      for i in $(seq 0 $((n - 1))); do
+        style=${styles[$(((i + round) % n))]}
+        measure "$style" "$port" "$style" "$ep" "$c"
+      done
     done
   done
 }
@@ -198,9 +212,7 @@ if command -v wrk >/dev/null; then
     warm_jit 18080 reactor aio kotlin
     # the whole matrix twice; the second round is the one reported: a warm-up of a few seconds
     # per endpoint left the first style measured JIT-bound (plain Reactor at half its rate)
-    for round in $(seq "$http_rounds"); do
-      for style in reactor aio kotlin; do drive "$style" 18080; done
-    done
+    for round in $(seq "$http_rounds"); do drive_interleaved 18080 "$round" reactor aio kotlin; done
   fi
   kill "$spring"; wait "$spring" 2>/dev/null || true
   # the coroutine again where the JVM keeps java.lang closed (no flag): loops on threads of their own
