@@ -559,9 +559,18 @@ public abstract class AdapterContract {
     void anIterationLeftByABreakIsCancelledOnceItsIteratorIsCollected() {
         // a long-lived task (a WebSocket body, a queue worker) must not hold the subscription of
         // every iteration it left for its whole life: asyncio's finalizer closes a dropped one
+        assertCancelledOnceCollected(this::leaveAnIteration);
+    }
+
+    /**
+     * Runs {@code leave} in a task, which iterates a source that never ends (counting its
+     * cancels) and lets go of the iteration unclosed; the source must be cancelled once the
+     * collector has run, while the task still runs, and only once.
+     */
+    private void assertCancelledOnceCollected(Consumer<AtomicInteger> leave) {
         AtomicInteger cancels = new AtomicInteger();
         Aio.run(() -> {
-            leaveAnIteration(cancels);
+            leave.accept(cancels);
             for (int i = 0; i < 200 && cancels.get() == 0; i++) {
                 System.gc();
                 Aio.sleep(0.05);
@@ -585,17 +594,7 @@ public abstract class AdapterContract {
     void anIteratorTakenWithAiterAndDroppedIsCancelledOnceCollected() {
         // code that steps an iteration by hand and lets go of it without aclose(), as Python
         // code may drop an async generator it took items from: the finalizer closes it
-        AtomicInteger cancels = new AtomicInteger();
-        Aio.run(() -> {
-            stepAndDrop(cancels);
-            for (int i = 0; i < 200 && cancels.get() == 0; i++) {
-                System.gc();
-                Aio.sleep(0.05);
-            }
-            assertEquals(1, cancels.get(), "cancelled while its task still runs");
-            return null;
-        });
-        assertEquals(1, cancels.get(), "and only once");
+        assertCancelledOnceCollected(this::stepAndDrop);
     }
 
     /** Takes two items of a source that never ends by hand, and drops the iterator. */
