@@ -72,6 +72,7 @@ final class BufferingIterator<T> extends TaskOwned<T> implements Subscriber<T>, 
         if (done) {
             throw new StopAsyncIteration();
         }
+        checkConsumer(task, loop);
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();
@@ -102,10 +103,15 @@ final class BufferingIterator<T> extends TaskOwned<T> implements Subscriber<T>, 
             }
             stepsWithoutWaiting = 0; // the loop runs while this task waits
             try {
-                w.await();
+                awaitWake(task, w);
             } catch (CancelledError e) {
                 aclose(); // the consuming task was cancelled: stop the upstream
                 throw e;
+            }
+            if (done) {
+                // closed while this task waited (by another task, or with the task that owns
+                // it): the iteration is over for its consumer too
+                throw new StopAsyncIteration();
             }
         }
     }
@@ -129,8 +135,8 @@ final class BufferingIterator<T> extends TaskOwned<T> implements Subscriber<T>, 
         synchronized (buffer) {
             left = buffer.toArray();
             buffer.clear();
-            waiter = null;
         }
+        wake(); // a consumer waiting meanwhile sees the iteration closed
         for (Object item : left) {
             discard(item);
         }

@@ -100,14 +100,12 @@ final class PublisherIterator<T> extends TaskOwned<T> implements IteratorSubscri
         if (done) {
             throw new StopAsyncIteration();
         }
+        checkConsumer(task, loop);
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();
             adopt(task);
             source.subscribe(this);
-        } else if (loop != task.getLoop()) {
-            throw new IllegalStateException("this subscriber wakes tasks of " + loop
-                    + "; iterate it in a task of that loop");
         } else {
             adopt(task); // subscribed by someone else: the first task to iterate owns it
         }
@@ -140,13 +138,18 @@ final class PublisherIterator<T> extends TaskOwned<T> implements IteratorSubscri
             }
             stepsWithoutWaiting = 0; // the loop runs while this task waits
             try {
-                w.await();
+                awaitWake(task, w);
             } catch (CancelledError e) {
                 // the consuming task was cancelled: stop the upstream
                 aclose();
                 throw e;
             } finally {
                 ring.disarm(w);
+            }
+            if (done) {
+                // closed while this task waited (by another task, or with the task that owns
+                // it): the iteration is over for its consumer too
+                throw new StopAsyncIteration();
             }
         }
     }
@@ -169,6 +172,7 @@ final class PublisherIterator<T> extends TaskOwned<T> implements IteratorSubscri
             reportDropped(f.error); // it arrived, but the consumer left before reading it
         }
         ring.abandon(discard); // read ahead, or landing from now on: never read
+        wakeConsumer(); // one waiting meanwhile sees the iteration closed, not waits for ever
     }
 
     /** Once: an error the consumer will never read, to the loop's exception handler. */

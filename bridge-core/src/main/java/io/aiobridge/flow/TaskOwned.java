@@ -1,5 +1,6 @@
 package io.aiobridge.flow;
 
+import io.aiobridge.AsyncFuture;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
 import io.aiobridge.internal.Abandoned;
@@ -12,7 +13,7 @@ import io.aiobridge.internal.Abandoned;
  * the cancel request instead would end an iteration whose body merely timed out ({@code
  * Aio.timeout} cancels the task). An iteration that ends by itself removes its callback. Once
  * the collector finds its handle ({@link Iteration}, which a for-each's iterator holds) dropped,
- * it is closed earlier ({@link Abandoned}). Loop-confined.
+ * it is closed earlier ({@link Abandoned}). One task consumes it at a time. Loop-confined.
  *
  * @param <T> the item type
  */
@@ -21,6 +22,8 @@ abstract class TaskOwned<T> {
     private final Runnable closeWithOwner = this::closedByOwner;
     /** The handle's phantom, while this is open. */
     private Abandoned.Ref dropped;
+    /** The task suspended in {@link #next} until an item comes, or null. */
+    private Task<?> awaiting;
 
     /** Makes {@code task} the owner, if there is none yet. */
     final void adopt(Task<?> task) {
@@ -74,6 +77,37 @@ abstract class TaskOwned<T> {
     private void closedByOwner() {
         owner = null;
         aclose();
+    }
+
+    /**
+     * Checks that {@code task} may ask for the next item now, on an iteration whose wake-ups go
+     * through {@code loop} (null: not chosen yet). A task of another loop could not be woken; a
+     * second task while one waits for an item would wait for the same wake-up, and one of the
+     * two would never be woken, so it is refused at once, as asyncio refuses a second {@code
+     * anext()} of an async generator that is already running.
+     */
+    final void checkConsumer(Task<?> task, EventLoop loop) {
+        if (loop != null && loop != task.getLoop()) {
+            throw new IllegalStateException("this iteration wakes tasks of " + loop
+                    + "; iterate it in a task of that loop");
+        }
+        Task<?> other = awaiting;
+        if (other != null) {
+            throw new IllegalStateException("anext(): " + this + " is already awaited by "
+                    + other + "; an iteration has one consumer at a time: give each task its"
+                    + " own (each aiter() or for-each subscribes anew), or hand the items on"
+                    + " through an AsyncQueue");
+        }
+    }
+
+    /** Suspends {@code task}, the one consumer, until {@code wake} is completed. */
+    final void awaitWake(Task<?> task, AsyncFuture<Void> wake) {
+        awaiting = task;
+        try {
+            wake.await();
+        } finally {
+            awaiting = null;
+        }
     }
 
     /**
