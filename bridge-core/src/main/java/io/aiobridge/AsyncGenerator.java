@@ -4,6 +4,7 @@ import io.aiobridge.internal.Drain;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -104,6 +105,12 @@ public final class AsyncGenerator<T, S>
     private final GeneratorCore<T, S> core;
     /** Whether the loop watches this handle for the collector; set when the body first starts. */
     private boolean watched;
+    /** 1 once a publisher's subscription has claimed this generator ({@link Drain#claim}). */
+    private volatile int claimed;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<AsyncGenerator> CLAIMED =
+            AtomicIntegerFieldUpdater.newUpdater(AsyncGenerator.class, "claimed");
 
     private AsyncGenerator(Body<T, S> body) {
         this.core = new GeneratorCore<>(body);
@@ -357,6 +364,11 @@ public final class AsyncGenerator<T, S>
         @Override
         public void discardBuffered(Consumer<? super T> sink) {
             core.discardBuffered(sink);
+        }
+
+        @Override
+        public boolean claim() {
+            return CLAIMED.compareAndSet(AsyncGenerator.this, 0, 1);
         }
     }
 

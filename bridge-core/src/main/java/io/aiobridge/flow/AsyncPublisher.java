@@ -98,7 +98,11 @@ public final class AsyncPublisher<T> implements Publisher<T> {
     /**
      * A publisher of the items of {@code iterable}, iterated afresh (its {@code aiter()}) for each
      * subscription; one item per {@code anext}. For generators, prefer {@link #fromGenerator},
-     * which hands items over in batches.
+     * which hands items over in batches and runs the body afresh for each subscription. An
+     * {@link AsyncGenerator} object (or its {@code prefetch} view) is its own iterator, one run
+     * of its body: its publisher can be subscribed once, as {@code Flux.fromStream}'s can, and a
+     * second subscription (another subscriber, a retry) gets {@code onError} with an {@link
+     * IllegalStateException} saying so, leaving the generator to the first.
      *
      * @param iterable the source
      * @param <T> the item type
@@ -303,7 +307,21 @@ public final class AsyncPublisher<T> implements Publisher<T> {
         @Override
         @SuppressWarnings("unchecked")
         void emitAll() throws Throwable {
-            it = iterable.aiter();
+            AsyncIterator<T> candidate = iterable.aiter();
+            if ((candidate instanceof AsyncGenerator<?, ?>
+                    || candidate instanceof AsyncGenerator<?, ?>.Batched)
+                    && !Drain.Access.of(candidate).claim()) {
+                // not this subscription's to read, nor to close
+                throw new IllegalStateException(candidate + " was subscribed to already: a"
+                        + " generator is one run of its body, so a publisher of it can be"
+                        + " subscribed once (a second subscriber, or a retry, would share or"
+                        + " find spent what the first consumed); publish its body instead"
+                        + " (ReactorPublish.flux(y -> ...), RxPublish.flowable(y -> ...),"
+                        + " AsyncPublisher.fromGenerator), which runs afresh for each"
+                        + " subscription, or share one subscription (Flux.share(),"
+                        + " publish().refCount())");
+            }
+            it = candidate;
             // read the first item ahead: failures and empty sources need no demand (rule 1.4)
             next = pull();
             for (;;) {

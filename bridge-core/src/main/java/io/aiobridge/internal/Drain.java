@@ -50,6 +50,16 @@ public interface Drain<T> {
      */
     void discardBuffered(Consumer<? super T> sink);
 
+    /**
+     * Claims the generator for one publisher subscription. A generator is one run of its body:
+     * a second subscription would share what the first consumes, or find it spent (a retry after
+     * a failure would then complete empty, and the failure would be lost), so only the first
+     * claim succeeds, from any thread.
+     *
+     * @return true for the first claim, false for every later one
+     */
+    boolean claim();
+
     /** The runtime's side: how a drain is obtained for a generator. */
     final class Access {
         private Access() {}

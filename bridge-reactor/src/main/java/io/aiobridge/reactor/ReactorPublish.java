@@ -98,7 +98,11 @@ public final class ReactorPublish {
     }
 
     /**
-     * A Flux of an async iterable's items, iterated afresh per subscription.
+     * A Flux of an async iterable's items, iterated afresh per subscription. An {@code
+     * AsyncGenerator} object is one run of its body: its Flux can be subscribed once, as {@code
+     * Flux.fromStream}'s can (a second subscription, a {@code retry()}, gets an {@link
+     * IllegalStateException}); publish the body, {@link #flux(AsyncGenerator.Body)}, for a run
+     * per subscription.
      *
      * @param iterable the source
      * @param <T> the item type

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aiobridge.Aio;
+import io.aiobridge.AsyncGenerator;
 import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Task;
@@ -42,6 +43,26 @@ class ReactorBridgeTest {
     }
 
     // ---- to Reactor ----------------------------------------------------------------------------
+
+    @Test
+    void retryingAFluxOfAGeneratorObjectEndsInAnErrorNotAnEmptySuccess() {
+        // a generator object is one run of its body: the retry must not find it spent and
+        // complete empty, which would lose the failure
+        AsyncGenerator<Integer, Void> gen = AsyncGenerator.of(y -> {
+            y.yield(1);
+            throw new IllegalStateException("boom");
+        });
+        StepVerifier.create(ReactorPublish.flux(gen).retry(1))
+                .expectNext(1)
+                .expectErrorSatisfies(e -> assertTrue(e instanceof IllegalStateException
+                        && e.getMessage().contains("was subscribed to already"), e.toString()))
+                .verify();
+        // its body published instead runs afresh for the retry, as Reactor users expect
+        StepVerifier.create(ReactorPublish.<Integer>flux(y -> {
+            y.yield(1);
+            throw new IllegalStateException("boom");
+        }).retry(1)).expectNext(1, 1).expectErrorMessage("boom").verify();
+    }
 
     @Test
     void monoFromACoroutineValueEmptyAndError() {

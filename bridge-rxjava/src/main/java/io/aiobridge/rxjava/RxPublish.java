@@ -72,7 +72,10 @@ public final class RxPublish {
     }
 
     /**
-     * A Flowable of an async iterable's items, iterated afresh per subscription.
+     * A Flowable of an async iterable's items, iterated afresh per subscription. An
+     * {@code AsyncGenerator} object is one run of its body, so it can be subscribed once (a
+     * second subscription, a {@code retry()}, gets an {@link IllegalStateException}); publish
+     * the body for a run per subscription.
      *
      * @param iterable the source
      * @param <T> the item type
@@ -109,7 +112,10 @@ public final class RxPublish {
     }
 
     /**
-     * An Observable of an async iterable's items, iterated afresh per subscription.
+     * An Observable of an async iterable's items, iterated afresh per subscription. An
+     * {@code AsyncGenerator} object is one run of its body, so it can be subscribed once (a
+     * second subscription, a {@code retry()}, gets an {@link IllegalStateException}); publish
+     * the body for a run per subscription.
      *
      * @param iterable the source
      * @param <T> the item type
