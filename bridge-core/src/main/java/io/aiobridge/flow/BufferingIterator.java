@@ -72,12 +72,14 @@ final class BufferingIterator<T> extends TaskOwned<T> implements Subscriber<T>, 
         if (done) {
             throw new StopAsyncIteration();
         }
-        checkConsumer(task, loop);
+        refuseSecondConsumer();
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();
             adopt(task);
             source.subscribe(this);
+        } else if (loop != task.getLoop()) {
+            throw otherLoop(loop);
         }
         // owned now (closed with its task): a cancel pending here is raised here, and every
         // so many items a due timer or other threads' work gets the loop (PublisherIterator)

@@ -100,12 +100,14 @@ final class PublisherIterator<T> extends TaskOwned<T> implements IteratorSubscri
         if (done) {
             throw new StopAsyncIteration();
         }
-        checkConsumer(task, loop);
+        refuseSecondConsumer();
         if (!subscribed) {
             subscribed = true;
             loop = task.getLoop();
             adopt(task);
             source.subscribe(this);
+        } else if (loop != task.getLoop()) {
+            throw otherLoop(loop);
         } else {
             adopt(task); // subscribed by someone else: the first task to iterate owns it
         }

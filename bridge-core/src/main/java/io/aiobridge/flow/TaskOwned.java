@@ -80,24 +80,28 @@ abstract class TaskOwned<T> {
     }
 
     /**
-     * Checks that {@code task} may ask for the next item now, on an iteration whose wake-ups go
-     * through {@code loop} (null: not chosen yet). A task of another loop could not be woken; a
-     * second task while one waits for an item would wait for the same wake-up, and one of the
-     * two would never be woken, so it is refused at once, as asyncio refuses a second {@code
-     * anext()} of an async generator that is already running.
+     * Refuses {@code task} if another task waits for an item now: the two would wait for the
+     * same wake-up, and one of them would never be woken, so a second consumer is refused at
+     * once, as asyncio refuses a second {@code anext()} of an async generator that is already
+     * running. A field read on the item path; the message is built only when refused.
      */
-    final void checkConsumer(Task<?> task, EventLoop loop) {
-        if (loop != null && loop != task.getLoop()) {
-            throw new IllegalStateException("this iteration wakes tasks of " + loop
-                    + "; iterate it in a task of that loop");
+    final void refuseSecondConsumer() {
+        if (awaiting != null) {
+            throw alreadyAwaited();
         }
-        Task<?> other = awaiting;
-        if (other != null) {
-            throw new IllegalStateException("anext(): " + this + " is already awaited by "
-                    + other + "; an iteration has one consumer at a time: give each task its"
-                    + " own (each aiter() or for-each subscribes anew), or hand the items on"
-                    + " through an AsyncQueue");
-        }
+    }
+
+    private IllegalStateException alreadyAwaited() {
+        return new IllegalStateException("anext(): " + this + " is already awaited by "
+                + awaiting + "; an iteration has one consumer at a time: give each task its own"
+                + " (each aiter() or for-each subscribes anew), or hand the items on through an"
+                + " AsyncQueue");
+    }
+
+    /** A task of another loop than {@code loop}, which the iteration's wake-ups go through. */
+    static IllegalStateException otherLoop(EventLoop loop) {
+        return new IllegalStateException("this iteration wakes tasks of " + loop
+                + "; iterate it in a task of that loop");
     }
 
     /** Suspends {@code task}, the one consumer, until {@code wake} is completed. */
