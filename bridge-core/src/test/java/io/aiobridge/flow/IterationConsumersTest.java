@@ -73,6 +73,15 @@ class IterationConsumersTest {
         }
     }
 
+    /** The next item as "item N", or "ended" at the iteration's end. */
+    private static String nextOrEnded(AsyncIterator<Integer> it) {
+        try {
+            return "item " + it.anext().await();
+        } catch (StopAsyncIteration end) {
+            return "ended";
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("kinds")
     void aSecondTaskAskingWhileOneWaitsIsRefusedAndTheFirstGetsItsItem(
@@ -109,13 +118,7 @@ class IterationConsumersTest {
         Aio.run(() -> {
             AsyncIterator<Integer> it = kind.apply(source).aiter();
             assertEquals(1, it.anext().await());
-            Task<String> waiting = Aio.createTask(() -> {
-                try {
-                    return "item " + it.anext().await();
-                } catch (StopAsyncIteration end) {
-                    return "ended";
-                }
-            });
+            Task<String> waiting = Aio.createTask(() -> nextOrEnded(it));
             Aio.sleep(0); // it waits
             it.aclose(); // another task (this one) closes the iteration
             assertEquals("ended", waiting.await(), "woken, not left waiting for ever");
@@ -134,13 +137,7 @@ class IterationConsumersTest {
             Task<?> owner = Aio.createTask(() -> {
                 AsyncIterator<Integer> it = kind.apply(source).aiter();
                 assertEquals(1, it.anext().await()); // subscribed: this task owns it
-                handedTo.complete(Aio.createTask(() -> {
-                    try {
-                        return "item " + it.anext().await();
-                    } catch (StopAsyncIteration end) {
-                        return "ended";
-                    }
-                }));
+                handedTo.complete(Aio.createTask(() -> nextOrEnded(it)));
                 Aio.sleep(0); // the other task waits for the next item
                 return null; // the owner ends: its iterations are closed
             });
