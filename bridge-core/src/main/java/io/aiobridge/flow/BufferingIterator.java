@@ -4,7 +4,6 @@ import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncIterator;
 import io.aiobridge.Awaitable;
-import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
 import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.Task;
@@ -105,10 +104,13 @@ final class BufferingIterator<T> extends TaskOwned<T> implements Subscriber<T>, 
             }
             stepsWithoutWaiting = 0; // the loop runs while this task waits
             try {
-                awaitWake(task, w);
-            } catch (CancelledError e) {
-                aclose(); // the consuming task was cancelled: stop the upstream
-                throw e;
+                awaitWake(task, w); // cancelled: the iteration stays open (PublisherIterator)
+            } finally {
+                synchronized (buffer) {
+                    if (waiter == w) {
+                        waiter = null;
+                    }
+                }
             }
             if (done) {
                 // closed while this task waited (by another task, or with the task that owns

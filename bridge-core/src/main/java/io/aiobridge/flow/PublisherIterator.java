@@ -3,7 +3,6 @@ package io.aiobridge.flow;
 import io.aiobridge.Aio;
 import io.aiobridge.AsyncFuture;
 import io.aiobridge.Awaitable;
-import io.aiobridge.CancelledError;
 import io.aiobridge.EventLoop;
 import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.Task;
@@ -140,11 +139,10 @@ final class PublisherIterator<T> extends TaskOwned<T> implements IteratorSubscri
             }
             stepsWithoutWaiting = 0; // the loop runs while this task waits
             try {
+                // cancelled here (the task, or an Aio.timeout around this anext), the iteration
+                // stays open with what it holds, as a cancelled StreamReader.read() leaves its
+                // buffer: the task's end, the handle's collection or aclose() ends it
                 awaitWake(task, w);
-            } catch (CancelledError e) {
-                // the consuming task was cancelled: stop the upstream
-                aclose();
-                throw e;
             } finally {
                 ring.disarm(w);
             }

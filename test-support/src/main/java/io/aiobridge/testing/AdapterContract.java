@@ -11,15 +11,18 @@ import io.aiobridge.AsyncFuture;
 import io.aiobridge.AsyncGenerator;
 import io.aiobridge.AsyncIterable;
 import io.aiobridge.AsyncIterator;
+import io.aiobridge.AsyncTimeoutException;
 import io.aiobridge.CancelledError;
 import io.aiobridge.Coroutine;
 import io.aiobridge.EventLoop;
 import io.aiobridge.Runner;
+import io.aiobridge.StopAsyncIteration;
 import io.aiobridge.Task;
 import io.aiobridge.TaskGroup;
 import io.aiobridge.queue.AsyncQueue;
 import java.io.IOException;
 import java.lang.ref.Reference;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
@@ -602,6 +605,37 @@ public abstract class AdapterContract {
         AsyncIterator<Integer> it = iterate(counting(ticks(), cancels), 16).aiter();
         assertEquals(0, it.anext().await());
         assertEquals(1, it.anext().await());
+    }
+
+    @Test
+    void aTimeoutAroundOneAnextLeavesTheIterationOpenAndLosesNothing() {
+        // waiting for the next item with a deadline, as asyncio's wait_for(reader.read(), t)
+        // leaves the stream's buffer and kotlinx's withTimeoutOrNull { receive() } the channel:
+        // before, the cancelled await closed the iteration, and every later item was lost
+        AtomicInteger cancels = new AtomicInteger();
+        List<Object> got = Aio.run(() -> {
+            Publisher<Integer> spaced = generator(y -> {
+                for (int i = 0; i < 3; i++) {
+                    Aio.sleep(0.2);
+                    y.yield(i);
+                }
+            });
+            AsyncIterator<Integer> it = iterate(counting(spaced, cancels), 16).aiter();
+            List<Object> seen = new ArrayList<>();
+            for (;;) {
+                try {
+                    seen.add(Aio.timeout(0.05, () -> it.anext().await()));
+                } catch (AsyncTimeoutException e) {
+                    if (!seen.contains("timeout")) {
+                        seen.add("timeout");
+                    }
+                } catch (StopAsyncIteration end) {
+                    return seen;
+                }
+            }
+        });
+        assertEquals(List.of("timeout", 0, 1, 2), got);
+        assertEquals(0, cancels.get(), "it ran to its end");
     }
 
     @Test
