@@ -80,8 +80,8 @@ abstract class TaskOwned<T> {
     }
 
     /**
-     * Refuses {@code task} if another task waits for an item now: the two would wait for the
-     * same wake-up, and one of them would never be woken, so a second consumer is refused at
+     * Refuses the calling task if another task waits for an item now: the two would wait for
+     * the same wake-up, and one of them would never be woken, so a second consumer is refused at
      * once, as asyncio refuses a second {@code anext()} of an async generator that is already
      * running. A field read on the item path; the message is built only when refused.
      */
